@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { EmailSchema, RoleSchema, TeamIdSchema } from '../shared/schemas/common';
+import { silentLogger } from './deps';
+import { EnvError, parseEnv } from './env';
+import { AppError } from './errors';
+import { connectDeps } from './runtime';
+import { createServices } from './services';
+
+/**
+ * Bootstrap CLI. Works with or without a running server: on the embedded
+ * default the database runner reuses the FerretDB a running server started
+ * (DATA_DIR/ferretdb.json) instead of opening the same files twice.
+ *
+ *   npm run cli -- init --team <name> --admin <email> [--name <admin name>] [--json]
+ *   npm run cli -- members add --team <teamId> --email <email> --role member|admin [--json]
+ */
+const USAGE = `Usage:
+  npm run cli -- init --team <name> --admin <email> [--name <admin name>] [--json]
+  npm run cli -- members add --team <teamId> --email <email> --role member|admin|super_admin [--json]`;
+
+async function main() {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      team: { type: 'string' },
+      admin: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string', default: 'member' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals.join(' ');
+  if (values.help || !['init', 'members add'].includes(command)) {
+    console.log(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+
+  const env = parseEnv();
+  const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(m, e) });
+  const services = createServices(deps);
+  const print = (json: Record<string, string>, human: string) => console.log(values.json ? JSON.stringify(json) : human);
+  try {
+    if (command === 'init') {
+      const input = z.object({ team: z.string().trim().min(1, '--team is required').max(100), admin: EmailSchema }).parse({ team: values.team, admin: values.admin });
+      const created = await services.teams.createTeamWithAdmin({ teamName: input.team, adminEmail: input.admin, adminName: values.name });
+      print(created, `Created team "${input.team}" (${created.teamId}) with super admin ${input.admin} (${created.userId}).`);
+    } else {
+      const input = z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema }).parse({ team: values.team, email: values.email, role: values.role });
+      const added = await services.teams.addMember({ teamId: input.team, email: input.email, role: input.role, name: values.name });
+      print(added, `Added ${input.email} (${added.userId}) to ${input.team} as ${input.role}.`);
+    }
+  } finally {
+    await deps.database.close();
+    await database.stop();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof z.ZodError) console.error(`${err.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${USAGE}`);
+  else if (err instanceof AppError || err instanceof EnvError) console.error(err.message);
+  else console.error(`Failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { MongoClient, type Db } from 'mongodb';
+
+/** One MongoClient per process; the pool is shared by every repo. */
+export interface Database {
+  client: MongoClient;
+  db: Db;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: 5000,
+    connectTimeoutMS: 5000,
+    // Fail a request quickly when the database is gone instead of queueing it.
+    waitQueueTimeoutMS: 5000,
+    appName: 'keywarden',
+  });
+  await client.connect();
+  const db = client.db(dbName);
+  return {
+    client,
+    db,
+    async ping() {
+      try {
+        await db.command({ ping: 1 }, { timeoutMS: 2000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

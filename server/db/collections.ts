@@ -1,0 +1,164 @@
+import type { Collection, Db } from 'mongodb';
+import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
+import type { Role } from '../../shared/schemas/common';
+import type { TeamSettings } from '../../shared/schemas/team';
+import type { NotificationKind } from '../../shared/schemas/notification';
+
+/**
+ * Document shapes. Driver types never leave server/db: repos return plain objects.
+ * Field names avoid `.` and a leading `$` (FerretDB v1 rejects them).
+ */
+export interface TeamDoc {
+  _id: string;
+  name: string;
+  settings: TeamSettings;
+  createdAt: Date;
+}
+
+export interface UserDoc {
+  _id: string;
+  email: string;
+  name: string;
+  createdAt: Date;
+}
+
+/** `_id` is `${teamId}:${userId}`, so membership checks are `_id` look-ups. */
+export interface MembershipDoc {
+  _id: string;
+  teamId: string;
+  userId: string;
+  role: Role;
+  joinedAt: Date;
+}
+
+/** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
+export interface KeyDoc {
+  _id: string;
+  id: string;
+  teamId: string;
+  ownerId: string;
+  name: string;
+  nameLower: string;
+  hint: string;
+  status: 'enabled' | 'disabled' | 'revoked';
+  disabledReason: DisabledReason | null;
+  revokedReason: RevokedReason | null;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  /** The bulk action that last changed this key (for completing interrupted actions). */
+  actionId: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface LoginCodeDoc {
+  _id: string;
+  codeHash: string;
+  attempts: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface RateLimitDoc {
+  _id: string;
+  count: number;
+  expiresAt: Date;
+}
+
+export interface AuditDoc {
+  _id: string;
+  teamId: string;
+  at: Date;
+  actor: { userId: string | null; email: string | null; role: Role | null };
+  action: string;
+  targets: { ids: string[]; count: number };
+  details: Record<string, unknown> | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** A bulk change is written here first, so a retry or background pass can finish it. */
+export interface ActionDoc {
+  _id: string;
+  teamId: string;
+  kind: 'revoke' | 'disable' | 'enable' | 'policy' | 'member_removed';
+  reason: RevokedReason | DisabledReason | null;
+  keyIds: string[] | null;
+  actor: { userId: string | null; email: string | null; role: Role | null };
+  ip: string | null;
+  userAgent: string | null;
+  details: Record<string, unknown> | null;
+  state: 'pending' | 'done';
+  createdAt: Date;
+  completedAt: Date | null;
+  result: Record<string, unknown> | null;
+}
+
+export interface NotificationDoc {
+  _id: string;
+  userId: string;
+  teamId: string;
+  kind: NotificationKind;
+  keys: { id: string; name: string; hint: string }[];
+  actor: { userId: string | null; email: string | null } | null;
+  reason: string | null;
+  message: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+export interface OutboxDoc {
+  _id: string;
+  teamId: string | null;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  state: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  leaseOwner: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface LeaseDoc {
+  _id: string;
+  owner: string;
+  until: Date;
+}
+
+export interface MarkDoc {
+  _id: string;
+  at: Date;
+}
+
+export function collections(db: Db) {
+  return {
+    teams: db.collection<TeamDoc>('teams'),
+    users: db.collection<UserDoc>('users'),
+    memberships: db.collection<MembershipDoc>('memberships'),
+    keys: db.collection<KeyDoc>('keys'),
+    sessions: db.collection<SessionDoc>('sessions'),
+    loginCodes: db.collection<LoginCodeDoc>('login_codes'),
+    rateLimits: db.collection<RateLimitDoc>('rate_limits'),
+    audit: db.collection<AuditDoc>('audit'),
+    actions: db.collection<ActionDoc>('actions'),
+    notifications: db.collection<NotificationDoc>('notifications'),
+    outbox: db.collection<OutboxDoc>('outbox'),
+    leases: db.collection<LeaseDoc>('leases'),
+    marks: db.collection<MarkDoc>('marks'),
+  };
+}
+export type Collections = ReturnType<typeof collections>;
+export type AnyCollection = Collection<any>;

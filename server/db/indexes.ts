@@ -1,0 +1,49 @@
+import type { IndexDescription } from 'mongodb';
+import type { Collections } from './collections';
+
+/**
+ * Indexes a real MongoDB needs for every list query's filter + sort. Only plain
+ * and unique compound indexes: FerretDB v1 rejects TTL and partial ones (and
+ * serves only `_id` equality from an index, so these cost it nothing).
+ * Exported so a test can check that each list query is covered.
+ */
+export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
+  teams: [],
+  users: [{ key: { email: 1 }, name: 'email_unique', unique: true }],
+  memberships: [
+    { key: { teamId: 1, role: 1 }, name: 'team_role' },
+    { key: { userId: 1 }, name: 'user' },
+  ],
+  keys: [
+    { key: { id: 1 }, name: 'public_id_unique', unique: true },
+    { key: { teamId: 1, createdAt: -1, id: -1 }, name: 'team_created' },
+    { key: { teamId: 1, lastUsedAt: -1, id: -1 }, name: 'team_last_used' },
+    { key: { teamId: 1, ownerId: 1, createdAt: -1, id: -1 }, name: 'team_owner_created' },
+    { key: { teamId: 1, ownerId: 1, lastUsedAt: -1, id: -1 }, name: 'team_owner_last_used' },
+    { key: { teamId: 1, status: 1, expiresAt: 1 }, name: 'team_status_expiry' },
+    { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
+    { key: { actionId: 1 }, name: 'action' },
+  ],
+  sessions: [{ key: { userId: 1 }, name: 'user' }],
+  loginCodes: [],
+  rateLimits: [{ key: { expiresAt: 1 }, name: 'expiry' }],
+  audit: [{ key: { teamId: 1, at: -1, _id: -1 }, name: 'team_at' }],
+  actions: [{ key: { state: 1, createdAt: 1 }, name: 'state_created' }],
+  notifications: [
+    { key: { userId: 1, createdAt: -1, _id: -1 }, name: 'user_created' },
+    { key: { userId: 1, teamId: 1, createdAt: -1, _id: -1 }, name: 'user_team_created' },
+    { key: { userId: 1, readAt: 1 }, name: 'user_unread' },
+  ],
+  outbox: [
+    { key: { state: 1, nextAttemptAt: 1 }, name: 'state_next' },
+    { key: { teamId: 1, createdAt: -1 }, name: 'team_created' },
+  ],
+  leases: [],
+  marks: [],
+};
+
+export async function ensureIndexes(cols: Collections): Promise<void> {
+  for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
+    if (indexes.length > 0) await cols[name].createIndexes(indexes);
+  }
+}

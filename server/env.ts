@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Parsed once at start-up; a bad value stops
+ * the process with a message that names the variable.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, 'letters, digits, _ and - only').default('keywarden'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').optional(),
+  MAIL_FROM: z.string().min(3).default('Keywarden <keywarden@localhost>'),
+  KEYWARDEN_PEPPER: z.string().min(32, 'must be at least 32 characters of secret').optional(),
+  KEYWARDEN_SEED_DEMO: bool.default(true),
+  PUBLIC_URL: z.string().url().optional(),
+  AUTH_CODE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  AUTH_CODE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
+  AUTH_CODE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  TRUST_PROXY: bool.default(false),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = EnvSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}

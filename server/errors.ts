@@ -1,0 +1,75 @@
+import { TRPCError } from '@trpc/server';
+import { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoOperationTimeoutError } from 'mongodb';
+
+/**
+ * Domain errors and their single mapping to tRPC codes and HTTP statuses.
+ * Messages are written for the person who made the call; driver errors are
+ * never shown to clients.
+ */
+export type AppErrorCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'TOO_MANY_REQUESTS'
+  | 'SERVICE_UNAVAILABLE';
+
+const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 412 | 429 | 503> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  TOO_MANY_REQUESTS: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = 'Not found') => new AppError('NOT_FOUND', what);
+export const forbidden = (why = 'Only team admins and super admins may do this.') => new AppError('FORBIDDEN', why);
+export const badRequest = (why: string) => new AppError('BAD_REQUEST', why);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return (
+    err instanceof MongoNetworkError ||
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoOperationTimeoutError ||
+    (err instanceof Error && /ECONNREFUSED|connection .* closed|Topology is closed|pool was (cleared|closed)/i.test(err.message))
+  );
+}
+
+/** Turns anything thrown into an AppError; unknown errors are logged, never leaked. */
+export function toAppError(err: unknown, log: (msg: string, err: unknown) => void = defaultLog): AppError {
+  if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    log('database unavailable', err);
+    return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable right now. Nothing was changed; please try again shortly.');
+  }
+  log('unexpected error', err);
+  return new AppError('SERVICE_UNAVAILABLE', 'Something went wrong on the server. Please try again.');
+}
+
+export function toTRPCError(err: AppError): TRPCError {
+  const code = err.code === 'SERVICE_UNAVAILABLE' ? 'SERVICE_UNAVAILABLE' : err.code;
+  return new TRPCError({ code, message: err.message, cause: err });
+}
+
+export function httpStatus(err: AppError) {
+  return HTTP_STATUS[err.code];
+}
+
+function defaultLog(msg: string, err: unknown) {
+  console.error(`[keywarden] ${msg}:`, err instanceof Error ? err.message : err);
+}

@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { VerifyRequestSchema } from '../../shared/schemas/key';
+import { httpStatus, toAppError } from '../errors';
+import type { Deps } from '../deps';
+import type { Services } from '../services';
+import { bearerToken } from '../trpc/context';
+
+/**
+ * The verify API: plain Hono routes (tRPC costs ~4x a plain route here).
+ * Answers are 200 with `valid` for any well-formed request, so a caller's
+ * key status is data, not an HTTP error.
+ */
+export function verifyRoutes(deps: Deps, services: Services) {
+  const app = new Hono();
+
+  app.post('/keys/verify', async (c) => {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return c.json({ error: 'BAD_REQUEST', message: 'The body must be JSON: {"key": "kw_…"}.' }, 400);
+    }
+    const parsed = VerifyRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      return c.json({ error: 'BAD_REQUEST', message: 'The body must be {"key": "kw_…"} with "key" a string.' }, 400);
+    }
+    try {
+      return c.json(await services.verify.verify(parsed.data.key));
+    } catch (err) {
+      const appError = toAppError(err, deps.log.error);
+      return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
+    }
+  });
+
+  /** What a key's holder sees about itself: its owner, team and row. */
+  app.get('/me', async (c) => {
+    const key = bearerToken(c.req.header('authorization'));
+    const unauthorized = () => c.json({ error: 'UNAUTHORIZED', message: 'Send a valid API key as "Authorization: Bearer kw_…".' }, 401);
+    if (!key) return unauthorized();
+    try {
+      const result = await services.verify.verify(key);
+      if (!result.valid) return c.json({ error: 'UNAUTHORIZED', code: result.code, message: `This API key is not valid (${result.code}).` }, 401);
+      const [team, owner, stored] = await Promise.all([
+        services.repos.teams.findTeam(result.teamId),
+        services.repos.users.findById(result.ownerId),
+        services.repos.keys.findByPublicId(result.teamId, result.keyId),
+      ]);
+      if (!team || !owner || !stored) return unauthorized();
+      const [row] = await services.keys.rows(result.teamId, [stored]);
+      return c.json({
+        team: { id: team.id, name: team.name },
+        owner: { id: owner.id, email: owner.email, name: owner.name },
+        key: row,
+      });
+    } catch (err) {
+      const appError = toAppError(err, deps.log.error);
+      return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
+    }
+  });
+
+  return app;
+}

@@ -1,0 +1,94 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './app';
+import { connectDatabase, type Database } from './db/client';
+import { collections } from './db/collections';
+import { ensureIndexes } from './db/indexes';
+import { startDatabase, type RunningDatabase } from './db/runner';
+import { consoleLogger, type Deps, type Logger } from './deps';
+import type { Env } from './env';
+import { backgroundJobs } from './jobs';
+import { createJobRunner } from './jobs/runner';
+import { createMailer } from './mail/mailer';
+import { resolvePepper } from './pepper';
+import { createServices } from './services';
+import { DEMO_ADMIN, seedDemo } from './seed';
+
+/**
+ * Assembles a running Keywarden from parsed configuration: database (embedded
+ * or MONGODB_URI), indexes, services, background jobs, HTTP server. Used by
+ * main.ts and by tests that need a real server on a loopback port.
+ */
+export interface Keywarden {
+  url: string;
+  deps: Deps;
+  services: ReturnType<typeof createServices>;
+  database: RunningDatabase;
+  jobs: ReturnType<typeof createJobRunner>;
+  stop(): Promise<void>;
+}
+
+export async function connectDeps(env: Env, log: Logger, runningDb?: RunningDatabase) {
+  const database = runningDb ?? (await startDatabase({ mongodbUri: env.MONGODB_URI, dataDir: env.DATA_DIR, log: log.info }));
+  let db: Database;
+  try {
+    db = await connectDatabase(database.uri, env.MONGODB_DB);
+  } catch (err) {
+    await database.stop();
+    throw err;
+  }
+  const cols = collections(db.db);
+  await ensureIndexes(cols);
+  const deps: Deps = {
+    database: db,
+    cols,
+    mailer: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dataDir: env.DATA_DIR, log: log.info }),
+    pepper: resolvePepper({ configured: env.KEYWARDEN_PEPPER, mongodbUri: env.MONGODB_URI, dataDir: env.DATA_DIR }),
+    now: () => new Date(),
+    log,
+    config: {
+      publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
+      authCodeLimitPerEmail: env.AUTH_CODE_LIMIT_PER_EMAIL,
+      authCodeLimitPerIp: env.AUTH_CODE_LIMIT_PER_IP,
+      authCodeWindowMinutes: env.AUTH_CODE_WINDOW_MINUTES,
+      trustProxy: env.TRUST_PROXY,
+    },
+  };
+  return { database, deps };
+}
+
+export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean } = {}): Promise<Keywarden> {
+  const log = options.log ?? consoleLogger;
+  const { database, deps } = await connectDeps(env, log, options.database);
+  const services = createServices(deps);
+  if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
+    const seeded = await seedDemo(deps, services);
+    if (seeded) log.info(`seeded a demo team: sign in as ${DEMO_ADMIN} (the code is mailed to ${deps.mailer.describe})`);
+  }
+  const jobs = createJobRunner(deps, backgroundJobs(services), { intervalMs: env.JOB_INTERVAL_SECONDS * 1000 });
+  if (options.jobs !== false) jobs.start();
+
+  const app = createApp(deps, services);
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, () => resolve(s));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url: `http://${env.HOST}:${port}`,
+    deps,
+    services,
+    database,
+    jobs,
+    stop: () =>
+      (stopping ??= (async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await jobs.stop();
+        await services.verify.flush();
+        deps.mailer.close();
+        await deps.database.close();
+        await database.stop();
+      })()),
+  };
+}

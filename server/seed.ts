@@ -1,0 +1,51 @@
+import { generateKey, keyHint } from '../shared/key-format';
+import type { Deps } from './deps';
+import { hashKey, newId } from './lib/ids';
+import type { Services } from './services';
+import { systemActor } from './services/actor';
+
+const DAY = 24 * 60 * 60_000;
+export const DEMO_ADMIN = 'admin@demo.keywarden.test';
+
+/**
+ * The first start on an empty embedded database seeds a demo team so there is
+ * something to look at: an admin, two members, and keys in every state.
+ * Returns null when the database already has a team.
+ */
+export async function seedDemo(deps: Deps, services: Services): Promise<{ teamId: string; adminEmail: string } | null> {
+  if ((await deps.cols.teams.estimatedDocumentCount()) > 0) return null;
+  const { teamId, userId: adminId } = await services.teams.createTeamWithAdmin({ teamName: 'Demo Team', adminEmail: DEMO_ADMIN, adminName: 'Ada Admin' });
+  const alice = await services.teams.addMember({ teamId, email: 'alice@demo.keywarden.test', role: 'member', name: 'Alice Member' });
+  const bob = await services.teams.addMember({ teamId, email: 'bob@demo.keywarden.test', role: 'member', name: 'Bob Member' });
+
+  const now = deps.now().getTime();
+  const keys: { owner: string; name: string; status: 'enabled' | 'disabled' | 'revoked'; createdDaysAgo: number; expiresInDays: number | null }[] = [
+    { owner: adminId, name: 'CI deploy bot', status: 'enabled', createdDaysAgo: 40, expiresInDays: null },
+    { owner: alice.userId, name: 'Alice laptop', status: 'enabled', createdDaysAgo: 20, expiresInDays: 60 },
+    { owner: alice.userId, name: 'Alice staging', status: 'disabled', createdDaysAgo: 15, expiresInDays: null },
+    { owner: bob.userId, name: 'Bob old script', status: 'revoked', createdDaysAgo: 90, expiresInDays: null },
+    { owner: bob.userId, name: 'Bob trial', status: 'enabled', createdDaysAgo: 35, expiresInDays: -5 },
+    { owner: bob.userId, name: 'Bob metrics', status: 'enabled', createdDaysAgo: 27, expiresInDays: 3 },
+  ];
+  for (const k of keys) {
+    const key = generateKey();
+    await services.repos.keys.insert(hashKey(deps.pepper, key), {
+      id: newId('key'),
+      teamId,
+      ownerId: k.owner,
+      name: k.name,
+      hint: keyHint(key),
+      status: k.status,
+      disabledReason: k.status === 'disabled' ? 'manual' : null,
+      revokedReason: k.status === 'revoked' ? 'manual' : null,
+      revokedAt: k.status === 'revoked' ? new Date(now - 10 * DAY) : null,
+      revokedBy: k.status === 'revoked' ? adminId : null,
+      actionId: null,
+      createdAt: new Date(now - k.createdDaysAgo * DAY),
+      expiresAt: k.expiresInDays === null ? null : new Date(now + k.expiresInDays * DAY),
+      lastUsedAt: k.status === 'enabled' ? new Date(now - k.createdDaysAgo * 3_600_000) : null,
+    });
+  }
+  await services.audit.record({ teamId, action: 'member.added', actor: systemActor, targetIds: [alice.userId, bob.userId], details: { seed: 'demo' } });
+  return { teamId, adminEmail: DEMO_ADMIN };
+}

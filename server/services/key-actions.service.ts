@@ -1,0 +1,105 @@
+import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
+import type { ActionRecord, ActionsRepo } from '../db/actions.repo';
+import type { KeysRepo, StoredKey } from '../db/keys.repo';
+import type { Deps } from '../deps';
+import { newId } from '../lib/ids';
+import type { Actor } from './actor';
+import type { AuditService } from './audit.service';
+import type { KeyEvents } from './key-events';
+
+/**
+ * Bulk changes to keys without transactions (FerretDB has none; a production
+ * MongoDB may be standalone). The action is written first; each key it changes
+ * is stamped with the action's id; notices and the audit record are keyed by
+ * the action's id. So every step is idempotent, and a retry — by the caller or
+ * by the background pass over pending actions — finishes what an outage cut
+ * short without doing anything twice.
+ */
+export type KeyActionKind = 'revoke' | 'disable' | 'enable';
+
+export interface KeyActionRequest {
+  teamId: string;
+  kind: KeyActionKind;
+  reason: RevokedReason | DisabledReason | null;
+  actor: Actor;
+  /** null means every key of the team (Revoke All), or of `ownerId`. */
+  keyIds: string[] | null;
+  ownerId?: string;
+}
+
+const AUDIT_ACTION = { revoke: 'key.revoked', disable: 'key.disabled', enable: 'key.enabled' } as const;
+
+export function keyActionsService(deps: Deps, repos: { keys: KeysRepo; actions: ActionsRepo }, audit: AuditService, events: KeyEvents) {
+  async function apply(action: ActionRecord): Promise<StoredKey[]> {
+    const scope = {
+      teamId: action.teamId,
+      ...(action.keyIds ? { ids: action.keyIds } : { createdBefore: action.createdAt }),
+      ...(action.details?.ownerId ? { ownerId: String(action.details.ownerId) } : {}),
+    };
+    if (action.kind === 'revoke') {
+      await repos.keys.revokeWhere(scope, { reason: action.reason as RevokedReason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
+    } else if (action.kind === 'disable') {
+      await repos.keys.disableWhere(scope, { reason: action.reason as DisabledReason, at: action.createdAt, actionId: action.id });
+    } else if (action.kind === 'enable' && action.keyIds) {
+      await repos.keys.enableWhere({ teamId: action.teamId, ids: action.keyIds }, { at: action.createdAt, actionId: action.id });
+    }
+    const changed = await repos.keys.findByAction(action.id);
+    const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
+    if (changed.length > 0 && action.kind !== 'enable') {
+      await events.keysChanged({
+        actionId: action.id,
+        teamId: action.teamId,
+        kind: action.kind === 'revoke' ? 'revoked' : 'disabled',
+        reason: action.reason ?? 'manual',
+        actor,
+        keys: changed,
+        at: action.createdAt,
+      });
+    }
+    // Nothing changed (a retry of work another action did) leaves no audit noise.
+    if (changed.length > 0) {
+      await audit.record({
+        id: `aud_${action.id}`,
+        teamId: action.teamId,
+        action: AUDIT_ACTION[action.kind as KeyActionKind],
+        actor,
+        targetIds: changed.map((k) => k.id),
+        details: { reason: action.reason, actionId: action.id },
+        at: action.createdAt,
+      });
+    }
+    await repos.actions.complete(action.id, { changed: changed.length }, deps.now());
+    return changed;
+  }
+
+  return {
+    /** Runs a bulk change to completion and returns the keys it changed. */
+    async run(request: KeyActionRequest): Promise<{ actionId: string; changed: StoredKey[] }> {
+      const action: ActionRecord = {
+        id: newId('act'),
+        teamId: request.teamId,
+        kind: request.kind,
+        reason: request.reason,
+        keyIds: request.keyIds,
+        actor: { userId: request.actor.userId, email: request.actor.email, role: request.actor.role },
+        ip: request.actor.ip,
+        userAgent: request.actor.userAgent,
+        details: request.ownerId ? { ownerId: request.ownerId } : null,
+        state: 'pending',
+        createdAt: deps.now(),
+        completedAt: null,
+        result: null,
+      };
+      await repos.actions.insert(action);
+      return { actionId: action.id, changed: await apply(action) };
+    },
+
+    /** The background pass: finishes actions an outage or crash left pending. */
+    async resumePending(olderThanMs = 30_000): Promise<number> {
+      const pending = await repos.actions.listPending(new Date(deps.now().getTime() - olderThanMs), 50);
+      for (const action of pending) await apply(action);
+      return pending.length;
+    },
+  };
+}
+export type KeyActionsService = ReturnType<typeof keyActionsService>;

@@ -1,0 +1,54 @@
+import type { Role } from '../../shared/schemas/common';
+import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
+import { AppError } from '../errors';
+import type { Deps } from '../deps';
+import type { TeamsRepo } from '../db/teams.repo';
+import type { UsersRepo } from '../db/users.repo';
+import { newId } from '../lib/ids';
+
+/** Teams, users and memberships: who belongs where, with which role. */
+export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: UsersRepo }) {
+  const nameFromEmail = (email: string) => email.split('@')[0]!.replace(/[._-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
+
+  return {
+    membership: (teamId: string, userId: string) => repos.teams.findMembership(teamId, userId),
+
+    async teamsOf(userId: string): Promise<{ teamId: string; name: string; role: Role }[]> {
+      const memberships = await repos.teams.listMembershipsOfUser(userId);
+      const teams = new Map((await repos.teams.findTeams(memberships.map((m) => m.teamId))).map((t) => [t.id, t]));
+      return memberships
+        .filter((m) => teams.has(m.teamId))
+        .map((m) => ({ teamId: m.teamId, name: teams.get(m.teamId)!.name, role: m.role }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async getTeam(teamId: string) {
+      const team = await repos.teams.findTeam(teamId);
+      if (!team) throw new AppError('NOT_FOUND', 'Team not found.');
+      return team;
+    },
+
+    /** Used by the bootstrap CLI and the demo seed. */
+    async createTeamWithAdmin(input: { teamName: string; adminEmail: string; adminName?: string }) {
+      const admin = await repos.users.findOrCreate({ id: newId('usr'), email: input.adminEmail, name: input.adminName ?? nameFromEmail(input.adminEmail), createdAt: deps.now() });
+      const existing = await this.teamsOf(admin.id);
+      if (existing.some((t) => t.name === input.teamName)) {
+        throw new AppError('CONFLICT', `${input.adminEmail} already belongs to a team named "${input.teamName}".`);
+      }
+      const team = { id: newId('team'), name: input.teamName, settings: { ...DEFAULT_TEAM_SETTINGS }, createdAt: deps.now() };
+      await repos.teams.insertTeam(team);
+      await repos.teams.addMembership({ teamId: team.id, userId: admin.id, role: 'super_admin', joinedAt: deps.now() });
+      return { teamId: team.id, userId: admin.id };
+    },
+
+    /** Adds a user (created if new) to a team; a user already in the team keeps their role. */
+    async addMember(input: { teamId: string; email: string; role: Role; name?: string }) {
+      await this.getTeam(input.teamId);
+      const user = await repos.users.findOrCreate({ id: newId('usr'), email: input.email, name: input.name ?? nameFromEmail(input.email), createdAt: deps.now() });
+      const added = await repos.teams.addMembership({ teamId: input.teamId, userId: user.id, role: input.role, joinedAt: deps.now() });
+      if (!added) throw new AppError('CONFLICT', `${input.email} is already a member of this team.`);
+      return { teamId: input.teamId, userId: user.id };
+    },
+  };
+}
+export type TeamsService = ReturnType<typeof teamsService>;

@@ -1,0 +1,55 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import { TeamInput, isAdminRole } from '../../shared/schemas/common';
+import { AppError, forbidden, notFound, toAppError, toTRPCError } from '../errors';
+import type { Context } from './context';
+
+/**
+ * The one tRPC instance. Role checks live only in these builders:
+ * public -> authed (valid session) -> team (membership of input.teamId) -> admin.
+ */
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      message: zodError ? zodError.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ') : shape.message,
+      data: { ...shape.data, stack: undefined, issues: zodError?.issues.map((i) => ({ path: i.path.map(String), message: i.message })) ?? null },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Maps domain and driver errors to tRPC errors in one place. */
+const errorMapping = t.middleware(async ({ next, ctx }) => {
+  const result = await next();
+  if (!result.ok && !(result.error.cause instanceof ZodError) && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    const appError = result.error.cause instanceof AppError ? result.error.cause : toAppError(result.error.cause ?? result.error, ctx.deps.log.error);
+    throw toTRPCError(appError);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const session = await ctx.resolveSession();
+  if (!session) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in first (your session is missing or has expired).' });
+  return next({ ctx: { ...ctx, session } });
+});
+
+/** A team the caller is not in behaves exactly like a team that does not exist. */
+export const teamProcedure = authedProcedure.input(TeamInput).use(async ({ ctx, input, next }) => {
+  const membership = await ctx.services.teams.membership(input.teamId, ctx.session.user.id);
+  if (!membership) throw toTRPCError(notFound('Team not found.'));
+  return next({ ctx: { ...ctx, team: { id: input.teamId, role: membership.role } } });
+});
+
+export const adminProcedure = teamProcedure.use(async ({ ctx, next }) => {
+  if (!isAdminRole(ctx.team.role)) throw toTRPCError(forbidden());
+  return next();
+});

@@ -1,0 +1,96 @@
+/**
+ * The Keywarden key format: `kw_` + 30 base62 random characters + 6 base62
+ * characters of CRC32 over the random part (GitHub's token design). The fixed
+ * prefix lets scanners find leaked keys; the checksum lets the extension and
+ * the verify API reject typos and junk without touching the database.
+ *
+ * Pure and dependency-free: shared by the server and the extension.
+ */
+
+export const KEY_PREFIX = 'kw_';
+export const KEY_RANDOM_LENGTH = 30;
+export const KEY_CHECKSUM_LENGTH = 6;
+export const KEY_LENGTH = KEY_PREFIX.length + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH;
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BASE62_CHAR = /^[0-9A-Za-z]+$/;
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE 802.3) over the string's char codes; callers pass ASCII only. */
+export function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) {
+    crc = CRC_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Fixed-width base62 of a 32-bit number (62^6 > 2^32, so 6 characters always suffice). */
+export function checksumOf(random: string): string {
+  let n = crc32(random);
+  let out = '';
+  for (let i = 0; i < KEY_CHECKSUM_LENGTH; i++) {
+    out = BASE62[n % 62] + out;
+    n = Math.floor(n / 62);
+  }
+  return out;
+}
+
+/** Uniform random base62 string via rejection sampling (no modulo bias). */
+export function randomBase62(length: number): string {
+  let out = '';
+  const buf = new Uint8Array(length * 2);
+  while (out.length < length) {
+    globalThis.crypto.getRandomValues(buf);
+    for (const byte of buf) {
+      if (byte < 248) out += BASE62[byte % 62];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+export function generateKey(): string {
+  const random = randomBase62(KEY_RANDOM_LENGTH);
+  return KEY_PREFIX + random + checksumOf(random);
+}
+
+export type KeyParseFailure = 'prefix' | 'length' | 'charset' | 'checksum';
+export type KeyParseResult = { ok: true; key: string } | { ok: false; reason: KeyParseFailure };
+
+/** Checks prefix, length, alphabet and checksum; never needs the database. */
+export function parseKey(input: string): KeyParseResult {
+  const key = input.trim();
+  if (!key.startsWith(KEY_PREFIX)) return { ok: false, reason: 'prefix' };
+  if (key.length !== KEY_LENGTH) return { ok: false, reason: 'length' };
+  const body = key.slice(KEY_PREFIX.length);
+  if (!BASE62_CHAR.test(body)) return { ok: false, reason: 'charset' };
+  const random = body.slice(0, KEY_RANDOM_LENGTH);
+  if (checksumOf(random) !== body.slice(KEY_RANDOM_LENGTH)) return { ok: false, reason: 'checksum' };
+  return { ok: true, key };
+}
+
+export function isWellFormedKey(input: string): boolean {
+  return parseKey(input).ok;
+}
+
+/** The display hint stored beside a key: enough to recognise it, useless to an attacker. */
+export function keyHint(key: string): string {
+  return `${key.slice(0, KEY_PREFIX.length + 4)}…${key.slice(-4)}`;
+}
+
+export const KEY_PARSE_MESSAGES: Record<KeyParseFailure, string> = {
+  prefix: 'An API key starts with "kw_".',
+  length: `An API key is exactly ${KEY_LENGTH} characters long.`,
+  charset: 'An API key contains only letters and digits after "kw_".',
+  checksum: 'This is not a valid API key: its checksum does not match (a typo?).',
+};

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { CursorSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+
+export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
+export type KeyStatus = z.infer<typeof KeyStatusSchema>;
+
+export const RevokedReasonSchema = z.enum(['manual', 'bulk', 'revoke_all', 'expired', 'policy', 'owner_removed']);
+export type RevokedReason = z.infer<typeof RevokedReasonSchema>;
+
+export const DisabledReasonSchema = z.enum(['manual', 'owner_removed']);
+export type DisabledReason = z.infer<typeof DisabledReasonSchema>;
+
+/** A key as every API and UI sees it; `status` is the *effective* status (expired => revoked/expired). */
+export const KeyRowSchema = z.object({
+  id: PublicIdSchema,
+  name: z.string(),
+  hint: z.string(),
+  status: KeyStatusSchema,
+  revokedReason: RevokedReasonSchema.nullable(),
+  disabledReason: DisabledReasonSchema.nullable(),
+  createdAt: z.date(),
+  expiresAt: z.date().nullable(),
+  revokedAt: z.date().nullable(),
+  lastUsedAt: z.date().nullable(),
+  generatedBy: z.object({ userId: UserIdSchema, email: z.string(), name: z.string(), role: RoleSchema.nullable() }),
+});
+export type KeyRow = z.infer<typeof KeyRowSchema>;
+
+export const KeyNameSchema = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
+
+/** The raw key value as pasted; format is checked by the key-format module where it matters. */
+export const KeyValueSchema = z.string().trim().min(1, 'key is required').max(200, 'key is too long');
+
+export const CreateKeyInput = z
+  .object({
+    teamId: TeamIdSchema,
+    name: KeyNameSchema,
+    expiresInDays: z.number().int('expiresInDays must be a whole number').min(1).max(3650).optional(),
+    expiresAt: z.coerce.date().optional(),
+  })
+  .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
+    message: 'give expiresInDays or expiresAt, not both',
+    path: ['expiresAt'],
+  });
+
+export const KeyIdInput = z.object({ teamId: TeamIdSchema, keyId: PublicIdSchema });
+export const KeyIdsInput = z.object({
+  teamId: TeamIdSchema,
+  keyIds: z.array(PublicIdSchema).min(1, 'choose at least one key').max(1000, 'at most 1000 keys at once'),
+});
+export const RevokeAllInput = z.object({
+  teamId: TeamIdSchema,
+  confirm: z.literal('REVOKE ALL', { error: 'type REVOKE ALL to confirm' }),
+});
+export const FindByValueInput = z.object({ teamId: TeamIdSchema, key: KeyValueSchema });
+
+export const KeySortSchema = z.enum(['newest', 'oldest', 'recently_used']);
+export type KeySort = z.infer<typeof KeySortSchema>;
+
+export const ListKeysInput = z.object({
+  teamId: TeamIdSchema,
+  view: z.array(KeyStatusSchema).min(1, 'choose at least one of enabled, disabled, revoked').max(3),
+  search: z.string().trim().max(200).optional(),
+  generatedBy: z.array(UserIdSchema).max(100).optional(),
+  sort: KeySortSchema.default('newest'),
+  cursor: CursorSchema,
+  limit: z.number().int().min(1).max(100).default(50),
+});
+export type ListKeysQuery = z.infer<typeof ListKeysInput>;
+
+export const MyKeysInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema, limit: z.number().int().min(1).max(100).default(50) });
+
+export const KeyCountsSchema = z.object({ enabled: z.number(), disabled: z.number(), revoked: z.number() });
+export type KeyCounts = z.infer<typeof KeyCountsSchema>;
+
+export const RevokeResultSchema = z.object({
+  revoked: z.array(z.string()),
+  alreadyRevoked: z.array(z.string()),
+  notFound: z.array(z.string()),
+});
+export type RevokeResult = z.infer<typeof RevokeResultSchema>;
+
+/** The verify API (plain HTTP). */
+export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }) });
+export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED']);
+export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;

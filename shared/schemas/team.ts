@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { EmailSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+
+export const MaxLifetimeDaysSchema = z.number().int('a whole number of days').min(1).max(365).nullable();
+export const ExpiryWarningDaysSchema = z
+  .array(z.number().int().min(1).max(365))
+  .max(5, 'at most 5 warning thresholds')
+  .transform((days) => [...new Set(days)].sort((a, b) => b - a));
+
+export const TeamSettingsSchema = z.object({
+  allowMemberKeyGeneration: z.boolean(),
+  maxLifetimeDays: MaxLifetimeDaysSchema,
+  expiryWarningDays: z.array(z.number()),
+});
+export type TeamSettings = z.infer<typeof TeamSettingsSchema>;
+
+export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
+  allowMemberKeyGeneration: true,
+  maxLifetimeDays: null,
+  expiryWarningDays: [7, 1],
+};
+
+export const UpdateSettingsInput = z.object({
+  teamId: TeamIdSchema,
+  allowMemberKeyGeneration: z.boolean().optional(),
+  maxLifetimeDays: MaxLifetimeDaysSchema.optional(),
+  expiryWarningDays: ExpiryWarningDaysSchema.optional(),
+});
+
+export const PreviewPolicyInput = z.object({ teamId: TeamIdSchema, maxLifetimeDays: MaxLifetimeDaysSchema });
+
+export const PolicyPreviewSchema = z.object({
+  changed: z.number(),
+  expireNow: z.number(),
+  byOwner: z.array(z.object({ userId: z.string(), email: z.string(), changed: z.number(), expireNow: z.number() })),
+});
+export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
+
+export const AddMemberInput = z.object({ teamId: TeamIdSchema, email: EmailSchema, role: RoleSchema.default('member'), name: z.string().trim().max(100).optional() });
+export const SetRoleInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema, role: RoleSchema });
+export const RemoveMemberInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema });
+
+export const MemberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, joinedAt: z.date() });
+export type Member = z.infer<typeof MemberSchema>;

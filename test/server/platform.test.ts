@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '../../server/env';
+import { INDEXES } from '../../server/db/indexes';
+import { startTestServer, type TestServer } from '../helpers/harness';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ label: 'platform' });
+});
+afterAll(() => server.close());
+
+describe('platform', () => {
+  it('answers /health with a real database ping', async () => {
+    const res = await fetch(`${server.url}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true, db: 'ok' });
+  });
+
+  it('admits the extension origin through CORS and no other', async () => {
+    const ext = await fetch(`${server.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin: 'chrome-extension://abcdefghijklmnop', 'access-control-request-method': 'GET' } });
+    expect(ext.headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+    const web = await fetch(`${server.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+    expect(web.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('creates every declared index on the real database', async () => {
+    const names = await server.deps.cols.keys.listIndexes().toArray();
+    const declared = INDEXES.keys.map((i) => i.name);
+    expect(names.map((i) => i.name)).toEqual(expect.arrayContaining(declared));
+  });
+
+  it('answers tRPC calls with the superjson transformer', async () => {
+    const res = await fetch(`${server.url}/trpc/auth.me`);
+    expect(res.status).toBe(401);
+    const body = await res.json();
+    expect(body.error.json.message).toMatch(/Sign in/);
+  });
+});
+
+describe('configuration', () => {
+  it('names the variable that is wrong', () => {
+    expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => parseEnv({ MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI: must start with mongodb/);
+    expect(() => parseEnv({ KEYWARDEN_PEPPER: 'short' })).toThrow(/KEYWARDEN_PEPPER/);
+  });
+
+  it('has working defaults', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ MONGODB_DB: 'keywarden', HOST: '127.0.0.1', PORT: 8787, DATA_DIR: './data' });
+  });
+});
