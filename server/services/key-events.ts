@@ -11,12 +11,25 @@ export interface KeyChangeEvent {
   kind: 'revoked' | 'disabled' | 'expired';
   reason: string;
   actor: Actor;
+  /** The keys this action changed (already in their new state). */
   keys: StoredKey[];
+  at: Date;
+}
+
+/** An expiry policy was applied: `changed` keys got a new (earlier) expiry; `expiredNow` of them are revoked with reason `policy`. */
+export interface PolicyAppliedEvent {
+  actionId: string;
+  teamId: string;
+  actor: Actor;
+  maxLifetimeDays: number;
+  changed: StoredKey[];
+  expiredNow: StoredKey[];
   at: Date;
 }
 
 export interface KeyEvents {
   keysChanged(event: KeyChangeEvent): Promise<void>;
+  policyApplied(event: PolicyAppliedEvent): Promise<void>;
 }
 
-export const noKeyEvents: KeyEvents = { keysChanged: async () => {} };
+export const noKeyEvents: KeyEvents = { keysChanged: async () => {}, policyApplied: async () => {} };
