@@ -27,11 +27,11 @@ export interface Keywarden {
   stop(): Promise<void>;
 }
 
-export async function connectDeps(env: Env, log: Logger, runningDb?: RunningDatabase) {
+export async function connectDeps(env: Env, log: Logger, runningDb?: RunningDatabase, monitorCommands = false) {
   const database = runningDb ?? (await startDatabase({ mongodbUri: env.MONGODB_URI, dataDir: env.DATA_DIR, log: log.info }));
   let db: Database;
   try {
-    db = await connectDatabase(database.uri, env.MONGODB_DB);
+    db = await connectDatabase(database.uri, env.MONGODB_DB, { monitorCommands });
   } catch (err) {
     await database.stop();
     throw err;
@@ -56,9 +56,9 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
   return { database, deps };
 }
 
-export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean } = {}): Promise<Keywarden> {
+export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean; monitorCommands?: boolean } = {}): Promise<Keywarden> {
   const log = options.log ?? consoleLogger;
-  const { database, deps } = await connectDeps(env, log, options.database);
+  const { database, deps } = await connectDeps(env, log, options.database, options.monitorCommands);
   const services = createServices(deps);
   if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
     const seeded = await seedDemo(deps, services);

@@ -8,13 +8,15 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+export async function connectDatabase(uri: string, dbName: string, options: { monitorCommands?: boolean } = {}): Promise<Database> {
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: 5000,
     connectTimeoutMS: 5000,
     // Fail a request quickly when the database is gone instead of queueing it.
     waitQueueTimeoutMS: 5000,
     appName: 'keywarden',
+    // Tests count the commands a code path sends (e.g. that a malformed key costs none).
+    monitorCommands: options.monitorCommands ?? false,
   });
   await client.connect();
   const db = client.db(dbName);

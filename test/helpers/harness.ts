@@ -27,7 +27,7 @@ export interface TestServer extends Keywarden {
 }
 
 /** A real Keywarden on a loopback port over the run's real database, in a database of its own. */
-export async function startTestServer(options: { label: string; smtpUrl?: string; env?: Record<string, string>; jobs?: boolean }): Promise<TestServer> {
+export async function startTestServer(options: { label: string; smtpUrl?: string; env?: Record<string, string>; jobs?: boolean; monitorCommands?: boolean }): Promise<TestServer> {
   const uri = inject('mongoUri');
   const dbName = uniqueDbName(options.label);
   const env = parseEnv({
@@ -45,6 +45,7 @@ export async function startTestServer(options: { label: string; smtpUrl?: string
     log: silentLogger,
     database: { uri, embedded: false, owned: false, stop: async () => {} },
     jobs: options.jobs ?? false,
+    monitorCommands: options.monitorCommands,
   });
   return {
     ...keywarden,

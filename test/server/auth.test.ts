@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../../server/lib/ids';
+import { createTeam, errorCode, startTestServer, trpcClient, type TestServer } from '../helpers/harness';
+import { latestCode, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+
+let smtp: SmtpSink;
+let server: TestServer;
+beforeAll(async () => {
+  smtp = await startSmtpSink();
+  server = await startTestServer({ label: 'auth', smtpUrl: smtp.url, env: { AUTH_CODE_LIMIT_PER_EMAIL: '3', AUTH_CODE_LIMIT_PER_IP: '1000' } });
+});
+afterAll(async () => {
+  await server.close();
+  await smtp.stop();
+});
+
+async function requestAndReadCode(email: string) {
+  const before = smtp.to(email).length;
+  await server.client().auth.requestCode.mutate({ email });
+  await smtp.waitFor(() => smtp.to(email).length > before);
+  return latestCode(smtp, email)!;
+}
+
+describe('sign-in by emailed code', () => {
+  it('signs in with the code from the email, then signs out', async () => {
+    const team = await createTeam(server, 'Sign-in Team');
+    const code = await requestAndReadCode(team.admin.email);
+    expect(code).toMatch(/^\d{6}$/);
+
+    const result = await server.client().auth.verifyCode.mutate({ email: team.admin.email.toUpperCase(), code });
+    expect(result.user.email).toBe(team.admin.email);
+    expect(result.teams).toEqual([{ teamId: team.teamId, name: 'Sign-in Team', role: 'super_admin' }]);
+
+    const api = server.client(result.token);
+    expect((await api.auth.me.query()).user.id).toBe(team.admin.userId);
+    // The token is stored only as a hash.
+    expect(await server.deps.cols.sessions.findOne({ _id: result.token })).toBeNull();
+    expect(await server.deps.cols.sessions.findOne({ _id: sha256(result.token) })).not.toBeNull();
+
+    await api.auth.logout.mutate();
+    expect(await errorCode(api.auth.me.query())).toBe('UNAUTHORIZED');
+  });
+
+  it('records the sign-in in the team audit log with IP and user agent', async () => {
+    const team = await createTeam(server);
+    const code = await requestAndReadCode(team.admin.email);
+    await trpcClient(server.url, null, { 'user-agent': 'audit-test/1.0' }).auth.verifyCode.mutate({ email: team.admin.email, code });
+    const entry = await server.deps.cols.audit.findOne({ teamId: team.teamId, action: 'auth.sign_in' });
+    expect(entry).toMatchObject({ actor: { userId: team.admin.userId, role: 'super_admin' }, userAgent: 'audit-test/1.0' });
+    expect(entry!.ip).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('answers an unknown email exactly like a known one and sends nothing', async () => {
+    const team = await createTeam(server);
+    const known = await server.client().auth.requestCode.mutate({ email: team.admin.email });
+    const unknown = await server.client().auth.requestCode.mutate({ email: 'nobody-here@example.test' });
+    expect(unknown).toEqual(known);
+    await smtp.waitFor(() => smtp.to(team.admin.email).length > 0);
+    expect(smtp.to('nobody-here@example.test')).toHaveLength(0);
+  });
+
+  it('locks a code after 5 wrong attempts, even for the right code', async () => {
+    const team = await createTeam(server);
+    const code = await requestAndReadCode(team.admin.email);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) {
+      expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code: wrong }))).toBe('UNAUTHORIZED');
+    }
+    expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('accepts a code once only', async () => {
+    const team = await createTeam(server);
+    const code = await requestAndReadCode(team.admin.email);
+    await server.client().auth.verifyCode.mutate({ email: team.admin.email, code });
+    expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses an expired code', async () => {
+    const team = await createTeam(server);
+    const code = await requestAndReadCode(team.admin.email);
+    await server.deps.cols.loginCodes.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('UNAUTHORIZED');
+  });
+
+  it('rate-limits code requests per email', async () => {
+    const email = 'limited@example.test';
+    for (let i = 0; i < 3; i++) await server.client().auth.requestCode.mutate({ email });
+    expect(await errorCode(server.client().auth.requestCode.mutate({ email }))).toBe('TOO_MANY_REQUESTS');
+  });
+
+  it('rejects malformed input with a clear message', async () => {
+    const err = await server.client().auth.verifyCode.mutate({ email: 'not-an-email', code: '12' }).catch((e) => e);
+    expect(err.data.code).toBe('BAD_REQUEST');
+    expect(err.message).toMatch(/email: not a valid email address/);
+    expect(err.message).toMatch(/code: the code is 6 digits/);
+  });
+
+  it('rejects a made-up session token', async () => {
+    expect(await errorCode(server.client('made-up-token').auth.me.query())).toBe('UNAUTHORIZED');
+  });
+});

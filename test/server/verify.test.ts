@@ -1,0 +1,113 @@
+import type { CommandStartedEvent } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey } from '../../shared/key-format';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+
+let server: TestServer;
+const commands: CommandStartedEvent[] = [];
+beforeAll(async () => {
+  server = await startTestServer({ label: 'verify', monitorCommands: true });
+  server.deps.database.client.on('commandStarted', (e) => commands.push(e));
+});
+afterAll(() => server.close());
+
+const verify = async (body: unknown, raw = false) => {
+  const res = await fetch(`${server.url}/v1/keys/verify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ? (body as string) : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+};
+
+describe('POST /v1/keys/verify', () => {
+  it('accepts a valid key and says whose it is', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', expiresInDays: 10 });
+    const res = await verify({ key });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ valid: true, keyId: row.id, teamId: team.teamId, ownerId: team.admin.userId, expiresAt: row.expiresAt!.toISOString() });
+  });
+
+  it('answers MALFORMED for a bad checksum without touching the database', async () => {
+    const key = generateKey();
+    const typo = key.slice(0, 10) + (key[10] === 'a' ? 'b' : 'a') + key.slice(11);
+    commands.length = 0;
+    for (const candidate of [typo, 'kw_short', 'sk_live_abc', '', `${key}x`]) {
+      expect((await verify({ key: candidate })).body).toEqual({ valid: false, code: 'MALFORMED' });
+    }
+    expect(commands).toHaveLength(0);
+  });
+
+  it('answers NOT_FOUND for a well-formed unknown key', async () => {
+    expect((await verify({ key: generateKey() })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
+  });
+
+  it('denies a revoked key on the very next verify', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc' });
+    expect((await verify({ key })).body.valid).toBe(true);
+    await team.admin.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
+    expect((await verify({ key })).body).toEqual({ valid: false, code: 'REVOKED' });
+  });
+
+  it('denies an expired key from its expiry instant, before any sweep', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', expiresInDays: 1 });
+    await server.deps.cols.keys.updateOne({ id: row.id }, { $set: { expiresAt: new Date(Date.now() - 1) } });
+    expect((await verify({ key })).body).toEqual({ valid: false, code: 'EXPIRED' });
+  });
+
+  it('denies a disabled key', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc' });
+    await server.deps.cols.keys.updateOne({ id: row.id }, { $set: { status: 'disabled', disabledReason: 'manual' } });
+    expect((await verify({ key })).body).toEqual({ valid: false, code: 'DISABLED' });
+  });
+
+  it('rejects a body that is not JSON, lacks key, or has a non-string key with 400', async () => {
+    for (const [body, raw] of [['{not json', true], [{}, false], [{ key: 42 }, false], [[], false]] as const) {
+      const res = await verify(body, raw);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/"key"/);
+    }
+  });
+
+  it('writes lastUsedAt at most twice for 1000 verifies within a minute', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'busy' });
+    commands.length = 0;
+    for (let batch = 0; batch < 20; batch++) {
+      const results = await Promise.all(Array.from({ length: 50 }, () => verify({ key })));
+      expect(results.every((r) => r.body.valid)).toBe(true);
+    }
+    await server.services.verify.flush();
+    const writes = commands.filter((c) => c.commandName === 'update' && c.command.update === 'keys');
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    expect(writes.length).toBeLessThanOrEqual(2);
+    const stored = await server.deps.cols.keys.findOne({ id: row.id });
+    expect(stored!.lastUsedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('GET /v1/me', () => {
+  it('shows a key holder its owner, team and row', async () => {
+    const team = await createTeam(server, 'Me Team');
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'me' });
+    const res = await fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${key}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ team: { id: team.teamId, name: 'Me Team' }, owner: { id: team.admin.userId, email: team.admin.email }, key: { id: row.id, name: 'me', status: 'enabled' } });
+    expect(JSON.stringify(body)).not.toContain(key);
+  });
+
+  it('answers 401 for a missing, malformed, unknown or revoked key', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'me' });
+    await team.admin.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
+    for (const auth of [undefined, 'Bearer kw_nope', `Bearer ${generateKey()}`, `Bearer ${key}`]) {
+      const res = await fetch(`${server.url}/v1/me`, { headers: auth ? { authorization: auth } : {} });
+      expect(res.status).toBe(401);
+    }
+  });
+});
