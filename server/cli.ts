@@ -38,19 +38,23 @@ async function main() {
     process.exit(values.help ? 0 : 2);
   }
 
+  // Validate the arguments before touching the database.
+  const request =
+    command === 'init'
+      ? { kind: 'init' as const, ...z.object({ team: z.string().trim().min(1, '--team is required').max(100), admin: EmailSchema }).parse({ team: values.team, admin: values.admin }) }
+      : { kind: 'add' as const, ...z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema }).parse({ team: values.team, email: values.email, role: values.role }) };
+
   const env = parseEnv();
   const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(m, e) });
   const services = createServices(deps);
   const print = (json: Record<string, string>, human: string) => console.log(values.json ? JSON.stringify(json) : human);
   try {
-    if (command === 'init') {
-      const input = z.object({ team: z.string().trim().min(1, '--team is required').max(100), admin: EmailSchema }).parse({ team: values.team, admin: values.admin });
-      const created = await services.teams.createTeamWithAdmin({ teamName: input.team, adminEmail: input.admin, adminName: values.name });
-      print(created, `Created team "${input.team}" (${created.teamId}) with super admin ${input.admin} (${created.userId}).`);
+    if (request.kind === 'init') {
+      const created = await services.teams.createTeamWithAdmin({ teamName: request.team, adminEmail: request.admin, adminName: values.name });
+      print(created, `Created team "${request.team}" (${created.teamId}) with super admin ${request.admin} (${created.userId}).`);
     } else {
-      const input = z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema }).parse({ team: values.team, email: values.email, role: values.role });
-      const added = await services.teams.addMember({ teamId: input.team, email: input.email, role: input.role, name: values.name });
-      print(added, `Added ${input.email} (${added.userId}) to ${input.team} as ${input.role}.`);
+      const added = await services.teams.addMember({ teamId: request.team, email: request.email, role: request.role, name: values.name });
+      print(added, `Added ${request.email} (${added.userId}) to ${request.team} as ${request.role}.`);
     }
   } finally {
     await deps.database.close();
@@ -61,6 +65,6 @@ async function main() {
 main().catch((err) => {
   if (err instanceof z.ZodError) console.error(`${err.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${USAGE}`);
   else if (err instanceof AppError || err instanceof EnvError) console.error(err.message);
-  else console.error(`Failed: ${err instanceof Error ? err.message : err}`);
+  else console.error(`Failed: ${err instanceof Error ? err.message : err}`, process.env.KEYWARDEN_DEBUG ? err : "");
   process.exit(1);
 });

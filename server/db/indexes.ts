@@ -23,6 +23,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { teamId: 1, status: 1, expiresAt: 1 }, name: 'team_status_expiry' },
     { key: { status: 1, expiresAt: 1 }, name: 'status_expiry' },
     { key: { actionId: 1 }, name: 'action' },
+    { key: { ownerId: 1, status: 1, expiresAt: 1 }, name: 'owner_status_expiry' },
   ],
   sessions: [{ key: { userId: 1 }, name: 'user' }],
   loginCodes: [],
@@ -37,13 +38,25 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   outbox: [
     { key: { state: 1, nextAttemptAt: 1 }, name: 'state_next' },
     { key: { teamId: 1, createdAt: -1 }, name: 'team_created' },
+    { key: { teamId: 1, state: 1, createdAt: -1 }, name: 'team_state_created' },
   ],
   leases: [],
-  marks: [],
+  marks: [{ key: { state: 1 }, name: 'state' }],
 };
 
+/**
+ * Creates the indexes that are missing, one at a time. Re-sending existing
+ * indexes in one createIndexes call crashes FerretDB v1's connection handler,
+ * so existing ones (by name) are skipped.
+ */
 export async function ensureIndexes(cols: Collections): Promise<void> {
   for (const [name, indexes] of Object.entries(INDEXES) as [keyof Collections, IndexDescription[]][]) {
-    if (indexes.length > 0) await cols[name].createIndexes(indexes);
+    if (indexes.length === 0) continue;
+    const existing = new Set(
+      (await cols[name].listIndexes().toArray().catch(() => [] as { name?: string }[])).map((i) => i.name),
+    );
+    for (const index of indexes) {
+      if (!existing.has(index.name)) await cols[name].createIndexes([index]);
+    }
   }
 }
