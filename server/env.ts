@@ -24,6 +24,7 @@ const EnvSchema = z.object({
   AUTH_CODE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   TRUST_PROXY: bool.default(false),
+  VERIFY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,8 @@ export class DatabaseUnavailableError extends Error {}
 
 function launcherHash(): string {
   const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(launcherDir, file)));
+  const sources = readdirSync(launcherDir).filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum').sort();
+  for (const file of sources) hash.update(file).update(readFileSync(join(launcherDir, file)));
   return hash.digest('hex').slice(0, 16);
 }
 

@@ -2,13 +2,24 @@ import { parseKey } from '../../shared/key-format';
 import type { VerifyFailureCode } from '../../shared/schemas/key';
 import type { Deps } from '../deps';
 import type { KeysRepo } from '../db/keys.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
 import { hashKey } from '../lib/ids';
 
 /**
- * The verify hot path: checksum first (no database for junk), then one `_id`
- * look-up. "Last used" is recorded off the critical path, at most once per key
- * per minute per instance, and the conditional write makes it at most once per
- * minute across instances; a failure to record it never fails a verification.
+ * The verify hot path: checksum first (no database for junk), then the key's
+ * state by `_id` — from a small in-process cache when possible.
+ *
+ * The cache is safe because key state only changes through the action engine,
+ * which calls `keyStateChanged()`: this instance drops its cache at once (a
+ * revoked key fails on the very next verify here), and bumps a revision
+ * document that other instances poll every `revisionPollMs` (there, within that
+ * window). Expiry needs no invalidation: it is checked against the clock on
+ * every call. A generation counter keeps a read that raced a change from
+ * re-caching the old state.
+ *
+ * "Last used" is recorded off the critical path, at most once per key per
+ * minute per instance; the conditional write keeps it to about once a minute
+ * across instances, and a failure to record it never fails a verification.
  */
 export const LAST_USED_INTERVAL_MS = 60_000;
 
@@ -16,10 +27,44 @@ export type VerifyResult =
   | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null }
   | { valid: false; code: VerifyFailureCode };
 
-export function verifyService(deps: Deps, repos: { keys: KeysRepo }) {
+type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
+
+export interface VerifyOptions {
+  /** Max age of a cached key state; 0 turns the cache off. */
+  cacheTtlMs: number;
+  cacheMaxEntries: number;
+  revisionPollMs: number;
+}
+
+const DEFAULTS: VerifyOptions = { cacheTtlMs: 60_000, cacheMaxEntries: 100_000, revisionPollMs: 1000 };
+
+export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: RevisionsRepo }, options: Partial<VerifyOptions> = {}) {
+  const opts = { ...DEFAULTS, ...options };
+  const cache = new Map<string, { state: KeyState | null; at: number }>();
   /** hash -> when this instance last wrote (or skipped writing) lastUsedAt. */
   const lastTouched = new Map<string, number>();
+  let generation = 0;
+  let knownRevision: number | null = null;
   let pendingWrites = 0;
+  let poller: NodeJS.Timeout | null = null;
+
+  function invalidate() {
+    generation++;
+    cache.clear();
+  }
+
+  async function loadState(hash: string): Promise<KeyState | null> {
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && now - hit.at < opts.cacheTtlMs) return hit.state;
+    const seen = generation;
+    const state = await repos.keys.findForVerify(hash);
+    if (opts.cacheTtlMs > 0 && seen === generation) {
+      if (cache.size >= opts.cacheMaxEntries) cache.clear();
+      cache.set(hash, { state, at: now });
+    }
+    return state;
+  }
 
   function recordUse(hash: string, storedLastUsed: Date | null, now: Date) {
     const t = now.getTime();
@@ -30,7 +75,7 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo }) {
       return;
     }
     lastTouched.set(hash, t);
-    if (lastTouched.size > 100_000) lastTouched.clear();
+    if (lastTouched.size > opts.cacheMaxEntries) lastTouched.clear();
     pendingWrites++;
     setImmediate(() => {
       repos.keys
@@ -48,7 +93,7 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo }) {
       const parsed = parseKey(value);
       if (!parsed.ok) return { valid: false, code: 'MALFORMED' };
       const hash = hashKey(deps.pepper, parsed.key);
-      const key = await repos.keys.findForVerify(hash);
+      const key = await loadState(hash);
       if (!key) return { valid: false, code: 'NOT_FOUND' };
       if (key.status === 'revoked') return { valid: false, code: 'REVOKED' };
       const now = deps.now();
@@ -56,6 +101,34 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo }) {
       if (key.status === 'disabled') return { valid: false, code: 'DISABLED' };
       recordUse(hash, key.lastUsedAt, now);
       return { valid: true, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt };
+    },
+
+    /** Called after any key's status changed: drop the cache here, tell the other instances. */
+    async keyStateChanged(): Promise<void> {
+      invalidate();
+      await repos.revisions.bump('keys');
+      invalidate();
+    },
+
+    /** Polls the shared revision so changes made by other instances reach this cache. */
+    startWatching() {
+      if (poller || opts.cacheTtlMs === 0) return;
+      poller = setInterval(() => {
+        repos.revisions.get('keys').then(
+          (rev) => {
+            if (knownRevision !== null && rev !== knownRevision) invalidate();
+            knownRevision = rev;
+          },
+          // Unknown state elsewhere: trust nothing cached.
+          () => invalidate(),
+        );
+      }, opts.revisionPollMs);
+      poller.unref();
+    },
+
+    stopWatching() {
+      if (poller) clearInterval(poller);
+      poller = null;
     },
 
     /** For graceful shutdown and tests: resolves once queued last-used writes are done. */

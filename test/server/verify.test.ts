@@ -111,3 +111,24 @@ describe('GET /v1/me', () => {
     }
   });
 });
+
+describe('the verify cache across server instances', () => {
+  it('sees a revocation made on another instance within the revision poll', async () => {
+    const other = await startTestServer({ label: 'verify2', dbName: server.dbName });
+    try {
+      const team = await createTeam(server);
+      const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'shared' });
+      expect((await verify({ key })).body.valid).toBe(true); // now cached on `server`
+      await other.client(team.admin.token).keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
+      const deadline = Date.now() + 3000;
+      let code = '';
+      while (Date.now() < deadline && code !== 'REVOKED') {
+        code = (await verify({ key })).body.code;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(code).toBe('REVOKED');
+    } finally {
+      await other.stop();
+    }
+  });
+});

@@ -61,6 +61,8 @@ func main() {
 		}()
 	}
 
+	go watchIDIndexes(ctx, abs, logger)
+
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fatal(err)
 	}
