@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps';
 
 /**
- * Periodic background work that is safe on N server instances: each run takes
- * a lease document first (a conditional upsert only one instance wins), and
- * each job is idempotent, so a lost lease or a crash only delays work.
+ * Periodic background work that is safe on N server instances. A run first
+ * inserts a lease document whose `_id` names the job and the current time
+ * window: inserting a fixed `_id` is atomic on every engine (a conditional
+ * update is not, on FerretDB), so at most one instance runs a job at a time.
+ * The lease is deleted when the run ends; one left by a crashed instance stops
+ * mattering when the window passes. Each job is idempotent anyway, so a lost
+ * lease or a crash only delays work.
  */
 export interface Job {
   name: string;
@@ -13,37 +17,35 @@ export interface Job {
 
 export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: number; leaseMs?: number }) {
   const owner = randomUUID();
-  const leaseMs = options.leaseMs ?? Math.max(options.intervalMs - 1000, 5_000);
+  const leaseMs = options.leaseMs ?? Math.max(options.intervalMs, 5_000);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
-  async function acquire(name: string): Promise<boolean> {
+  async function acquire(name: string): Promise<string | null> {
     const now = deps.now();
+    const id = `job:${name}:${Math.floor(now.getTime() / leaseMs)}`;
     try {
-      const res = await deps.cols.leases.updateOne(
-        { _id: name, $or: [{ until: { $lte: now } }, { owner }] },
-        { $set: { owner, until: new Date(now.getTime() + leaseMs) } },
-        { upsert: true },
-      );
-      return res.modifiedCount + res.upsertedCount === 1;
+      await deps.cols.leases.insertOne({ _id: id, owner, until: new Date(now.getTime() + leaseMs) });
+      return id;
     } catch {
-      // A duplicate-key error on upsert means another instance holds the lease.
-      return false;
+      // Duplicate `_id`: another instance is running this job in this window.
+      return null;
     }
   }
 
-  async function release(name: string) {
-    await deps.cols.leases.updateOne({ _id: name, owner }, { $set: { until: new Date(0) } }).catch(() => {});
+  async function release(id: string) {
+    await deps.cols.leases.deleteOne({ _id: id, owner }).catch(() => {});
   }
 
   async function tick() {
     for (const job of jobs) {
       try {
-        if (!(await acquire(job.name))) continue;
+        const lease = await acquire(job.name);
+        if (!lease) continue;
         try {
           await job.run();
         } finally {
-          await release(job.name);
+          await release(lease);
         }
       } catch (err) {
         deps.log.error(`job ${job.name} failed (it will run again)`, err);
@@ -52,6 +54,8 @@ export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: 
   }
 
   return {
+    /** Leases of crashed runs (and stale claims) older than a day. */
+    purgeStaleLeases: () => deps.cols.leases.deleteMany({ until: { $lt: new Date(deps.now().getTime() - 86_400_000) } }),
     /** Runs every job once now (tests, and the first tick at start-up). */
     runOnce: () => (running ??= tick().finally(() => (running = null))),
     start() {
