@@ -1,0 +1,67 @@
+import type { Role } from '../../shared/schemas/common';
+import type { Member } from '../../shared/schemas/team';
+import { AppError, forbidden, notFound } from '../errors';
+import type { TeamsRepo } from '../db/teams.repo';
+import type { UsersRepo } from '../db/users.repo';
+import type { Actor } from './actor';
+import type { AuditService } from './audit.service';
+import type { KeyActionsService } from './key-actions.service';
+import type { TeamsService } from './teams.service';
+
+/**
+ * Team membership for admins. Two invariants: only a super admin may grant or
+ * take away `super_admin`, and a team always keeps at least one super admin.
+ */
+const lastSuperAdmin = () =>
+  new AppError('PRECONDITION_FAILED', 'This is the team\'s last super admin. Make someone else a super admin first.');
+const superAdminOnly = () => forbidden('Only a super admin may grant or take away the super admin role.');
+
+export function membersService(repos: { teams: TeamsRepo; users: UsersRepo }, teams: TeamsService, audit: AuditService, actions: KeyActionsService) {
+  async function target(teamId: string, userId: string) {
+    const membership = await repos.teams.findMembership(teamId, userId);
+    if (!membership) throw notFound('That user is not a member of this team.');
+    return membership;
+  }
+
+  return {
+    async list(teamId: string): Promise<Member[]> {
+      const memberships = await repos.teams.listMembershipsOfTeam(teamId);
+      const users = new Map((await repos.users.findMany(memberships.map((m) => m.userId))).map((u) => [u.id, u]));
+      return memberships.map((m) => ({ userId: m.userId, email: users.get(m.userId)?.email ?? '', name: users.get(m.userId)?.name ?? '(deleted user)', role: m.role, joinedAt: m.joinedAt }));
+    },
+
+    async add(actor: Actor, input: { teamId: string; email: string; role: Role; name?: string }) {
+      if (input.role === 'super_admin' && actor.role !== 'super_admin') throw superAdminOnly();
+      const added = await teams.addMember(input);
+      await audit.record({ teamId: input.teamId, action: 'member.added', actor, targetIds: [added.userId], details: { email: input.email, role: input.role } });
+      return added;
+    },
+
+    async setRole(actor: Actor, teamId: string, userId: string, role: Role) {
+      const current = await target(teamId, userId);
+      if (current.role === role) return { userId, role, changed: false };
+      if ((role === 'super_admin' || current.role === 'super_admin') && actor.role !== 'super_admin') throw superAdminOnly();
+      if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) <= 1) throw lastSuperAdmin();
+      await repos.teams.setRole(teamId, userId, role);
+      // No transactions: two concurrent demotions could both pass the count, so re-check and undo ours.
+      if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) === 0) {
+        await repos.teams.setRole(teamId, userId, 'super_admin');
+        throw lastSuperAdmin();
+      }
+      await audit.record({ teamId, action: 'member.role_changed', actor, targetIds: [userId], details: { from: current.role, to: role } });
+      return { userId, role, changed: true };
+    },
+
+    /** Disables the member's keys first (a retry finds them disabled), then removes the membership. */
+    async remove(actor: Actor, teamId: string, userId: string) {
+      const current = await target(teamId, userId);
+      if (current.role === 'super_admin' && actor.role !== 'super_admin') throw superAdminOnly();
+      if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) <= 1) throw lastSuperAdmin();
+      const { changed } = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
+      await repos.teams.removeMembership(teamId, userId);
+      await audit.record({ teamId, action: 'member.removed', actor, targetIds: [userId], details: { role: current.role, disabledKeys: changed.length } });
+      return { userId, disabledKeys: changed.length };
+    },
+  };
+}
+export type MembersService = ReturnType<typeof membersService>;

@@ -1,0 +1,6 @@
+import { AuditListInput } from '../../../shared/schemas/audit';
+import { adminProcedure, router } from '../init';
+
+export const auditRouter = router({
+  list: adminProcedure.input(AuditListInput).query(({ ctx, input }) => ctx.services.audit.list(input.teamId, input.cursor, input.limit)),
+});

@@ -1,0 +1,22 @@
+import { FindByValueInput, KeyIdsInput, ListKeysInput, RevokeAllInput } from '../../../shared/schemas/key';
+import { adminProcedure } from '../init';
+
+/** The admin dashboard's procedures over every key of the team; merged into the `keys` router. */
+export const adminKeysProcedures = {
+  list: adminProcedure.input(ListKeysInput).query(({ ctx, input }) => ctx.services.keysAdmin.list(input)),
+  findByValue: adminProcedure
+    .input(FindByValueInput)
+    .query(({ ctx, input }) => ctx.services.keys.findByValue(input.teamId, { userId: ctx.session.user.id, role: ctx.team.role }, input.key)),
+  revoke: adminProcedure
+    .input(KeyIdsInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.revoke(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyIds)),
+  revokeAll: adminProcedure
+    .input(RevokeAllInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.revokeAll(ctx.actor(ctx.session.user, ctx.team.role), input.teamId)),
+  disable: adminProcedure
+    .input(KeyIdsInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.disable(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyIds)),
+  enable: adminProcedure
+    .input(KeyIdsInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.enable(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyIds)),
+};

@@ -1,0 +1,92 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy between the server and its database that a test can cut and
+ * restore, to play a database outage at an exact moment: `cutOn` watches the
+ * client-to-database bytes and cuts every connection at the first chunk that
+ * matches, after forwarding it or not.
+ */
+export interface DbProxy {
+  uri: string;
+  /** `forward`: the database runs the command but its answer is lost; `drop`: the command never arrives. */
+  cutOn(match: (chunk: Buffer) => boolean, mode?: 'forward' | 'drop'): Promise<void>;
+  cut(): void;
+  restore(): void;
+  stop(): Promise<void>;
+}
+
+/** `host:port` of a plain `mongodb://host:port/…` address, or null (SRV, several hosts). */
+export function singleHost(uri: string): { host: string; port: number } | null {
+  const m = /^mongodb:\/\/(?:[^@/]*@)?([^,/:]+):(\d+)(?:\/|$)/.exec(uri);
+  return m ? { host: m[1]!, port: Number(m[2]) } : null;
+}
+
+export async function startDbProxy(target: { host: string; port: number }): Promise<DbProxy> {
+  const sockets = new Set<Socket>();
+  let down = false;
+  let trigger: { match: (chunk: Buffer) => boolean; mode: 'forward' | 'drop'; fired: () => void } | null = null;
+
+  const cut = () => {
+    down = true;
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+  };
+
+  const server: Server = createServer((client) => {
+    if (down) return void client.destroy();
+    const upstream = connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let detached = false;
+    const drop = () => {
+      client.destroy();
+      sockets.delete(client);
+      if (detached) return;
+      upstream.destroy();
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.on('data', (chunk: Buffer) => void (detached || client.write(chunk)));
+    client.on('data', (chunk: Buffer) => {
+      if (trigger && trigger.match(chunk)) {
+        const { fired, mode } = trigger;
+        trigger = null;
+        if (mode === 'forward') {
+          detached = true;
+          sockets.delete(upstream);
+          upstream.end(chunk);
+        }
+        cut();
+        fired();
+        return;
+      }
+      upstream.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+
+  return {
+    uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+    cutOn: (match, mode = 'forward') => new Promise<void>((fired) => (trigger = { match, mode, fired })),
+    cut,
+    restore: () => {
+      down = false;
+    },
+    stop: async () => {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Matches an OP_MSG whose command is `command` on `collection` (e.g. update on keys). */
+export function isCommand(command: string, collection: string) {
+  const head = Buffer.from(`\x02${command}\x00`, 'latin1');
+  const name = Buffer.from(`${collection}\x00`, 'latin1');
+  return (chunk: Buffer) => {
+    const at = chunk.indexOf(head);
+    return at >= 0 && at < 64 && chunk.indexOf(name, at) === at + head.length + 4;
+  };
+}
