@@ -1,0 +1,109 @@
+import type { Filter } from 'mongodb';
+import type { Collections, OutboxDoc } from './collections';
+
+export type OutboxRecord = Omit<OutboxDoc, '_id'> & { id: string };
+export type ClaimedMessage = OutboxRecord & { claimId: string };
+export type NewOutboxMessage = Pick<OutboxRecord, 'id' | 'teamId' | 'userId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt'>;
+
+const toRecord = ({ _id, ...rest }: OutboxDoc): OutboxRecord => ({ id: _id, ...rest });
+
+/** A message nobody holds: never leased, or its lease ran out (its worker died). */
+const unleased = (now: Date): Filter<OutboxDoc> => ({ $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] });
+
+/**
+ * The email outbox. Only one worker on any instance holds a message at a time
+ * (see `claim`).
+ */
+export function outboxRepo(cols: Collections) {
+  return {
+    /** Idempotent on the message id: returns whether this call created it. */
+    async enqueue(m: NewOutboxMessage): Promise<boolean> {
+      const { id, ...rest } = m;
+      const fresh = { ...rest, state: 'pending' as const, attempts: 0, nextAttemptAt: m.createdAt, leaseUntil: null, leaseOwner: null, lastError: null, sentAt: null };
+      try {
+        const res = await cols.outbox.updateOne({ _id: id }, { $setOnInsert: fresh }, { upsert: true });
+        return res.upsertedCount === 1;
+      } catch (err) {
+        // Two writers enqueueing the same new message: the loser gets a unique-key error (generic on FerretDB).
+        if (await cols.outbox.countDocuments({ _id: id }, { limit: 1 })) return false;
+        throw err;
+      }
+    },
+
+    async findDueIds(now: Date, limit: number): Promise<string[]> {
+      const docs = await cols.outbox
+        .find({ state: 'pending', nextAttemptAt: { $lte: now }, ...unleased(now) }, { projection: { _id: 1 } })
+        .sort({ nextAttemptAt: 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map((d) => d._id);
+    },
+
+    /**
+     * Takes the message for `leaseMs`; null when another worker got it first or
+     * it is no longer due. FerretDB runs a conditional update as read-then-write
+     * (two workers can both "match"), so the claim itself is an insert of a
+     * claim document whose `_id` names the message's exact state — attempt
+     * number and current lease — and the unique `_id` lets only one worker in.
+     */
+    async claim(id: string, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | null> {
+      const seen = await cols.outbox.findOne({ _id: id, state: 'pending', nextAttemptAt: { $lte: now }, ...unleased(now) });
+      if (!seen) return null;
+      const claimId = `outbox:${id}:${seen.attempts}:${seen.leaseUntil?.getTime() ?? 0}`;
+      const leaseUntil = new Date(now.getTime() + leaseMs);
+      try {
+        await cols.leases.insertOne({ _id: claimId, owner, until: leaseUntil });
+      } catch {
+        return null;
+      }
+      await cols.outbox.updateOne({ _id: id, state: 'pending', attempts: seen.attempts }, { $set: { leaseUntil, leaseOwner: owner } });
+      // The claim document of a finished attempt is removed, so `seen` may be stale: check the message is still that attempt.
+      const doc = await cols.outbox.findOne({ _id: id });
+      if (!doc || doc.state !== 'pending' || doc.attempts !== seen.attempts || doc.leaseOwner !== owner) {
+        await cols.leases.deleteOne({ _id: claimId, owner });
+        return null;
+      }
+      return { ...toRecord(doc), claimId };
+    },
+
+    /** Drops the claim document once its attempt is recorded (the message's new state now guards it). */
+    async releaseClaim(claimId: string): Promise<void> {
+      await cols.leases.deleteOne({ _id: claimId });
+    },
+
+    async markSent(id: string, owner: string, at: Date): Promise<void> {
+      await cols.outbox.updateOne(
+        { _id: id, leaseOwner: owner },
+        { $set: { state: 'sent', sentAt: at, leaseUntil: null, leaseOwner: null }, $inc: { attempts: 1 } },
+      );
+    },
+
+    /** Records a failed attempt: back to pending at `nextAttemptAt`, or failed for good. */
+    async markAttemptFailed(id: string, owner: string, change: { state: 'pending' | 'failed'; attempts: number; nextAttemptAt: Date; error: string }): Promise<boolean> {
+      const res = await cols.outbox.updateOne(
+        { _id: id, leaseOwner: owner },
+        {
+          $set: {
+            state: change.state,
+            attempts: change.attempts,
+            nextAttemptAt: change.nextAttemptAt,
+            lastError: change.error,
+            leaseUntil: null,
+            leaseOwner: null,
+          },
+        },
+      );
+      return res.modifiedCount === 1;
+    },
+
+    /** Newest first, keyset-paginated on (createdAt, _id). */
+    async listForTeam(teamId: string, opts: { state?: OutboxDoc['state']; after: { createdAt: Date; id: string } | null; limit: number }): Promise<OutboxRecord[]> {
+      const filter: Filter<OutboxDoc> = { teamId };
+      if (opts.state) filter.state = opts.state;
+      if (opts.after) filter.$or = [{ createdAt: { $lt: opts.after.createdAt } }, { createdAt: opts.after.createdAt, _id: { $lt: opts.after.id } }];
+      const docs = await cols.outbox.find(filter).sort({ createdAt: -1, _id: -1 }).limit(opts.limit).toArray();
+      return docs.map(toRecord);
+    },
+  };
+}
+export type OutboxRepo = ReturnType<typeof outboxRepo>;

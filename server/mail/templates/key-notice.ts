@@ -1,0 +1,130 @@
+import type { NotificationKind } from '../../../shared/schemas/notification';
+import { escapeHtml, layout } from './layout';
+
+/**
+ * The email (and the one-line in-app text) for one notice about one owner's
+ * keys. Pure: everything it says comes in through `p`.
+ */
+export interface KeyNoticeParams {
+  kind: NotificationKind;
+  teamName: string;
+  keys: { name: string; hint: string; expiresAt: Date | null; revoked?: boolean }[];
+  /** Who did it; null for Keywarden itself (expiry, warnings). */
+  actorEmail: string | null;
+  actorIsOwner: boolean;
+  reason: string | null;
+  at: Date;
+  thresholdDays: number | null;
+  maxLifetimeDays?: number | null;
+  publicUrl: string;
+}
+
+const REASONS: Record<string, string> = {
+  manual: 'revoked by hand',
+  bulk: 'revoked in a bulk action by a team admin',
+  revoke_all: 'a team admin revoked every key of the team',
+  expired: 'the key reached its expiry date',
+  policy: "the team's new expiry policy ended the key's lifetime",
+  owner_removed: 'you were removed from the team',
+};
+
+export const formatWhen = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+function plural(n: number, one: string, many: string) {
+  return n === 1 ? one : many;
+}
+
+function subjectOf(p: KeyNoticeParams): string {
+  const n = p.keys.length;
+  const only = p.keys[0]?.name ?? '';
+  switch (p.kind) {
+    case 'key_revoked':
+      return n === 1 ? `Your Keywarden API key "${only}" was revoked` : `${n} of your Keywarden API keys were revoked`;
+    case 'key_disabled':
+      return n === 1 ? `Your Keywarden API key "${only}" was disabled` : `${n} of your Keywarden API keys were disabled`;
+    case 'key_expired':
+      return n === 1 ? `Your Keywarden API key "${only}" has expired` : `${n} of your Keywarden API keys have expired`;
+    case 'key_expiring':
+      return n === 1
+        ? `Your Keywarden API key "${only}" expires in ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')} or less`
+        : `${n} of your Keywarden API keys expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}`;
+    case 'policy_changed':
+      return `Your team's expiry policy changed ${n} of your Keywarden API ${plural(n, 'key', 'keys')}`;
+  }
+}
+
+function whatHappened(p: KeyNoticeParams): string {
+  const n = p.keys.length;
+  const who = p.actorIsOwner ? 'You' : p.actorEmail ? `${p.actorEmail}` : 'Keywarden';
+  const yours = `${n === 1 ? 'your API key' : `${n} of your API keys`} in team "${p.teamName}"`;
+  switch (p.kind) {
+    case 'key_revoked':
+      return `${who} revoked ${yours}.`;
+    case 'key_disabled':
+      return `${who} disabled ${yours}.`;
+    case 'key_expired':
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" expired and no longer work.`;
+    case 'key_expiring':
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}.`;
+    case 'policy_changed':
+      return `${who} set the maximum key lifetime of team "${p.teamName}" to ${p.maxLifetimeDays ?? '?'} days, which shortened the expiry of ${yours}.`;
+  }
+}
+
+function nextSteps(p: KeyNoticeParams): string {
+  switch (p.kind) {
+    case 'key_revoked':
+    case 'key_expired':
+      return 'Every request made with these keys is now denied, and this cannot be undone. Generate a new key in Keywarden, replace the old one wherever it is used, and if you did not expect this, talk to your team admin.';
+    case 'key_disabled':
+      return 'Requests made with these keys are denied until a team admin enables them again. Ask your team admin if you still need them.';
+    case 'key_expiring':
+      return 'Generate a replacement in Keywarden before then and switch your services over: each key stops working at the instant shown.';
+    case 'policy_changed':
+      return 'Keys marked "revoked now" no longer work; replace them with new keys. The others stop working at their new expiry time: plan their replacement.';
+  }
+}
+
+function keyLine(k: KeyNoticeParams['keys'][number], kind: NotificationKind): string {
+  if (kind === 'policy_changed') return `${k.name} (${k.hint}) — ${k.revoked ? 'revoked now' : `now expires ${k.expiresAt ? formatWhen(k.expiresAt) : 'never'}`}`;
+  if (kind === 'key_expiring' && k.expiresAt) return `${k.name} (${k.hint}) — expires ${formatWhen(k.expiresAt)}`;
+  return `${k.name} (${k.hint})`;
+}
+
+/** One line for the in-app list and the badge's tooltip. */
+export function keyNoticeSummary(p: KeyNoticeParams): string {
+  const names = p.keys.slice(0, 3).map((k) => `"${k.name}"`).join(', ') + (p.keys.length > 3 ? ` and ${p.keys.length - 3} more` : '');
+  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' ? ` (${REASONS[p.reason]})` : '';
+  return `${whatHappened(p).replace(/\.$/, '')}: ${names}${why}.`;
+}
+
+export function keyNoticeMail(p: KeyNoticeParams) {
+  const subject = subjectOf(p);
+  const lines = p.keys.map((k) => keyLine(k, p.kind));
+  const facts: [string, string][] = [
+    ['Team', p.teamName],
+    ['When', formatWhen(p.at)],
+    ['By', p.actorIsOwner ? 'you' : (p.actorEmail ?? 'Keywarden (automatic)')],
+  ];
+  if (p.reason && REASONS[p.reason]) facts.push(['Why', REASONS[p.reason]!]);
+  const text = [
+    whatHappened(p),
+    '',
+    ...lines.map((l) => `  - ${l}`),
+    '',
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    '',
+    `What to do next: ${nextSteps(p)}`,
+    '',
+    `Keywarden: ${p.publicUrl}`,
+  ].join('\n');
+  const html = layout(
+    subject,
+    `<p>${escapeHtml(whatHappened(p))}</p>
+<ul>${lines.map((l) => `<li><code>${escapeHtml(l)}</code></li>`).join('')}</ul>
+<table style="border-collapse:collapse">${facts.map(([k, v]) => `<tr><td style="padding:2px 12px 2px 0;color:#666">${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`).join('')}</table>
+<p><strong>What to do next:</strong> ${escapeHtml(nextSteps(p))}</p>
+<p><a href="${escapeHtml(p.publicUrl)}">Open Keywarden</a></p>`,
+  );
+  return { subject, text, html };
+}

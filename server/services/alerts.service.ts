@@ -1,0 +1,62 @@
+import { BADGE_AMBER, BADGE_RED, type AlertsSummaryResult } from '../../shared/schemas/alerts';
+import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
+import type { KeyExpiryRepo } from '../db/key-expiry.repo';
+import type { NotificationsRepo } from '../db/notifications.repo';
+import type { TeamsRepo } from '../db/teams.repo';
+import type { Deps } from '../deps';
+import { sha256 } from '../lib/ids';
+import { toNotification } from './notifications.service';
+
+const DAY_MS = 24 * 60 * 60_000;
+const NEWEST = 5;
+
+/**
+ * What the extension's badge shows, across all of the caller's teams.
+ *
+ * `revokedUnread`: distinct keys of the caller reported dead (revoked, expired,
+ * revoked by a policy) by a notice they have not read. `expiringSoon`: the
+ * caller's keys that still work and expire within their team's largest
+ * warning threshold. The `etag` is a hash of everything the summary is made
+ * of (unread notices, the newest ones and their read state, the expiring
+ * keys); a caller that sends back the etag it has gets `{ unchanged: true }`
+ * and no payload — cheap enough to poll every minute.
+ */
+export function alertsService(deps: Deps, repos: { notifications: NotificationsRepo; teams: TeamsRepo; keyExpiry: KeyExpiryRepo }) {
+  return {
+    async summary(userId: string, etag?: string): Promise<AlertsSummaryResult> {
+      const now = deps.now();
+      const memberships = await repos.teams.listMembershipsOfUser(userId);
+      const [teams, unread, newest] = await Promise.all([
+        repos.teams.findTeams(memberships.map((m) => m.teamId)),
+        repos.notifications.unreadOf(userId),
+        repos.notifications.listForUser(userId, { after: null, limit: NEWEST }),
+      ]);
+      const windowDays = new Map(teams.map((t) => [t.id, Math.max(0, ...(t.settings.expiryWarningDays ?? DEFAULT_TEAM_SETTINGS.expiryWarningDays))]));
+      const horizon = Math.max(0, ...windowDays.values());
+      const candidates = horizon > 0 ? await repos.keyExpiry.ownerExpiringBefore(userId, [...windowDays.keys()], now, new Date(now.getTime() + horizon * DAY_MS)) : [];
+      const expiring = candidates.filter((k) => k.expiresAt.getTime() - now.getTime() <= (windowDays.get(k.teamId) ?? 0) * DAY_MS);
+
+      const revokedUnread = new Set(unread.flatMap((n) => n.revokedKeyIds)).size;
+      const expiringSoon = expiring.length;
+      const fingerprint = JSON.stringify([
+        unread.map((n) => n.id).sort(),
+        newest.map((n) => [n.id, n.readAt?.getTime() ?? 0]),
+        expiring.map((k) => k.id).sort(),
+      ]);
+      const current = `"${sha256(fingerprint).slice(0, 32)}"`;
+      if (etag === current) return { unchanged: true, etag: current };
+
+      const badge =
+        revokedUnread > 0
+          ? { text: revokedUnread > 99 ? '99+' : String(revokedUnread), color: BADGE_RED }
+          : expiringSoon > 0
+            ? { text: expiringSoon > 99 ? '99+' : String(expiringSoon), color: BADGE_AMBER }
+            : { text: '', color: BADGE_AMBER };
+      return { unchanged: false, revokedUnread, expiringSoon, items: newest.map(toNotification), badge, etag: current };
+    },
+
+    /** Which of the connected users got a notice since `since` (the push socket's cross-instance check). */
+    changedSince: (userIds: string[], since: Date) => repos.notifications.usersWithNoticesSince(userIds, since),
+  };
+}
+export type AlertsService = ReturnType<typeof alertsService>;

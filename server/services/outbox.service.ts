@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
+import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
+import type { Deps } from '../deps';
+import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { systemActor } from './actor';
+import type { AuditService } from './audit.service';
+
+/**
+ * Email that is never lost: a message is written to the outbox first (its id
+ * is the idempotency key and becomes the Message-ID), then a worker on any
+ * instance claims it with a lease and sends it. Failures back off
+ * exponentially (capped, with jitter); after `maxAttempts` the message is
+ * kept as `failed`, audited, and shown to the team's admins — never dropped.
+ *
+ * A crash after the SMTP server accepted a message but before it was marked
+ * sent re-sends it once the lease expires, with the same Message-ID, so
+ * receiving systems can tell the copies apart; no worker sends it twice otherwise.
+ */
+export interface OutboxOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How long a claimed message is reserved for its worker; longer than `sendTimeoutMs`. */
+  leaseMs: number;
+  sendTimeoutMs: number;
+  batchSize: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  maxAttempts: 8,
+  baseDelayMs: 30_000,
+  maxDelayMs: 60 * 60_000,
+  leaseMs: 5 * 60_000,
+  sendTimeoutMs: 60_000,
+  batchSize: 25,
+};
+
+type OutboxCursor = { c: number; i: string };
+const isOutboxCursor = (v: any): v is OutboxCursor => typeof v?.c === 'number' && typeof v?.i === 'string';
+
+/** "Equal jitter": half the exponential delay, plus up to the other half at random, so retries of many messages spread out. */
+export function retryDelayMs(attempts: number, o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
+  const ceiling = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the mail server within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: AuditService, overrides: Partial<OutboxOptions> = {}) {
+  const options = { ...DEFAULT_OUTBOX_OPTIONS, ...overrides };
+  const owner = randomUUID();
+  let draining: Promise<number> | null = null;
+  let again = false;
+  let stopped = false;
+
+  async function attempt(message: ClaimedMessage): Promise<boolean> {
+    try {
+      return await send(message);
+    } finally {
+      await repos.outbox.releaseClaim(message.claimId).catch(() => {});
+    }
+  }
+
+  async function send(message: ClaimedMessage): Promise<boolean> {
+    try {
+      await withTimeout(
+        deps.mailer.send({ to: message.to, subject: message.subject, text: message.text, html: message.html, idempotencyKey: message.id }),
+        options.sendTimeoutMs,
+      );
+    } catch (err) {
+      await recordFailure(message, err);
+      return false;
+    }
+    // Outside the try: a database error here must not count as a failed send (the lease runs out and it is retried).
+    await repos.outbox.markSent(message.id, owner, deps.now());
+    return true;
+  }
+
+  async function recordFailure(message: ClaimedMessage, err: unknown) {
+    const attempts = message.attempts + 1;
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    const failed = attempts >= options.maxAttempts;
+    const now = deps.now();
+    const recorded = await repos.outbox.markAttemptFailed(message.id, owner, {
+      state: failed ? 'failed' : 'pending',
+      attempts,
+      nextAttemptAt: new Date(now.getTime() + (failed ? 0 : retryDelayMs(attempts, options))),
+      error,
+    });
+    if (!failed || !recorded) return;
+    deps.log.error(`email ${message.id} to ${message.to} failed ${attempts} times; kept as failed`);
+    if (message.teamId) {
+      await audit.record({
+        id: `aud_outbox_${message.id}`,
+        teamId: message.teamId,
+        action: 'outbox.failed',
+        actor: systemActor,
+        targetIds: message.userId ? [message.userId] : [],
+        details: { messageId: message.id, to: message.to, subject: message.subject, attempts, error },
+        at: now,
+      });
+    }
+  }
+
+  /** Sends every due message this worker can claim; returns how many were sent. */
+  async function drainAll(): Promise<number> {
+    let sent = 0;
+    do {
+      again = false;
+      for (let round = 0; round < 100 && !stopped; round++) {
+        const ids = await repos.outbox.findDueIds(deps.now(), options.batchSize);
+        let claimed = 0;
+        for (const id of ids) {
+          if (stopped) break;
+          const message = await repos.outbox.claim(id, owner, deps.now(), options.leaseMs);
+          if (!message) continue;
+          claimed++;
+          if (await attempt(message)) sent++;
+        }
+        // Nothing left, or everything due is held by other workers: stop until the next tick.
+        if (ids.length < options.batchSize || claimed === 0) break;
+      }
+    } while (again && !stopped);
+    return sent;
+  }
+
+  /** One drain at a time per process; a kick during a drain makes it look again. */
+  function drain(): Promise<number> {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    return (draining = drainAll().finally(() => (draining = null)));
+  }
+
+  return {
+    options,
+    drain,
+
+    enqueue: (message: NewOutboxMessage) => repos.outbox.enqueue(message),
+
+    /** Sends soon after a notice is written, without waiting for the next job tick or holding up the caller. */
+    kick() {
+      if (stopped) return;
+      setImmediate(() => {
+        if (!stopped) drain().catch((err) => deps.log.error('outbox drain failed (the job retries)', err));
+      });
+    },
+
+    /** Lets an in-flight send finish before the mailer closes. */
+    async stop() {
+      stopped = true;
+      await draining?.catch(() => {});
+    },
+
+    async listForTeam(teamId: string, input: { state?: OutboxState; cursor?: string; limit: number }): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
+      const after = decodeCursor(input.cursor, isOutboxCursor);
+      const page = await repos.outbox.listForTeam(teamId, {
+        state: input.state,
+        after: after ? { createdAt: new Date(after.c), id: after.i } : null,
+        limit: input.limit + 1,
+      });
+      const items = page.slice(0, input.limit).map((m) => ({
+        id: m.id,
+        to: m.to,
+        subject: m.subject,
+        state: m.state,
+        attempts: m.attempts,
+        nextAttemptAt: m.nextAttemptAt,
+        lastError: m.lastError ?? null,
+        createdAt: m.createdAt,
+        sentAt: m.sentAt ?? null,
+      }));
+      const last = page.length > input.limit ? page[input.limit - 1]! : null;
+      return { items, nextCursor: last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null };
+    },
+  };
+}
+export type OutboxService = ReturnType<typeof outboxService>;

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { NotificationSchema } from './notification';
+
+/** Badge colours the extension paints (Chrome's own red and amber). */
+export const BADGE_RED = '#d93025';
+export const BADGE_AMBER = '#f9ab00';
+
+/** Pass the `etag` of the last summary: an unchanged one comes back as `{ unchanged: true, etag }`. */
+export const AlertsSummaryInput = z.object({ etag: z.string().max(128).optional() }).optional();
+
+export const BadgeSchema = z.object({ text: z.string(), color: z.string() });
+
+export const AlertsSummarySchema = z.object({
+  unchanged: z.literal(false),
+  revokedUnread: z.number(),
+  expiringSoon: z.number(),
+  items: z.array(NotificationSchema),
+  badge: BadgeSchema,
+  etag: z.string(),
+});
+export type AlertsSummary = z.infer<typeof AlertsSummarySchema>;
+
+export const AlertsUnchangedSchema = z.object({ unchanged: z.literal(true), etag: z.string() });
+export type AlertsSummaryResult = AlertsSummary | z.infer<typeof AlertsUnchangedSchema>;
+
+/**
+ * The push channel (`GET /v1/alerts/ws`, WebSocket). The client's first
+ * message authenticates; afterwards the server only says "summary changed"
+ * and the client fetches `alerts.summary` (the poll stays the fallback).
+ */
+export const PushClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('auth'), token: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('ping') }),
+]);
+export type PushClientMessage = z.infer<typeof PushClientMessageSchema>;
+
+export type PushServerMessage =
+  | { type: 'ready' }
+  | { type: 'changed'; at: string }
+  | { type: 'ping' }
+  | { type: 'pong' }
+  | { type: 'error'; code: 'UNAUTHORIZED' | 'BAD_MESSAGE'; message: string };

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BADGE_AMBER, BADGE_RED } from '../../shared/schemas/alerts';
+import { createTeam, errorCode, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
+import { adminActor, issueKey, openAlertsSocket, sleep, startPeer, until } from '../helpers/notify';
+
+let server: TestServer;
+let team: Awaited<ReturnType<typeof createTeam>>;
+let max: TestUser;
+let ivy: TestUser;
+const keys: Record<string, { id: string; name: string; hint: string }> = {};
+
+beforeAll(async () => {
+  server = await startTestServer({ label: 'notify-alerts' });
+  team = await createTeam(server, 'Alerts');
+  max = await team.addUser('max');
+  ivy = await team.addUser('ivy');
+  keys.a = await issueKey(server, max, team.teamId, 'max a');
+  keys.b = await issueKey(server, max, team.teamId, 'max b');
+  keys.soon = await issueKey(server, max, team.teamId, 'max soon', 3);
+  keys.later = await issueKey(server, max, team.teamId, 'max later', 30);
+  keys.ivy = await issueKey(server, ivy, team.teamId, 'ivy key', 2);
+});
+afterAll(() => server.close());
+
+const revoke = (s: TestServer, ...keyIds: string[]) =>
+  s.services.keyActions.run({ teamId: team.teamId, kind: 'revoke', reason: 'bulk', actor: adminActor(team.admin), keyIds });
+
+describe('alerts.summary', () => {
+  it('shows amber with the count of keys inside the warning window when nothing is revoked', async () => {
+    const summary = await max.api.alerts.summary.query();
+    expect(summary).toMatchObject({ unchanged: false, revokedUnread: 0, expiringSoon: 1, items: [], badge: { text: '1', color: BADGE_AMBER } });
+    expect(await team.admin.api.alerts.summary.query()).toMatchObject({ revokedUnread: 0, expiringSoon: 0, badge: { text: '' } });
+    expect(await errorCode(server.client(null).alerts.summary.query())).toBe('UNAUTHORIZED');
+  });
+
+  it('matches the notices: red with the count of revoked keys whose notice is unread, newest first', async () => {
+    await revoke(server, keys.a!.id, keys.b!.id);
+    await revoke(server, keys.ivy!.id);
+    const summary = await max.api.alerts.summary.query({});
+    if (summary.unchanged) throw new Error('expected a full summary');
+    const { items } = await max.api.notifications.list.query({});
+    expect(summary.items).toEqual(items.slice(0, 5));
+    expect(summary.revokedUnread).toBe(new Set(items.filter((n) => !n.readAt).flatMap((n) => n.revokedKeyIds)).size);
+    expect(summary).toMatchObject({ revokedUnread: 2, expiringSoon: 1, badge: { text: '2', color: BADGE_RED } });
+    expect(summary.items[0]!.keys.map((k) => k.name)).toEqual(['max a', 'max b']);
+    // ivy's revoked key shows on ivy's badge only, and no longer counts as expiring.
+    expect(await ivy.api.alerts.summary.query()).toMatchObject({ revokedUnread: 1, expiringSoon: 0, badge: { text: '1', color: BADGE_RED } });
+  });
+
+  it('answers an unchanged summary with its etag only, and a changed one in full', async () => {
+    const first = await max.api.alerts.summary.query();
+    expect(await max.api.alerts.summary.query({ etag: first.etag })).toEqual({ unchanged: true, etag: first.etag });
+    await max.api.notifications.markRead.mutate({ all: true });
+    const after = await max.api.alerts.summary.query({ etag: first.etag });
+    expect(after).toMatchObject({ unchanged: false, revokedUnread: 0, expiringSoon: 1, badge: { text: '1', color: BADGE_AMBER } });
+    expect(after.etag).not.toBe(first.etag);
+  });
+});
+
+describe('push over /v1/alerts/ws', () => {
+  it('tells a signed-in client within moments that its summary changed, and nobody else', async () => {
+    const maxSocket = await openAlertsSocket(server, max.token);
+    const ivySocket = await openAlertsSocket(server, ivy.token);
+    try {
+      expect(maxSocket.messages[0]).toEqual({ type: 'ready' });
+      const started = Date.now();
+      await revoke(server, keys.soon!.id);
+      await until(() => maxSocket.changes() > 0, 5_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await sleep(200);
+      expect(ivySocket.changes()).toBe(0);
+      expect(await max.api.alerts.summary.query()).toMatchObject({ revokedUnread: 1, expiringSoon: 0 });
+      maxSocket.ws.send(JSON.stringify({ type: 'ping' }));
+      await until(() => maxSocket.messages.some((m) => m.type === 'pong'), 2_000);
+    } finally {
+      maxSocket.close();
+      ivySocket.close();
+    }
+  });
+
+  it('also pushes notices written by another server instance', async () => {
+    const peer = await startPeer(server, 'notify-alerts-peer');
+    const socket = await openAlertsSocket(server, max.token);
+    try {
+      await revoke(peer, keys.later!.id);
+      await until(() => socket.changes() > 0, 8_000);
+    } finally {
+      socket.close();
+      await peer.stop();
+    }
+  });
+
+  it('refuses a client without a valid session', async () => {
+    const socket = await openAlertsSocket(server, 'not-a-session');
+    await until(() => socket.closeCode() !== null, 2_000);
+    expect(socket.messages[0]).toMatchObject({ type: 'error', code: 'UNAUTHORIZED' });
+    expect(socket.closeCode()).toBe(4401);
+  });
+});
