@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from './deps';
 import { verifyRoutes } from './http/verify.routes';
+import { csvRoutes } from './http/csv.routes';
 import type { Services } from './services';
 import { bearerToken, createContext } from './trpc/context';
 import { appRouter } from './trpc/router';
@@ -37,6 +38,7 @@ export function createApp(deps: Deps, services: Services) {
   });
 
   app.route('/v1', verifyRoutes(deps, services));
+  app.route('/v1', csvRoutes(deps, services));
 
   app.all('/trpc/*', (c) =>
     fetchRequestHandler({

@@ -1,5 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
+import { attachAlertsSocket } from './http/alerts.socket';
 import { connectDatabase, type Database } from './db/client';
 import { collections } from './db/collections';
 import { ensureIndexes } from './db/indexes';
@@ -59,12 +60,15 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
 export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean; monitorCommands?: boolean } = {}): Promise<Keywarden> {
   const log = options.log ?? consoleLogger;
   const { database, deps } = await connectDeps(env, log, options.database, options.monitorCommands);
-  const services = createServices(deps);
+  const services = createServices(deps, { verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 } });
+  services.verify.startWatching();
   if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
     const seeded = await seedDemo(deps, services);
     if (seeded) log.info(`seeded a demo team: sign in as ${DEMO_ADMIN} (the code is mailed to ${deps.mailer.describe})`);
   }
-  const jobs = createJobRunner(deps, backgroundJobs(services), { intervalMs: env.JOB_INTERVAL_SECONDS * 1000 });
+  const jobList = backgroundJobs(services);
+  const jobs = createJobRunner(deps, jobList, { intervalMs: env.JOB_INTERVAL_SECONDS * 1000 });
+  jobList.push({ name: 'purge-leases', run: () => jobs.purgeStaleLeases() });
   if (options.jobs !== false) jobs.start();
 
   const app = createApp(deps, services);
@@ -73,6 +77,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const alertsSocket = attachAlertsSocket(server, deps, services);
 
   let stopping: Promise<void> | null = null;
   return {
@@ -83,8 +88,11 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
     jobs,
     stop: () =>
       (stopping ??= (async () => {
+        alertsSocket.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await jobs.stop();
+        await services.outbox.stop();
+        services.verify.stopWatching();
         await services.verify.flush();
         deps.mailer.close();
         await deps.database.close();

@@ -5,3 +5,5 @@ export * from './schemas/auth';
 export * from './schemas/team';
 export * from './schemas/audit';
 export * from './schemas/notification';
+export * from './schemas/alerts';
+export * from './schemas/outbox';

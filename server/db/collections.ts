@@ -102,22 +102,29 @@ export interface ActionDoc {
   result: Record<string, unknown> | null;
 }
 
+/** `_id` is derived from what caused it (action + owner, key + threshold), so a retry never duplicates it. */
 export interface NotificationDoc {
   _id: string;
   userId: string;
   teamId: string;
+  teamName: string;
   kind: NotificationKind;
-  keys: { id: string; name: string; hint: string }[];
+  keys: { id: string; name: string; hint: string; expiresAt: Date | null }[];
+  /** The listed keys that no longer work: what the badge's red count is made of. */
+  revokedKeyIds: string[];
   actor: { userId: string | null; email: string | null } | null;
   reason: string | null;
+  thresholdDays: number | null;
   message: string;
   createdAt: Date;
   readAt: Date | null;
 }
 
+/** `_id` is the message's idempotency key (and Message-ID). */
 export interface OutboxDoc {
   _id: string;
   teamId: string | null;
+  userId: string | null;
   to: string;
   subject: string;
   text: string;
@@ -138,9 +145,22 @@ export interface LeaseDoc {
   until: Date;
 }
 
+/**
+ * "This happened once" markers (`warn:<keyId>:<days>`, `expired:<keyId>`),
+ * inserted by upsert so only one writer wins; `batch:<id>` documents hold a
+ * background pass's work until it is done, so a crash cannot lose it.
+ */
 export interface MarkDoc {
   _id: string;
   at: Date;
+  batchId?: string;
+  state?: 'pending';
+  items?: { markId: string; keyId: string; teamId: string; ownerId: string; kind: 'warn' | 'expired'; days: number }[];
+}
+
+export interface RevisionDoc {
+  _id: string;
+  rev: number;
 }
 
 export function collections(db: Db) {
@@ -158,6 +178,7 @@ export function collections(db: Db) {
     outbox: db.collection<OutboxDoc>('outbox'),
     leases: db.collection<LeaseDoc>('leases'),
     marks: db.collection<MarkDoc>('marks'),
+    revisions: db.collection<RevisionDoc>('revisions'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -42,6 +42,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   ],
   leases: [],
   marks: [{ key: { state: 1 }, name: 'state' }],
+  revisions: [],
 };
 
 /**

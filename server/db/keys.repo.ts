@@ -1,6 +1,7 @@
 import type { Filter } from 'mongodb';
-import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
+import type { DisabledReason, KeyStatus, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
+import { keyCountFilters, keyListQuery, type KeyListSpec } from './key-list-query';
 
 /** A stored key without its hash: repos hand the hash to nobody but verify. */
 export type StoredKey = Omit<KeyDoc, '_id' | 'nameLower'>;
@@ -72,6 +73,51 @@ export function keysRepo(cols: Collections) {
         .sort({ createdAt: -1, id: -1 })
         .limit(limit)
         .toArray()) as StoredKey[];
+    },
+
+    /** One page of the admin list (see key-list-query for the filter and sort). */
+    async list(spec: KeyListSpec, now: Date, limit: number): Promise<StoredKey[]> {
+      const { filter, sort } = keyListQuery(spec, now);
+      return (await cols.keys.find(filter, { projection: PUBLIC_FIELDS }).sort(sort).limit(limit).toArray()) as StoredKey[];
+    },
+
+    /** Effective-status counts: three counts, since FerretDB v1 has no $facet. */
+    async countByStatus(spec: Omit<KeyListSpec, 'view' | 'after' | 'sort'>, now: Date): Promise<Record<KeyStatus, number>> {
+      const filters = keyCountFilters(spec, now);
+      const [enabled, disabled, revoked] = await Promise.all([
+        cols.keys.countDocuments(filters.enabled),
+        cols.keys.countDocuments(filters.disabled),
+        cols.keys.countDocuments(filters.revoked),
+      ]);
+      return { enabled, disabled, revoked };
+    },
+
+    /** What an expiry policy looks at: the team's keys that still work at `now`. */
+    async listLive(teamId: string, now: Date): Promise<Pick<StoredKey, 'id' | 'ownerId' | 'createdAt' | 'expiresAt'>[]> {
+      return cols.keys
+        .find({ teamId, ...liveFilter(now) }, { projection: { _id: 0, id: 1, ownerId: 1, createdAt: 1, expiresAt: 1 } })
+        .toArray() as Promise<Pick<StoredKey, 'id' | 'ownerId' | 'createdAt' | 'expiresAt'>[]>;
+    },
+
+    /**
+     * Lowers one live key's expiry to `cap` (revoking it with reason `policy`
+     * when `cap` is not after `at`) and stamps it with `actionId`. Matches only
+     * while the key still needs the change, so a retry never changes it twice.
+     */
+    async capExpiry(teamId: string, id: string, cap: Date, change: { at: Date; by: string | null; actionId: string }): Promise<boolean> {
+      const floor = cap > change.at ? cap : change.at;
+      const expireNow = cap <= change.at;
+      const res = await cols.keys.updateOne(
+        { teamId, id, status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: floor } }] },
+        {
+          $set: {
+            expiresAt: cap,
+            actionId: change.actionId,
+            ...(expireNow ? { status: 'revoked' as const, revokedReason: 'policy' as const, revokedAt: change.at, revokedBy: change.by } : {}),
+          },
+        },
+      );
+      return res.modifiedCount === 1;
     },
 
     /**

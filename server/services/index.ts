@@ -5,16 +5,30 @@ import { authRepo } from '../db/auth.repo';
 import { keysRepo } from '../db/keys.repo';
 import { teamsRepo } from '../db/teams.repo';
 import { usersRepo } from '../db/users.repo';
+import { keyExpiryRepo } from '../db/key-expiry.repo';
+import { marksRepo } from '../db/marks.repo';
+import { notificationsRepo } from '../db/notifications.repo';
+import { outboxRepo } from '../db/outbox.repo';
+import { revisionsRepo } from '../db/revisions.repo';
+import { createAlertsBus } from './alerts-bus';
+import { alertsService } from './alerts.service';
+import { expiryWarningsService } from './expiry-warnings.service';
+import { notificationsService } from './notifications.service';
+import { notifyService } from './notify.service';
+import { outboxService, type OutboxOptions } from './outbox.service';
 import { auditService } from './audit.service';
 import { authService } from './auth.service';
 import { keyActionsService } from './key-actions.service';
-import { noKeyEvents, type KeyEvents } from './key-events';
+import type { KeyEvents } from './key-events';
 import { keysService } from './keys.service';
+import { keysAdminService } from './keys-admin.service';
+import { membersService } from './members.service';
+import { settingsService } from './settings.service';
 import { teamsService } from './teams.service';
-import { verifyService } from './verify.service';
+import { verifyService, type VerifyOptions } from './verify.service';
 
 /** Wires repos into services once per process (or per test). */
-export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents } = {}) {
+export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; outbox?: Partial<OutboxOptions>; verify?: Partial<VerifyOptions> } = {}) {
   const repos = {
     teams: teamsRepo(deps.cols),
     users: usersRepo(deps.cols),
@@ -22,13 +36,27 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents } 
     keys: keysRepo(deps.cols),
     audit: auditRepo(deps.cols),
     actions: actionsRepo(deps.cols),
+    notifications: notificationsRepo(deps.cols),
+    outbox: outboxRepo(deps.cols),
+    marks: marksRepo(deps.cols),
+    keyExpiry: keyExpiryRepo(deps.cols),
+    revisions: revisionsRepo(deps.cols),
   };
   const audit = auditService(deps, repos.audit);
   const teams = teamsService(deps, repos);
   const auth = authService(deps, repos, teams, audit);
-  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? noKeyEvents);
+  const alertsBus = createAlertsBus();
+  const outbox = outboxService(deps, repos, audit, overrides.outbox);
+  const notify = notifyService(deps, repos, outbox, alertsBus);
+  const notifications = notificationsService(deps, repos, alertsBus);
+  const alerts = alertsService(deps, repos);
+  const expiryWarnings = expiryWarningsService(deps, repos, notify);
+  const verify = verifyService(deps, repos, overrides.verify);
+  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
   const keys = keysService(deps, repos, audit, keyActions);
-  const verify = verifyService(deps, repos);
-  return { repos, audit, teams, auth, keyActions, keys, verify };
+  const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
+  const settings = settingsService(deps, repos, teams, audit, keyActions);
+  const members = membersService(repos, teams, audit, keyActions);
+  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, alertsBus, outbox, notify, notifications, alerts, expiryWarnings };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -6,6 +6,7 @@ import { newId } from '../lib/ids';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyEvents } from './key-events';
+import { policyCap, policyEffect } from './expiry-policy';
 
 /**
  * Bulk changes to keys without transactions (FerretDB has none; a production
@@ -15,7 +16,7 @@ import type { KeyEvents } from './key-events';
  * by the background pass over pending actions — finishes what an outage cut
  * short without doing anything twice.
  */
-export type KeyActionKind = 'revoke' | 'disable' | 'enable';
+export type KeyActionKind = 'revoke' | 'disable' | 'enable' | 'policy';
 
 export interface KeyActionRequest {
   teamId: string;
@@ -25,12 +26,64 @@ export interface KeyActionRequest {
   /** null means every key of the team (Revoke All), or of `ownerId`. */
   keyIds: string[] | null;
   ownerId?: string;
+  /** Kind `policy` only: the lifetime cap to apply to the team's live keys. */
+  maxLifetimeDays?: number;
 }
 
-const AUDIT_ACTION = { revoke: 'key.revoked', disable: 'key.disabled', enable: 'key.enabled' } as const;
+/** Per-key policy writes run this many at a time: fast enough, gentle on the pool. */
+const POLICY_WRITE_BATCH = 20;
 
-export function keyActionsService(deps: Deps, repos: { keys: KeysRepo; actions: ActionsRepo }, audit: AuditService, events: KeyEvents) {
+const AUDIT_ACTION = { revoke: 'key.revoked', disable: 'key.disabled', enable: 'key.enabled', policy: 'policy.applied' } as const;
+
+export function keyActionsService(
+  deps: Deps,
+  repos: { keys: KeysRepo; actions: ActionsRepo },
+  audit: AuditService,
+  events: KeyEvents,
+  /** Told after any action may have changed key state (the verify cache listens). */
+  onStateChange: () => Promise<void> = async () => {},
+) {
+  /** Even a failed apply may have changed some keys: always signal. */
+  async function applyAndSignal(action: ActionRecord): Promise<StoredKey[]> {
+    try {
+      return await apply(action);
+    } finally {
+      await onStateChange().catch((err) => deps.log.error('signalling a key state change failed', err));
+    }
+  }
+
+  /** Each key needs its own expiry (createdAt + N), so this is one conditional write per key. */
+  async function applyPolicy(action: ActionRecord): Promise<StoredKey[]> {
+    const days = Number(action.details?.maxLifetimeDays);
+    const at = action.createdAt;
+    const targets = (await repos.keys.listLive(action.teamId, at)).filter((k) => policyEffect(k, days, at) !== 'unchanged');
+    for (let i = 0; i < targets.length; i += POLICY_WRITE_BATCH) {
+      await Promise.all(
+        targets
+          .slice(i, i + POLICY_WRITE_BATCH)
+          .map((k) => repos.keys.capExpiry(action.teamId, k.id, policyCap(k.createdAt, days), { at, by: action.actor.userId, actionId: action.id })),
+      );
+    }
+    const changed = await repos.keys.findByAction(action.id);
+    const expiredNow = changed.filter((k) => k.status === 'revoked' && k.revokedReason === 'policy');
+    const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
+    await events.policyApplied({ actionId: action.id, teamId: action.teamId, actor, maxLifetimeDays: days, changed, expiredNow, at });
+    // Recorded even when nothing changed: setting a policy is an admin action in its own right.
+    await audit.record({
+      id: `aud_${action.id}`,
+      teamId: action.teamId,
+      action: 'policy.applied',
+      actor,
+      targetIds: changed.map((k) => k.id),
+      details: { maxLifetimeDays: days, changed: changed.length, expireNow: expiredNow.length, actionId: action.id },
+      at,
+    });
+    await repos.actions.complete(action.id, { changed: changed.length, expireNow: expiredNow.length }, deps.now());
+    return changed;
+  }
+
   async function apply(action: ActionRecord): Promise<StoredKey[]> {
+    if (action.kind === 'policy') return applyPolicy(action);
     const scope = {
       teamId: action.teamId,
       ...(action.keyIds ? { ids: action.keyIds } : { createdBefore: action.createdAt }),
@@ -84,20 +137,20 @@ export function keyActionsService(deps: Deps, repos: { keys: KeysRepo; actions: 
         actor: { userId: request.actor.userId, email: request.actor.email, role: request.actor.role },
         ip: request.actor.ip,
         userAgent: request.actor.userAgent,
-        details: request.ownerId ? { ownerId: request.ownerId } : null,
+        details: request.ownerId ? { ownerId: request.ownerId } : request.maxLifetimeDays !== undefined ? { maxLifetimeDays: request.maxLifetimeDays } : null,
         state: 'pending',
         createdAt: deps.now(),
         completedAt: null,
         result: null,
       };
       await repos.actions.insert(action);
-      return { actionId: action.id, changed: await apply(action) };
+      return { actionId: action.id, changed: await applyAndSignal(action) };
     },
 
     /** The background pass: finishes actions an outage or crash left pending. */
     async resumePending(olderThanMs = 30_000): Promise<number> {
       const pending = await repos.actions.listPending(new Date(deps.now().getTime() - olderThanMs), 50);
-      for (const action of pending) await apply(action);
+      for (const action of pending) await applyAndSignal(action);
       return pending.length;
     },
   };

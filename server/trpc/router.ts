@@ -1,10 +1,22 @@
 import { router } from './init';
 import { authRouter } from './routers/auth.router';
 import { keysRouter } from './routers/keys.router';
+import { auditRouter } from './routers/audit.router';
+import { membersRouter } from './routers/members.router';
+import { settingsRouter } from './routers/settings.router';
+import { adminRouter } from './routers/admin.router';
+import { alertsRouter } from './routers/alerts.router';
+import { notificationsRouter } from './routers/notifications.router';
 
 export const appRouter = router({
   auth: authRouter,
   keys: keysRouter,
+  settings: settingsRouter,
+  members: membersRouter,
+  audit: auditRouter,
+  notifications: notificationsRouter,
+  alerts: alertsRouter,
+  admin: adminRouter,
 });
 
 /** The only thing the extension imports from the server: a type. */

@@ -12,6 +12,7 @@ export const AuditActionSchema = z.enum([
   'member.added',
   'member.removed',
   'member.role_changed',
+  'outbox.failed',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -15,3 +15,30 @@ export const MarkReadInput = z.union([
   z.object({ ids: z.array(PublicIdSchema).min(1).max(500) }),
   z.object({ all: z.literal(true) }),
 ]);
+
+export const NotificationKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hint: z.string(),
+  expiresAt: z.date().nullable(),
+});
+
+/** One in-app notice, as the API returns it. `revokedKeyIds` are the listed keys that no longer work. */
+export const NotificationSchema = z.object({
+  id: z.string(),
+  teamId: z.string(),
+  teamName: z.string(),
+  kind: NotificationKindSchema,
+  keys: z.array(NotificationKeySchema),
+  revokedKeyIds: z.array(z.string()),
+  actor: z.object({ userId: z.string().nullable(), email: z.string().nullable() }).nullable(),
+  reason: z.string().nullable(),
+  /** For key_expiring: the threshold (in days) this warning is for. */
+  thresholdDays: z.number().nullable(),
+  message: z.string(),
+  createdAt: z.date(),
+  readAt: z.date().nullable(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;
+
+export const NotificationPageSchema = z.object({ items: z.array(NotificationSchema), nextCursor: z.string().nullable() });

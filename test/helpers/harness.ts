@@ -27,9 +27,9 @@ export interface TestServer extends Keywarden {
 }
 
 /** A real Keywarden on a loopback port over the run's real database, in a database of its own. */
-export async function startTestServer(options: { label: string; smtpUrl?: string; env?: Record<string, string>; jobs?: boolean; monitorCommands?: boolean }): Promise<TestServer> {
+export async function startTestServer(options: { label: string; dbName?: string; smtpUrl?: string; env?: Record<string, string>; jobs?: boolean; monitorCommands?: boolean }): Promise<TestServer> {
   const uri = inject('mongoUri');
-  const dbName = uniqueDbName(options.label);
+  const dbName = options.dbName ?? uniqueDbName(options.label);
   const env = parseEnv({
     MONGODB_URI: uri,
     MONGODB_DB: dbName,

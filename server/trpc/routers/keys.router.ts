@@ -1,5 +1,6 @@
 import { CreateKeyInput, FindByValueInput, KeyIdInput, MyKeysInput } from '../../../shared/schemas/key';
 import { router, teamProcedure } from '../init';
+import { adminKeysProcedures } from './keys-admin.router';
 
 /** Keys any member may use on their own keys. The admin-wide procedures are merged in from keys-admin. */
 export const memberKeysProcedures = {
@@ -16,4 +17,4 @@ export const memberKeysProcedures = {
     .query(({ ctx, input }) => ctx.services.keys.findByValue(input.teamId, { userId: ctx.session.user.id, role: ctx.team.role }, input.key)),
 };
 
-export const keysRouter = router({ ...memberKeysProcedures });
+export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures });

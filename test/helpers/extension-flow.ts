@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { ExtensionBrowser } from './browser';
+import { latestCode, type SmtpSink } from './smtp-sink';
+
+/** Steps the extension's end-to-end tests share: signing in through the options page, the badge, screenshots. */
+
+export const SCREENSHOTS = resolve('docs/screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Sets the server URL and signs in with the code from the emailed message, as a user would. */
+export async function signInThroughOptions(page: Page, ext: ExtensionBrowser, opts: { serverUrl: string; email: string; sink: SmtpSink }): Promise<void> {
+  await page.goto(ext.url('options.html'));
+  const url = page.getByLabel('Keywarden server URL');
+  if ((await url.inputValue()) !== opts.serverUrl) {
+    await url.fill(opts.serverUrl);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Server is up.').waitFor();
+  }
+  const before = opts.sink.to(opts.email).length;
+  await page.getByLabel('Work email').fill(opts.email);
+  await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
+  await opts.sink.waitFor(() => opts.sink.to(opts.email).length > before);
+  const code = latestCode(opts.sink, opts.email);
+  if (!code) throw new Error(`no sign-in code in the email to ${opts.email}`);
+  await page.getByLabel(/6-digit code/).fill(code);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByText(`Signed in as ${opts.email}`).waitFor();
+}
+
+export async function signOutThroughOptions(page: Page, ext: ExtensionBrowser): Promise<void> {
+  await page.goto(ext.url('options.html'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+/** The toolbar badge as Chrome holds it, read in the service worker. */
+export async function readBadge(ext: ExtensionBrowser): Promise<{ text: string; color: number[]; title: string }> {
+  return ext.inWorker(async () => {
+    const action = (globalThis as any).chrome.action;
+    return { text: await action.getBadgeText({}), color: await action.getBadgeBackgroundColor({}), title: await action.getTitle({}) };
+  });
+}
+
+/** Asks the worker to poll now (what the alarm does every minute), so tests need not wait for it. */
+export async function pollNow(ext: ExtensionBrowser): Promise<unknown> {
+  return ext.inWorker(() => (globalThis as any).keywarden.poll());
+}
+
+/** Puts a session straight into extension storage (tests that are not about sign-in skip the email). */
+export async function setSession(ext: ExtensionBrowser, session: unknown, settings?: unknown): Promise<void> {
+  await ext.worker.evaluate(
+    ([s, st]) => {
+      const local = (globalThis as any).chrome.storage.local;
+      return Promise.all([local.set({ session: s, signOutReason: null }), st ? local.set({ settings: st }) : null]);
+    },
+    [session, settings] as const,
+  );
+}
