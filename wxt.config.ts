@@ -9,6 +9,7 @@ import preact from '@preact/preset-vite';
 export default defineConfig({
   srcDir: 'extension',
   outDir: '.output',
+  publicDir: 'extension/public',
   imports: false,
   vite: () => ({ plugins: [preact()] }),
   manifest: {

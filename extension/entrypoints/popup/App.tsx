@@ -1,3 +1,47 @@
+import { browser } from 'wxt/browser';
+import { isAdminRole } from '../../../shared/schemas/common';
+import { Loading } from '../../components/Loading';
+import { SignedOut } from '../../components/SignedOut';
+import { TeamSwitcher } from '../../components/TeamSwitcher';
+import { useSession } from '../../hooks/use-session';
+import { AdminTools } from './AdminTools';
+import { Alerts } from './Alerts';
+import { MyKeysSection } from './MyKeysSection';
+
+const openOptions = () => void browser.runtime.openOptionsPage();
+
+/**
+ * The toolbar popup. It renders from extension storage at once and fires its
+ * queries in parallel, so each section fills in as soon as its answer lands.
+ */
 export function App() {
-  return <main><h1>Keywarden</h1></main>;
+  const { ready, session, team, api, signOutReason } = useSession();
+  return (
+    <main class="popup">
+      <header class="popup-header">
+        <h1>Keywarden</h1>
+        {session ? <TeamSwitcher session={session} team={team} /> : null}
+        <button type="button" class="btn btn-icon" onClick={openOptions} aria-label="Settings" title="Settings">
+          ⚙
+        </button>
+      </header>
+      {!ready ? (
+        <Loading />
+      ) : !session || !api ? (
+        <SignedOut reason={signOutReason} />
+      ) : (
+        <>
+          <Alerts api={api} serverUrl={session.serverUrl} />
+          {!team ? (
+            <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
+          ) : (
+            <>
+              {isAdminRole(team.role) ? <AdminTools key={team.teamId} api={api} teamId={team.teamId} serverUrl={session.serverUrl} /> : null}
+              <MyKeysSection key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} />
+            </>
+          )}
+        </>
+      )}
+    </main>
+  );
 }

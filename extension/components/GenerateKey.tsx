@@ -1,0 +1,51 @@
+import { useState } from 'preact/hooks';
+import { KeyNameSchema } from '../../shared/schemas/key';
+import type { Api } from '../lib/api';
+import { useAction } from '../hooks/use-async';
+import { ProblemBox } from './ProblemBox';
+import { SecretOnce } from './SecretOnce';
+
+/** Name (+ optional lifetime) -> a new key, whose secret is shown exactly once. */
+export function GenerateKey(props: { api: Api; teamId: string; serverUrl: string; maxLifetimeDays: number | null; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [days, setDays] = useState('');
+  const [secret, setSecret] = useState<{ key: string; name: string } | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const { busy, problem, act } = useAction(props.serverUrl);
+
+  if (secret) return <SecretOnce secret={secret.key} name={secret.name} onDone={() => setSecret(null)} />;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const parsedName = KeyNameSchema.safeParse(name);
+    if (!parsedName.success) return setInvalid(parsedName.error.issues[0]?.message ?? 'name is required');
+    const lifetime = days ? Number(days) : undefined;
+    if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) return setInvalid('days must be a whole number, 1 or more');
+    setInvalid(null);
+    const created = await act(() => props.api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime }));
+    if (created) {
+      setSecret({ key: created.key, name: created.row.name });
+      setName('');
+      setDays('');
+      props.onCreated();
+    }
+  };
+
+  return (
+    <form class="generate" onSubmit={(e) => void submit(e)} noValidate>
+      <label class="field">
+        <span>Key name</span>
+        <input name="keyName" value={name} maxLength={100} placeholder="e.g. CI deploys" onInput={(e) => setName(e.currentTarget.value)} required />
+      </label>
+      <label class="field">
+        <span>Expires in (days, optional{props.maxLifetimeDays ? `, at most ${props.maxLifetimeDays}` : ''})</span>
+        <input name="expiresInDays" type="number" min={1} max={props.maxLifetimeDays ?? 3650} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+      </label>
+      {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
+      <button type="submit" class="btn btn-primary" disabled={busy}>
+        {busy ? 'Generating…' : 'Generate key'}
+      </button>
+      {problem ? <ProblemBox problem={problem} /> : null}
+    </form>
+  );
+}

@@ -1,0 +1,48 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+export const REVOKE_ALL_PHRASE = 'REVOKE ALL';
+
+/** Revoke All behind a typed confirmation, in a modal <dialog> (focus is trapped by the browser). */
+export function RevokeAllDialog(props: { open: boolean; teamName: string; enabledCount: number | null; busy: boolean; onConfirm(): void; onClose(): void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [typed, setTyped] = useState('');
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) dialog.showModal();
+    if (!props.open && dialog.open) dialog.close();
+    if (!props.open) setTyped('');
+  }, [props.open]);
+
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="revoke-all-title" onClose={props.onClose}>
+      <form
+        method="dialog"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (typed === REVOKE_ALL_PHRASE) props.onConfirm();
+        }}
+      >
+        <h2 id="revoke-all-title">Revoke every key of {props.teamName}?</h2>
+        <p>
+          {props.enabledCount === null ? 'Every key' : `${props.enabledCount} working key${props.enabledCount === 1 ? '' : 's'}`} will stop working at once, for every member. Owners are notified. This cannot be
+          undone.
+        </p>
+        <label class="field">
+          <span>
+            Type <strong class="mono">{REVOKE_ALL_PHRASE}</strong> to confirm
+          </span>
+          <input name="confirmPhrase" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" autoFocus />
+        </label>
+        <div class="row">
+          <button type="submit" class="btn btn-danger" disabled={typed !== REVOKE_ALL_PHRASE || props.busy}>
+            {props.busy ? 'Revoking…' : 'Revoke all keys'}
+          </button>
+          <button type="button" class="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}

@@ -1,0 +1,25 @@
+import { useState } from 'preact/hooks';
+
+/** A freshly generated key: shown once, with a copy button and a plain warning. */
+export function SecretOnce({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    await navigator.clipboard.writeText(secret);
+    setCopied(true);
+  };
+  return (
+    <div class="secret" role="alert" aria-labelledby="secret-title">
+      <h3 id="secret-title">Key "{name}" created</h3>
+      <p class="warning">Copy it now. This is the only time Keywarden shows it: it is not stored anywhere and cannot be shown again.</p>
+      <div class="secret-row">
+        <input class="mono" readOnly value={secret} aria-label="Your new API key" onFocus={(e) => e.currentTarget.select()} />
+        <button type="button" class="btn btn-primary" onClick={() => void copy()}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+      <button type="button" class="btn btn-link" onClick={onDone}>
+        I have stored it safely
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { useState } from 'preact/hooks';
+import { RequestCodeInput, VerifyCodeInput } from '../../shared/schemas/auth';
+import { createApi } from '../lib/api';
+import { describeError, type Problem } from '../lib/errors';
+import { sessionItem, signOutReasonItem } from '../lib/storage';
+import { ProblemBox } from './ProblemBox';
+
+/** Sign-in by emailed code: the same zod schemas as the server validate the form. */
+export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: 'expired' | 'signed_out' | null }) {
+  const [step, setStep] = useState<'email' | 'code'>('email');
+  const [email, setEmail] = useState('');
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+  const api = createApi(serverUrl, null);
+
+  const run = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await fn();
+    } catch (err) {
+      setProblem(describeError(err, serverUrl));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const requestCode = (e: Event) => {
+    e.preventDefault();
+    const parsed = RequestCodeInput.safeParse({ email });
+    if (!parsed.success) return setProblem({ kind: 'invalid', message: 'Enter a valid email address.' });
+    void run(async () => {
+      const answer = await api.auth.requestCode.mutate(parsed.data);
+      setInfo(answer.message);
+      setStep('code');
+    });
+  };
+
+  const verify = (e: Event) => {
+    e.preventDefault();
+    const parsed = VerifyCodeInput.safeParse({ email, code });
+    if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 6 digits from the email.' });
+    void run(async () => {
+      const result = await api.auth.verifyCode.mutate(parsed.data);
+      await signOutReasonItem.setValue(null);
+      await sessionItem.setValue({ token: result.token, serverUrl, user: result.user, teams: result.teams });
+    });
+  };
+
+  return (
+    <section class="card" aria-labelledby="signin-title">
+      <h2 id="signin-title">Sign in</h2>
+      {reason === 'expired' ? <p class="notice">Your session has expired. Sign in again.</p> : null}
+      {step === 'email' ? (
+        <form onSubmit={requestCode} noValidate>
+          <label class="field">
+            <span>Work email</span>
+            <input type="email" name="email" autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required />
+          </label>
+          <button type="submit" class="btn btn-primary" disabled={busy}>
+            {busy ? 'Sending…' : 'Email me a sign-in code'}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={verify} noValidate>
+          <p class="hint" role="status">
+            {info}
+          </p>
+          <label class="field">
+            <span>6-digit code sent to {email}</span>
+            <input name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
+          </label>
+          <div class="row">
+            <button type="submit" class="btn btn-primary" disabled={busy}>
+              {busy ? 'Signing in…' : 'Sign in'}
+            </button>
+            <button type="button" class="btn btn-link" onClick={() => (setStep('email'), setCode(''), setProblem(null))}>
+              Use another email
+            </button>
+          </div>
+        </form>
+      )}
+      {problem ? <ProblemBox problem={problem} /> : null}
+    </section>
+  );
+}

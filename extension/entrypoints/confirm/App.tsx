@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Loading } from '../../components/Loading';
+import { ProblemBox } from '../../components/ProblemBox';
+import { useAction } from '../../hooks/use-async';
+import { createApi } from '../../lib/api';
+import { formatDate } from '../../lib/format';
+import { requestAlertsRefresh } from '../../lib/messages';
+import { revokePending } from '../../lib/quick-revoke';
+import { pendingRevokeItem, sessionItem, type PendingRevoke, type Session } from '../../lib/storage';
+
+type Outcome = 'revoked' | 'already_revoked' | 'not_found';
+const OUTCOME_TEXT: Record<Outcome, string> = {
+  revoked: 'Revoked. Anything using this key is now refused.',
+  already_revoked: 'This key was already revoked.',
+  not_found: 'The key no longer exists in this team.',
+};
+
+/**
+ * The small window "Revoke this API key" opens: it names the key and asks
+ * before anything happens. The pending request (never the key itself) is in
+ * session storage, addressed by the id in the URL hash.
+ */
+export function App() {
+  const [pending, setPending] = useState<PendingRevoke | null | undefined>(undefined);
+  const [session, setSession] = useState<Session | null>(null);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const { busy, problem, act } = useAction(session?.serverUrl);
+
+  useEffect(() => {
+    void Promise.all([pendingRevokeItem.getValue(), sessionItem.getValue()]).then(([p, s]) => {
+      setPending(p && p.id === location.hash.slice(1) ? p : null);
+      setSession(s);
+    });
+  }, []);
+
+  const close = () => {
+    void pendingRevokeItem.setValue(null);
+    window.close();
+  };
+  const revoke = async () => {
+    if (!pending || !session) return;
+    const result = await act(() => revokePending(createApi(session.serverUrl, session.token), pending));
+    if (result) {
+      setOutcome(result);
+      await pendingRevokeItem.setValue(null);
+      await requestAlertsRefresh();
+    }
+  };
+
+  if (pending === undefined) return <Loading />;
+  if (!pending || !session) {
+    return (
+      <main class="confirm">
+        <h1>Nothing to confirm</h1>
+        <p>This request has expired or was already handled. Select the key and use the menu again.</p>
+        <button type="button" class="btn" onClick={close}>
+          Close
+        </button>
+      </main>
+    );
+  }
+
+  const { key } = pending;
+  return (
+    <main class="confirm">
+      <h1>{outcome ? 'Done' : 'Revoke this API key?'}</h1>
+      <dl class="details">
+        <dt>Name</dt>
+        <dd>{key.name}</dd>
+        <dt>Key</dt>
+        <dd class="mono">{key.hint}</dd>
+        <dt>Team</dt>
+        <dd>{pending.teamName}</dd>
+        <dt>Owner</dt>
+        <dd>{key.ownerEmail}</dd>
+        <dt>Expires</dt>
+        <dd>{formatDate(key.expiresAt, 'never')}</dd>
+      </dl>
+      {outcome ? (
+        <>
+          <p class="report" role="status">
+            {OUTCOME_TEXT[outcome]}
+          </p>
+          <button type="button" class="btn" onClick={close} autoFocus>
+            Close
+          </button>
+        </>
+      ) : (
+        <>
+          <p class="warning">Anything using this key stops working at once{pending.admin ? ' and its owner is notified' : ''}. This cannot be undone.</p>
+          <div class="row">
+            <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void revoke()}>
+              {busy ? 'Revoking…' : 'Revoke key'}
+            </button>
+            <button type="button" class="btn" onClick={close} autoFocus>
+              Cancel
+            </button>
+          </div>
+        </>
+      )}
+      {problem ? <ProblemBox problem={problem} /> : null}
+    </main>
+  );
+}

@@ -1,0 +1,115 @@
+import { useState } from 'preact/hooks';
+import { AddMemberInput } from '../../../shared/schemas/team';
+import { RoleSchema, type Role } from '../../../shared/schemas/common';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { Loading } from '../../components/Loading';
+import { ProblemBox } from '../../components/ProblemBox';
+import { useAction, useAsync } from '../../hooks/use-async';
+import type { Api } from '../../lib/api';
+import { formatDate, ROLE_LABELS } from '../../lib/format';
+import type { Session, SessionTeam } from '../../lib/storage';
+
+const ROLES = RoleSchema.options;
+
+/** Members and roles. Removing a member disables (not revokes) their keys, as the notice says. */
+export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam; session: Session }) {
+  const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
+  const { busy, problem, act } = useAction(session.serverUrl);
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('member');
+  const [invalid, setInvalid] = useState<string | null>(null);
+
+  const run = async (fn: () => Promise<unknown>) => {
+    if ((await act(fn)) !== undefined) await members.reload();
+  };
+  const add = async (e: Event) => {
+    e.preventDefault();
+    const parsed = AddMemberInput.safeParse({ teamId: team.teamId, email, role });
+    if (!parsed.success) return setInvalid('Enter a valid email address.');
+    setInvalid(null);
+    await run(() => api.members.add.mutate(parsed.data));
+    setEmail('');
+  };
+
+  return (
+    <section aria-labelledby="members-heading">
+      <h2 id="members-heading">Members and roles</h2>
+      <form class="card row" onSubmit={(e) => void add(e)} noValidate>
+        <label class="field grow">
+          <span>Email</span>
+          <input type="email" name="memberEmail" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required />
+        </label>
+        <label class="field">
+          <span>Role</span>
+          <select name="memberRole" value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {ROLE_LABELS[r]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          Add member
+        </button>
+      </form>
+      {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
+      {problem ? <ProblemBox problem={problem} /> : null}
+      {members.status === 'error' ? <ProblemBox problem={members.problem} onRetry={() => void members.reload()} /> : null}
+      {!members.data && members.status === 'loading' ? <Loading label="Loading members…" /> : null}
+      {members.data ? (
+        <table class="compact members">
+          <caption class="sr-only">Members of {team.name}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Member</th>
+              <th scope="col">Role</th>
+              <th scope="col">Joined</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.data.map((m) => (
+              <tr key={m.userId}>
+                <td>
+                  {m.name ? <strong>{m.name} </strong> : null}
+                  <span>{m.email}</span>
+                  {m.userId === session.user.id ? <span class="chip">you</span> : null}
+                </td>
+                <td>
+                  <select
+                    aria-label={`Role of ${m.email}`}
+                    value={m.role}
+                    disabled={busy || m.userId === session.user.id}
+                    onChange={(e) => void run(() => api.members.setRole.mutate({ teamId: team.teamId, userId: m.userId, role: e.currentTarget.value as Role }))}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {ROLE_LABELS[r]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{formatDate(m.joinedAt)}</td>
+                <td>
+                  {m.userId !== session.user.id ? (
+                    <ConfirmButton
+                      class="btn btn-small btn-danger-outline"
+                      label="Remove"
+                      confirmLabel="Remove"
+                      busy={busy}
+                      question={<>Remove {m.email}? Their keys are disabled.</>}
+                      onConfirm={() => void run(() => api.members.remove.mutate({ teamId: team.teamId, userId: m.userId }))}
+                    />
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}

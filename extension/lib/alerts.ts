@@ -1,0 +1,103 @@
+import { applyBadge, badgeFor, signedOutBadge, type ActionAdapter, type BadgeCounts } from './badge';
+import { describeError } from './errors';
+import { endSession, getSettings, seenNoticesItem, sessionItem, type Session } from './storage';
+
+/**
+ * One alerts poll, shared by the alarm, push messages and "refresh now"
+ * requests from the popup: fetch the summary, paint the badge, raise a desktop
+ * notification for each revocation not seen before.
+ */
+
+export interface AlertNotice {
+  id: string;
+  kind: string;
+  message?: string | null;
+  reason?: string | null;
+  keys?: { id?: string; name: string; hint?: string }[];
+  readAt?: Date | string | null;
+}
+
+export interface AlertSummary extends BadgeCounts {
+  items?: AlertNotice[];
+  etag?: string;
+}
+
+/** The server answers `{ unchanged: true }` when the etag we pass still matches. */
+export type AlertSummaryResult = (AlertSummary & { unchanged?: false }) | { unchanged: true; etag: string };
+
+export interface DesktopNotice {
+  id: string;
+  title: string;
+  message: string;
+}
+
+export interface AlertDeps {
+  summary(session: Session, etag: string | undefined): Promise<AlertSummaryResult>;
+  action: ActionAdapter;
+  notify(notice: DesktopNotice): Promise<void>;
+}
+
+export type PollResult = { state: 'signed_out' } | { state: 'unchanged' } | { state: 'expired' } | { state: 'error'; message: string } | { state: 'ok'; summary: AlertSummary; notified: string[] };
+
+const SEEN_LIMIT = 300;
+
+/** The last summary's etag, per session token; memory only (a restarted worker simply refetches). */
+let lastEtag: { token: string; etag: string } | null = null;
+
+export function forgetEtag(): void {
+  lastEtag = null;
+}
+
+export async function pollAlerts(deps: AlertDeps): Promise<PollResult> {
+  const session = await sessionItem.getValue();
+  if (!session) {
+    await applyBadge(deps.action, signedOutBadge());
+    return { state: 'signed_out' };
+  }
+  let result: AlertSummaryResult;
+  try {
+    result = await deps.summary(session, lastEtag?.token === session.token ? lastEtag.etag : undefined);
+  } catch (err) {
+    const problem = describeError(err, session.serverUrl);
+    if (problem.kind === 'unauthorized') {
+      await endSession('expired');
+      await applyBadge(deps.action, signedOutBadge('expired'));
+      return { state: 'expired' };
+    }
+    // Keep the last count on the badge (it is still the best we know) and say why it may be stale.
+    await deps.action.setTitle({ title: `Keywarden: ${problem.message}` });
+    return { state: 'error', message: problem.message };
+  }
+  // The session may have ended while the request was in flight.
+  if ((await sessionItem.getValue())?.token !== session.token) return { state: 'signed_out' };
+  if (result.unchanged) return { state: 'unchanged' };
+  const summary = result;
+  lastEtag = summary.etag ? { token: session.token, etag: summary.etag } : null;
+  await applyBadge(deps.action, badgeFor(summary));
+  const notified = await notifyNewRevocations(deps, summary.items ?? []);
+  return { state: 'ok', summary, notified };
+}
+
+async function notifyNewRevocations(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
+  const seen = new Set(await seenNoticesItem.getValue());
+  const fresh = items.filter((n) => isRevocation(n) && !n.readAt && !seen.has(n.id));
+  if (fresh.length === 0) return [];
+  const settings = await getSettings();
+  if (settings.desktopNotifications) {
+    for (const notice of fresh) await deps.notify(desktopNoticeFor(notice)).catch(() => {});
+  }
+  // Remember them even when notifications are off, so turning them on later does not replay old news.
+  await seenNoticesItem.setValue([...fresh.map((n) => n.id), ...seen].slice(0, SEEN_LIMIT));
+  return fresh.map((n) => n.id);
+}
+
+export function isRevocation(notice: AlertNotice): boolean {
+  return notice.kind === 'key_revoked' || notice.kind === 'key_expired';
+}
+
+export function desktopNoticeFor(notice: AlertNotice): DesktopNotice {
+  const keys = notice.keys ?? [];
+  const names = keys.map((k) => k.name).join(', ');
+  const title = keys.length === 1 ? 'Your API key was revoked' : `${keys.length || 'Some'} of your API keys were revoked`;
+  return { id: `notice:${notice.id}`, title, message: notice.message || (names ? `Revoked: ${names}` : 'Open Keywarden for details.') };
+}

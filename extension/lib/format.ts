@@ -1,0 +1,60 @@
+import type { Role } from '../../shared/schemas/common';
+import type { KeyRow } from '../../shared/schemas/key';
+
+/** Display helpers shared by every page and by notifications. */
+
+const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+const toDate = (d: Date | string) => (d instanceof Date ? d : new Date(d));
+
+export function formatDate(d: Date | string | null | undefined, empty = '—'): string {
+  return d ? dateFmt.format(toDate(d)) : empty;
+}
+
+export function formatDateTime(d: Date | string | null | undefined, empty = '—'): string {
+  return d ? dateTimeFmt.format(toDate(d)) : empty;
+}
+
+/** "in 3 days", "2 hours ago": for expiry and last-used columns. */
+export function relative(d: Date | string | null | undefined, now = Date.now()): string {
+  if (!d) return '';
+  const diff = toDate(d).getTime() - now;
+  const abs = Math.abs(diff);
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  for (const [ms, unit] of units) {
+    if (abs >= ms) {
+      const n = Math.round(abs / ms);
+      const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
+      return diff > 0 ? `in ${text}` : `${text} ago`;
+    }
+  }
+  return diff > 0 ? 'in under a minute' : 'just now';
+}
+
+export const ROLE_LABELS: Record<Role, string> = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
+
+export function roleLabel(role: Role | null | undefined): string {
+  return role ? ROLE_LABELS[role] : 'Former member';
+}
+
+const REASONS: Record<string, string> = {
+  manual: 'revoked by hand',
+  bulk: 'revoked in bulk',
+  revoke_all: 'revoke all',
+  expired: 'expired',
+  policy: 'expiry policy',
+  owner_removed: 'owner removed from team',
+};
+
+export function reasonLabel(reason: string | null | undefined): string {
+  return reason ? (REASONS[reason] ?? reason) : '';
+}
+
+export function statusLabel(row: Pick<KeyRow, 'status'>): string {
+  return row.status.toUpperCase();
+}

@@ -1,0 +1,79 @@
+import { TRPCClientError } from '@trpc/client';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { forgetEtag, pollAlerts, type AlertDeps, type AlertSummaryResult } from '../../extension/lib/alerts';
+import { seenNoticesItem, sessionItem, signOutReasonItem, updateSettings, type Session } from '../../extension/lib/storage';
+
+const session: Session = { token: 'tok', serverUrl: 'http://kw.test', user: { id: 'usr_1', email: 'a@example.test', name: 'A' }, teams: [] };
+const revoked = (id: string, readAt: Date | null = null) => ({ id, kind: 'key_revoked', message: `revoked ${id}`, keys: [{ id: 'key_1', name: 'ci', hint: 'kw_ab…cd' }], readAt });
+
+function deps(summary: AlertDeps['summary']) {
+  const notify = vi.fn(async () => {});
+  return { deps: { summary, action: browser.action, notify } satisfies AlertDeps, notify };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+  forgetEtag();
+});
+
+describe('pollAlerts', () => {
+  it('clears the badge and asks nothing of the server when signed out', async () => {
+    const summary = vi.fn();
+    const result = await pollAlerts(deps(summary).deps);
+    expect(result).toEqual({ state: 'signed_out' });
+    expect(summary).not.toHaveBeenCalled();
+    expect(await browser.action.getBadgeText({})).toBe('');
+  });
+
+  it('paints the badge and raises one desktop notification per new revocation, never twice', async () => {
+    await sessionItem.setValue(session);
+    const { deps: d, notify } = deps(async () => ({ revokedUnread: 2, expiringSoon: 0, items: [revoked('ntf_1'), revoked('ntf_0', new Date())], etag: '"e1"' }));
+    await pollAlerts(d);
+    expect(await browser.action.getBadgeText({})).toBe('2');
+    expect(notify).toHaveBeenCalledTimes(1);
+    expect(notify).toHaveBeenCalledWith(expect.objectContaining({ id: 'notice:ntf_1', title: 'Your API key was revoked' }));
+    await pollAlerts(d);
+    expect(notify).toHaveBeenCalledTimes(1);
+  });
+
+  it('remembers revocations but stays quiet when desktop notifications are off', async () => {
+    await sessionItem.setValue(session);
+    await updateSettings({ desktopNotifications: false });
+    const { deps: d, notify } = deps(async () => ({ revokedUnread: 1, expiringSoon: 0, items: [revoked('ntf_2')], etag: '"e"' }));
+    await pollAlerts(d);
+    expect(notify).not.toHaveBeenCalled();
+    expect(await seenNoticesItem.getValue()).toEqual(['ntf_2']);
+  });
+
+  it('sends back the etag and leaves the badge alone when the server says nothing changed', async () => {
+    await sessionItem.setValue(session);
+    const answers: AlertSummaryResult[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, { unchanged: true, etag: '"e1"' }];
+    const summary = vi.fn(async (_session: Session, _etag: string | undefined) => answers.shift()!);
+    await pollAlerts(deps(summary).deps);
+    const second = await pollAlerts(deps(summary).deps);
+    expect(summary.mock.calls.map((c) => c[1])).toEqual([undefined, '"e1"']);
+    expect(second).toEqual({ state: 'unchanged' });
+    expect(await browser.action.getBadgeText({})).toBe('1');
+  });
+
+  it('ends an expired session (401) and says so on the badge tooltip', async () => {
+    await sessionItem.setValue(session);
+    const unauthorized = TRPCClientError.from({ error: { message: 'Sign in first', code: -32001, data: { code: 'UNAUTHORIZED', httpStatus: 401 } } } as never);
+    const result = await pollAlerts(deps(async () => Promise.reject(unauthorized)).deps);
+    expect(result).toEqual({ state: 'expired' });
+    expect(await sessionItem.getValue()).toBeNull();
+    expect(await signOutReasonItem.getValue()).toBe('expired');
+    expect(await browser.action.getTitle({})).toMatch(/session expired/);
+  });
+
+  it('keeps the last count when the server is down and explains it in the tooltip', async () => {
+    await sessionItem.setValue(session);
+    await browser.action.setBadgeText({ text: '3' });
+    const result = await pollAlerts(deps(async () => Promise.reject(new TypeError('Failed to fetch'))).deps);
+    expect(result).toMatchObject({ state: 'error' });
+    expect(await browser.action.getBadgeText({})).toBe('3');
+    expect(await browser.action.getTitle({})).toMatch(/Can't reach the Keywarden server at http:\/\/kw.test/);
+  });
+});
