@@ -21,7 +21,8 @@ export function createApp(deps: Deps, services: Services) {
   app.use(
     '*',
     cors({
-      origin: (origin) => (origin.startsWith('chrome-extension://') ? origin : null),
+      origin: (origin) =>
+        (deps.config.extensionOrigins ? deps.config.extensionOrigins.includes(origin) : origin.startsWith('chrome-extension://')) ? origin : null,
       allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'trpc-accept'],
       exposeHeaders: ['ETag'],
       allowMethods: ['GET', 'POST', 'OPTIONS'],
@@ -45,6 +46,8 @@ export function createApp(deps: Deps, services: Services) {
       endpoint: '/trpc',
       req: c.req.raw,
       router: appRouter,
+      // Clients send queries as POST: a pasted key value must never sit in a URL (proxy and access logs).
+      allowMethodOverride: true,
       createContext: () =>
         createContext(deps, services, {
           ip: clientIp(c),

@@ -17,6 +17,8 @@ export interface Deps {
     authCodeLimitPerIp: number;
     authCodeWindowMinutes: number;
     trustProxy: boolean;
+    /** Extension origins CORS admits; null admits any chrome-extension:// origin. */
+    extensionOrigins: string[] | null;
   };
 }
 

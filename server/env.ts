@@ -24,6 +24,11 @@ const EnvSchema = z.object({
   AUTH_CODE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   TRUST_PROXY: bool.default(false),
+  EXTENSION_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^chrome-extension:\/\/[a-p]{32}$/, 'each origin is chrome-extension://<32-letter id>')))
+    .optional(),
   VERIFY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
 });
 

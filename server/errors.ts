@@ -14,9 +14,10 @@ export type AppErrorCode =
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   | 'TOO_MANY_REQUESTS'
+  | 'INTERNAL_SERVER_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
-const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 412 | 429 | 503> = {
+const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 412 | 429 | 500 | 503> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
@@ -24,6 +25,7 @@ const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 412 | 429 
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   TOO_MANY_REQUESTS: 429,
+  INTERNAL_SERVER_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 };
 
@@ -57,13 +59,13 @@ export function toAppError(err: unknown, log: (msg: string, err: unknown) => voi
     log('database unavailable', err);
     return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable right now. Nothing was changed; please try again shortly.');
   }
+  // A bug: 500, not 503, so clients do not retry what will fail the same way.
   log('unexpected error', err);
-  return new AppError('SERVICE_UNAVAILABLE', 'Something went wrong on the server. Please try again.');
+  return new AppError('INTERNAL_SERVER_ERROR', 'Something went wrong on the server. It has been logged.');
 }
 
 export function toTRPCError(err: AppError): TRPCError {
-  const code = err.code === 'SERVICE_UNAVAILABLE' ? 'SERVICE_UNAVAILABLE' : err.code;
-  return new TRPCError({ code, message: err.message, cause: err });
+  return new TRPCError({ code: err.code, message: err.message, cause: err });
 }
 
 export function httpStatus(err: AppError) {

@@ -7,7 +7,11 @@ async function main() {
   const keywarden = await startKeywarden(env);
   console.log(`[keywarden] listening on ${keywarden.url}  (database: ${keywarden.database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}, mail: ${keywarden.deps.mailer.describe})`);
 
+  let shuttingDown = false;
   const shutdown = (signal: string) => {
+    // `npm start` and the terminal may both deliver Ctrl-C: shut down once.
+    if (shuttingDown) return;
+    shuttingDown = true;
     console.log(`[keywarden] ${signal}: shutting down…`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
@@ -19,8 +23,8 @@ async function main() {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((err) => {

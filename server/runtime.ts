@@ -37,6 +37,9 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
     await database.stop();
     throw err;
   }
+  if (env.MONGODB_URI && !env.SMTP_URL) {
+    log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
+  }
   const cols = collections(db.db);
   await ensureIndexes(cols);
   const deps: Deps = {
@@ -52,6 +55,7 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
       authCodeLimitPerIp: env.AUTH_CODE_LIMIT_PER_IP,
       authCodeWindowMinutes: env.AUTH_CODE_WINDOW_MINUTES,
       trustProxy: env.TRUST_PROXY,
+      extensionOrigins: env.EXTENSION_ORIGINS ?? null,
     },
   };
   return { database, deps };

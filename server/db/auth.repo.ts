@@ -24,21 +24,32 @@ export function authRepo(cols: Collections) {
     async findLoginCode(emailHash: string) {
       return cols.loginCodes.findOne({ _id: emailHash });
     },
-    /** Counts a failed attempt; only while the stored attempts match, so concurrent guesses cannot share one attempt. */
-    async recordFailedAttempt(emailHash: string, seenAttempts: number): Promise<boolean> {
-      const res = await cols.loginCodes.updateOne({ _id: emailHash, attempts: seenAttempts }, { $inc: { attempts: 1 } });
-      return res.modifiedCount === 1;
+    /** Remembers how many attempts were used (a hint for takeSlot; the slots are the truth). */
+    async noteAttempt(emailHash: string): Promise<void> {
+      await cols.loginCodes.updateOne({ _id: emailHash }, { $inc: { attempts: 1 } });
     },
     /** Consumes a code exactly once (the delete that matched wins). */
     async consumeLoginCode(emailHash: string, codeHash: string): Promise<boolean> {
       const res = await cols.loginCodes.deleteOne({ _id: emailHash, codeHash });
       return res.deletedCount === 1;
     },
-    /** Fixed-window counter: returns the count after this hit. */
-    async hit(bucket: string, windowEnd: Date): Promise<number> {
-      await cols.rateLimits.updateOne({ _id: bucket }, { $inc: { count: 1 }, $setOnInsert: { expiresAt: windowEnd } }, { upsert: true });
-      const doc = await cols.rateLimits.findOne({ _id: bucket });
-      return doc?.count ?? 1;
+    /**
+     * Takes one of `limit` numbered slots in `bucket`, or returns false when all
+     * are taken. Each slot is a document with a fixed `_id`, and inserting a fixed
+     * `_id` is atomic on every engine — a counter update is not on FerretDB, where
+     * parallel requests could all read the same count and slip past a limit.
+     * `hint` (a count of slots known to be taken) only saves round trips.
+     */
+    async takeSlot(bucket: string, limit: number, expiresAt: Date, hint = 0): Promise<boolean> {
+      for (let n = Math.max(0, Math.min(hint, limit) - 1); n < limit; n++) {
+        try {
+          await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, count: 1, expiresAt });
+          return true;
+        } catch (err) {
+          if ((err as { code?: number }).code !== 11000) throw err;
+        }
+      }
+      return false;
     },
     async purgeExpired(now: Date): Promise<void> {
       await cols.rateLimits.deleteMany({ expiresAt: { $lt: now } });

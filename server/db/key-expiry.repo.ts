@@ -38,11 +38,11 @@ export function keyExpiryRepo(cols: Collections) {
       return (await cols.keys.find({ id: { $in: ids } }, { projection: FIELDS }).toArray()) as unknown as ExpiringKey[];
     },
 
-    /** An owner's live keys expiring in (now, until]. */
+    /** An owner's enabled keys expiring in (now, until]: a disabled key does not work, so it is not "expiring soon". */
     async ownerExpiringBefore(ownerId: string, teamIds: string[], now: Date, until: Date): Promise<{ id: string; teamId: string; expiresAt: Date }[]> {
       if (teamIds.length === 0) return [];
       return (await cols.keys
-        .find({ ownerId, status: NOT_REVOKED, teamId: { $in: teamIds }, expiresAt: { $gt: now, $lte: until } }, { projection: { _id: 0, id: 1, teamId: 1, expiresAt: 1 } })
+        .find({ ownerId, status: 'enabled', teamId: { $in: teamIds }, expiresAt: { $gt: now, $lte: until } }, { projection: { _id: 0, id: 1, teamId: 1, expiresAt: 1 } })
         .toArray()) as unknown as { id: string; teamId: string; expiresAt: Date }[];
     },
   };

@@ -58,9 +58,11 @@ async function startFerretdb(dataDir: string, stateFile: string, log: (line: str
   const port = await freePort();
   const uri = `mongodb://127.0.0.1:${port}/`;
   // stdin stays a pipe: the launcher exits when it closes, so even a SIGKILLed
-  // parent leaves no database server behind.
+  // parent leaves no database server behind. Its own process group keeps a
+  // terminal's Ctrl-C from stopping it before the server has shut down cleanly.
   const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-dir', join(dataDir, 'ferretdb')], {
     stdio: ['pipe', 'ignore', 'pipe'],
+    detached: true,
   });
   const stderr: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

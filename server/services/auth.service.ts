@@ -29,8 +29,9 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
     const windowMs = deps.config.authCodeWindowMinutes * 60_000;
     const now = deps.now().getTime();
     const windowStart = now - (now % windowMs);
-    const count = await repos.auth.hit(`${kind}:${sha256(subject)}:${windowStart}`, new Date(windowStart + windowMs));
-    if (count > limit) {
+    const bucket = `${kind}:${sha256(subject)}:${windowStart}`;
+    const windowEnd = new Date(windowStart + windowMs);
+    if (!(await repos.auth.takeSlot(bucket, limit, windowEnd))) {
       throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in code requests. Try again in ${Math.ceil((windowStart + windowMs - now) / 60_000)} minutes.`);
     }
   }
@@ -40,10 +41,11 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       await enforceLimit('code-email', email, deps.config.authCodeLimitPerEmail);
       if (ip) await enforceLimit('code-ip', ip, deps.config.authCodeLimitPerIp);
       const user = await repos.users.findByEmail(email);
-      if (!user) return REQUEST_CODE_ANSWER;
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const now = deps.now();
+      // Stored for unknown emails too, so both answers cost the same; such a code can never sign anyone in.
       await repos.auth.putLoginCode({ emailHash: emailHash(email), codeHash: codeHash(email, code), createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+      if (!user) return REQUEST_CODE_ANSWER;
       // Not awaited: the answer must not take longer for a known email than for an unknown one.
       deps.mailer.send({ to: email, ...signInCodeMail({ code, email, publicUrl: deps.config.publicUrl }) }).catch((err) => deps.log.error(`sign-in code mail to a user failed`, err));
       return REQUEST_CODE_ANSWER;
@@ -53,12 +55,14 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       const id = emailHash(email);
       const stored = await repos.auth.findLoginCode(id);
       if (!stored || stored.expiresAt <= deps.now()) throw new AppError('UNAUTHORIZED', INVALID_CODE);
-      if (stored.attempts >= MAX_CODE_ATTEMPTS) {
+      // Every attempt, right or wrong, takes one of 5 slots first: parallel guesses cannot share a slot.
+      const slots = `attempt:${id}:${stored.createdAt.getTime()}`;
+      if (!(await repos.auth.takeSlot(slots, MAX_CODE_ATTEMPTS, stored.expiresAt, stored.attempts))) {
         throw new AppError('TOO_MANY_REQUESTS', 'Too many wrong codes. Request a new code.');
       }
       const hash = codeHash(email, code);
       if (hash !== stored.codeHash || !(await repos.auth.consumeLoginCode(id, hash))) {
-        await repos.auth.recordFailedAttempt(id, stored.attempts);
+        await repos.auth.noteAttempt(id);
         throw new AppError('UNAUTHORIZED', INVALID_CODE);
       }
       const user = await repos.users.findByEmail(email);

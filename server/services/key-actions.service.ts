@@ -2,6 +2,7 @@ import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { ActionRecord, ActionsRepo } from '../db/actions.repo';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { Deps } from '../deps';
+import { AppError, isDatabaseUnavailable } from '../errors';
 import { newId } from '../lib/ids';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
@@ -43,12 +44,15 @@ export function keyActionsService(
   /** Told after any action may have changed key state (the verify cache listens). */
   onStateChange: () => Promise<void> = async () => {},
 ) {
+  /** Signalled right after the key writes (a revoked key must stop verifying before notices go out), and again at the end. */
+  const signal = () => onStateChange().catch((err) => deps.log.error('signalling a key state change failed', err));
+
   /** Even a failed apply may have changed some keys: always signal. */
   async function applyAndSignal(action: ActionRecord): Promise<StoredKey[]> {
     try {
       return await apply(action);
     } finally {
-      await onStateChange().catch((err) => deps.log.error('signalling a key state change failed', err));
+      await signal();
     }
   }
 
@@ -64,6 +68,7 @@ export function keyActionsService(
           .map((k) => repos.keys.capExpiry(action.teamId, k.id, policyCap(k.createdAt, days), { at, by: action.actor.userId, actionId: action.id })),
       );
     }
+    await signal();
     const changed = await repos.keys.findByAction(action.id);
     const expiredNow = changed.filter((k) => k.status === 'revoked' && k.revokedReason === 'policy');
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
@@ -96,6 +101,7 @@ export function keyActionsService(
     } else if (action.kind === 'enable' && action.keyIds) {
       await repos.keys.enableWhere({ teamId: action.teamId, ids: action.keyIds }, { at: action.createdAt, actionId: action.id });
     }
+    await signal();
     const changed = await repos.keys.findByAction(action.id);
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
     if (changed.length > 0 && action.kind !== 'enable') {
@@ -109,8 +115,9 @@ export function keyActionsService(
         at: action.createdAt,
       });
     }
-    // Nothing changed (a retry of work another action did) leaves no audit noise.
-    if (changed.length > 0) {
+    // Nothing changed (a retry of work another action did) leaves no audit noise;
+    // Revoke All is recorded even on an empty team — someone pressed the red button.
+    if (changed.length > 0 || (action.kind === 'revoke' && action.keyIds === null && !action.details?.ownerId)) {
       await audit.record({
         id: `aud_${action.id}`,
         teamId: action.teamId,
@@ -144,7 +151,16 @@ export function keyActionsService(
         result: null,
       };
       await repos.actions.insert(action);
-      return { actionId: action.id, changed: await applyAndSignal(action) };
+      try {
+        return { actionId: action.id, changed: await applyAndSignal(action) };
+      } catch (err) {
+        // Some keys may have changed already: say so, rather than "nothing was changed".
+        if (!isDatabaseUnavailable(err)) throw err;
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          `The database became unavailable part-way through. The action is recorded (${action.id}) and will be completed automatically within a minute; retrying is safe and changes nothing twice.`,
+        );
+      }
     },
 
     /** The background pass: finishes actions an outage or crash left pending. */

@@ -52,15 +52,26 @@ export function membersService(repos: { teams: TeamsRepo; users: UsersRepo }, te
       return { userId, role, changed: true };
     },
 
-    /** Disables the member's keys first (a retry finds them disabled), then removes the membership. */
+    /**
+     * Disables the member's keys first (a retry finds them disabled), removes the
+     * membership, then disables again for any key created in between. Without
+     * transactions two removals could race past the last-super-admin check, so
+     * the count is re-checked after the removal and the membership restored.
+     */
     async remove(actor: Actor, teamId: string, userId: string) {
       const current = await target(teamId, userId);
       if (current.role === 'super_admin' && actor.role !== 'super_admin') throw superAdminOnly();
       if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) <= 1) throw lastSuperAdmin();
-      const { changed } = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
+      const first = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
       await repos.teams.removeMembership(teamId, userId);
-      await audit.record({ teamId, action: 'member.removed', actor, targetIds: [userId], details: { role: current.role, disabledKeys: changed.length } });
-      return { userId, disabledKeys: changed.length };
+      if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) === 0) {
+        await repos.teams.addMembership({ teamId, userId, role: 'super_admin', joinedAt: current.joinedAt });
+        throw lastSuperAdmin();
+      }
+      const second = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
+      const disabledKeys = first.changed.length + second.changed.length;
+      await audit.record({ teamId, action: 'member.removed', actor, targetIds: [userId], details: { role: current.role, disabledKeys } });
+      return { userId, disabledKeys };
     },
   };
 }

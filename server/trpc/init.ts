@@ -8,6 +8,9 @@ import type { Context } from './context';
 /**
  * The one tRPC instance. Role checks live only in these builders:
  * public -> authed (valid session) -> team (membership of input.teamId) -> admin.
+ * The only checks elsewhere are those that depend on the target, which a
+ * builder cannot see: a member acts only on their own keys, and only a super
+ * admin may grant or take away super_admin (services/keys, services/members).
  */
 const t = initTRPC.context<Context>().create({
   transformer: superjson,

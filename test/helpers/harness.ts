@@ -63,6 +63,7 @@ export function trpcClient(url: string, token: string | null, headers: Record<st
     links: [
       httpLink({
         url: `${url}/trpc`,
+        methodOverride: 'POST',
         transformer: superjson,
         headers: () => ({ ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }),
       }),

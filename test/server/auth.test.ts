@@ -69,6 +69,16 @@ describe('sign-in by emailed code', () => {
     expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('TOO_MANY_REQUESTS');
   });
 
+  it('counts parallel wrong guesses one by one, so they cannot get past the lock', async () => {
+    const team = await createTeam(server);
+    const code = await requestAndReadCode(team.admin.email);
+    const wrong = (i: number) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code: wrong(i) }))));
+    expect(results.filter((r) => r === 'UNAUTHORIZED')).toHaveLength(5);
+    expect(results.filter((r) => r === 'TOO_MANY_REQUESTS')).toHaveLength(35);
+    expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('TOO_MANY_REQUESTS');
+  });
+
   it('accepts a code once only', async () => {
     const team = await createTeam(server);
     const code = await requestAndReadCode(team.admin.email);
@@ -89,6 +99,12 @@ describe('sign-in by emailed code', () => {
     expect(await errorCode(server.client().auth.requestCode.mutate({ email }))).toBe('TOO_MANY_REQUESTS');
   });
 
+  it('limits parallel code requests exactly', async () => {
+    const email = 'parallel-limit@example.test';
+    const results = await Promise.allSettled(Array.from({ length: 12 }, () => server.client().auth.requestCode.mutate({ email })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+  });
+
   it('rejects malformed input with a clear message', async () => {
     const err = await server.client().auth.verifyCode.mutate({ email: 'not-an-email', code: '12' }).catch((e) => e);
     expect(err.data.code).toBe('BAD_REQUEST');
@@ -98,5 +114,17 @@ describe('sign-in by emailed code', () => {
 
   it('rejects a made-up session token', async () => {
     expect(await errorCode(server.client('made-up-token').auth.me.query())).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('the per-IP limit', () => {
+  it('stops one address from requesting codes for many emails', async () => {
+    const limited = await startTestServer({ label: 'authip', env: { AUTH_CODE_LIMIT_PER_IP: '4' } });
+    try {
+      for (let i = 0; i < 4; i++) await limited.client().auth.requestCode.mutate({ email: `spray-${i}@example.test` });
+      expect(await errorCode(limited.client().auth.requestCode.mutate({ email: 'spray-5@example.test' }))).toBe('TOO_MANY_REQUESTS');
+    } finally {
+      await limited.close();
+    }
   });
 });

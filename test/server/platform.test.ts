@@ -23,6 +23,18 @@ describe('platform', () => {
     expect(web.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('admits only the configured extension ids when EXTENSION_ORIGINS is set', async () => {
+    const pinned = await startTestServer({ label: 'cors', env: { EXTENSION_ORIGINS: `chrome-extension://${'a'.repeat(32)}` } });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${pinned.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } }).then((r) => r.headers.get('access-control-allow-origin'));
+      expect(await preflight(`chrome-extension://${'a'.repeat(32)}`)).toBe(`chrome-extension://${'a'.repeat(32)}`);
+      expect(await preflight(`chrome-extension://${'b'.repeat(32)}`)).toBeNull();
+    } finally {
+      await pinned.close();
+    }
+  });
+
   it('creates every declared index on the real database', async () => {
     const names = await server.deps.cols.keys.listIndexes().toArray();
     const declared = INDEXES.keys.map((i) => i.name);
@@ -42,6 +54,7 @@ describe('configuration', () => {
     expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => parseEnv({ MONGODB_URI: 'postgres://x' })).toThrow(/MONGODB_URI: must start with mongodb/);
     expect(() => parseEnv({ KEYWARDEN_PEPPER: 'short' })).toThrow(/KEYWARDEN_PEPPER/);
+    expect(() => parseEnv({ EXTENSION_ORIGINS: 'https://example.com' })).toThrow(/EXTENSION_ORIGINS/);
   });
 
   it('has working defaults', () => {
