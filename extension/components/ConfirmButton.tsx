@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 /**
@@ -7,9 +7,19 @@ import type { ComponentChildren } from 'preact';
  */
 export function ConfirmButton(props: { label: string; question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm: () => void; class?: string }) {
   const [asking, setAsking] = useState(false);
+  const trigger = useRef<HTMLButtonElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Each view replaces the button that had focus; without this, focus falls to <body> and a keyboard
+  // or screen-reader user loses their place. Cancel, not the destructive choice, gets it.
+  useEffect(() => {
+    if (asking) cancel.current?.focus();
+    else if (asked.current) trigger.current?.focus();
+    asked.current = asking;
+  }, [asking]);
   if (!asking) {
     return (
-      <button type="button" class={props.class ?? 'btn btn-danger'} disabled={props.busy} onClick={() => setAsking(true)}>
+      <button type="button" ref={trigger} class={props.class ?? 'btn btn-danger'} disabled={props.busy} onClick={() => setAsking(true)}>
         {props.label}
       </button>
     );
@@ -17,10 +27,10 @@ export function ConfirmButton(props: { label: string; question: ComponentChildre
   return (
     <div class="confirm-inline" role="group" aria-label="Confirm">
       <span>{props.question}</span>
-      <button type="button" class="btn btn-danger" disabled={props.busy} onClick={() => (setAsking(false), props.onConfirm())} autoFocus>
+      <button type="button" class="btn btn-danger" disabled={props.busy} onClick={() => (setAsking(false), props.onConfirm())}>
         {props.confirmLabel}
       </button>
-      <button type="button" class="btn" onClick={() => setAsking(false)}>
+      <button type="button" class="btn" ref={cancel} onClick={() => setAsking(false)}>
         Cancel
       </button>
     </div>

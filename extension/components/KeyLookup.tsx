@@ -9,8 +9,8 @@ import { ConfirmButton } from './ConfirmButton';
 import { ProblemBox } from './ProblemBox';
 import { StatusTag } from './StatusTag';
 
-/** Admins paste a key value -> its row (found by hash on the server) with a Revoke button. */
-export function KeyLookup(props: { api: Api; teamId: string; serverUrl: string }) {
+/** Admins paste a key value -> its row (found by hash on the server) with a Revoke button; `onChanged` after a revoke. */
+export function KeyLookup(props: { api: Api; teamId: string; serverUrl: string; onChanged?: () => void }) {
   const [value, setValue] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
   const [result, setResult] = useState<KeyRow | null | undefined>(undefined);
@@ -32,6 +32,7 @@ export function KeyLookup(props: { api: Api; teamId: string; serverUrl: string }
     if (done) {
       setResult({ ...row, status: 'revoked', revokedReason: 'manual', revokedAt: new Date() });
       void requestAlertsRefresh();
+      props.onChanged?.();
     }
   };
 

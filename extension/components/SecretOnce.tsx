@@ -2,10 +2,15 @@ import { useState } from 'preact/hooks';
 
 /** A freshly generated key: shown once, with a copy button and a plain warning. */
 export function SecretOnce({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    await navigator.clipboard.writeText(secret);
-    setCopied(true);
+  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
+  // The clipboard can refuse (no focus, a policy); the key is shown only once, so say so and let the user copy by hand.
+  const copyKey = async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopy('copied');
+    } catch {
+      setCopy('failed');
+    }
   };
   return (
     <div class="secret" role="alert" aria-labelledby="secret-title">
@@ -13,10 +18,15 @@ export function SecretOnce({ secret, name, onDone }: { secret: string; name: str
       <p class="warning">Copy it now. This is the only time Keywarden shows it: it is not stored anywhere and cannot be shown again.</p>
       <div class="secret-row">
         <input class="mono" readOnly value={secret} aria-label="Your new API key" onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" class="btn btn-primary" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy'}
+        <button type="button" class="btn btn-primary" onClick={() => void copyKey()}>
+          {copy === 'copied' ? 'Copied' : 'Copy'}
         </button>
       </div>
+      {copy === 'failed' ? (
+        <p class="field-error" role="alert">
+          Copy failed — select the field and copy it yourself.
+        </p>
+      ) : null}
       <button type="button" class="btn btn-link" onClick={onDone}>
         I have stored it safely
       </button>

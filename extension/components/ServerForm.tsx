@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import { normalizeServerUrl } from '../lib/api';
+import { createApi, normalizeServerUrl } from '../lib/api';
 import { endSession, updateSettings, type Session } from '../lib/storage';
+
+const LOGOUT_TIMEOUT_MS = 3000;
 
 type Health = { state: 'idle' } | { state: 'checking' } | { state: 'ok' } | { state: 'down'; message: string };
 
@@ -31,7 +33,14 @@ export function ServerForm({ serverUrl, session }: { serverUrl: string; session:
     if (!url) return setError('Enter a full http:// or https:// address, e.g. https://keys.example.com');
     setError(null);
     void browser.permissions.request({ origins: [`${new URL(url).origin}/*`] }).catch(() => false);
-    if (session && session.serverUrl !== url) await endSession('signed_out');
+    if (session && session.serverUrl !== url) {
+      // Revoke the token on the old server too, or it stays valid there. Best effort and bounded:
+      // that server may well be down (often why the URL changes); the local sign-out never waits on it.
+      await createApi(session.serverUrl, session.token)
+        .auth.logout.mutate(undefined, { signal: AbortSignal.timeout(LOGOUT_TIMEOUT_MS) })
+        .catch(() => {});
+      await endSession('signed_out');
+    }
     await updateSettings({ serverUrl: url });
     await check(url);
   };

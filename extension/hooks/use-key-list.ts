@@ -49,6 +49,8 @@ export function useKeyList(api: Api, teamId: string, filters: KeyFilterState, se
 
   useEffect(() => {
     if (filters.view.length === 0) {
+      // Outdate any page still in flight, or its answer would refill the table emptied here.
+      run.current++;
       setRows([]);
       setCursor(null);
       setStatus('ok');

@@ -1,6 +1,6 @@
 import { applyBadge, badgeFor, signedOutBadge, type ActionAdapter, type BadgeCounts } from './badge';
 import { describeError } from './errors';
-import { endSession, getSettings, seenNoticesItem, sessionItem, type Session } from './storage';
+import { endSession, getSettings, seenNoticesItem, sessionItem, signOutReasonItem, type Session } from './storage';
 
 /**
  * One alerts poll, shared by the alarm, push messages and "refresh now"
@@ -48,10 +48,43 @@ export function forgetEtag(): void {
   lastEtag = null;
 }
 
-export async function pollAlerts(deps: AlertDeps): Promise<PollResult> {
+let running: Promise<PollResult> | null = null;
+let queued: Promise<PollResult> | null = null;
+
+/**
+ * Single flight. A waking worker asks for a poll twice at once (its start-up
+ * refresh and the alarm or message that woke it); two concurrent polls would
+ * both read seenNotices before either wrote it, so every new revocation was
+ * requested and notified twice. A caller joins the poll in flight. One that
+ * knows something just changed (`fresh`: a page's refresh request, a push, a
+ * sign-in) cannot trust a poll that may have started before the change, so it
+ * gets the next poll after it, shared with any other such caller.
+ */
+export function pollAlerts(deps: AlertDeps, { fresh = false } = {}): Promise<PollResult> {
+  if (!running) {
+    running = pollOnce(deps).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+  if (!fresh) return running;
+  queued ??= running.then(
+    () => nextPoll(deps),
+    () => nextPoll(deps),
+  );
+  return queued;
+}
+
+function nextPoll(deps: AlertDeps): Promise<PollResult> {
+  queued = null;
+  return pollAlerts(deps);
+}
+
+async function pollOnce(deps: AlertDeps): Promise<PollResult> {
   const session = await sessionItem.getValue();
   if (!session) {
-    await applyBadge(deps.action, signedOutBadge());
+    // endSession stores why; without it a later poll would turn "session expired" back into "signed out".
+    await applyBadge(deps.action, signedOutBadge((await signOutReasonItem.getValue()) ?? 'signed_out'));
     return { state: 'signed_out' };
   }
   let result: AlertSummaryResult;
@@ -65,6 +98,9 @@ export async function pollAlerts(deps: AlertDeps): Promise<PollResult> {
       return { state: 'expired' };
     }
     // Keep the last count on the badge (it is still the best we know) and say why it may be stale.
+    // Forget the etag: the tooltip now says "error", so the next poll needs a full summary to repaint
+    // it; with the etag the recovered server would answer `unchanged` and the error would stay.
+    forgetEtag();
     await deps.action.setTitle({ title: `Keywarden: ${problem.message}` });
     return { state: 'error', message: problem.message };
   }

@@ -14,13 +14,16 @@ export function normalizeServerUrl(url: string): string {
 /**
  * A tRPC client for one server and (optionally) one session token. httpLink,
  * not the batch link: the popup fires a few independent queries at once and
- * shows each as soon as it lands.
+ * shows each as soon as it lands. Queries go out as POST too: several take a
+ * full API key as input (keys.lookup, keys.findByValue, a list search), and a
+ * GET would put it in the URL, where proxies and access logs keep it.
  */
 export function createApi(serverUrl: string, token: string | null, fetchImpl?: typeof fetch) {
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${normalizeServerUrl(serverUrl)}/trpc`,
+        methodOverride: 'POST',
         transformer: superjson,
         headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
         // Resolved per request, so tests (and the worker's fetch counter) see every call.

@@ -80,7 +80,8 @@ export function currentTeam(session: Session | null, settings: Settings): Sessio
 }
 
 export async function endSession(reason: 'expired' | 'signed_out'): Promise<void> {
-  await sessionItem.setValue(null);
+  // The reason first: whoever watches the session (the worker's badge, every page) reads it on the change.
   await signOutReasonItem.setValue(reason);
+  await sessionItem.setValue(null);
   await seenNoticesItem.setValue([]);
 }

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { forgetEtag, pollAlerts, type AlertDeps, type AlertSummaryResult } from '../../extension/lib/alerts';
-import { seenNoticesItem, sessionItem, signOutReasonItem, updateSettings, type Session } from '../../extension/lib/storage';
+import { endSession, seenNoticesItem, sessionItem, signOutReasonItem, updateSettings, type Session } from '../../extension/lib/storage';
 
 const session: Session = { token: 'tok', serverUrl: 'http://kw.test', user: { id: 'usr_1', email: 'a@example.test', name: 'A' }, teams: [] };
 const revoked = (id: string, readAt: Date | null = null) => ({ id, kind: 'key_revoked', message: `revoked ${id}`, keys: [{ id: 'key_1', name: 'ci', hint: 'kw_ab…cd' }], readAt });
@@ -75,5 +75,49 @@ describe('pollAlerts', () => {
     expect(result).toMatchObject({ state: 'error' });
     expect(await browser.action.getBadgeText({})).toBe('3');
     expect(await browser.action.getTitle({})).toMatch(/Can't reach the Keywarden server at http:\/\/kw.test/);
+  });
+
+  it('repaints the tooltip once the server is back after an outage, instead of trusting the old etag', async () => {
+    await sessionItem.setValue(session);
+    const answers: (AlertSummaryResult | Error)[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, new TypeError('Failed to fetch'), { revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }];
+    const summary = vi.fn(async (_session: Session, etag: string | undefined) => {
+      const next = answers.shift()!;
+      if (next instanceof Error) throw next;
+      return etag === '"e1"' ? { unchanged: true as const, etag } : next;
+    });
+    await pollAlerts(deps(summary).deps);
+    await pollAlerts(deps(summary).deps);
+    expect(await browser.action.getTitle({})).toMatch(/Can't reach/);
+    expect(await pollAlerts(deps(summary).deps)).toMatchObject({ state: 'ok' });
+    expect(summary.mock.calls.map((c) => c[1])).toEqual([undefined, '"e1"', undefined]);
+    expect(await browser.action.getTitle({})).toBe('Keywarden: 1 unread revocation');
+  });
+
+  it('still says the session expired when a later poll finds no session', async () => {
+    await sessionItem.setValue(session);
+    await endSession('expired');
+    expect(await pollAlerts(deps(vi.fn()).deps)).toEqual({ state: 'signed_out' });
+    expect(await browser.action.getTitle({})).toMatch(/session expired/);
+  });
+
+  it('shares one request and one desktop notification between polls asked for at once', async () => {
+    await sessionItem.setValue(session);
+    const summary = vi.fn(async () => ({ revokedUnread: 1, expiringSoon: 0, items: [revoked('ntf_3')], etag: '"e3"' }));
+    const { deps: d, notify } = deps(summary);
+    const [first, second] = await Promise.all([pollAlerts(d), pollAlerts(d)]);
+    expect(second).toBe(first);
+    expect(summary).toHaveBeenCalledTimes(1);
+    expect(notify).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs one more poll after the one in flight when asked for a fresh one, shared by every such caller', async () => {
+    await sessionItem.setValue(session);
+    const answers: AlertSummaryResult[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, { revokedUnread: 0, expiringSoon: 0, items: [], etag: '"e2"' }];
+    const summary = vi.fn(async (_session: Session, _etag: string | undefined) => answers.shift()!);
+    const d = deps(summary).deps;
+    const [, fresh, alsoFresh] = await Promise.all([pollAlerts(d), pollAlerts(d, { fresh: true }), pollAlerts(d, { fresh: true })]);
+    expect(alsoFresh).toBe(fresh);
+    expect(summary.mock.calls.map((c) => c[1])).toEqual([undefined, '"e1"']);
+    expect(await browser.action.getBadgeText({})).toBe('');
   });
 });

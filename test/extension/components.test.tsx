@@ -1,10 +1,15 @@
-import { fireEvent, render, screen } from '@testing-library/preact';
-import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
 import type { KeyRow } from '../../shared/schemas/key';
+import { ConfirmButton } from '../../extension/components/ConfirmButton';
 import { KeyTable } from '../../extension/components/KeyTable';
 import { ProblemBox } from '../../extension/components/ProblemBox';
+import { SecretOnce } from '../../extension/components/SecretOnce';
+import { ServerForm } from '../../extension/components/ServerForm';
 import { StatusTag } from '../../extension/components/StatusTag';
 import { describeError } from '../../extension/lib/errors';
+import { sessionItem, type Session } from '../../extension/lib/storage';
 
 const row = (id: string, over: Partial<KeyRow> = {}): KeyRow => ({
   id,
@@ -19,6 +24,10 @@ const row = (id: string, over: Partial<KeyRow> = {}): KeyRow => ({
   lastUsedAt: null,
   generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'Mia', role: 'admin' },
   ...over,
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 describe('StatusTag', () => {
@@ -54,5 +63,39 @@ describe('ProblemBox', () => {
     expect(screen.getByRole('alert').textContent).toContain('Server unreachable');
     fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(retry).toHaveBeenCalled();
+  });
+});
+
+describe('ConfirmButton', () => {
+  it('moves focus to Cancel when it asks, and back to the button when cancelled', async () => {
+    render(<ConfirmButton label="Revoke" confirmLabel="Revoke now" question="Sure?" onConfirm={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' })));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Revoke' })));
+  });
+});
+
+describe('SecretOnce', () => {
+  it('tells the user to copy by hand when the clipboard refuses', async () => {
+    const writeText = vi.fn(async () => Promise.reject(new DOMException('Document is not focused', 'NotAllowedError')));
+    vi.spyOn(navigator, 'clipboard', 'get').mockReturnValue({ writeText } as unknown as Clipboard);
+    render(<SecretOnce secret="kw_secret" name="ci" onDone={vi.fn()} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
+    expect((await screen.findByText(/Copy failed/)).textContent).toBe('Copy failed — select the field and copy it yourself.');
+  });
+});
+
+describe('ServerForm', () => {
+  it('signs out on the old server before switching to a new one', async () => {
+    const session: Session = { token: 'tok', serverUrl: 'http://old.test', user: { id: 'usr_1', email: 'a@example.test', name: 'A' }, teams: [] };
+    await sessionItem.setValue(session);
+    vi.spyOn(browser.permissions, 'request').mockResolvedValue(undefined);
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => Response.json({ result: { data: { json: null } } }));
+    render(<ServerForm serverUrl={session.serverUrl} session={session} />);
+    fireEvent.input(screen.getByLabelText('Keywarden server URL'), { target: { value: 'http://new.test' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(async () => expect(await sessionItem.getValue()).toBeNull());
+    expect(fetchMock.mock.calls.map((c) => String(c[0]))).toContain('http://old.test/trpc/auth.logout');
   });
 });

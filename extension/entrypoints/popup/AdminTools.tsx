@@ -6,9 +6,12 @@ import type { Api } from '../../lib/api';
 
 const openDashboard = () => void browser.tabs.create({ url: browser.runtime.getURL('/dashboard.html') });
 
-/** Admins: counts by status, find-by-value with Revoke, and the way to the dashboard. */
-export function AdminTools({ api, teamId, serverUrl }: { api: Api; teamId: string; serverUrl: string }) {
-  const counts = useAsync(() => api.keys.list.query({ teamId, view: ['enabled', 'disabled', 'revoked'], limit: 1 }).then((r) => r.counts), [api, teamId], serverUrl);
+/**
+ * Admins: counts by status, find-by-value with Revoke, and the way to the dashboard.
+ * `keysVersion` changes whenever a key is generated or revoked in the popup, and reloads the counts.
+ */
+export function AdminTools({ api, teamId, serverUrl, keysVersion, onChanged }: { api: Api; teamId: string; serverUrl: string; keysVersion: number; onChanged: () => void }) {
+  const counts = useAsync(() => api.keys.list.query({ teamId, view: ['enabled', 'disabled', 'revoked'], limit: 1 }).then((r) => r.counts), [api, teamId, keysVersion], serverUrl);
   const c = counts.data;
   return (
     <section class="section" aria-labelledby="team-heading">
@@ -36,7 +39,7 @@ export function AdminTools({ api, teamId, serverUrl }: { api: Api; teamId: strin
           </div>
         </dl>
       )}
-      <KeyLookup api={api} teamId={teamId} serverUrl={serverUrl} />
+      <KeyLookup api={api} teamId={teamId} serverUrl={serverUrl} onChanged={onChanged} />
     </section>
   );
 }

@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { isAdminRole } from '../../../shared/schemas/common';
 import { Loading } from '../../components/Loading';
@@ -16,6 +17,9 @@ const openOptions = () => void browser.runtime.openOptionsPage();
  */
 export function App() {
   const { ready, session, team, api, signOutReason } = useSession();
+  // Sections are siblings: a key generated in "My keys" or revoked in the lookup must reload the admin counts.
+  const [keysVersion, setKeysVersion] = useState(0);
+  const keysChanged = () => setKeysVersion((v) => v + 1);
   return (
     <main class="popup">
       <header class="popup-header">
@@ -36,8 +40,8 @@ export function App() {
             <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
           ) : (
             <>
-              {isAdminRole(team.role) ? <AdminTools key={team.teamId} api={api} teamId={team.teamId} serverUrl={session.serverUrl} /> : null}
-              <MyKeysSection key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} />
+              {isAdminRole(team.role) ? <AdminTools key={team.teamId} api={api} teamId={team.teamId} serverUrl={session.serverUrl} keysVersion={keysVersion} onChanged={keysChanged} /> : null}
+              <MyKeysSection key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} onChanged={keysChanged} />
             </>
           )}
         </>

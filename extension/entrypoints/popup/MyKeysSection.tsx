@@ -8,8 +8,8 @@ import { useAsync } from '../../hooks/use-async';
 import type { Api } from '../../lib/api';
 import type { SessionTeam } from '../../lib/storage';
 
-/** "My keys" for everyone, and "Generate key" when the team allows it (admins always may). */
-export function MyKeysSection({ api, team, serverUrl }: { api: Api; team: SessionTeam; serverUrl: string }) {
+/** "My keys" for everyone, and "Generate key" when the team allows it (admins always may); `onChanged` after a generate. */
+export function MyKeysSection({ api, team, serverUrl, onChanged }: { api: Api; team: SessionTeam; serverUrl: string; onChanged: () => void }) {
   const mine = useAsync(() => api.keys.mine.query({ teamId: team.teamId, limit: 20 }), [api, team.teamId], serverUrl);
   // Team settings decide whether members may generate; if they cannot be read, the server still enforces it on create.
   const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }).catch(() => null), [api, team.teamId], serverUrl);
@@ -29,7 +29,7 @@ export function MyKeysSection({ api, team, serverUrl }: { api: Api; team: Sessio
       {!allowed ? <p class="hint">Your team lets only admins generate keys.</p> : null}
       {generating ? (
         <div class="subcard">
-          <GenerateKey api={api} teamId={team.teamId} serverUrl={serverUrl} maxLifetimeDays={settings.data?.maxLifetimeDays ?? null} onCreated={() => void mine.reload()} />
+          <GenerateKey api={api} teamId={team.teamId} serverUrl={serverUrl} maxLifetimeDays={settings.data?.maxLifetimeDays ?? null} onCreated={() => (void mine.reload(), onChanged())} />
           <button type="button" class="btn btn-link btn-small" onClick={() => setGenerating(false)}>
             Close
           </button>
