@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
-import { generateKey, keyHint } from '../shared/key-format';
+import { generateKey } from '../shared/key-format';
+import { newStoredKey } from '../server/db/keys.repo';
 import { createApp } from '../server/app';
 import { silentLogger } from '../server/deps';
 import { parseEnv } from '../server/env';
@@ -108,24 +109,8 @@ async function seedKeys(deps: Awaited<ReturnType<typeof connectDeps>>['deps'], c
     for (let i = start; i < Math.min(count, start + 1000); i++) {
       const key = generateKey();
       if (i === Math.floor(count / 2)) valid = key;
-      docs.push({
-        _id: hashKey(deps.pepper, key),
-        id: newId('key'),
-        teamId,
-        ownerId,
-        name: `bench ${i}`,
-        nameLower: `bench ${i}`,
-        hint: keyHint(key),
-        status: 'enabled' as const,
-        disabledReason: null,
-        revokedReason: null,
-        revokedAt: null,
-        revokedBy: null,
-        actionId: null,
-        createdAt: now,
-        expiresAt: null,
-        lastUsedAt: null,
-      });
+      const stored = newStoredKey(key, { teamId, ownerId, name: `bench ${i}`, createdAt: now, expiresAt: null });
+      docs.push({ _id: hashKey(deps.pepper, key), ...stored, nameLower: stored.name });
     }
     await deps.cols.keys.insertMany(docs);
   }

@@ -45,7 +45,7 @@ async function main() {
       : { kind: 'add' as const, ...z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema }).parse({ team: values.team, email: values.email, role: values.role }) };
 
   const env = parseEnv();
-  const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(m, e) });
+  const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(e ? `${m}: ${e instanceof Error ? e.message : String(e)}` : m) });
   const services = createServices(deps);
   const print = (json: Record<string, string>, human: string) => console.log(values.json ? JSON.stringify(json) : human);
   try {

@@ -12,6 +12,7 @@ import { createJobRunner } from './jobs/runner';
 import { createMailer } from './mail/mailer';
 import { resolvePepper } from './pepper';
 import { createServices } from './services';
+import type { KeyEvents } from './services/key-events';
 import { DEMO_ADMIN, seedDemo } from './seed';
 
 /**
@@ -37,9 +38,6 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
     await database.stop();
     throw err;
   }
-  if (env.MONGODB_URI && !env.SMTP_URL) {
-    log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
-  }
   const cols = collections(db.db);
   await ensureIndexes(cols);
   const deps: Deps = {
@@ -61,10 +59,13 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
   return { database, deps };
 }
 
-export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean; monitorCommands?: boolean } = {}): Promise<Keywarden> {
+export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean; monitorCommands?: boolean; keyEvents?: KeyEvents } = {}): Promise<Keywarden> {
   const log = options.log ?? consoleLogger;
   const { database, deps } = await connectDeps(env, log, options.database, options.monitorCommands);
-  const services = createServices(deps, { verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 } });
+  if (env.MONGODB_URI && !env.SMTP_URL) {
+    log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
+  }
+  const services = createServices(deps, { verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 }, keyEvents: options.keyEvents });
   services.verify.startWatching();
   if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
     const seeded = await seedDemo(deps, services);

@@ -1,6 +1,7 @@
-import { generateKey, keyHint } from '../shared/key-format';
+import { generateKey } from '../shared/key-format';
+import { newStoredKey } from './db/keys.repo';
 import type { Deps } from './deps';
-import { hashKey, newId } from './lib/ids';
+import { hashKey } from './lib/ids';
 import type { Services } from './services';
 import { systemActor } from './services/actor';
 
@@ -29,22 +30,20 @@ export async function seedDemo(deps: Deps, services: Services): Promise<{ teamId
   ];
   for (const k of keys) {
     const key = generateKey();
-    await services.repos.keys.insert(hashKey(deps.pepper, key), {
-      id: newId('key'),
-      teamId,
-      ownerId: k.owner,
-      name: k.name,
-      hint: keyHint(key),
-      status: k.status,
-      disabledReason: k.status === 'disabled' ? 'manual' : null,
-      revokedReason: k.status === 'revoked' ? 'manual' : null,
-      revokedAt: k.status === 'revoked' ? new Date(now - 10 * DAY) : null,
-      revokedBy: k.status === 'revoked' ? adminId : null,
-      actionId: null,
-      createdAt: new Date(now - k.createdDaysAgo * DAY),
-      expiresAt: k.expiresInDays === null ? null : new Date(now + k.expiresInDays * DAY),
-      lastUsedAt: k.status === 'enabled' ? new Date(now - k.createdDaysAgo * 3_600_000) : null,
-    });
+    const createdAt = new Date(now - k.createdDaysAgo * DAY);
+    await services.repos.keys.insert(
+      hashKey(deps.pepper, key),
+      newStoredKey(key, {
+        teamId,
+        ownerId: k.owner,
+        name: k.name,
+        status: k.status,
+        createdAt,
+        expiresAt: k.expiresInDays === null ? null : new Date(now + k.expiresInDays * DAY),
+        lastUsedAt: k.status === 'enabled' ? new Date(now - k.createdDaysAgo * 3_600_000) : null,
+        revokedBy: adminId,
+      }),
+    );
   }
   await services.audit.record({ teamId, action: 'member.added', actor: systemActor, targetIds: [alice.userId, bob.userId], details: { seed: 'demo' } });
   return { teamId, adminEmail: DEMO_ADMIN };

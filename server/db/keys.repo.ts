@@ -1,5 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { DisabledReason, KeyStatus, RevokedReason } from '../../shared/schemas/key';
+import { keyHint } from '../../shared/key-format';
+import { newId } from '../lib/ids';
 import type { Collections, KeyDoc } from './collections';
 import { keyCountFilters, keyListQuery, type KeyListSpec } from './key-list-query';
 
@@ -173,3 +175,31 @@ export function keysRepo(cols: Collections) {
   };
 }
 export type KeysRepo = ReturnType<typeof keysRepo>;
+
+/**
+ * A new stored key for a plaintext value: the public id, the display hint and
+ * the bookkeeping fields. Keys in a non-enabled state (seeds, tests, bench) get
+ * a `manual` reason.
+ */
+export function newStoredKey(
+  value: string,
+  k: { teamId: string; ownerId: string; name: string; createdAt: Date; expiresAt: Date | null; status?: StoredKey['status']; lastUsedAt?: Date | null; revokedBy?: string | null },
+): StoredKey {
+  const status = k.status ?? 'enabled';
+  return {
+    id: newId('key'),
+    teamId: k.teamId,
+    ownerId: k.ownerId,
+    name: k.name,
+    hint: keyHint(value),
+    status,
+    disabledReason: status === 'disabled' ? 'manual' : null,
+    revokedReason: status === 'revoked' ? 'manual' : null,
+    revokedAt: status === 'revoked' ? k.createdAt : null,
+    revokedBy: status === 'revoked' ? (k.revokedBy ?? null) : null,
+    actionId: null,
+    createdAt: k.createdAt,
+    expiresAt: k.expiresAt,
+    lastUsedAt: k.lastUsedAt ?? null,
+  };
+}

@@ -1,13 +1,13 @@
-import { generateKey, keyHint, parseKey } from '../../shared/key-format';
+import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import { badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
-import type { KeysRepo } from '../db/keys.repo';
+import { newStoredKey, type KeysRepo } from '../db/keys.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
-import { hashKey, newId } from '../lib/ids';
+import { hashKey } from '../lib/ids';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
@@ -52,22 +52,7 @@ export function keysService(
       }
 
       const key = generateKey();
-      const stored = {
-        id: newId('key'),
-        teamId: input.teamId,
-        ownerId: actor.userId!,
-        name: input.name,
-        hint: keyHint(key),
-        status: 'enabled' as const,
-        disabledReason: null,
-        revokedReason: null,
-        revokedAt: null,
-        revokedBy: null,
-        actionId: null,
-        createdAt: now,
-        expiresAt,
-        lastUsedAt: null,
-      };
+      const stored = newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt });
       await repos.keys.insert(hashKey(deps.pepper, key), stored);
       await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
       const [row] = await rows(input.teamId, [stored]);

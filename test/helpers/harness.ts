@@ -11,6 +11,7 @@ import { sha256, randomToken } from '../../server/lib/ids';
 import { startKeywarden, type Keywarden } from '../../server/runtime';
 import type { AppRouter } from '../../server/trpc/router';
 import type { Role } from '../../shared/schemas/common';
+import type { KeyEvents } from '../../server/services/key-events';
 
 export const TEST_PEPPER = 'test-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -27,8 +28,18 @@ export interface TestServer extends Keywarden {
 }
 
 /** A real Keywarden on a loopback port over the run's real database, in a database of its own. */
-export async function startTestServer(options: { label: string; dbName?: string; smtpUrl?: string; env?: Record<string, string>; jobs?: boolean; monitorCommands?: boolean }): Promise<TestServer> {
-  const uri = inject('mongoUri');
+export async function startTestServer(options: {
+  label: string;
+  dbName?: string;
+  /** A different database address (e.g. a proxy the test can cut). */
+  mongoUri?: string;
+  keyEvents?: KeyEvents;
+  smtpUrl?: string;
+  env?: Record<string, string>;
+  jobs?: boolean;
+  monitorCommands?: boolean;
+}): Promise<TestServer> {
+  const uri = options.mongoUri ?? inject('mongoUri');
   const dbName = options.dbName ?? uniqueDbName(options.label);
   const env = parseEnv({
     MONGODB_URI: uri,
@@ -46,6 +57,7 @@ export async function startTestServer(options: { label: string; dbName?: string;
     database: { uri, embedded: false, owned: false, stop: async () => {} },
     jobs: options.jobs ?? false,
     monitorCommands: options.monitorCommands,
+    keyEvents: options.keyEvents,
   });
   return {
     ...keywarden,

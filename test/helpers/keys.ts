@@ -1,7 +1,7 @@
-import { generateKey, keyHint } from '../../shared/key-format';
-import { hashKey, newId } from '../../server/lib/ids';
+import { generateKey } from '../../shared/key-format';
+import { hashKey } from '../../server/lib/ids';
 import type { Keywarden } from '../../server/runtime';
-import type { StoredKey } from '../../server/db/keys.repo';
+import { newStoredKey, type StoredKey } from '../../server/db/keys.repo';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -19,23 +19,7 @@ export interface SeedKey {
 /** Inserts a key straight through the repo (tests that are not about issuing keys skip the API). */
 export async function seedKey(server: Keywarden, k: SeedKey): Promise<{ id: string; value: string; stored: StoredKey }> {
   const value = generateKey();
-  const status = k.status ?? 'enabled';
-  const stored: StoredKey = {
-    id: newId('key'),
-    teamId: k.teamId,
-    ownerId: k.ownerId,
-    name: k.name ?? `key ${value.slice(-6)}`,
-    hint: keyHint(value),
-    status,
-    disabledReason: status === 'disabled' ? 'manual' : null,
-    revokedReason: status === 'revoked' ? 'manual' : null,
-    revokedAt: status === 'revoked' ? new Date() : null,
-    revokedBy: null,
-    actionId: null,
-    createdAt: k.createdAt ?? new Date(),
-    expiresAt: k.expiresAt ?? null,
-    lastUsedAt: k.lastUsedAt ?? null,
-  };
+  const stored = newStoredKey(value, { ...k, name: k.name ?? `key ${value.slice(-6)}`, createdAt: k.createdAt ?? new Date(), expiresAt: k.expiresAt ?? null });
   await server.services.repos.keys.insert(hashKey(server.deps.pepper, value), stored);
   return { id: stored.id, value, stored };
 }
