@@ -63,7 +63,7 @@ function whatHappened(p: KeyNoticeParams): string {
     case 'key_disabled':
       return `${who} disabled ${yours}.`;
     case 'key_expired':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" expired and no longer work.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" expired and no longer ${plural(n, 'works', 'work')}.`;
     case 'key_expiring':
       return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}.`;
     case 'policy_changed':
@@ -72,12 +72,13 @@ function whatHappened(p: KeyNoticeParams): string {
 }
 
 function nextSteps(p: KeyNoticeParams): string {
+  const these = plural(p.keys.length, 'this key', 'these keys');
   switch (p.kind) {
     case 'key_revoked':
     case 'key_expired':
-      return 'Every request made with these keys is now denied, and this cannot be undone. Generate a new key in Keywarden, replace the old one wherever it is used, and if you did not expect this, talk to your team admin.';
+      return `Every request made with ${these} is now denied, and this cannot be undone. Generate a new key in Keywarden, replace the old one wherever it is used, and if you did not expect this, talk to your team admin.`;
     case 'key_disabled':
-      return 'Requests made with these keys are denied until a team admin enables them again. Ask your team admin if you still need them.';
+      return `Requests made with ${these} are denied until a team admin enables ${plural(p.keys.length, 'it', 'them')} again. Ask your team admin if you still need ${plural(p.keys.length, 'it', 'them')}.`;
     case 'key_expiring':
       return 'Generate a replacement in Keywarden before then and switch your services over: each key stops working at the instant shown.';
     case 'policy_changed':
