@@ -65,6 +65,6 @@ async function main() {
 main().catch((err) => {
   if (err instanceof z.ZodError) console.error(`${err.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('\n')}\n\n${USAGE}`);
   else if (err instanceof AppError || err instanceof EnvError) console.error(err.message);
-  else console.error(`Failed: ${err instanceof Error ? err.message : err}`, process.env.KEYWARDEN_DEBUG ? err : "");
+  else console.error(`Failed: ${err instanceof Error ? err.message : err}`);
   process.exit(1);
 });

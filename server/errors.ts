@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoOperationTimeoutError } from 'mongodb';
+import { DeadlineExceeded } from './lib/deadline';
 
 /**
  * Domain errors and their single mapping to tRPC codes and HTTP statuses.
@@ -48,6 +49,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err instanceof MongoServerSelectionError ||
     err instanceof MongoNotConnectedError ||
     err instanceof MongoOperationTimeoutError ||
+    err instanceof DeadlineExceeded ||
     (err instanceof Error && /ECONNREFUSED|connection .* closed|Topology is closed|pool was (cleared|closed)/i.test(err.message))
   );
 }
@@ -55,6 +57,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** Turns anything thrown into an AppError; unknown errors are logged, never leaked. */
 export function toAppError(err: unknown, log: (msg: string, err: unknown) => void = defaultLog): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof DeadlineExceeded) {
+    log('deadline exceeded', err);
+    return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time. A change you asked for may or may not have been applied; retrying is safe.');
+  }
   if (isDatabaseUnavailable(err)) {
     log('database unavailable', err);
     return new AppError('SERVICE_UNAVAILABLE', 'The database is unavailable right now. Nothing was changed; please try again shortly.');

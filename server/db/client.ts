@@ -1,4 +1,5 @@
 import { MongoClient, type Db } from 'mongodb';
+import { withDeadline } from '../lib/deadline';
 
 /** One MongoClient per process; the pool is shared by every repo. */
 export interface Database {
@@ -25,7 +26,7 @@ export async function connectDatabase(uri: string, dbName: string, options: { mo
     db,
     async ping() {
       try {
-        await db.command({ ping: 1 }, { timeoutMS: 2000 });
+        await withDeadline(db.command({ ping: 1 }, { timeoutMS: 2000 }), 2500, 'ping');
         return true;
       } catch {
         return false;

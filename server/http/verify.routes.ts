@@ -4,6 +4,10 @@ import { httpStatus, toAppError } from '../errors';
 import type { Deps } from '../deps';
 import type { Services } from '../services';
 import { bearerToken } from '../trpc/context';
+import { withDeadline } from '../lib/deadline';
+
+/** A caller gets an answer (503 at worst) within this, even while the database is away. */
+const VERIFY_DEADLINE_MS = 6000;
 
 /**
  * The verify API: plain Hono routes (tRPC costs ~4x a plain route here).
@@ -25,7 +29,7 @@ export function verifyRoutes(deps: Deps, services: Services) {
       return c.json({ error: 'BAD_REQUEST', message: 'The body must be {"key": "kw_…"} with "key" a string.' }, 400);
     }
     try {
-      return c.json(await services.verify.verify(parsed.data.key));
+      return c.json(await withDeadline(services.verify.verify(parsed.data.key), VERIFY_DEADLINE_MS, 'verify'));
     } catch (err) {
       const appError = toAppError(err, deps.log.error);
       return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
@@ -38,7 +42,7 @@ export function verifyRoutes(deps: Deps, services: Services) {
     const unauthorized = () => c.json({ error: 'UNAUTHORIZED', message: 'Send a valid API key as "Authorization: Bearer kw_…".' }, 401);
     if (!key) return unauthorized();
     try {
-      const result = await services.verify.verify(key);
+      const result = await withDeadline(services.verify.verify(key), VERIFY_DEADLINE_MS, 'verify');
       if (!result.valid) return c.json({ error: 'UNAUTHORIZED', code: result.code, message: `This API key is not valid (${result.code}).` }, 401);
       const [team, owner, stored] = await Promise.all([
         services.repos.teams.findTeam(result.teamId),

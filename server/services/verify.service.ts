@@ -3,6 +3,7 @@ import type { VerifyFailureCode } from '../../shared/schemas/key';
 import type { Deps } from '../deps';
 import type { KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
+import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
 
 /**
@@ -78,8 +79,7 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
     if (lastTouched.size > opts.cacheMaxEntries) lastTouched.clear();
     pendingWrites++;
     setImmediate(() => {
-      repos.keys
-        .touchLastUsed(hash, now, LAST_USED_INTERVAL_MS)
+      withDeadline(repos.keys.touchLastUsed(hash, now, LAST_USED_INTERVAL_MS), 10_000, 'recording last use')
         .catch((err) => {
           lastTouched.delete(hash);
           deps.log.error('recording last use failed', err);

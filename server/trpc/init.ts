@@ -4,6 +4,9 @@ import { ZodError } from 'zod';
 import { TeamInput, isAdminRole } from '../../shared/schemas/common';
 import { AppError, forbidden, notFound, toAppError, toTRPCError } from '../errors';
 import type { Context } from './context';
+import { withDeadline } from '../lib/deadline';
+
+const REQUEST_DEADLINE_MS = 30_000;
 
 /**
  * The one tRPC instance. Role checks live only in these builders:
@@ -29,7 +32,10 @@ export const createCallerFactory = t.createCallerFactory;
 
 /** Maps domain and driver errors to tRPC errors in one place. */
 const errorMapping = t.middleware(async ({ next, ctx }) => {
-  const result = await next();
+  // No call hangs on a database that went away: it answers 503 instead.
+  const result = await withDeadline(next(), REQUEST_DEADLINE_MS, 'the request').catch((err) => {
+    throw toTRPCError(toAppError(err, ctx.deps.log.error));
+  });
   if (!result.ok && !(result.error.cause instanceof ZodError) && result.error.code === 'INTERNAL_SERVER_ERROR') {
     const appError = result.error.cause instanceof AppError ? result.error.cause : toAppError(result.error.cause ?? result.error, ctx.deps.log.error);
     throw toTRPCError(appError);

@@ -10,7 +10,7 @@ const dbName = uniqueDbName('cli');
 const cli = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, KEYWARDEN_PEPPER: 'p'.repeat(40), KEYWARDEN_DEBUG: '1', ...env },
+    env: { ...process.env, MONGODB_URI: inject('mongoUri'), MONGODB_DB: dbName, KEYWARDEN_PEPPER: 'p'.repeat(40), ...env },
   });
 
 afterAll(async () => {
