@@ -8,7 +8,8 @@ import preact from '@preact/preset-vite';
  */
 export default defineConfig({
   srcDir: 'extension',
-  outDir: '.output',
+  // Overridable so a test of `npm start` cannot rebuild the bundle the e2e tests have loaded.
+  outDir: process.env.EXTENSION_OUT_DIR || '.output',
   publicDir: 'extension/public',
   imports: false,
   vite: () => ({ plugins: [preact()] }),

@@ -9,7 +9,7 @@ if (build.status !== 0) {
   console.error('[start] the extension build failed; run `npx wxt build` to see why.');
   process.exit(1);
 }
-const extensionDir = resolve('.output/chrome-mv3');
+const extensionDir = resolve(process.env.EXTENSION_OUT_DIR || '.output', 'chrome-mv3');
 
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { stdio: ['ignore', 'pipe', 'inherit'] });
 server.stdout.setEncoding('utf8').on('data', (chunk) => {

@@ -73,6 +73,37 @@ describe.skipIf(!inject('embedded'))('the embedded database runner', () => {
     expect(existsSync(join(s.dataDir, 'ferretdb.json'))).toBe(false);
   });
 
+  it('npm start: builds the extension, says what to do next, and Ctrl-C leaves nothing running', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-start-'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    // Its own process group, like a terminal's foreground job: Ctrl-C goes to the whole group.
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      env: { ...process.env, MONGODB_URI: '', DATA_DIR: dataDir, PORT: port, KEYWARDEN_SEED_DEMO: 'false', EXTENSION_OUT_DIR: join(dataDir, 'ext') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    started.push({ child, dataDir });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    await waitUntil(() => output.includes('Next steps'), 120_000);
+    expect(output).toContain(`Load unpacked" -> ${join(dataDir, 'ext', 'chrome-mv3')}`);
+    expect(readFileSync(join(dataDir, 'ext', 'chrome-mv3', 'manifest.json'), 'utf8')).toContain('"manifest_version":3');
+    expect(output).toContain(`listening on http://127.0.0.1:${port}`);
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true, db: 'ok' });
+    const { pid } = JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8'));
+    process.kill(-child.pid!, 'SIGINT');
+    await waitUntil(() => child.exitCode !== null || child.signalCode !== null, 15_000);
+    expect(child.exitCode).toBe(0);
+    await waitUntil(() => !alive(pid));
+  }, 180_000);
+
+  it('says both ways out when Go is missing and no MONGODB_URI is set', async () => {
+    const s = startMain({ PATH: '/usr/bin:/bin', XDG_CACHE_HOME: mkdtempSync(join(tmpdir(), 'keywarden-nocache-')) });
+    started.push(s);
+    await expect(s.ready).rejects.toThrow(/set MONGODB_URI=mongodb:\/\/[\s\S]*install Go/);
+  });
+
   it('leaves no database process when the server crashes (SIGKILL)', async () => {
     const s = startMain({});
     started.push(s);
