@@ -4,6 +4,7 @@ import { badRequest } from '../errors';
 import type { Deps } from '../deps';
 import type { KeyListPosition, KeyListSpec } from '../db/key-list-query';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
+import type { TeamsRepo } from '../db/teams.repo';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { hashKey } from '../lib/ids';
 import type { Actor } from './actor';
@@ -26,7 +27,7 @@ export interface ChangeResult {
   notFound: string[];
 }
 
-export function keysAdminService(deps: Deps, repos: { keys: KeysRepo }, keys: KeysService, actions: KeyActionsService) {
+export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: TeamsRepo }, keys: KeysService, actions: KeyActionsService) {
   /** Looks the requested ids up in the team; ids of other teams are simply not found. */
   async function resolve(teamId: string, keyIds: string[]) {
     const ids = [...new Set(keyIds)];
@@ -105,6 +106,16 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo }, keys: Ke
         const named = dead.slice(0, 5).map((k) => `"${k.name}" (${k.id})`).join(', ');
         const more = dead.length > 5 ? ` and ${dead.length - 5} more` : '';
         throw badRequest(`Revoked or expired keys cannot be enabled again: ${named}${more}. Nothing was changed.`);
+      }
+      // A key whose owner left the team must not work again unless the owner is added back.
+      const orphanCandidates = found.filter((k) => k.status === 'disabled' && k.disabledReason === 'owner_removed');
+      if (orphanCandidates.length > 0) {
+        const members = new Set((await repos.teams.findMemberships(teamId, orphanCandidates.map((k) => k.ownerId))).map((m) => m.userId));
+        const orphaned = orphanCandidates.filter((k) => !members.has(k.ownerId));
+        if (orphaned.length > 0) {
+          const named = orphaned.slice(0, 5).map((k) => `"${k.name}" (${k.id})`).join(', ');
+          throw badRequest(`These keys belong to someone who is no longer in the team; add them back to the team first: ${named}. Nothing was changed.`);
+        }
       }
       const disabled = found.filter((k) => k.status === 'disabled');
       const changed = disabled.length > 0 ? (await actions.run({ teamId, kind: 'enable', reason: null, actor, keyIds: disabled.map((k) => k.id) })).changed : [];

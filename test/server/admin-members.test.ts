@@ -104,4 +104,20 @@ describe('members.remove', () => {
     expect(await auditActions(team.teamId)).toEqual(expect.arrayContaining(['key.disabled', 'member.removed']));
     expect(await errorCode(team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: m.userId }))).toBe('NOT_FOUND');
   });
+
+  it('refuses to enable a removed member\'s keys until the member is added back', async () => {
+    const team = await createTeam(server);
+    const m = await team.addUser('returner');
+    const key = await seedKey(server, { teamId: team.teamId, ownerId: m.userId });
+    await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: m.userId });
+
+    const err = await team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] }).catch((e) => e);
+    expect(err.data.code).toBe('BAD_REQUEST');
+    expect(err.message).toMatch(/no longer in the team/);
+    expect((await verifyKey(server, key.value)).code).toBe('DISABLED');
+
+    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: m.email, role: 'member' });
+    expect((await team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] })).changed).toEqual([key.id]);
+    expect((await verifyKey(server, key.value)).valid).toBe(true);
+  });
 });

@@ -19,16 +19,28 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
   const [role, setRole] = useState<Role>('member');
   const [invalid, setInvalid] = useState<string | null>(null);
 
-  const run = async (fn: () => Promise<unknown>) => {
-    if ((await act(fn)) !== undefined) await members.reload();
+  /** Role changes the server has not confirmed yet, so the dropdown does not snap back while saving. */
+  const [pendingRoles, setPendingRoles] = useState<Record<string, Role>>({});
+
+  const run = async (fn: () => Promise<unknown>): Promise<boolean> => {
+    const ok = (await act(fn)) !== undefined;
+    if (ok) await members.reload();
+    return ok;
   };
   const add = async (e: Event) => {
     e.preventDefault();
     const parsed = AddMemberInput.safeParse({ teamId: team.teamId, email, role });
     if (!parsed.success) return setInvalid('Enter a valid email address.');
     setInvalid(null);
-    await run(() => api.members.add.mutate(parsed.data));
-    setEmail('');
+    // Keep what was typed when adding fails, so the user can correct it.
+    if (await run(() => api.members.add.mutate(parsed.data))) setEmail('');
+  };
+
+  const changeRole = async (userId: string, next: Role) => {
+    setPendingRoles((p) => ({ ...p, [userId]: next }));
+    await run(() => api.members.setRole.mutate({ teamId: team.teamId, userId, role: next }));
+    // Success or failure, the reloaded list (or the old one) is the truth again.
+    setPendingRoles(({ [userId]: _, ...rest }) => rest);
   };
 
   return (
@@ -81,9 +93,9 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
                 <td>
                   <select
                     aria-label={`Role of ${m.email}`}
-                    value={m.role}
+                    value={pendingRoles[m.userId] ?? m.role}
                     disabled={busy || m.userId === session.user.id}
-                    onChange={(e) => void run(() => api.members.setRole.mutate({ teamId: team.teamId, userId: m.userId, role: e.currentTarget.value as Role }))}
+                    onChange={(e) => void changeRole(m.userId, e.currentTarget.value as Role)}
                   >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
+import { setSession } from '../helpers/extension-flow';
+import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
+import { verifyKey } from '../helpers/keys';
+
+/**
+ * The admin's side of the dashboard that the other e2e files leave out: the
+ * Members tab (add, change role, remove and what removal does to keys), the
+ * Audit log tab with its CSV export, Disable/Enable from the key table, the
+ * context menu's "Check this API key" on a revoked key, and reaching the key
+ * filters by keyboard. One story: each step builds on the previous one.
+ */
+let server: TestServer;
+let ext: ExtensionBrowser;
+let team: Awaited<ReturnType<typeof createTeam>>;
+let dev: TestUser; // removed from the team in the Members tab
+let ops: TestUser; // promoted to admin in the Members tab
+const newHire = `new-hire-${randomBytes(3).toString('hex')}@example.test`; // added in the Members tab
+const keys: Record<string, { id: string; value: string }> = {};
+
+const adminSession = () => ({
+  token: team.admin.token,
+  serverUrl: server.url,
+  user: { id: team.admin.userId, email: team.admin.email, name: team.admin.email },
+  teams: [{ teamId: team.teamId, name: 'Acme', role: 'super_admin' }],
+});
+
+async function createKey(user: TestUser, name: string) {
+  const created = await user.api.keys.create.mutate({ teamId: team.teamId, name });
+  keys[name] = { id: created.row.id, value: created.key };
+}
+
+/** Every key of the team as the server holds it, by name. */
+async function serverKeys() {
+  const page = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled', 'revoked'], limit: 100 });
+  return Object.fromEntries(page.items.map((k) => [k.name, k]));
+}
+
+async function openDashboard(tab?: 'Members' | 'Audit log'): Promise<Page> {
+  const page = await ext.context.newPage();
+  await page.goto(ext.url('dashboard.html'));
+  if (tab) await page.getByRole('tab', { name: tab }).click();
+  return page;
+}
+
+const statusTagOf = (page: Page, keyName: string) => page.locator(`table.keys tr:has(td.key-name:text-is("${keyName}")) .tag`);
+const isFocused = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => el === document.activeElement);
+
+beforeAll(async () => {
+  server = await startTestServer({ label: 'dashadmin' });
+  team = await createTeam(server, 'Acme');
+  dev = await team.addUser('dev');
+  ops = await team.addUser('ops');
+  await createKey(dev, 'dev-ci');
+  await createKey(dev, 'dev-laptop');
+  await createKey(dev, 'dev-old');
+  await createKey(ops, 'ops-leaked');
+  await createKey(ops, 'ops-live');
+  await createKey(team.admin, 'admin-tools');
+  for (const name of ['dev-old', 'ops-leaked']) await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [keys[name]!.id] });
+  ext = await launchWithExtension();
+  await setSession(ext, adminSession(), { serverUrl: server.url, teamId: null, desktopNotifications: true, pollMinutes: 1 });
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await server?.close();
+});
+
+describe('the admin dashboard, end to end', () => {
+  it('adds a member, promotes another to admin and removes a third, whose live keys are then disabled', async () => {
+    const page = await openDashboard('Members');
+    const members = page.getByRole('table', { name: 'Members of Acme' });
+    const rowOf = (email: string) => members.getByRole('row').filter({ hasText: email });
+    // The add form's fields are labelled "Email" and "Role" (a wrapping label's name also takes in the field's value).
+    const addForm = page.locator('form').filter({ has: page.getByRole('button', { name: 'Add member' }) });
+    await rowOf(dev.email).waitFor();
+    // Nobody can change their own role from here.
+    expect(await page.getByLabel(`Role of ${team.admin.email}`).isDisabled()).toBe(true);
+
+    // Someone already in the team cannot be added twice, and their role stays as it was.
+    await addForm.getByLabel('Email').fill(ops.email);
+    await addForm.getByRole('button', { name: 'Add member' }).click();
+    await page.getByRole('alert').getByText(`${ops.email} is already a member of this team.`).waitFor();
+    expect(await page.getByLabel(`Role of ${ops.email}`).inputValue()).toBe('member');
+
+    // Add: type the address, keep the role "Member", press Enter.
+    expect(await addForm.getByLabel('Role').inputValue()).toBe('member');
+    await addForm.getByLabel('Email').fill(newHire);
+    await addForm.getByLabel('Email').press('Enter');
+    await rowOf(newHire).waitFor();
+    expect(await page.getByLabel(`Role of ${newHire}`).inputValue()).toBe('member');
+    expect(await addForm.getByLabel('Email').inputValue()).toBe('');
+
+    // Promote ops to admin from their row.
+    await page.getByLabel(`Role of ${ops.email}`).selectOption('admin');
+    await expect
+      .poll(async () => (await team.admin.api.members.list.query({ teamId: team.teamId })).find((m) => m.userId === ops.userId)?.role)
+      .toBe('admin');
+    await expect.poll(() => page.getByLabel(`Role of ${ops.email}`).inputValue()).toBe('admin');
+
+    // Remove dev: the first click only asks, with Cancel focused; the second removes.
+    await rowOf(dev.email).getByRole('button', { name: 'Remove' }).click();
+    const confirm = rowOf(dev.email).getByRole('group', { name: 'Confirm' });
+    await confirm.getByText(`Remove ${dev.email}? Their keys are disabled.`).waitFor();
+    expect(await confirm.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await confirm.getByRole('button', { name: 'Remove' }).click();
+    await expect.poll(() => rowOf(dev.email).count()).toBe(0);
+
+    const roles = Object.fromEntries((await team.admin.api.members.list.query({ teamId: team.teamId })).map((m) => [m.email, m.role]));
+    expect(roles).toEqual({ [team.admin.email]: 'super_admin', [ops.email]: 'admin', [newHire]: 'member' });
+
+    const stored = await serverKeys();
+    for (const name of ['dev-ci', 'dev-laptop']) {
+      expect(stored[name]).toMatchObject({ status: 'disabled', disabledReason: 'owner_removed' });
+      await expect(verifyKey(server, keys[name]!.value)).resolves.toEqual({ valid: false, code: 'DISABLED' });
+    }
+    // A key that was already revoked stays revoked, and other members' keys are untouched.
+    expect(stored['dev-old']).toMatchObject({ status: 'revoked', revokedReason: 'manual', disabledReason: null });
+    expect(stored['ops-live']).toMatchObject({ status: 'enabled', disabledReason: null });
+    expect(stored['admin-tools']).toMatchObject({ status: 'enabled' });
+    await page.close();
+  });
+
+  it('shows those actions in the audit log with the actor, and exports the log as CSV', async () => {
+    const page = await openDashboard('Audit log');
+    const log = page.getByRole('table', { name: 'Audit log of Acme' });
+    const entry = (action: string) => log.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) });
+    await entry('member.removed').waitFor();
+    for (const action of ['member.added', 'member.role_changed', 'member.removed']) {
+      await expect(entry(action).count()).resolves.toBe(1);
+      const who = await entry(action).getByRole('cell').nth(1).textContent();
+      expect(who).toContain(team.admin.email);
+      expect(who).toContain('Super admin');
+    }
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export audit log (CSV)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^keywarden-audit-acme-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync((await file.path())!, 'utf8');
+    const [header, ...rows] = parse(csv) as string[][];
+    expect(header).toEqual(['id', 'at', 'actorUserId', 'actorEmail', 'actorRole', 'action', 'targetCount', 'targetIds', 'details', 'ip', 'userAgent']);
+    const records = rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])));
+    const byAction = (action: string) => records.filter((r) => r.action === action);
+    expect(byAction('member.added')).toEqual([expect.objectContaining({ actorEmail: team.admin.email, actorRole: 'super_admin', targetCount: '1' })]);
+    const [roleChange] = byAction('member.role_changed');
+    expect(roleChange).toMatchObject({ actorEmail: team.admin.email, targetIds: ops.userId });
+    expect(JSON.parse(roleChange!.details!)).toEqual({ from: 'member', to: 'admin' });
+    const [removal] = byAction('member.removed');
+    expect(removal).toMatchObject({ actorEmail: team.admin.email, targetIds: dev.userId });
+    expect(JSON.parse(removal!.details!)).toEqual({ role: 'member', disabledKeys: 2 });
+    await page.close();
+  });
+
+  it('disables a selected key so verify refuses it, then enables it again', async () => {
+    const page = await openDashboard();
+    await statusTagOf(page, 'admin-tools').waitFor();
+    // The removed member's keys show why they are disabled, under a "former member".
+    expect(await statusTagOf(page, 'dev-ci').textContent()).toBe('DISABLED');
+    expect(await statusTagOf(page, 'dev-ci').getAttribute('title')).toBe('owner removed from team');
+    await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toMatchObject({ valid: true });
+
+    await page.getByLabel('Select admin-tools').check();
+    await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Disable', exact: true }).click();
+    await page.getByRole('status').getByText('Disabled 1 key.').waitFor();
+    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent()).toBe('DISABLED');
+    expect(await page.getByLabel('Select admin-tools').isChecked()).toBe(false);
+    await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toEqual({ valid: false, code: 'DISABLED' });
+    expect((await serverKeys())['admin-tools']).toMatchObject({ status: 'disabled', disabledReason: 'manual' });
+
+    await page.getByLabel('Select admin-tools').check();
+    await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Enable', exact: true }).click();
+    await page.getByRole('status').getByText('Enabled 1 key.').waitFor();
+    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent()).toBe('ENABLED');
+    await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toMatchObject({ valid: true });
+    expect((await serverKeys())['admin-tools']).toMatchObject({ status: 'enabled', disabledReason: null });
+    await page.close();
+  });
+
+  it('checks a revoked key from the context menu: it reports REVOKED and changes nothing', async () => {
+    const before = await serverKeys();
+    const auditBefore = (await team.admin.api.audit.list.query({ teamId: team.teamId, limit: 200 })).items.length;
+    let confirmWindowOpened = false;
+    const onPage = (p: { url(): string }) => void (p.url().includes('confirm.html') && (confirmWindowOpened = true));
+    ext.context.on('page', onPage);
+
+    const { outcome, notices } = await ext.worker.evaluate(async (selectionText) => {
+      const g = globalThis as any;
+      const notifications = g.chrome.notifications;
+      const original = notifications.create;
+      const notices: { title: string; message: string }[] = [];
+      notifications.create = (id: string, options: { title: string; message: string }) => (notices.push({ title: options.title, message: options.message }), original.call(notifications, id, options));
+      try {
+        const outcome = await g.keywarden.menuClick({ menuItemId: 'keywarden-check', selectionText });
+        return { outcome, notices };
+      } finally {
+        notifications.create = original;
+      }
+    }, `  ${keys['ops-leaked']!.value}\n`);
+
+    expect(outcome.kind).toBe('checked');
+    expect(outcome.row).toMatchObject({ id: keys['ops-leaked']!.id, name: 'ops-leaked', status: 'revoked', revokedReason: 'manual' });
+    expect(notices).toEqual([{ title: 'ops-leaked: REVOKED', message: expect.stringMatching(/in Acme, generated by .*; revoked \(manual\)\.$/) }]);
+    expect(notices[0]!.message).toContain(ops.email);
+
+    // Nothing was revoked, disabled or recorded, and no confirmation window was opened.
+    await new Promise((r) => setTimeout(r, 500));
+    ext.context.off('page', onPage);
+    expect(confirmWindowOpened).toBe(false);
+    const after = await serverKeys();
+    expect(Object.fromEntries(Object.entries(after).map(([n, k]) => [n, k.status]))).toEqual(Object.fromEntries(Object.entries(before).map(([n, k]) => [n, k.status])));
+    expect(after['ops-leaked']!.revokedAt).toEqual(before['ops-leaked']!.revokedAt);
+    expect((await team.admin.api.audit.list.query({ teamId: team.teamId, limit: 200 })).items.length).toBe(auditBefore);
+  });
+
+  it('reaches the View checkboxes and the search box with Tab, each with its own label', async () => {
+    const page = await openDashboard();
+    await statusTagOf(page, 'admin-tools').waitFor();
+    await page.getByRole('tab', { name: 'Keys' }).focus();
+
+    const order: string[] = [];
+    for (let i = 0; i < 12 && !order.includes('Search by key value or name'); i++) {
+      await page.keyboard.press('Tab');
+      for (const label of ['Enabled', 'Disabled', 'Revoked', 'Search by key value or name']) if (await isFocused(page, label)) order.push(label);
+    }
+    expect(order).toEqual(['Enabled', 'Disabled', 'Revoked', 'Search by key value or name']);
+
+    // Shift+Tab goes back to Revoked; Space unticks it, and revoked keys leave the table.
+    await page.keyboard.press('Shift+Tab');
+    expect(await isFocused(page, 'Revoked')).toBe(true);
+    await page.keyboard.press('Space');
+    expect(await page.getByLabel('Revoked', { exact: true }).isChecked()).toBe(false);
+    await expect.poll(() => statusTagOf(page, 'dev-old').count()).toBe(0);
+    await page.keyboard.press('Space');
+    await statusTagOf(page, 'dev-old').waitFor();
+
+    // Type a name in the search box and press Enter.
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('ops-live');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('table.keys tbody td.key-name').allTextContents()).toEqual(['ops-live']);
+    await page.close();
+  });
+});
