@@ -160,7 +160,7 @@ export interface MarkDoc {
 
 export interface RevisionDoc {
   _id: string;
-  rev: number;
+  v: string;
 }
 
 export function collections(db: Db) {

@@ -1,16 +1,25 @@
 import { EventEmitter } from 'node:events';
+import type { RevisionsRepo } from '../db/revisions.repo';
+import type { Logger } from '../deps';
 
 /**
- * In-process "this user's alerts changed" signal, feeding the push socket.
- * Other instances' changes reach their clients through the socket's periodic
- * check, so this bus never needs to cross processes.
+ * "This user's alerts changed": an in-process signal feeding the push socket
+ * (other instances' changes reach their clients through the socket's periodic
+ * check), plus a bump of the shared "alerts" revision, which lets
+ * `alerts.summary` answer an unchanged poll from one `_id` look-up.
  */
-export function createAlertsBus() {
+export function createAlertsBus(revisions?: RevisionsRepo, log?: Logger) {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
-    emit(userId: string) {
+    /** Resolves once the shared revision moved, so a poll right after the change sees it. */
+    async emit(userId: string): Promise<void> {
       emitter.emit('changed', userId);
+      await revisions?.bump('alerts').catch((err) => log?.error('bumping the alerts revision failed', err));
+    },
+    /** Something every badge may depend on changed (key states, settings, memberships), with no user to name. */
+    async changedForAll(): Promise<void> {
+      await revisions?.bump('alerts');
     },
     subscribe(listener: (userId: string) => void): () => void {
       emitter.on('changed', listener);

@@ -2,6 +2,7 @@ import { BADGE_AMBER, BADGE_RED, type AlertsSummaryResult } from '../../shared/s
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
 import type { KeyExpiryRepo } from '../db/key-expiry.repo';
 import type { NotificationsRepo } from '../db/notifications.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
 import { sha256 } from '../lib/ids';
@@ -9,6 +10,7 @@ import { toNotification } from './notifications.service';
 
 const DAY_MS = 24 * 60 * 60_000;
 const NEWEST = 5;
+const STAMP_BUCKET_MS = 5 * 60_000;
 
 /**
  * What the extension's badge shows, across all of the caller's teams.
@@ -18,13 +20,20 @@ const NEWEST = 5;
  * caller's keys that still work and expire within their team's largest
  * warning threshold. The `etag` is a hash of everything the summary is made
  * of (unread notices, the newest ones and their read state, the expiring
- * keys); a caller that sends back the etag it has gets `{ unchanged: true }`
- * and no payload — cheap enough to poll every minute.
+ * keys), stamped with the shared "keys" and "alerts" revisions. A caller that
+ * sends back its etag while neither revision moved gets `{ unchanged: true }`
+ * for two `_id` look-ups — cheap enough to poll every minute.
  */
-export function alertsService(deps: Deps, repos: { notifications: NotificationsRepo; teams: TeamsRepo; keyExpiry: KeyExpiryRepo }) {
+export function alertsService(deps: Deps, repos: { notifications: NotificationsRepo; teams: TeamsRepo; keyExpiry: KeyExpiryRepo; revisions: RevisionsRepo }) {
   return {
     async summary(userId: string, etag?: string): Promise<AlertsSummaryResult> {
       const now = deps.now();
+      // The cheap path: nothing a badge is made of changed since the caller's etag was made.
+      // Time alone moves keys into the warning window, so an etag also expires with its 5-minute bucket.
+      const [keysRev, alertsRev] = await Promise.all([repos.revisions.get('keys'), repos.revisions.get('alerts')]);
+      const stamp = `${keysRev}.${alertsRev}.${Math.floor(now.getTime() / STAMP_BUCKET_MS)}`;
+      if (etag?.startsWith(`"${stamp}:`)) return { unchanged: true, etag };
+
       const memberships = await repos.teams.listMembershipsOfUser(userId);
       const [teams, unread, newest] = await Promise.all([
         repos.teams.findTeams(memberships.map((m) => m.teamId)),
@@ -43,8 +52,10 @@ export function alertsService(deps: Deps, repos: { notifications: NotificationsR
         newest.map((n) => [n.id, n.readAt?.getTime() ?? 0]),
         expiring.map((k) => k.id).sort(),
       ]);
-      const current = `"${sha256(fingerprint).slice(0, 32)}"`;
-      if (etag === current) return { unchanged: true, etag: current };
+      const content = sha256(fingerprint).slice(0, 32);
+      const current = `"${stamp}:${content}"`;
+      // The revisions moved but the content did not: still unchanged, under the new stamp.
+      if (etag?.endsWith(`:${content}"`)) return { unchanged: true, etag: current };
 
       const badge =
         revokedUnread > 0

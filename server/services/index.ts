@@ -45,7 +45,7 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; o
   const audit = auditService(deps, repos.audit);
   const teams = teamsService(deps, repos);
   const auth = authService(deps, repos, teams, audit);
-  const alertsBus = createAlertsBus();
+  const alertsBus = createAlertsBus(repos.revisions, deps.log);
   const outbox = outboxService(deps, repos, audit, overrides.outbox);
   const notify = notifyService(deps, repos, outbox, alertsBus);
   const notifications = notificationsService(deps, repos, alertsBus);

@@ -4,6 +4,7 @@ import type { KeyRow } from '../../shared/schemas/key';
 import { badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import { newStoredKey, type KeysRepo } from '../db/keys.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
@@ -21,7 +22,7 @@ const isCreatedCursor = (v: any): v is CreatedCursor => typeof v?.c === 'number'
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 export function keysService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo },
+  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo },
   audit: AuditService,
   actions: KeyActionsService,
 ) {
@@ -55,6 +56,8 @@ export function keysService(
       const stored = newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt });
       await repos.keys.insert(hashKey(deps.pepper, key), stored);
       await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
+      // A key born inside its team's warning window changes its owner's badge.
+      await repos.revisions.bump('alerts');
       const [row] = await rows(input.teamId, [stored]);
       return { key, row: row! };
     },

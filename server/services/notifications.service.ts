@@ -47,7 +47,7 @@ export function notificationsService(deps: Deps, repos: { notifications: Notific
     /** Ids that are not the caller's (or not unread) are simply not counted. */
     async markRead(userId: string, input: { ids: string[] } | { all: true }): Promise<{ updated: number }> {
       const updated = await repos.notifications.markRead(userId, 'all' in input ? 'all' : input.ids, deps.now());
-      if (updated > 0) bus.emit(userId);
+      if (updated > 0) await bus.emit(userId);
       return { updated };
     },
   };

@@ -104,7 +104,7 @@ export function notifyService(
       if (owner) await outbox.enqueue({ id, teamId: r.teamId, userId: r.ownerId, to: owner.email, ...keyNoticeMail(params), createdAt: r.at });
       if (inserted) {
         created = true;
-        bus.emit(r.ownerId);
+        await bus.emit(r.ownerId);
       }
     }
     if (created) outbox.kick();

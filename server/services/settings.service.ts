@@ -1,6 +1,7 @@
 import type { PolicyPreview, TeamSettings } from '../../shared/schemas/team';
 import type { Deps } from '../deps';
 import type { KeysRepo } from '../db/keys.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Actor } from './actor';
@@ -22,7 +23,7 @@ export interface SettingsChange {
  */
 export function settingsService(
   deps: Deps,
-  repos: { teams: TeamsRepo; keys: KeysRepo; users: UsersRepo },
+  repos: { teams: TeamsRepo; keys: KeysRepo; users: UsersRepo; revisions: RevisionsRepo },
   teams: TeamsService,
   audit: AuditService,
   actions: KeyActionsService,
@@ -42,6 +43,8 @@ export function settingsService(
       if (Object.keys(changes).length > 0) {
         await repos.teams.updateSettings(teamId, settings);
         await audit.record({ teamId, action: 'settings.updated', actor, targetIds: [teamId], details: { changes } });
+        // Warning thresholds decide every member's "expiring soon".
+        if ('expiryWarningDays' in changes) await repos.revisions.bump('alerts');
       }
       let policy: { changed: number; expireNow: number } | null = null;
       // Applied whenever a cap is given, even an unchanged one: it is idempotent and a retry completes an interrupted run.

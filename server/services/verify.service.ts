@@ -45,7 +45,7 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
   /** hash -> when this instance last wrote (or skipped writing) lastUsedAt. */
   const lastTouched = new Map<string, number>();
   let generation = 0;
-  let knownRevision: number | null = null;
+  let knownRevision: string | null = null;
   let pendingWrites = 0;
   let poller: NodeJS.Timeout | null = null;
 

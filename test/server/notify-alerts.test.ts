@@ -55,6 +55,32 @@ describe('alerts.summary', () => {
     expect(after).toMatchObject({ unchanged: false, revokedUnread: 0, expiringSoon: 1, badge: { text: '1', color: BADGE_AMBER } });
     expect(after.etag).not.toBe(first.etag);
   });
+
+  it('answers an unchanged poll from two revision look-ups (plus the session), and notices key changes that carry no notice', async () => {
+    const commands: string[] = [];
+    const listener = (e: { commandName: string; command: Record<string, unknown> }) => commands.push(`${e.commandName}:${String(e.command[e.commandName])}`);
+    const watched = await startTestServer({ label: 'alerts-cheap', dbName: server.dbName, monitorCommands: true });
+    const zed = await team.addUser('zed');
+    try {
+      watched.deps.database.client.on('commandStarted', listener);
+      const api = watched.client(zed.token);
+      const full = await api.alerts.summary.query();
+      commands.length = 0;
+      expect(await api.alerts.summary.query({ etag: full.etag })).toEqual({ unchanged: true, etag: full.etag });
+      // Authentication costs its two `_id` look-ups; the summary itself only reads the two revisions.
+      expect(commands.sort()).toEqual(['find:revisions', 'find:revisions', 'find:sessions', 'find:users']);
+
+      // A key created inside the warning window changes the badge without any notice.
+      const before = await api.alerts.summary.query({ etag: full.etag });
+      await api.keys.create.mutate({ teamId: team.teamId, name: 'zed short key', expiresInDays: 1 });
+      const after = await api.alerts.summary.query({ etag: before.etag });
+      expect(after.unchanged).toBe(false);
+      if (!after.unchanged && !full.unchanged) expect(after.expiringSoon).toBe(full.expiringSoon + 1);
+    } finally {
+      watched.deps.database.client.off('commandStarted', listener);
+      await watched.stop();
+    }
+  });
 });
 
 describe('push over /v1/alerts/ws', () => {
