@@ -17,10 +17,6 @@ export function createAlertsBus(revisions?: RevisionsRepo, log?: Logger) {
       emitter.emit('changed', userId);
       await revisions?.bump('alerts').catch((err) => log?.error('bumping the alerts revision failed', err));
     },
-    /** Something every badge may depend on changed (key states, settings, memberships), with no user to name. */
-    async changedForAll(): Promise<void> {
-      await revisions?.bump('alerts');
-    },
     subscribe(listener: (userId: string) => void): () => void {
       emitter.on('changed', listener);
       return () => emitter.off('changed', listener);
