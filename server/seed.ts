@@ -14,7 +14,7 @@ export const DEMO_ADMIN = 'admin@demo.keywarden.test';
  * Returns null when the database already has a team.
  */
 export async function seedDemo(deps: Deps, services: Services): Promise<{ teamId: string; adminEmail: string } | null> {
-  if ((await deps.cols.teams.estimatedDocumentCount()) > 0) return null;
+  if (await services.repos.teams.anyTeamExists()) return null;
   const { teamId, userId: adminId } = await services.teams.createTeamWithAdmin({ teamName: 'Demo Team', adminEmail: DEMO_ADMIN, adminName: 'Ada Admin' });
   const alice = await services.teams.addMember({ teamId, email: 'alice@demo.keywarden.test', role: 'member', name: 'Alice Member' });
   const bob = await services.teams.addMember({ teamId, email: 'bob@demo.keywarden.test', role: 'member', name: 'Bob Member' });

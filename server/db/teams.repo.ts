@@ -24,6 +24,9 @@ export function teamsRepo(cols: Collections) {
     async insertTeam(team: Team): Promise<void> {
       await cols.teams.insertOne({ _id: team.id, name: team.name, settings: team.settings, createdAt: team.createdAt });
     },
+    async anyTeamExists(): Promise<boolean> {
+      return (await cols.teams.findOne({}, { projection: { _id: 1 } })) !== null;
+    },
     async findTeam(teamId: string): Promise<Team | null> {
       const doc = await cols.teams.findOne({ _id: teamId });
       return doc ? toTeam(doc) : null;

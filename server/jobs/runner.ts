@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { leasesRepo } from '../db/leases.repo';
 import type { Deps } from '../deps';
 
 /**
@@ -21,20 +22,16 @@ export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
+  const leases = leasesRepo(deps.cols);
+
   async function acquire(name: string): Promise<string | null> {
     const now = deps.now();
     const id = `job:${name}:${Math.floor(now.getTime() / leaseMs)}`;
-    try {
-      await deps.cols.leases.insertOne({ _id: id, owner, until: new Date(now.getTime() + leaseMs) });
-      return id;
-    } catch {
-      // Duplicate `_id`: another instance is running this job in this window.
-      return null;
-    }
+    return (await leases.tryTake(id, owner, new Date(now.getTime() + leaseMs))) ? id : null;
   }
 
   async function release(id: string) {
-    await deps.cols.leases.deleteOne({ _id: id, owner }).catch(() => {});
+    await leases.release(id, owner).catch(() => {});
   }
 
   async function tick() {
@@ -55,7 +52,7 @@ export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: 
 
   return {
     /** Leases of crashed runs (and stale claims) older than a day. */
-    purgeStaleLeases: () => deps.cols.leases.deleteMany({ until: { $lt: new Date(deps.now().getTime() - 86_400_000) } }),
+    purgeStaleLeases: () => leases.purgeEndedBefore(new Date(deps.now().getTime() - 86_400_000)),
     /** Runs every job once now (tests, and the first tick at start-up). */
     runOnce: () => (running ??= tick().finally(() => (running = null))),
     start() {
