@@ -59,7 +59,7 @@ export function toAppError(err: unknown, log: (msg: string, err: unknown) => voi
   if (err instanceof AppError) return err;
   if (err instanceof DeadlineExceeded) {
     log('deadline exceeded', err);
-    return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time. A change you asked for may or may not have been applied; retrying is safe.');
+    return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time. If you asked for a change, it may or may not have been applied; retrying is safe.');
   }
   if (isDatabaseUnavailable(err)) {
     log('database unavailable', err);

@@ -25,8 +25,9 @@ export function authRepo(cols: Collections) {
       return cols.loginCodes.findOne({ _id: emailHash });
     },
     /** Remembers how many attempts were used (a hint for takeSlot; the slots are the truth). */
-    async noteAttempt(emailHash: string): Promise<void> {
-      await cols.loginCodes.updateOne({ _id: emailHash }, { $inc: { attempts: 1 } });
+    async noteAttempt(emailHash: string, codeCreatedAt: Date): Promise<void> {
+      // Scoped to this code: a late wrong guess must not eat into a newer code's attempts.
+      await cols.loginCodes.updateOne({ _id: emailHash, createdAt: codeCreatedAt }, { $inc: { attempts: 1 } });
     },
     /** Consumes a code exactly once (the delete that matched wins). */
     async consumeLoginCode(emailHash: string, codeHash: string): Promise<boolean> {
@@ -41,6 +42,8 @@ export function authRepo(cols: Collections) {
      * `hint` (a count of slots known to be taken) only saves round trips.
      */
     async takeSlot(bucket: string, limit: number, expiresAt: Date, hint = 0): Promise<boolean> {
+      // A full bucket answers with one look-up, not `limit` failing inserts.
+      if (limit > 0 && (await cols.rateLimits.findOne({ _id: `${bucket}#${limit - 1}` }, { projection: { _id: 1 } }))) return false;
       for (let n = Math.max(0, Math.min(hint, limit) - 1); n < limit; n++) {
         try {
           await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, count: 1, expiresAt });

@@ -39,23 +39,26 @@ export function verifyRoutes(deps: Deps, services: Services) {
   /** What a key's holder sees about itself: its owner, team and row. */
   app.get('/me', async (c) => {
     const key = bearerToken(c.req.header('authorization'));
-    const unauthorized = () => c.json({ error: 'UNAUTHORIZED', message: 'Send a valid API key as "Authorization: Bearer kw_…".' }, 401);
-    if (!key) return unauthorized();
+    if (!key) return c.json({ error: 'UNAUTHORIZED', message: 'Send a valid API key as "Authorization: Bearer kw_…".' }, 401);
     try {
-      const result = await withDeadline(services.verify.verify(key), VERIFY_DEADLINE_MS, 'verify');
-      if (!result.valid) return c.json({ error: 'UNAUTHORIZED', code: result.code, message: `This API key is not valid (${result.code}).` }, 401);
-      const [team, owner, stored] = await Promise.all([
-        services.repos.teams.findTeam(result.teamId),
-        services.repos.users.findById(result.ownerId),
-        services.repos.keys.findByPublicId(result.teamId, result.keyId),
-      ]);
-      if (!team || !owner || !stored) return unauthorized();
-      const [row] = await services.keys.rows(result.teamId, [stored]);
-      return c.json({
-        team: { id: team.id, name: team.name },
-        owner: { id: owner.id, email: owner.email, name: owner.name },
-        key: row,
-      });
+      const answer = await withDeadline(
+        (async () => {
+          const result = await services.verify.verify(key);
+          if (!result.valid) return { invalid: result.code };
+          const [team, owner, stored] = await Promise.all([
+            services.repos.teams.findTeam(result.teamId),
+            services.repos.users.findById(result.ownerId),
+            services.repos.keys.findByPublicId(result.teamId, result.keyId),
+          ]);
+          if (!team || !owner || !stored) return { invalid: 'NOT_FOUND' as const };
+          const [row] = await services.keys.rows(result.teamId, [stored]);
+          return { team: { id: team.id, name: team.name }, owner: { id: owner.id, email: owner.email, name: owner.name }, key: row };
+        })(),
+        VERIFY_DEADLINE_MS,
+        'verify',
+      );
+      if ('invalid' in answer) return c.json({ error: 'UNAUTHORIZED', code: answer.invalid, message: `This API key is not valid (${answer.invalid}).` }, 401);
+      return c.json(answer);
     } catch (err) {
       const appError = toAppError(err, deps.log.error);
       return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));

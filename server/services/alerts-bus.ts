@@ -14,8 +14,9 @@ export function createAlertsBus(revisions?: RevisionsRepo, log?: Logger) {
   return {
     /** Resolves once the shared revision moved, so a poll right after the change sees it. */
     async emit(userId: string): Promise<void> {
-      emitter.emit('changed', userId);
+      // Bump first: a client told "changed" must not find the old stamp when it asks.
       await revisions?.bump('alerts').catch((err) => log?.error('bumping the alerts revision failed', err));
+      emitter.emit('changed', userId);
     },
     subscribe(listener: (userId: string) => void): () => void {
       emitter.on('changed', listener);

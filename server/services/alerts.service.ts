@@ -31,7 +31,8 @@ export function alertsService(deps: Deps, repos: { notifications: NotificationsR
       // The cheap path: nothing a badge is made of changed since the caller's etag was made.
       // Time alone moves keys into the warning window, so an etag also expires with its 5-minute bucket.
       const [keysRev, alertsRev] = await Promise.all([repos.revisions.get('keys'), repos.revisions.get('alerts')]);
-      const stamp = `${keysRev}.${alertsRev}.${Math.floor(now.getTime() / STAMP_BUCKET_MS)}`;
+      // Per user, so one user's etag is never taken for another's.
+      const stamp = `${sha256(userId).slice(0, 8)}.${keysRev}.${alertsRev}.${Math.floor(now.getTime() / STAMP_BUCKET_MS)}`;
       if (etag?.startsWith(`"${stamp}:`)) return { unchanged: true, etag };
 
       const memberships = await repos.teams.listMembershipsOfUser(userId);

@@ -62,7 +62,7 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       }
       const hash = codeHash(email, code);
       if (hash !== stored.codeHash || !(await repos.auth.consumeLoginCode(id, hash))) {
-        await repos.auth.noteAttempt(id);
+        await repos.auth.noteAttempt(id, stored.createdAt);
         throw new AppError('UNAUTHORIZED', INVALID_CODE);
       }
       const user = await repos.users.findByEmail(email);

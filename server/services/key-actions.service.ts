@@ -158,7 +158,7 @@ export function keyActionsService(
         if (!isDatabaseUnavailable(err)) throw err;
         throw new AppError(
           'SERVICE_UNAVAILABLE',
-          `The database became unavailable part-way through. The action is recorded (${action.id}) and will be completed automatically within a minute; retrying is safe and changes nothing twice.`,
+          `The database became unavailable part-way through. The action is recorded (${action.id}) and will be completed automatically by the background pass; retrying is safe and changes nothing twice.`,
         );
       }
     },

@@ -107,8 +107,9 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
         const more = dead.length > 5 ? ` and ${dead.length - 5} more` : '';
         throw badRequest(`Revoked or expired keys cannot be enabled again: ${named}${more}. Nothing was changed.`);
       }
-      // A key whose owner left the team must not work again unless the owner is added back.
-      const orphanCandidates = found.filter((k) => k.status === 'disabled' && k.disabledReason === 'owner_removed');
+      // A key whose owner left the team must not work again unless the owner is added back — whatever
+      // the reason it was disabled (a key disabled by hand before the removal keeps reason `manual`).
+      const orphanCandidates = found.filter((k) => k.status === 'disabled');
       if (orphanCandidates.length > 0) {
         const members = new Set((await repos.teams.findMemberships(teamId, orphanCandidates.map((k) => k.ownerId))).map((m) => m.userId));
         const orphaned = orphanCandidates.filter((k) => !members.has(k.ownerId));

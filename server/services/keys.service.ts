@@ -55,9 +55,9 @@ export function keysService(
       const key = generateKey();
       const stored = newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt });
       await repos.keys.insert(hashKey(deps.pepper, key), stored);
+      // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
+      await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
       await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
-      // A key born inside its team's warning window changes its owner's badge.
-      await repos.revisions.bump('alerts');
       const [row] = await rows(input.teamId, [stored]);
       return { key, row: row! };
     },

@@ -66,6 +66,8 @@ export function membersService(repos: { teams: TeamsRepo; users: UsersRepo }, te
       await repos.teams.removeMembership(teamId, userId);
       if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) === 0) {
         await repos.teams.addMembership({ teamId, userId, role: 'super_admin', joinedAt: current.joinedAt });
+        // Undo the first pass too: they stay, so their keys work again.
+        if (first.changed.length > 0) await actions.run({ teamId, kind: 'enable', reason: null, actor, keyIds: first.changed.map((k) => k.id) });
         throw lastSuperAdmin();
       }
       const second = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });

@@ -99,13 +99,12 @@ export function notifyService(
         createdAt: r.at,
         readAt: actorIsOwner ? r.at : null,
       });
+      // Signalled even when a retry finds the notice already there: the first attempt may have died before this.
+      await bus.emit(r.ownerId);
+      if (inserted) created = true;
       const owner = userById.get(r.ownerId);
       // Written even when the notice already existed: a crash between the two writes must not lose the email.
       if (owner) await outbox.enqueue({ id, teamId: r.teamId, userId: r.ownerId, to: owner.email, ...keyNoticeMail(params), createdAt: r.at });
-      if (inserted) {
-        created = true;
-        await bus.emit(r.ownerId);
-      }
     }
     if (created) outbox.kick();
   }

@@ -40,11 +40,12 @@ export function settingsService(
           .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]))
           .map((k) => [k, { from: before[k], to: settings[k] }]),
       );
+      if (Object.keys(changes).length > 0) await repos.teams.updateSettings(teamId, settings);
+      // Warning thresholds decide every member's "expiring soon". Bumped whenever given (a retry after a
+      // failure below still bumps), and a failed bump only delays badges, so it never fails the call.
+      if (defined.expiryWarningDays !== undefined) await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
       if (Object.keys(changes).length > 0) {
-        await repos.teams.updateSettings(teamId, settings);
         await audit.record({ teamId, action: 'settings.updated', actor, targetIds: [teamId], details: { changes } });
-        // Warning thresholds decide every member's "expiring soon".
-        if ('expiryWarningDays' in changes) await repos.revisions.bump('alerts');
       }
       let policy: { changed: number; expireNow: number } | null = null;
       // Applied whenever a cap is given, even an unchanged one: it is idempotent and a retry completes an interrupted run.

@@ -116,6 +116,10 @@ describe('members.remove', () => {
     expect(err.message).toMatch(/no longer in the team/);
     expect((await verifyKey(server, key.value)).code).toBe('DISABLED');
 
+    // A key the member had disabled by hand (reason `manual`) is no different once they are gone.
+    const earlier = await seedKey(server, { teamId: team.teamId, ownerId: m.userId, status: 'disabled' });
+    expect(await errorCode(team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [earlier.id] }))).toBe('BAD_REQUEST');
+
     await team.admin.api.members.add.mutate({ teamId: team.teamId, email: m.email, role: 'member' });
     expect((await team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] })).changed).toEqual([key.id]);
     expect((await verifyKey(server, key.value)).valid).toBe(true);
