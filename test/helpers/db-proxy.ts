@@ -1,4 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { startDatabase } from '../../server/db/runner';
 
 /**
  * A TCP proxy between the server and its database that a test can cut and
@@ -88,5 +93,26 @@ export function isCommand(command: string, collection: string) {
   return (chunk: Buffer) => {
     const at = chunk.indexOf(head);
     return at >= 0 && at < 64 && chunk.indexOf(name, at) === at + head.length + 4;
+  };
+}
+
+/**
+ * A proxy in front of a database a test may cut: the run's database when it is
+ * a single host, otherwise (a replica set or SRV address) an embedded FerretDB
+ * of the file's own — so the outage tests run whatever MONGODB_URI is.
+ */
+export async function startProxiedDatabase(): Promise<DbProxy> {
+  const target = singleHost(inject('mongoUri'));
+  if (target) return startDbProxy(target);
+  const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-proxied-'));
+  const database = await startDatabase({ dataDir, reuseRunning: false, log: () => {} });
+  const proxy = await startDbProxy(singleHost(database.uri)!);
+  return {
+    ...proxy,
+    async stop() {
+      await proxy.stop();
+      await database.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }

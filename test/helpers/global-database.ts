@@ -13,7 +13,6 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-test-'));
   const database = await startDatabase({ mongodbUri: process.env.MONGODB_URI, dataDir, reuseRunning: false, log: () => {} });
   project.provide('mongoUri', database.uri);
-  project.provide('embedded', database.embedded);
   return async () => {
     await database.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -23,6 +22,5 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string;
-    embedded: boolean;
   }
 }

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { recordingKeyEvents, startCustomServer } from '../helpers/custom-server';
-import { isCommand, singleHost, startDbProxy, type DbProxy } from '../helpers/db-proxy';
+import { isCommand, startProxiedDatabase, type DbProxy } from '../helpers/db-proxy';
 import { createTeam, errorCode, type TestServer } from '../helpers/harness';
 import { seedKey, verifyKey } from '../helpers/keys';
 
@@ -10,14 +9,12 @@ import { seedKey, verifyKey } from '../helpers/keys';
  * caller gets a clear 503, and the retry or the background pass over pending
  * actions leaves every key revoked exactly once with one audit record.
  */
-const target = singleHost(inject('mongoUri'));
 let proxy: DbProxy;
 let server: TestServer;
 const recorded = recordingKeyEvents();
 
 beforeAll(async () => {
-  if (!target) return;
-  proxy = await startDbProxy(target);
+  proxy = await startProxiedDatabase();
   server = await startCustomServer({ label: 'admin-outage', mongoUri: proxy.uri, keyEvents: recorded.events });
 });
 afterAll(async () => {
@@ -48,7 +45,7 @@ async function expectRevokedExactlyOnce(teamId: string, keys: { id: string; valu
   for (const k of keys.slice(0, 3)) expect((await verifyKey(server, k.value)).code).toBe('REVOKED');
 }
 
-describe.skipIf(!target)('database outage during a bulk revoke', () => {
+describe('database outage during a bulk revoke', () => {
   it('is finished by the background pass when the answer to the revoke write is lost', async () => {
     const { team, keys } = await teamWithKeys(40);
     const cut = proxy.cutOn(isCommand('update', 'keys'), 'forward');

@@ -52,7 +52,7 @@ describe('the bootstrap CLI', () => {
   });
 });
 
-describe.skipIf(!inject('embedded'))('the CLI beside a running embedded server', () => {
+describe('the CLI beside a running embedded server', () => {
   it('uses the running database instead of opening its files twice', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-cli-'));
     const port = String(20000 + Math.floor(Math.random() * 20000));

@@ -56,7 +56,7 @@ afterEach(() => {
   }
 });
 
-describe.skipIf(!inject('embedded'))('the embedded database runner', () => {
+describe('the embedded database runner', () => {
   it('serves /health from FerretDB and leaves no database process after Ctrl-C', async () => {
     const s = startMain({});
     started.push(s);
