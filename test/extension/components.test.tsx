@@ -10,21 +10,10 @@ import { ServerForm } from '../../extension/components/ServerForm';
 import { StatusTag } from '../../extension/components/StatusTag';
 import { describeError } from '../../extension/lib/errors';
 import { sessionItem, type Session } from '../../extension/lib/storage';
+import { keyRow } from '../helpers/key-row';
 
-const row = (id: string, over: Partial<KeyRow> = {}): KeyRow => ({
-  id,
-  name: `key ${id}`,
-  hint: 'kw_AbCd…wxyz',
-  status: 'enabled',
-  revokedReason: null,
-  disabledReason: null,
-  createdAt: new Date('2026-01-01'),
-  expiresAt: null,
-  revokedAt: null,
-  lastUsedAt: null,
-  generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'Mia', role: 'admin' },
-  ...over,
-});
+const row = (id: string, over: Partial<KeyRow> = {}): KeyRow =>
+  keyRow({ id, name: `key ${id}`, generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'Mia', role: 'admin' }, ...over });
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { checksumOf, generateKey, KEY_PREFIX } from '../../shared/key-format';
-import type { KeyRow } from '../../shared/schemas/key';
 import { handleMenuClick, MENU_CHECK, MENU_REVOKE, registerMenus, type MenuDeps } from '../../extension/lib/context-menu';
 import type { Session } from '../../extension/lib/storage';
+import { keyRow } from '../helpers/key-row';
 
 const session: Session = {
   token: 'tok',
@@ -14,20 +14,7 @@ const session: Session = {
   ],
 };
 
-const row = (over: Partial<KeyRow> = {}): KeyRow => ({
-  id: 'key_1',
-  name: 'ci',
-  hint: 'kw_AbCd…wxyz',
-  status: 'enabled',
-  revokedReason: null,
-  disabledReason: null,
-  createdAt: new Date('2026-01-01'),
-  expiresAt: null,
-  revokedAt: null,
-  lastUsedAt: null,
-  generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'M', role: 'member' },
-  ...over,
-});
+const row = keyRow;
 
 function fakeDeps(lookup: MenuDeps['lookup'] = async () => null, s: Session | null = session) {
   return {

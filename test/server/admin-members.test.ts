@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingKeyEvents, startCustomServer } from '../helpers/custom-server';
-import { createTeam, errorCode, type TestServer } from '../helpers/harness';
+import { recordingKeyEvents } from '../helpers/recording-key-events';
+import { createTeam, errorCode, type TestServer, startTestServer } from '../helpers/harness';
 import { seedKey, verifyKey } from '../helpers/keys';
 
 /** Members: list, add, role changes with the super-admin rules, removal disabling keys. */
 let server: TestServer;
 const recorded = recordingKeyEvents();
 beforeAll(async () => {
-  server = await startCustomServer({ label: 'admin-members', keyEvents: recorded.events });
+  server = await startTestServer({ label: 'admin-members', keyEvents: recorded.events });
 });
 afterAll(() => server.close());
 

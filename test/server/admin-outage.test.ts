@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordingKeyEvents, startCustomServer } from '../helpers/custom-server';
+import { recordingKeyEvents } from '../helpers/recording-key-events';
 import { isCommand, startProxiedDatabase, type DbProxy } from '../helpers/db-proxy';
-import { createTeam, errorCode, type TestServer } from '../helpers/harness';
+import { createTeam, errorCode, type TestServer, startTestServer } from '../helpers/harness';
 import { seedKey, verifyKey } from '../helpers/keys';
 
 /**
@@ -15,7 +15,7 @@ const recorded = recordingKeyEvents();
 
 beforeAll(async () => {
   proxy = await startProxiedDatabase();
-  server = await startCustomServer({ label: 'admin-outage', mongoUri: proxy.uri, keyEvents: recorded.events });
+  server = await startTestServer({ label: 'admin-outage', mongoUri: proxy.uri, keyEvents: recorded.events });
 });
 afterAll(async () => {
   await server?.close();

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
-import { startCustomServer, recordingKeyEvents } from '../helpers/custom-server';
-import { createTeam, errorCode, type TestServer } from '../helpers/harness';
+import { recordingKeyEvents } from '../helpers/recording-key-events';
+import { createTeam, errorCode, type TestServer, startTestServer } from '../helpers/harness';
 import { DAY, HOUR, seedKey, verifyKey } from '../helpers/keys';
 
 /** Team settings and the expiry policy: preview numbers, applying them, null, retries. */
 let server: TestServer;
 const recorded = recordingKeyEvents();
 beforeAll(async () => {
-  server = await startCustomServer({ label: 'admin-settings', keyEvents: recorded.events });
+  server = await startTestServer({ label: 'admin-settings', keyEvents: recorded.events });
 });
 afterAll(() => server.close());
 
