@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Role } from '../../shared/schemas/common';
 import type { TeamSettings } from '../../shared/schemas/team';
@@ -89,7 +89,7 @@ export interface AuditDoc {
 export interface ActionDoc {
   _id: string;
   teamId: string;
-  kind: 'revoke' | 'disable' | 'enable' | 'policy' | 'member_removed';
+  kind: 'revoke' | 'disable' | 'enable' | 'policy';
   reason: RevokedReason | DisabledReason | null;
   keyIds: string[] | null;
   actor: { userId: string | null; email: string | null; role: Role | null };
@@ -182,4 +182,3 @@ export function collections(db: Db) {
   };
 }
 export type Collections = ReturnType<typeof collections>;
-export type AnyCollection = Collection<any>;

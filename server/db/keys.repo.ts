@@ -131,8 +131,6 @@ export function keysRepo(cols: Collections) {
       const res = await cols.keys.updateOne(
         { _id: hash, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: threshold } }] },
         { $set: { lastUsedAt: at } },
-        // Bounded: during an outage these writes must not pile up waiting for the database.
-        { timeoutMS: 5000 },
       );
       return res.modifiedCount === 1;
     },

@@ -44,15 +44,16 @@ export function keyActionsService(
   /** Told after any action may have changed key state (the verify cache listens). */
   onStateChange: () => Promise<void> = async () => {},
 ) {
-  /** Signalled right after the key writes (a revoked key must stop verifying before notices go out), and again at the end. */
+  /** Signalled right after the key writes: a revoked key must stop verifying before notices go out. */
   const signal = () => onStateChange().catch((err) => deps.log.error('signalling a key state change failed', err));
 
-  /** Even a failed apply may have changed some keys: always signal. */
+  /** An apply that fails part-way may have changed keys before reaching its signal: signal then too. */
   async function applyAndSignal(action: ActionRecord): Promise<StoredKey[]> {
     try {
       return await apply(action);
-    } finally {
+    } catch (err) {
       await signal();
+      throw err;
     }
   }
 

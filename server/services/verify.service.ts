@@ -23,6 +23,8 @@ import { hashKey } from '../lib/ids';
  * across instances, and a failure to record it never fails a verification.
  */
 export const LAST_USED_INTERVAL_MS = 60_000;
+/** A caller gets an answer (503 at worst) within this, even while the database is away. */
+const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
   | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null }
@@ -59,7 +61,8 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
     const hit = cache.get(hash);
     if (hit && now - hit.at < opts.cacheTtlMs) return hit.state;
     const seen = generation;
-    const state = await repos.keys.findForVerify(hash);
+    // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
+    const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
     if (opts.cacheTtlMs > 0 && seen === generation) {
       if (cache.size >= opts.cacheMaxEntries) cache.clear();
       cache.set(hash, { state, at: now });
@@ -105,9 +108,9 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
 
     /** Called after any key's status changed: drop the cache here, tell the other instances. */
     async keyStateChanged(): Promise<void> {
+      // The change is already written: a read racing this bump sees it, or is kept from caching by the generation.
       invalidate();
       await repos.revisions.bump('keys');
-      invalidate();
     },
 
     /** Polls the shared revision so changes made by other instances reach this cache. */
