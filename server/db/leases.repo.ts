@@ -1,8 +1,9 @@
 import type { Collections } from './collections';
 
 /**
- * Job leases. Taking one inserts a fixed `_id`, which is atomic on every engine
- * (a conditional update is not, on FerretDB): of several instances, one wins.
+ * Leases for job runs and outbox claims. Taking one inserts a fixed `_id`,
+ * which is atomic on every engine (a conditional update is not, on FerretDB):
+ * of several contenders, one wins.
  */
 export function leasesRepo(cols: Collections) {
   return {
@@ -15,8 +16,9 @@ export function leasesRepo(cols: Collections) {
         return false;
       }
     },
-    async release(id: string, owner: string): Promise<void> {
-      await cols.leases.deleteOne({ _id: id, owner });
+    /** Without `owner`, whoever holds it: the thing it guarded is settled. */
+    async release(id: string, owner?: string): Promise<void> {
+      await cols.leases.deleteOne(owner ? { _id: id, owner } : { _id: id });
     },
     /** Leases of crashed runs (and stale outbox claims). */
     async purgeEndedBefore(before: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Filter } from 'mongodb';
 import type { Collections, OutboxDoc } from './collections';
+import { leasesRepo } from './leases.repo';
 
 export type OutboxRecord = Omit<OutboxDoc, '_id'> & { id: string };
 export type ClaimedMessage = OutboxRecord & { claimId: string };
@@ -15,6 +16,7 @@ const unleased = (now: Date): Filter<OutboxDoc> => ({ $or: [{ leaseUntil: null }
  * (see `claim`).
  */
 export function outboxRepo(cols: Collections) {
+  const leases = leasesRepo(cols);
   return {
     /** Idempotent on the message id: returns whether this call created it. */
     async enqueue(m: NewOutboxMessage): Promise<boolean> {
@@ -51,16 +53,12 @@ export function outboxRepo(cols: Collections) {
       if (!seen) return null;
       const claimId = `outbox:${id}:${seen.attempts}:${seen.leaseUntil?.getTime() ?? 0}`;
       const leaseUntil = new Date(now.getTime() + leaseMs);
-      try {
-        await cols.leases.insertOne({ _id: claimId, owner, until: leaseUntil });
-      } catch {
-        return null;
-      }
+      if (!(await leases.tryTake(claimId, owner, leaseUntil))) return null;
       await cols.outbox.updateOne({ _id: id, state: 'pending', attempts: seen.attempts }, { $set: { leaseUntil, leaseOwner: owner } });
       // The claim document of a finished attempt is removed, so `seen` may be stale: check the message is still that attempt.
       const doc = await cols.outbox.findOne({ _id: id });
       if (!doc || doc.state !== 'pending' || doc.attempts !== seen.attempts || doc.leaseOwner !== owner) {
-        await cols.leases.deleteOne({ _id: claimId, owner });
+        await leases.release(claimId, owner);
         return null;
       }
       return { ...toRecord(doc), claimId };
@@ -68,7 +66,7 @@ export function outboxRepo(cols: Collections) {
 
     /** Drops the claim document once its attempt is recorded (the message's new state now guards it). */
     async releaseClaim(claimId: string): Promise<void> {
-      await cols.leases.deleteOne({ _id: claimId });
+      await leases.release(claimId);
     },
 
     async markSent(id: string, owner: string, at: Date): Promise<void> {
