@@ -1,7 +1,7 @@
 // `npm test`: everything, in order — typecheck, build the extension, then the
 // unit, integration and end-to-end projects against real components.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
 
 const run = (label, cmd, args, env = {}) => {
@@ -17,13 +17,18 @@ ensureChromium();
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('build extension', 'npx', ['wxt', 'build']);
 mkdirSync('test-results', { recursive: true });
+// A report left by an earlier run must not be read as this run's.
+const REPORT = 'test-results/vitest.json';
+rmSync(REPORT, { force: true });
 const extra = process.argv.slice(2);
-const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...extra], {
+const vitest = spawnSync('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORT}`, ...extra], {
   stdio: 'inherit',
 });
 try {
-  const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));
-  console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''}`);
+  const report = JSON.parse(readFileSync(REPORT, 'utf8'));
+  // Errors outside any test (an unhandled rejection, a failed hook) fail the run without failing a test.
+  const outside = vitest.status !== 0 && report.numFailedTests === 0 ? ` (vitest exited with ${vitest.status ?? vitest.signal}: see the errors above)` : '';
+  console.log(`\n${report.numPassedTests} passed, ${report.numFailedTests} failed${report.numPendingTests ? `, ${report.numPendingTests} skipped` : ''}${outside}`);
 } catch {
   console.log('\n[test] no test report was written');
 }

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import type { Deps } from './deps';
 import { verifyRoutes } from './http/verify.routes';
 import { csvRoutes } from './http/csv.routes';
+import { clientIp as callerIp, isExtensionOrigin } from './lib/caller';
 import type { Services } from './services';
 import { bearerToken, createContext } from './trpc/context';
 import { appRouter } from './trpc/router';
@@ -21,8 +22,7 @@ export function createApp(deps: Deps, services: Services) {
   app.use(
     '*',
     cors({
-      origin: (origin) =>
-        (deps.config.extensionOrigins ? deps.config.extensionOrigins.includes(origin) : origin.startsWith('chrome-extension://')) ? origin : null,
+      origin: (origin) => (isExtensionOrigin(origin, deps.config.extensionOrigins) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'trpc-accept'],
       exposeHeaders: ['ETag'],
       allowMethods: ['GET', 'POST', 'OPTIONS'],
@@ -31,7 +31,7 @@ export function createApp(deps: Deps, services: Services) {
   );
 
   const clientIp = (c: { req: { header(name: string): string | undefined }; env: NodeBindings | undefined }) =>
-    (deps.config.trustProxy ? c.req.header('x-forwarded-for')?.split(',')[0]?.trim() : undefined) ?? c.env?.incoming?.socket?.remoteAddress ?? null;
+    callerIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy);
 
   app.get('/health', async (c) => {
     const db = await deps.database.ping();

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { EmailSchema, RoleSchema, TeamIdSchema } from '../shared/schemas/common';
+import { MemberNameSchema, TeamNameSchema } from '../shared/schemas/team';
 import { silentLogger } from './deps';
 import { EnvError, parseEnv } from './env';
 import { AppError } from './errors';
@@ -41,8 +42,8 @@ async function main() {
   // Validate the arguments before touching the database.
   const request =
     command === 'init'
-      ? { kind: 'init' as const, ...z.object({ team: z.string().trim().min(1, '--team is required').max(100), admin: EmailSchema }).parse({ team: values.team, admin: values.admin }) }
-      : { kind: 'add' as const, ...z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema }).parse({ team: values.team, email: values.email, role: values.role }) };
+      ? { kind: 'init' as const, ...z.object({ team: TeamNameSchema, admin: EmailSchema, name: MemberNameSchema.optional() }).parse({ team: values.team ?? '', admin: values.admin, name: values.name }) }
+      : { kind: 'add' as const, ...z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema, name: MemberNameSchema.optional() }).parse({ team: values.team, email: values.email, role: values.role, name: values.name }) };
 
   const env = parseEnv();
   const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(e ? `${m}: ${e instanceof Error ? e.message : String(e)}` : m) });
@@ -50,10 +51,10 @@ async function main() {
   const print = (json: Record<string, string>, human: string) => console.log(values.json ? JSON.stringify(json) : human);
   try {
     if (request.kind === 'init') {
-      const created = await services.teams.createTeamWithAdmin({ teamName: request.team, adminEmail: request.admin, adminName: values.name });
+      const created = await services.teams.createTeamWithAdmin({ teamName: request.team, adminEmail: request.admin, adminName: request.name });
       print(created, `Created team "${request.team}" (${created.teamId}) with super admin ${request.admin} (${created.userId}).`);
     } else {
-      const added = await services.teams.addMember({ teamId: request.team, email: request.email, role: request.role, name: values.name });
+      const added = await services.teams.addMember({ teamId: request.team, email: request.email, role: request.role, name: request.name });
       print(added, `Added ${request.email} (${added.userId}) to ${request.team} as ${request.role}.`);
     }
   } finally {

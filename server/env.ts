@@ -19,9 +19,11 @@ const EnvSchema = z.object({
   KEYWARDEN_PEPPER: z.string().min(32, 'must be at least 32 characters of secret').optional(),
   KEYWARDEN_SEED_DEMO: bool.default(true),
   PUBLIC_URL: z.string().url().optional(),
-  AUTH_CODE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  AUTH_CODE_LIMIT_PER_EMAIL: z.coerce.number().int().min(1).default(10),
+  AUTH_CODE_LIMIT_PER_EMAIL_IP: z.coerce.number().int().min(1).default(3),
   AUTH_CODE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(30),
   AUTH_CODE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  AUTH_CODE_FAILED_LIMIT_PER_DAY: z.coerce.number().int().min(1).default(1000),
   JOB_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   TRUST_PROXY: bool.default(false),
   EXTENSION_ORIGINS: z

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoOperationTimeoutError } from 'mongodb';
+import { consoleLogger } from './deps';
 import { DeadlineExceeded } from './lib/deadline';
 
 /**
@@ -50,13 +51,47 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err instanceof MongoNotConnectedError ||
     err instanceof MongoOperationTimeoutError ||
     err instanceof DeadlineExceeded ||
-    (err instanceof Error && /ECONNREFUSED|connection .* closed|Topology is closed|pool was (cleared|closed)/i.test(err.message))
+    // Not exported by the driver: a full pool's wait queue and a closed pool are the database being away or overloaded.
+    (err instanceof Error && (err.name === 'MongoWaitQueueTimeoutError' || err.name === 'MongoPoolClosedError')) ||
+    (err instanceof Error && /ECONNREFUSED|connection .* closed|Topology is closed|pool was (cleared|closed)|checking out a connection/i.test(err.message))
   );
+}
+
+/**
+ * A failure once a write was attempted: the change may already be in the database, so the
+ * caller must not be told that nothing was changed. Made by `afterWrite`, mapped by toAppError.
+ */
+export class AfterWriteError extends Error {
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'AfterWriteError';
+  }
+}
+
+/**
+ * Runs `work`, which begins with a service's first write: anything but an AppError it throws
+ * (the write's own failure included, whose answer may have been lost after it was applied)
+ * becomes an AfterWriteError.
+ */
+export async function afterWrite<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw err instanceof AppError ? err : new AfterWriteError(err);
+  }
 }
 
 /** Turns anything thrown into an AppError; unknown errors are logged, never leaked. */
 export function toAppError(err: unknown, log: (msg: string, err: unknown) => void = defaultLog): AppError {
   if (err instanceof AppError) return err;
+  if (err instanceof AfterWriteError) {
+    if (err.cause instanceof DeadlineExceeded || isDatabaseUnavailable(err.cause)) {
+      log('database unavailable after a write', err.cause);
+      return new AppError('SERVICE_UNAVAILABLE', 'The database failed while your change was being saved. It may or may not have been applied; retrying is safe.');
+    }
+    log('unexpected error after a write', err.cause);
+    return new AppError('INTERNAL_SERVER_ERROR', 'Something went wrong on the server while your change was being saved. It may or may not have been applied. It has been logged.');
+  }
   if (err instanceof DeadlineExceeded) {
     log('deadline exceeded', err);
     return new AppError('SERVICE_UNAVAILABLE', 'The database did not answer in time. If you asked for a change, it may or may not have been applied; retrying is safe.');
@@ -79,5 +114,5 @@ export function httpStatus(err: AppError) {
 }
 
 function defaultLog(msg: string, err: unknown) {
-  console.error(`[keywarden] ${msg}:`, err instanceof Error ? err.message : err);
+  consoleLogger.error(msg, err);
 }

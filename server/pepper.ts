@@ -15,7 +15,7 @@ export function resolvePepper(options: { configured?: string; mongodbUri?: strin
   }
   const file = join(options.dataDir, 'pepper');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const pepper = randomBytes(32).toString('base64url');
   writeFileSync(file, pepper, { mode: 0o600 });
   return pepper;

@@ -50,7 +50,9 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
     config: {
       publicUrl: env.PUBLIC_URL ?? `http://${env.HOST}:${env.PORT}`,
       authCodeLimitPerEmail: env.AUTH_CODE_LIMIT_PER_EMAIL,
+      authCodeLimitPerEmailIp: env.AUTH_CODE_LIMIT_PER_EMAIL_IP,
       authCodeLimitPerIp: env.AUTH_CODE_LIMIT_PER_IP,
+      authCodeFailedLimitPerDay: env.AUTH_CODE_FAILED_LIMIT_PER_DAY,
       authCodeWindowMinutes: env.AUTH_CODE_WINDOW_MINUTES,
       trustProxy: env.TRUST_PROXY,
       extensionOrigins: env.EXTENSION_ORIGINS ?? null,
@@ -66,7 +68,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
     log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
   }
   const services = createServices(deps, { verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 }, keyEvents: options.keyEvents });
-  services.verify.startWatching();
+  await services.verify.startWatching();
   if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
     const seeded = await seedDemo(deps, services);
     if (seeded) log.info(`seeded a demo team: sign in as ${DEMO_ADMIN} (the code is mailed to ${deps.mailer.describe})`);

@@ -3,6 +3,7 @@ export * from './schemas/common';
 export * from './schemas/key';
 export * from './schemas/auth';
 export * from './schemas/team';
+export * from './schemas/invitation';
 export * from './schemas/audit';
 export * from './schemas/notification';
 export * from './schemas/alerts';

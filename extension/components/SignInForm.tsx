@@ -41,7 +41,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
   const verify = (e: Event) => {
     e.preventDefault();
     const parsed = VerifyCodeInput.safeParse({ email, code });
-    if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 6 digits from the email.' });
+    if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 8 letters and digits from the email, like ABCD-1234.' });
     void run(async () => {
       const result = await api.auth.verifyCode.mutate(parsed.data);
       await signOutReasonItem.setValue(null);
@@ -69,8 +69,8 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
             {info}
           </p>
           <label class="field">
-            <span>6-digit code sent to {email}</span>
-            <input name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
+            <span>Sign-in code sent to {email}</span>
+            <input name="code" autoComplete="one-time-code" autoCapitalize="characters" spellcheck={false} maxLength={12} placeholder="ABCD-1234" value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
           </label>
           <div class="row">
             <button type="submit" class="btn btn-primary" disabled={busy}>

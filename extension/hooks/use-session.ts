@@ -52,7 +52,7 @@ export function useSession(): SessionState {
  * UI never offers admin screens to someone who was demoted. A 401 here is how
  * an expired session is usually noticed.
  */
-async function refreshTeams(api: Api): Promise<void> {
+export async function refreshTeams(api: Api): Promise<void> {
   try {
     const me = await api.auth.me.query();
     const stored = await sessionItem.getValue();

@@ -13,46 +13,56 @@ export function authRepo(cols: Collections) {
     async deleteSession(tokenHash: string): Promise<void> {
       await cols.sessions.deleteOne({ _id: tokenHash });
     },
-    /** One live code per email: a new request replaces the previous code. */
-    async putLoginCode(c: { emailHash: string; codeHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
-      await cols.loginCodes.replaceOne(
-        { _id: c.emailHash },
-        { codeHash: c.codeHash, attempts: 0, createdAt: c.createdAt, expiresAt: c.expiresAt },
-        { upsert: true },
-      );
+    /**
+     * One document per code, under an `_id` of its own: a new request adds a code and
+     * never touches the ones already emailed (replacing a document in place is not safe
+     * on FerretDB, whose conditional writes are a read followed by a write by `_id`).
+     */
+    async insertLoginCode(c: { id: string; emailHash: string; codeHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+      await cols.loginCodes.insertOne({ _id: c.id, emailHash: c.emailHash, codeHash: c.codeHash, createdAt: c.createdAt, expiresAt: c.expiresAt });
     },
-    async findLoginCode(emailHash: string) {
-      return cols.loginCodes.findOne({ _id: emailHash });
+    /** The email's codes that are still valid, newest first; the request limits keep these few. */
+    async findLiveLoginCodes(emailHash: string, now: Date, max: number): Promise<{ id: string; codeHash: string; expiresAt: Date }[]> {
+      const docs = await cols.loginCodes
+        .find({ emailHash, expiresAt: { $gt: now } }, { projection: { codeHash: 1, expiresAt: 1 } })
+        .sort({ expiresAt: -1 })
+        .limit(max)
+        .toArray();
+      return docs.map((d) => ({ id: d._id, codeHash: d.codeHash, expiresAt: d.expiresAt }));
     },
-    /** Remembers how many attempts were used (a hint for takeSlot; the slots are the truth). */
-    async noteAttempt(emailHash: string, codeCreatedAt: Date): Promise<void> {
-      // Scoped to this code: a late wrong guess must not eat into a newer code's attempts.
-      await cols.loginCodes.updateOne({ _id: emailHash, createdAt: codeCreatedAt }, { $inc: { attempts: 1 } });
-    },
-    /** Consumes a code exactly once (the delete that matched wins). */
-    async consumeLoginCode(emailHash: string, codeHash: string): Promise<boolean> {
-      const res = await cols.loginCodes.deleteOne({ _id: emailHash, codeHash });
+    /** Consumes a code exactly once (of racing deletes of one `_id`, one deletes it). */
+    async consumeLoginCode(id: string): Promise<boolean> {
+      const res = await cols.loginCodes.deleteOne({ _id: id });
       return res.deletedCount === 1;
     },
     /**
-     * Takes one of `limit` numbered slots in `bucket`, or returns false when all
-     * are taken. Each slot is a document with a fixed `_id`, and inserting a fixed
+     * Takes one of `limit` numbered slots in `bucket` and returns its id, or null when
+     * all are taken. Each slot is a document with a fixed `_id`, and inserting a fixed
      * `_id` is atomic on every engine — a counter update is not on FerretDB, where
      * parallel requests could all read the same count and slip past a limit.
-     * `hint` (a count of slots known to be taken) only saves round trips.
+     * `bucket` names its period (a window's start), so a slot id is never reused.
      */
-    async takeSlot(bucket: string, limit: number, expiresAt: Date, hint = 0): Promise<boolean> {
+    async takeSlot(bucket: string, limit: number, expiresAt: Date): Promise<string | null> {
       // A full bucket answers with one look-up, not `limit` failing inserts.
-      if (limit > 0 && (await cols.rateLimits.findOne({ _id: `${bucket}#${limit - 1}` }, { projection: { _id: 1 } }))) return false;
-      for (let n = Math.max(0, Math.min(hint, limit) - 1); n < limit; n++) {
+      if (limit <= 0 || (await this.isFull(bucket, limit))) return null;
+      for (let n = await firstFreeGuess(bucket, limit); n < limit; n++) {
         try {
           await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, count: 1, expiresAt });
-          return true;
+          return `${bucket}#${n}`;
         } catch (err) {
           if ((err as { code?: number }).code !== 11000) throw err;
         }
       }
-      return false;
+      return null;
+    },
+    /** Whether every slot of `bucket` is taken (its last one is: slots fill from the bottom). */
+    async isFull(bucket: string, limit: number): Promise<boolean> {
+      return (await cols.rateLimits.findOne({ _id: `${bucket}#${limit - 1}` }, { projection: { _id: 1 } })) !== null;
+    },
+    /** Gives slots back (a sign-in that succeeded does not count as a failed attempt). */
+    async releaseSlots(ids: string[]): Promise<void> {
+      // One `_id` delete each: FerretDB serves only `_id` equality from an index.
+      await Promise.all(ids.map((id) => cols.rateLimits.deleteOne({ _id: id })));
     },
     async purgeExpired(now: Date): Promise<void> {
       await cols.rateLimits.deleteMany({ expiresAt: { $lt: now } });
@@ -60,5 +70,21 @@ export function authRepo(cols: Collections) {
       await cols.sessions.deleteMany({ expiresAt: { $lt: now } });
     },
   };
+
+  /**
+   * Where to start inserting: a binary search for the first free slot, so a bucket
+   * with many slots taken costs a few look-ups rather than as many failing inserts.
+   * A slot given back below the result is skipped, which can only refuse early.
+   */
+  async function firstFreeGuess(bucket: string, limit: number): Promise<number> {
+    let lo = 0;
+    let hi = limit - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (await cols.rateLimits.findOne({ _id: `${bucket}#${mid}` }, { projection: { _id: 1 } })) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 export type AuthRepo = ReturnType<typeof authRepo>;

@@ -20,6 +20,8 @@ export interface UserDoc {
   email: string;
   name: string;
   createdAt: Date;
+  /** First sign-in by emailed code; absent for accounts that have never signed in (or did so before it was recorded). */
+  signedInAt?: Date | null;
 }
 
 /** `_id` is `${teamId}:${userId}`, so membership checks are `_id` look-ups. */
@@ -29,6 +31,28 @@ export interface MembershipDoc {
   userId: string;
   role: Role;
   joinedAt: Date;
+}
+
+/**
+ * A person's invitation to a team, `_id` `${teamId}:${userId}` like a membership, so
+ * re-inviting updates the one document. `id` names this round of invitation (a new one
+ * after a decline or expiry) and makes its audit records and emails idempotent.
+ * An accepted invitation is kept (state `accepted`) so a repeated accept is answered
+ * the same; a declined or cancelled one is deleted.
+ */
+export interface InvitationDoc {
+  _id: string;
+  id: string;
+  teamId: string;
+  userId: string;
+  email: string;
+  role: Role;
+  invitedBy: { userId: string | null; email: string | null };
+  state: 'pending' | 'accepted';
+  createdAt: Date;
+  sentAt: Date;
+  expiresAt: Date;
+  respondedAt: Date | null;
 }
 
 /** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
@@ -59,10 +83,11 @@ export interface SessionDoc {
   expiresAt: Date;
 }
 
+/** One per emailed code (an email may have several live codes); `_id` is random. */
 export interface LoginCodeDoc {
   _id: string;
+  emailHash: string;
   codeHash: string;
-  attempts: number;
   expiresAt: Date;
   createdAt: Date;
 }
@@ -158,6 +183,22 @@ export interface MarkDoc {
   items?: { markId: string; keyId: string; teamId: string; ownerId: string; kind: 'warn' | 'expired'; days: number }[];
 }
 
+/**
+ * The authority on a key's revocation: `_id` is the key's hash, inserted once.
+ * FerretDB v1 has no atomic conditional update, and its updates rewrite whole
+ * documents, so a key document alone can lose a revocation to a racing write;
+ * this insert cannot be won twice (see keys.repo).
+ */
+export interface RevocationDoc {
+  _id: string;
+  keyId: string;
+  teamId: string;
+  actionId: string;
+  reason: RevokedReason;
+  at: Date;
+  by: string | null;
+}
+
 export interface RevisionDoc {
   _id: string;
   v: string;
@@ -168,6 +209,7 @@ export function collections(db: Db) {
     teams: db.collection<TeamDoc>('teams'),
     users: db.collection<UserDoc>('users'),
     memberships: db.collection<MembershipDoc>('memberships'),
+    invitations: db.collection<InvitationDoc>('invitations'),
     keys: db.collection<KeyDoc>('keys'),
     sessions: db.collection<SessionDoc>('sessions'),
     loginCodes: db.collection<LoginCodeDoc>('login_codes'),
@@ -179,6 +221,7 @@ export function collections(db: Db) {
     leases: db.collection<LeaseDoc>('leases'),
     marks: db.collection<MarkDoc>('marks'),
     revisions: db.collection<RevisionDoc>('revisions'),
+    revocations: db.collection<RevocationDoc>('revocations'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -14,6 +14,10 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { teamId: 1, role: 1 }, name: 'team_role' },
     { key: { userId: 1 }, name: 'user' },
   ],
+  invitations: [
+    { key: { userId: 1, state: 1, sentAt: -1 }, name: 'user_state_sent' },
+    { key: { teamId: 1, state: 1, sentAt: -1 }, name: 'team_state_sent' },
+  ],
   keys: [
     { key: { id: 1 }, name: 'public_id_unique', unique: true },
     { key: { teamId: 1, createdAt: -1, id: -1 }, name: 'team_created' },
@@ -26,7 +30,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { ownerId: 1, status: 1, expiresAt: 1 }, name: 'owner_status_expiry' },
   ],
   sessions: [{ key: { userId: 1 }, name: 'user' }],
-  loginCodes: [],
+  loginCodes: [{ key: { emailHash: 1, expiresAt: -1 }, name: 'email_expiry' }],
   rateLimits: [{ key: { expiresAt: 1 }, name: 'expiry' }],
   audit: [{ key: { teamId: 1, at: -1, _id: -1 }, name: 'team_at' }],
   actions: [{ key: { state: 1, createdAt: 1 }, name: 'state_created' }],
@@ -43,6 +47,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   leases: [],
   marks: [{ key: { state: 1 }, name: 'state' }],
   revisions: [],
+  revocations: [{ key: { actionId: 1 }, name: 'action' }],
 };
 
 /**

@@ -1,8 +1,8 @@
-import type { Filter } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError, type Filter } from 'mongodb';
 import type { DisabledReason, KeyStatus, RevokedReason } from '../../shared/schemas/key';
 import { keyHint } from '../../shared/key-format';
 import { newId } from '../lib/ids';
-import type { Collections, KeyDoc } from './collections';
+import type { Collections, KeyDoc, RevocationDoc } from './collections';
 import { keyCountFilters, keyListQuery, type KeyListSpec } from './key-list-query';
 
 /** A stored key without its hash: repos hand the hash to nobody but verify. */
@@ -31,18 +31,98 @@ export function liveFilter(now: Date): Filter<KeyDoc> {
   return { status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
 }
 
+type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
+
+const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
+
+/** Per-key writes run this many at a time: fast enough, gentle on the pool. */
+const WRITE_BATCH = 20;
+
+async function inBatches<T>(items: T[], write: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += WRITE_BATCH) await Promise.all(items.slice(i, i + WRITE_BATCH).map(write));
+}
+
+/** A failed insert that only hit existing `_id`s: another writer got there first. */
+function onlyDuplicates(err: unknown): boolean {
+  if (err instanceof MongoBulkWriteError) {
+    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+    return errors.length > 0 && errors.every((e) => e.code === 11000);
+  }
+  return err instanceof MongoServerError && err.code === 11000;
+}
+
+/**
+ * Why revocation stays final on FerretDB v1: it has no transactions and no
+ * atomic conditional update, and an update rewrites the whole document from
+ * what it read. So a disable, enable, policy cap or last-used write that read a
+ * key just before a revocation landed can write the old status back. Against
+ * that, every revocation first inserts the key's record in `revocations`
+ * (`_id` = key hash: only one insert can win), every other write to a key
+ * re-asserts any record after its own write (a clobbering write always lands
+ * after the record exists, so its check sees it), and verify reads the record
+ * with the key. On MongoDB the same steps are merely redundant.
+ */
 export function keysRepo(cols: Collections) {
+  /** Inserts each key's revocation record; returns the hashes whose record is this action's. */
+  async function claimRevocations(teamId: string, keys: { _id: string; id: string }[], r: Revocation): Promise<string[]> {
+    if (keys.length === 0) return [];
+    const records: RevocationDoc[] = keys.map((k) => ({ _id: k._id, keyId: k.id, teamId, actionId: r.actionId, reason: r.reason, at: r.at, by: r.by }));
+    try {
+      await cols.revocations.insertMany(records, { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+    const wanted = new Set(keys.map((k) => k._id));
+    const mine = await cols.revocations.find({ teamId, actionId: r.actionId }, { projection: { _id: 1 } }).toArray();
+    return mine.map((d) => d._id).filter((h) => wanted.has(h));
+  }
+
+  /** The revocation records of these keys, by hash. */
+  async function revocationsOf(hashes: string[]): Promise<Map<string, RevocationDoc>> {
+    if (hashes.length === 0) return new Map();
+    const docs = await cols.revocations.find({ _id: { $in: hashes } }).toArray();
+    return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  /** Writes a revoked key's record back over whatever a racing write left. Returns how many needed it. */
+  async function reassertRevocations(hashes: string[]): Promise<number> {
+    const records = await revocationsOf(hashes);
+    let repaired = 0;
+    await inBatches([...records.values()], async (r) => {
+      const res = await cols.keys.updateOne(
+        { _id: r._id, $or: [{ status: { $ne: 'revoked' } }, { actionId: { $ne: r.actionId } }] },
+        { $set: revokedFields(r) },
+      );
+      repaired += res.modifiedCount;
+    });
+    return repaired;
+  }
+
+  /** A non-revoking write to the keys matching `filter`, then the re-assertion of any revocation it may have overwritten. */
+  async function writeThenReassert(filter: Filter<KeyDoc>, set: Partial<KeyDoc>): Promise<void> {
+    const targets = (await cols.keys.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+    if (targets.length === 0) return;
+    await cols.keys.updateMany({ ...filter, _id: { $in: targets } }, { $set: set });
+    await reassertRevocations(targets);
+  }
+
   return {
     async insert(hash: string, key: StoredKey): Promise<void> {
       await cols.keys.insertOne({ _id: hash, ...key, nameLower: key.name.toLowerCase() });
     },
 
-    /** The verify hot path: one `_id` look-up, only the fields verification needs. */
+    /**
+     * The verify hot path: the key and its revocation record, two `_id` look-ups
+     * run together. The record is the authority: a racing write may have left
+     * the key's own document looking alive for a moment (see claimRevocations).
+     */
     async findForVerify(hash: string) {
-      return cols.keys.findOne(
-        { _id: hash },
-        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1 } },
-      ) as Promise<Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt'> | null>;
+      const [doc, revocation] = await Promise.all([
+        cols.keys.findOne({ _id: hash }, { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1 } }),
+        cols.revocations.findOne({ _id: hash }, { projection: { _id: 1 } }),
+      ]);
+      if (!doc) return null;
+      return { ...doc, status: revocation ? 'revoked' : doc.status } as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt'>;
     },
 
     async findByHash(teamId: string, hash: string): Promise<StoredKey | null> {
@@ -62,8 +142,31 @@ export function keysRepo(cols: Collections) {
       return (await cols.keys.find({ teamId, id: { $in: ids } }, { projection: PUBLIC_FIELDS }).toArray()) as StoredKey[];
     },
 
+    /**
+     * The keys an action changed: those stamped with its id, plus those whose
+     * revocation record is its own (a racing write may hide the stamp for a
+     * moment). A key revoked by another action is never counted here, even if
+     * this action touched it first.
+     */
     async findByAction(actionId: string): Promise<StoredKey[]> {
-      return (await cols.keys.find({ actionId }, { projection: PUBLIC_FIELDS }).toArray()) as StoredKey[];
+      const [stamped, revoked] = await Promise.all([
+        cols.keys.find({ actionId }, { projection: { ...PUBLIC_FIELDS, _id: 1 } }).toArray(),
+        cols.revocations.find({ actionId }).toArray(),
+      ]);
+      const byHash = new Map(stamped.map((d) => [d._id, d]));
+      const missing = revoked.filter((r) => !byHash.has(r._id)).map((r) => r._id);
+      if (missing.length > 0) {
+        for (const d of await cols.keys.find({ _id: { $in: missing } }, { projection: { ...PUBLIC_FIELDS, _id: 1 } }).toArray()) byHash.set(d._id, d);
+      }
+      const own = new Map(revoked.map((r) => [r._id, r]));
+      const others = await revocationsOf([...byHash.keys()].filter((h) => !own.has(h)));
+      const result: StoredKey[] = [];
+      for (const [hash, { _id, ...doc }] of byHash) {
+        const mine = own.get(hash);
+        if (mine) result.push({ ...(doc as StoredKey), ...revokedFields(mine) });
+        else if (!others.has(hash)) result.push(doc as StoredKey);
+      }
+      return result;
     },
 
     /** Newest first, keyset-paginated on (createdAt, id). */
@@ -102,23 +205,24 @@ export function keysRepo(cols: Collections) {
     },
 
     /**
-     * Lowers one live key's expiry to `cap` (revoking it with reason `policy`
-     * when `cap` is not after `at`) and stamps it with `actionId`. Matches only
-     * while the key still needs the change, so a retry never changes it twice.
+     * Lowers one live key's expiry to `cap` and stamps it with `actionId`; when
+     * `cap` is not after `at` the key is revoked instead (reason `policy`),
+     * through its revocation record like any revocation. Matches only while the
+     * key still needs the change, so a retry never changes it twice.
      */
     async capExpiry(teamId: string, id: string, cap: Date, change: { at: Date; by: string | null; actionId: string }): Promise<boolean> {
       const floor = cap > change.at ? cap : change.at;
-      const expireNow = cap <= change.at;
-      const res = await cols.keys.updateOne(
-        { teamId, id, status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: floor } }] },
-        {
-          $set: {
-            expiresAt: cap,
-            actionId: change.actionId,
-            ...(expireNow ? { status: 'revoked' as const, revokedReason: 'policy' as const, revokedAt: change.at, revokedBy: change.by } : {}),
-          },
-        },
-      );
+      const filter: Filter<KeyDoc> = { teamId, id, status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: floor } }] };
+      const doc = await cols.keys.findOne(filter, { projection: { _id: 1, id: 1 } });
+      if (!doc) return false;
+      if (cap <= change.at) {
+        const owned = await claimRevocations(teamId, [doc], { reason: 'policy', by: change.by, at: change.at, actionId: change.actionId });
+        if (owned.length === 0) return false;
+        await cols.keys.updateOne({ _id: doc._id }, { $set: { expiresAt: cap, ...revokedFields({ reason: 'policy', by: change.by, at: change.at, actionId: change.actionId }) } });
+        return true;
+      }
+      const res = await cols.keys.updateOne({ ...filter, _id: doc._id }, { $set: { expiresAt: cap, actionId: change.actionId } });
+      await reassertRevocations([doc._id]);
       return res.modifiedCount === 1;
     },
 
@@ -132,45 +236,56 @@ export function keysRepo(cols: Collections) {
         { _id: hash, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: threshold } }] },
         { $set: { lastUsedAt: at } },
       );
+      if (res.modifiedCount === 1) await reassertRevocations([hash]);
       return res.modifiedCount === 1;
     },
 
     /**
      * Revokes every live key matching `scope` and stamps it with `actionId`.
-     * Idempotent: a key already revoked (or expired) is left alone, so a retry
-     * of the same action changes nothing it already changed.
+     * Each key's revocation record is inserted first; a key whose record
+     * another action won is left to that action, so racing revocations change
+     * each key once and the first one's when, who and why are kept. Idempotent:
+     * a retry of the same action finds its own records and finishes the writes.
      */
     async revokeWhere(
       scope: { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date },
-      change: { reason: RevokedReason; by: string | null; at: Date; actionId: string },
-    ): Promise<number> {
+      change: Revocation,
+    ): Promise<{ heldBy: string[] }> {
       const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at) };
       if (scope.ids) filter.id = { $in: scope.ids };
       if (scope.ownerId) filter.ownerId = scope.ownerId;
       if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };
-      const res = await cols.keys.updateMany(filter, {
-        $set: { status: 'revoked', revokedReason: change.reason, revokedAt: change.at, revokedBy: change.by, actionId: change.actionId },
-      });
-      return res.modifiedCount;
+      const candidates = await cols.keys.find(filter, { projection: { _id: 1, id: 1 } }).toArray();
+      const owned = await claimRevocations(scope.teamId, candidates, change);
+      if (owned.length === candidates.length) {
+        // No other action holds any of them: one write over the same filter touches exactly these keys.
+        if (owned.length > 0) await cols.keys.updateMany(filter, { $set: revokedFields(change) });
+        return { heldBy: [] };
+      }
+      await inBatches(owned, (hash) => cols.keys.updateOne({ _id: hash }, { $set: revokedFields(change) }));
+      // The rest belong to another revocation, racing or cut short by an outage: its record is written to them now.
+      const mine = new Set(owned);
+      const others = candidates.map((c) => c._id).filter((h) => !mine.has(h));
+      await reassertRevocations(others);
+      const records = await revocationsOf(others);
+      return { heldBy: [...new Set([...records.values()].map((r) => r.actionId))] };
     },
 
-    /** Disables live enabled keys (reversible); stamps them with `actionId`. */
+    /** Disables live enabled keys (reversible); stamps them with `actionId`. A revoked key stays revoked. */
     async disableWhere(
       scope: { teamId: string; ids?: string[]; ownerId?: string },
       change: { reason: DisabledReason; at: Date; actionId: string },
-    ): Promise<number> {
+    ): Promise<void> {
       const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at), status: 'enabled' };
       if (scope.ids) filter.id = { $in: scope.ids };
       if (scope.ownerId) filter.ownerId = scope.ownerId;
-      const res = await cols.keys.updateMany(filter, { $set: { status: 'disabled', disabledReason: change.reason, actionId: change.actionId } });
-      return res.modifiedCount;
+      await writeThenReassert(filter, { status: 'disabled', disabledReason: change.reason, actionId: change.actionId });
     },
 
     /** Re-enables disabled keys that have not expired; revoked keys never come back. */
-    async enableWhere(scope: { teamId: string; ids: string[] }, change: { at: Date; actionId: string }): Promise<number> {
+    async enableWhere(scope: { teamId: string; ids: string[] }, change: { at: Date; actionId: string }): Promise<void> {
       const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at), status: 'disabled', id: { $in: scope.ids } };
-      const res = await cols.keys.updateMany(filter, { $set: { status: 'enabled', disabledReason: null, actionId: change.actionId } });
-      return res.modifiedCount;
+      await writeThenReassert(filter, { status: 'enabled', disabledReason: null, actionId: change.actionId });
     },
   };
 }

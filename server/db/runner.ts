@@ -1,16 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { DatabaseUnavailableError, ensureFerretdbBinary } from './ferretdb';
+import { chooseSocketPath, isSocketTempDir, makeDataDirPrivate, socketUri, tightenDataDir } from './data-dir';
+import { ensureFerretdbBinary } from './ferretdb';
+import { superviseLauncher, type Backoff } from './ferretdb-process';
 
 /**
  * The one database runner behind `npm start`, the CLI and the tests.
  * With a MONGODB_URI it starts nothing. Otherwise it runs the embedded FerretDB
- * (SQLite backend) on a free loopback port with its files under `dataDir`, and
- * records the address in `dataDir/ferretdb.json` so a second process (the CLI)
- * uses the running database instead of opening the same files twice.
+ * (SQLite backend) with its files under `dataDir`, on a Unix socket that only
+ * this user can reach (no TCP port), restarts it if it dies, and records the
+ * address in `dataDir/ferretdb.json` so a second process (the CLI) uses the
+ * running database instead of opening the same files twice.
  */
 export interface RunningDatabase {
   uri: string;
@@ -26,84 +27,111 @@ export interface StartDatabaseOptions {
   /** Reuse an embedded server another process already runs on this data dir. */
   reuseRunning?: boolean;
   log?: (line: string) => void;
+  /** Delays between restarts of a FerretDB that died (default 100 ms doubling to 5 s). */
+  restartBackoff?: Backoff;
 }
 
+/** What `ferretdb.json` records: the address, the database's pid, and the process that supervises it. */
+interface RunnerState {
+  uri: string;
+  pid: number;
+  supervisor?: number;
+  /** The temp folder of the socket when DATA_DIR's socket path was too long. */
+  socketDir?: string;
+}
+
+/** How long a second process waits for a database whose supervisor is alive (it may be restarting it). */
+const REUSE_WAIT_MS = 30_000;
+
 export async function startDatabase(options: StartDatabaseOptions): Promise<RunningDatabase> {
+  const dataDir = resolve(options.dataDir);
   if (options.mongodbUri) {
+    // No database here, but DATA_DIR may hold dev mail an older version left readable by others.
+    if (existsSync(dataDir)) tightenDataDir(dataDir);
     return { uri: options.mongodbUri, embedded: false, owned: false, stop: async () => {} };
   }
-  const dataDir = resolve(options.dataDir);
+  makeDataDirPrivate(dataDir);
   const stateFile = join(dataDir, 'ferretdb.json');
   if (options.reuseRunning !== false) {
     const running = await findRunning(stateFile);
     if (running) return { uri: running, embedded: true, owned: false, stop: async () => {} };
   }
-  return startFerretdb(dataDir, stateFile, options.log ?? console.log);
+  return startFerretdb(dataDir, stateFile, options);
 }
 
 async function findRunning(stateFile: string): Promise<string | null> {
-  if (!existsSync(stateFile)) return null;
+  const state = readState(stateFile);
+  if (!state) return null;
+  const waitMs = alive(state.supervisor) ? REUSE_WAIT_MS : alive(state.pid) ? 1000 : 0;
+  if (waitMs && (await ping(state.uri, waitMs))) return state.uri;
+  if (!alive(state.supervisor) && !alive(state.pid) && state.socketDir && isSocketTempDir(state.socketDir)) {
+    rmSync(state.socketDir, { recursive: true, force: true });
+  }
+  return null;
+}
+
+async function startFerretdb(dataDir: string, stateFile: string, options: StartDatabaseOptions): Promise<RunningDatabase> {
+  const log = options.log ?? console.log;
+  const binary = ensureFerretdbBinary(log);
+  const socket = chooseSocketPath(dataDir);
+  const uri = socketUri(socket.path);
+  const removeSocketDir = () => {
+    if (socket.tempDir) rmSync(socket.tempDir, { recursive: true, force: true });
+  };
+  const record = (pid: number) =>
+    writeState(stateFile, { uri, pid, supervisor: process.pid, ...(socket.tempDir ? { socketDir: socket.tempDir } : {}) });
+
+  let launcher;
   try {
-    const { uri, pid } = JSON.parse(readFileSync(stateFile, 'utf8')) as { uri: string; pid: number };
-    process.kill(pid, 0);
-    return (await ping(uri, 1000)) ? uri : null;
+    launcher = await superviseLauncher({
+      binary,
+      args: ['-socket', socket.path, '-dir', join(dataDir, 'ferretdb')],
+      log,
+      backoff: options.restartBackoff,
+      onReady: record,
+    });
+  } catch (err) {
+    removeSocketDir();
+    throw err;
+  }
+
+  let stopping: Promise<void> | null = null;
+  return {
+    uri,
+    embedded: true,
+    owned: true,
+    stop: () =>
+      (stopping ??= (async () => {
+        rmSync(stateFile, { force: true });
+        await launcher.stop();
+        removeSocketDir();
+      })()),
+  };
+}
+
+function readState(stateFile: string): RunnerState | null {
+  try {
+    return JSON.parse(readFileSync(stateFile, 'utf8')) as RunnerState;
   } catch {
     return null;
   }
 }
 
-async function startFerretdb(dataDir: string, stateFile: string, log: (line: string) => void): Promise<RunningDatabase> {
-  const binary = ensureFerretdbBinary(log);
-  mkdirSync(join(dataDir, 'ferretdb'), { recursive: true });
-  const port = await freePort();
-  const uri = `mongodb://127.0.0.1:${port}/`;
-  // stdin stays a pipe: the launcher exits when it closes, so even a SIGKILLed
-  // parent leaves no database server behind. Its own process group keeps a
-  // terminal's Ctrl-C from stopping it before the server has shut down cleanly.
-  const child = spawn(binary, ['-listen', `127.0.0.1:${port}`, '-dir', join(dataDir, 'ferretdb')], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-    detached: true,
-  });
-  const stderr: string[] = [];
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr.push(chunk);
-    if (stderr.length > 50) stderr.shift();
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const deadline = Date.now() + 30_000;
-  while (!(await ping(uri, 500))) {
-    if (exited || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new DatabaseUnavailableError(`The embedded FerretDB did not start:\n${stderr.join('')}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  writeFileSync(stateFile, JSON.stringify({ uri, pid: child.pid }));
-
-  return {
-    uri,
-    embedded: true,
-    owned: true,
-    stop: () => stopChild(child, stateFile, killOnExit),
-  };
+/** Written whole or not at all: the CLI may read it at any moment. */
+function writeState(stateFile: string, state: RunnerState): void {
+  const partial = `${stateFile}.${process.pid}.tmp`;
+  writeFileSync(partial, JSON.stringify(state), { mode: 0o600 });
+  renameSync(partial, stateFile);
 }
 
-async function stopChild(child: ChildProcess, stateFile: string, killOnExit: () => void): Promise<void> {
-  process.off('exit', killOnExit);
-  rmSync(stateFile, { force: true });
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.stdin?.end();
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function ping(uri: string, timeoutMs: number): Promise<boolean> {
@@ -117,16 +145,4 @@ export async function ping(uri: string, timeoutMs: number): Promise<boolean> {
   } finally {
     await client.close().catch(() => {});
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -22,6 +22,19 @@ export function usersRepo(cols: Collections) {
       if (ids.length === 0) return [];
       return (await cols.users.find({ _id: { $in: [...new Set(ids)] } }).toArray()).map(toUser);
     },
+    /** Records the first sign-in (later ones leave it as it is). */
+    async markSignedIn(id: string, at: Date): Promise<void> {
+      await cols.users.updateOne({ _id: id, signedInAt: { $exists: false } }, { $set: { signedInAt: at } });
+    },
+    /**
+     * Whether the account has ever signed in: its recorded first sign-in, or, for
+     * accounts that signed in before that was recorded, a session of theirs.
+     */
+    async hasSignedIn(id: string): Promise<boolean> {
+      const doc = await cols.users.findOne({ _id: id }, { projection: { signedInAt: 1 } });
+      if (doc?.signedInAt) return true;
+      return (await cols.sessions.countDocuments({ userId: id }, { limit: 1 })) > 0;
+    },
     /** Returns the user with this email, creating it if needed (email is unique). */
     async findOrCreate(candidate: User): Promise<User> {
       const existing = await this.findByEmail(candidate.email);

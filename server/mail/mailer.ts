@@ -45,9 +45,10 @@ export function createMailer(options: { smtpUrl?: string; from: string; dataDir:
     describe: `files in ${dir}`,
     async send(m) {
       const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, messageId: messageId(m) });
-      mkdirSync(dir, { recursive: true });
+      // Sign-in codes: readable by the user who runs Keywarden only.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${Math.random().toString(36).slice(2, 8)}.eml`);
-      writeFileSync(file, info.message as Buffer);
+      writeFileSync(file, info.message as Buffer, { mode: 0o600 });
       log(`[mail] to ${m.to}: ${m.subject}  (${file})`);
     },
     close: () => transport.close(),

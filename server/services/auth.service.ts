@@ -1,75 +1,149 @@
 import { randomInt } from 'node:crypto';
+import { SIGN_IN_CODE_ALPHABET, SIGN_IN_CODE_LENGTH } from '../../shared/schemas/auth';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import type { AuthRepo } from '../db/auth.repo';
 import type { UsersRepo, User } from '../db/users.repo';
-import { hashKey, randomToken, sha256 } from '../lib/ids';
+import { hashKey, randomToken, safeEqual, sha256 } from '../lib/ids';
+import { formatWhen } from '../mail/templates/key-notice';
 import { signInCodeMail } from '../mail/templates/sign-in-code';
+import { signInPausedMail } from '../mail/templates/sign-in-paused';
 import type { AuditService } from './audit.service';
 import type { TeamsService } from './teams.service';
 
 /**
  * Sign-in by emailed one-time code. Every answer to `requestCode` is the same
  * whether or not the email is known, so the endpoint cannot enumerate accounts.
+ *
+ * A stranger can neither block nor guess it (README, "Sign-in security"): a new
+ * code never replaces one already emailed; requests are counted per email and
+ * address, per email, and per address, so one address cannot use up the owner's
+ * share; and every check of a guess against a live code takes a slot of the
+ * email's daily ceiling, which bounds a year's guessing at any rate, from any
+ * number of addresses.
  */
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+/** The request limits keep live codes far fewer; this only bounds one guess's work. */
+const MAX_LIVE_CODES = 50;
+const DAY_MS = 24 * 60 * 60_000;
 
 export const REQUEST_CODE_ANSWER = { sent: true as const, message: 'If this email belongs to a Keywarden user, a sign-in code is on its way. It is valid for 10 minutes.' };
 
 const INVALID_CODE = 'That code is not valid. Check the latest email or request a new code.';
+const USE_A_SENT_CODE = 'Use a code already emailed (each is valid for 10 minutes)';
+const REQUEST_LIMITS = {
+  'code-email-ip': (minutes: number) => `Too many sign-in codes were requested for this email from your address. ${USE_A_SENT_CODE}, or try again in ${minutes} minutes.`,
+  'code-ip': (minutes: number) => `Too many sign-in code requests from your address. Try again in ${minutes} minutes.`,
+  'code-email': (minutes: number) => `Too many sign-in codes were requested for this email. ${USE_A_SENT_CODE}, or try again in ${minutes} minutes.`,
+};
 
 export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRepo }, teams: TeamsService, audit: AuditService) {
   const emailHash = (email: string) => sha256(`email:${email}`);
-  // The code hash is peppered: a database dump alone cannot brute-force 6 digits.
+  // The code hash is peppered: a database dump alone cannot brute-force the code space.
   const codeHash = (email: string, code: string) => hashKey(deps.pepper, `code:${email}:${code}`);
+  const failedLimit = deps.config.authCodeFailedLimitPerDay;
 
-  async function enforceLimit(kind: string, subject: string, limit: number) {
+  async function enforceLimit(kind: keyof typeof REQUEST_LIMITS, subject: string, limit: number) {
     const windowMs = deps.config.authCodeWindowMinutes * 60_000;
     const now = deps.now().getTime();
     const windowStart = now - (now % windowMs);
     const bucket = `${kind}:${sha256(subject)}:${windowStart}`;
     const windowEnd = new Date(windowStart + windowMs);
     if (!(await repos.auth.takeSlot(bucket, limit, windowEnd))) {
-      throw new AppError('TOO_MANY_REQUESTS', `Too many sign-in code requests. Try again in ${Math.ceil((windowStart + windowMs - now) / 60_000)} minutes.`);
+      throw new AppError('TOO_MANY_REQUESTS', REQUEST_LIMITS[kind](Math.ceil((windowStart + windowMs - now) / 60_000)));
     }
+  }
+
+  /** The email's failed-check ceiling for the current UTC day. */
+  function failedToday(id: string) {
+    const now = deps.now().getTime();
+    const dayStart = now - (now % DAY_MS);
+    return { bucket: `code-failed:${id}:${dayStart}`, until: new Date(dayStart + DAY_MS) };
+  }
+
+  /** Tells the owner, once per day, that their sign-in by code is paused (a failed send is retried by the next refusal). */
+  function notifyPaused(email: string, id: string, until: Date): void {
+    void (async () => {
+      if (!(await repos.users.findByEmail(email))) return;
+      const mark = await repos.auth.takeSlot(`code-paused-mail:${id}:${until.getTime()}`, 1, until);
+      if (!mark) return;
+      const mail = signInPausedMail({ email, failedLimit, until, publicUrl: deps.config.publicUrl });
+      await deps.mailer.send({ to: email, ...mail, idempotencyKey: `sign-in-paused-${id.slice(0, 24)}-${until.getTime()}` }).catch(async (err) => {
+        await repos.auth.releaseSlots([mark]);
+        throw err;
+      });
+    })().catch((err) => deps.log.error('sign-in paused mail to a user failed', err));
+  }
+
+  /** The answer while the ceiling is hit. The mail is not awaited: known and unknown emails are answered alike. */
+  function paused(email: string, id: string, until: Date): AppError {
+    notifyPaused(email, id, until);
+    return new AppError(
+      'TOO_MANY_REQUESTS',
+      `Too many wrong sign-in codes were entered for this email today. To protect the account, sign-in by code is paused until ${formatWhen(until)}, even with the right code.`,
+    );
   }
 
   return {
     async requestCode(email: string, ip: string | null): Promise<typeof REQUEST_CODE_ANSWER> {
-      await enforceLimit('code-email', email, deps.config.authCodeLimitPerEmail);
+      const id = emailHash(email);
+      const today = failedToday(id);
+      // A code could not be used before the pause ends, so none is sent.
+      if (await repos.auth.isFull(today.bucket, failedLimit)) throw paused(email, id, today.until);
+      // The narrowest limit first: a caller over it takes nothing from the limit the email's owner shares.
+      if (ip) await enforceLimit('code-email-ip', `${email}\n${ip}`, deps.config.authCodeLimitPerEmailIp);
       if (ip) await enforceLimit('code-ip', ip, deps.config.authCodeLimitPerIp);
+      await enforceLimit('code-email', email, deps.config.authCodeLimitPerEmail);
       const user = await repos.users.findByEmail(email);
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const code = Array.from({ length: SIGN_IN_CODE_LENGTH }, () => SIGN_IN_CODE_ALPHABET[randomInt(SIGN_IN_CODE_ALPHABET.length)]).join('');
       const now = deps.now();
+      // A new document beside the email's other live codes, never in place of one.
       // Stored for unknown emails too, so both answers cost the same; such a code can never sign anyone in.
-      await repos.auth.putLoginCode({ emailHash: emailHash(email), codeHash: codeHash(email, code), createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
+      await repos.auth.insertLoginCode({ id: randomToken(16), emailHash: id, codeHash: codeHash(email, code), createdAt: now, expiresAt: new Date(now.getTime() + CODE_TTL_MS) });
       if (!user) return REQUEST_CODE_ANSWER;
       // Not awaited: the answer must not take longer for a known email than for an unknown one.
-      deps.mailer.send({ to: email, ...signInCodeMail({ code, email, publicUrl: deps.config.publicUrl }) }).catch((err) => deps.log.error(`sign-in code mail to a user failed`, err));
+      deps.mailer.send({ to: email, ...signInCodeMail({ code: `${code.slice(0, 4)}-${code.slice(4)}`, email, publicUrl: deps.config.publicUrl }) }).catch((err) => deps.log.error(`sign-in code mail to a user failed`, err));
       return REQUEST_CODE_ANSWER;
     },
 
     async verifyCode(email: string, code: string, meta: { ip: string | null; userAgent: string | null }) {
       const id = emailHash(email);
-      const stored = await repos.auth.findLoginCode(id);
-      if (!stored || stored.expiresAt <= deps.now()) throw new AppError('UNAUTHORIZED', INVALID_CODE);
-      // Every attempt, right or wrong, takes one of 5 slots first: parallel guesses cannot share a slot.
-      const slots = `attempt:${id}:${stored.createdAt.getTime()}`;
-      if (!(await repos.auth.takeSlot(slots, MAX_CODE_ATTEMPTS, stored.expiresAt, stored.attempts))) {
-        throw new AppError('TOO_MANY_REQUESTS', 'Too many wrong codes. Request a new code.');
-      }
+      const today = failedToday(id);
+      if (await repos.auth.isFull(today.bucket, failedLimit)) throw paused(email, id, today.until);
+      const live = await repos.auth.findLiveLoginCodes(id, deps.now(), MAX_LIVE_CODES);
+      if (live.length === 0) throw new AppError('UNAUTHORIZED', INVALID_CODE);
+      // Each check of the guess against one code first takes one of that code's 5 attempt
+      // slots, then one of the email's daily slots: parallel guesses cannot share a slot.
+      // Newest first, stopping at a match: the usual right guess costs one check.
       const hash = codeHash(email, code);
-      if (hash !== stored.codeHash || !(await repos.auth.consumeLoginCode(id, hash))) {
-        await repos.auth.noteAttempt(id, stored.createdAt);
+      const daily: string[] = [];
+      let matched = false;
+      for (const candidate of live) {
+        if (!(await repos.auth.takeSlot(`attempt:${candidate.id}`, MAX_CODE_ATTEMPTS, candidate.expiresAt))) continue;
+        const slot = await repos.auth.takeSlot(today.bucket, failedLimit, today.until);
+        if (!slot) throw paused(email, id, today.until);
+        daily.push(slot);
+        if (!safeEqual(candidate.codeHash, hash)) continue;
+        matched = await repos.auth.consumeLoginCode(candidate.id);
+        break;
+      }
+      if (daily.length === 0) throw new AppError('TOO_MANY_REQUESTS', 'Too many wrong codes. Request a new code.');
+      if (!matched) {
+        if (await repos.auth.isFull(today.bucket, failedLimit)) notifyPaused(email, id, today.until);
         throw new AppError('UNAUTHORIZED', INVALID_CODE);
       }
+      // A sign-in gives its checks back: the ceiling counts failed guesses only.
+      await repos.auth.releaseSlots(daily);
       const user = await repos.users.findByEmail(email);
       if (!user) throw new AppError('UNAUTHORIZED', INVALID_CODE);
       const token = randomToken();
       const now = deps.now();
       await repos.auth.insertSession({ tokenHash: sha256(token), userId: user.id, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) });
+      // From now on, adding this user to a team takes their consent (an invitation).
+      await repos.users.markSignedIn(user.id, now);
+      // Memberships only: a team that has merely invited the user learns nothing of their sign-ins.
       const memberOf = await teams.teamsOf(user.id);
       for (const team of memberOf) {
         await audit.record({ teamId: team.teamId, action: 'auth.sign_in', actor: { userId: user.id, email: user.email, role: team.role, ...meta }, targetIds: [user.id] });

@@ -5,6 +5,7 @@ import { authRepo } from '../db/auth.repo';
 import { keysRepo } from '../db/keys.repo';
 import { teamsRepo } from '../db/teams.repo';
 import { usersRepo } from '../db/users.repo';
+import { invitationsRepo } from '../db/invitations.repo';
 import { keyExpiryRepo } from '../db/key-expiry.repo';
 import { marksRepo } from '../db/marks.repo';
 import { notificationsRepo } from '../db/notifications.repo';
@@ -23,6 +24,7 @@ import type { KeyEvents } from './key-events';
 import { keysService } from './keys.service';
 import { keysAdminService } from './keys-admin.service';
 import { membersService } from './members.service';
+import { invitationsService } from './invitations.service';
 import { settingsService } from './settings.service';
 import { teamsService } from './teams.service';
 import { verifyService, type VerifyOptions } from './verify.service';
@@ -32,6 +34,7 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; o
   const repos = {
     teams: teamsRepo(deps.cols),
     users: usersRepo(deps.cols),
+    invitations: invitationsRepo(deps.cols),
     auth: authRepo(deps.cols),
     keys: keysRepo(deps.cols),
     audit: auditRepo(deps.cols),
@@ -56,7 +59,8 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; o
   const keys = keysService(deps, repos, audit, keyActions);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
-  const members = membersService(repos, teams, audit, keyActions);
-  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, alertsBus, outbox, notify, notifications, alerts, expiryWarnings };
+  const invitations = invitationsService(deps, repos, audit, outbox);
+  const members = membersService(repos, teams, audit, keyActions, invitations);
+  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -96,7 +96,13 @@ export function keyActionsService(
       ...(action.details?.ownerId ? { ownerId: String(action.details.ownerId) } : {}),
     };
     if (action.kind === 'revoke') {
-      await repos.keys.revokeWhere(scope, { reason: action.reason as RevokedReason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
+      const { heldBy } = await repos.keys.revokeWhere(scope, { reason: action.reason as RevokedReason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
+      // Keys another revocation claimed first are its to report: finish it now if an outage left it pending
+      // (idempotent, so helping one that is merely still running does no harm).
+      for (const id of heldBy) {
+        const other = await repos.actions.find(id);
+        if (other && other.state === 'pending' && other.id !== action.id) await apply(other);
+      }
     } else if (action.kind === 'disable') {
       await repos.keys.disableWhere(scope, { reason: action.reason as DisabledReason, at: action.createdAt, actionId: action.id });
     } else if (action.kind === 'enable' && action.keyIds) {

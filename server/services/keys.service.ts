@@ -1,7 +1,7 @@
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
-import { badRequest, forbidden, notFound } from '../errors';
+import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import { newStoredKey, type KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
@@ -54,12 +54,15 @@ export function keysService(
 
       const key = generateKey();
       const stored = newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt });
-      await repos.keys.insert(hashKey(deps.pepper, key), stored);
-      // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
-      await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
-      await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
-      const [row] = await rows(input.teamId, [stored]);
-      return { key, row: row! };
+      // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".
+      return afterWrite(async () => {
+        await repos.keys.insert(hashKey(deps.pepper, key), stored);
+        // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
+        await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
+        await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
+        const [row] = await rows(input.teamId, [stored]);
+        return { key, row: row! };
+      });
     },
 
     async mine(teamId: string, userId: string, cursor: string | undefined, limit: number): Promise<{ items: KeyRow[]; nextCursor: string | null }> {

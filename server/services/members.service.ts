@@ -6,7 +6,8 @@ import type { UsersRepo } from '../db/users.repo';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
-import type { TeamsService } from './teams.service';
+import type { InvitationsService } from './invitations.service';
+import { alreadyMember, type TeamsService } from './teams.service';
 
 /**
  * Team membership for admins. Two invariants: only a super admin may grant or
@@ -16,7 +17,13 @@ const lastSuperAdmin = () =>
   new AppError('PRECONDITION_FAILED', 'This is the team\'s last super admin. Make someone else a super admin first.');
 const superAdminOnly = () => forbidden('Only a super admin may grant or take away the super admin role.');
 
-export function membersService(repos: { teams: TeamsRepo; users: UsersRepo }, teams: TeamsService, audit: AuditService, actions: KeyActionsService) {
+export function membersService(
+  repos: { teams: TeamsRepo; users: UsersRepo },
+  teams: TeamsService,
+  audit: AuditService,
+  actions: KeyActionsService,
+  invitations: InvitationsService,
+) {
   async function target(teamId: string, userId: string) {
     const membership = await repos.teams.findMembership(teamId, userId);
     if (!membership) throw notFound('That user is not a member of this team.');
@@ -30,11 +37,22 @@ export function membersService(repos: { teams: TeamsRepo; users: UsersRepo }, te
       return memberships.map((m) => ({ userId: m.userId, email: users.get(m.userId)?.email ?? '', name: users.get(m.userId)?.name ?? '(deleted user)', role: m.role, joinedAt: m.joinedAt }));
     },
 
+    /**
+     * Someone who has signed in to Keywarden is invited (`invited: true`) and joins
+     * only when they accept; an address that has never signed in is added at once,
+     * and its first sign-in (by emailed code) proves the address.
+     */
     async add(actor: Actor, input: { teamId: string; email: string; role: Role; name?: string }) {
       if (input.role === 'super_admin' && actor.role !== 'super_admin') throw superAdminOnly();
+      const existing = await repos.users.findByEmail(input.email);
+      if (existing && (await invitations.needsConsent(existing.id))) {
+        if (await repos.teams.findMembership(input.teamId, existing.id)) throw alreadyMember(input.email);
+        const sent = await invitations.invite(actor, { teamId: input.teamId, user: existing, role: input.role });
+        return { teamId: input.teamId, userId: existing.id, invited: true as const, expiresAt: sent.expiresAt };
+      }
       const added = await teams.addMember(input);
       await audit.record({ teamId: input.teamId, action: 'member.added', actor, targetIds: [added.userId], details: { email: input.email, role: input.role } });
-      return added;
+      return { ...added, invited: false as const };
     },
 
     async setRole(actor: Actor, teamId: string, userId: string, role: Role) {

@@ -57,6 +57,8 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
   const options = { ...DEFAULT_OUTBOX_OPTIONS, ...overrides };
   const owner = randomUUID();
   let draining: Promise<number> | null = null;
+  /** Kicks whose drain has not started yet. */
+  let scheduled = 0;
   let again = false;
   let stopped = false;
 
@@ -149,9 +151,22 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
     /** Sends soon after a notice is written, without waiting for the next job tick or holding up the caller. */
     kick() {
       if (stopped) return;
+      scheduled++;
       setImmediate(() => {
+        scheduled--;
         if (!stopped) drain().catch((err) => deps.log.error('outbox drain failed (the job retries)', err));
       });
+    },
+
+    /**
+     * Resolves once this instance has no drain in flight and none kicked and waiting to start:
+     * every message a kick was for has then been sent or had its attempt recorded. Tests await
+     * it instead of sleeping; messages held by other instances are theirs to settle.
+     */
+    async idle(): Promise<void> {
+      while (draining || scheduled > 0) {
+        await (draining ?? new Promise<void>((resolve) => setImmediate(resolve))).catch(() => {});
+      }
     },
 
     /** Lets an in-flight send finish before the mailer closes. */

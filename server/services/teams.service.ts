@@ -6,6 +6,8 @@ import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { newId } from '../lib/ids';
 
+export const alreadyMember = (email: string) => new AppError('CONFLICT', `${email} is already a member of this team.`);
+
 /** Teams, users and memberships: who belongs where, with which role. */
 export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: UsersRepo }) {
   const nameFromEmail = (email: string) => email.split('@')[0]!.replace(/[._-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
@@ -41,12 +43,16 @@ export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: Users
       return { teamId: team.id, userId: admin.id };
     },
 
-    /** Adds a user (created if new) to a team; a user already in the team keeps their role. */
+    /**
+     * Adds a user (created if new) to a team directly, without asking them: the
+     * operator's CLI and the demo seed use it, and `members.add` for an address
+     * that has never signed in. A user already in the team keeps their role.
+     */
     async addMember(input: { teamId: string; email: string; role: Role; name?: string }) {
       await this.getTeam(input.teamId);
       const user = await repos.users.findOrCreate({ id: newId('usr'), email: input.email, name: input.name ?? nameFromEmail(input.email), createdAt: deps.now() });
       const added = await repos.teams.addMembership({ teamId: input.teamId, userId: user.id, role: input.role, joinedAt: deps.now() });
-      if (!added) throw new AppError('CONFLICT', `${input.email} is already a member of this team.`);
+      if (!added) throw alreadyMember(input.email);
       return { teamId: input.teamId, userId: user.id };
     },
   };

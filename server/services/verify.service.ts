@@ -59,12 +59,19 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
   async function loadState(hash: string): Promise<KeyState | null> {
     const now = Date.now();
     const hit = cache.get(hash);
-    if (hit && now - hit.at < opts.cacheTtlMs) return hit.state;
+    if (hit && now - hit.at < opts.cacheTtlMs) {
+      // Map order is insertion order: moving a hit to the end keeps the least recently used first.
+      cache.delete(hash);
+      cache.set(hash, hit);
+      return hit.state;
+    }
     const seen = generation;
     // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
     const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
     if (opts.cacheTtlMs > 0 && seen === generation) {
-      if (cache.size >= opts.cacheMaxEntries) cache.clear();
+      cache.delete(hash);
+      // Evict the least recently used entry, never the whole cache: a stream of unknown keys cannot empty it for everyone.
+      if (cache.size >= opts.cacheMaxEntries) cache.delete(cache.keys().next().value!);
       cache.set(hash, { state, at: now });
     }
     return state;
@@ -79,7 +86,7 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
       return;
     }
     lastTouched.set(hash, t);
-    if (lastTouched.size > opts.cacheMaxEntries) lastTouched.clear();
+    if (lastTouched.size > opts.cacheMaxEntries) lastTouched.delete(lastTouched.keys().next().value!);
     pendingWrites++;
     setImmediate(() => {
       withDeadline(repos.keys.touchLastUsed(hash, now, LAST_USED_INTERVAL_MS), 10_000, 'recording last use')
@@ -113,20 +120,30 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
       await repos.revisions.bump('keys');
     },
 
-    /** Polls the shared revision so changes made by other instances reach this cache. */
-    startWatching() {
+    /**
+     * Polls the shared revision so changes made by other instances reach this
+     * cache. The first revision read is the baseline, and it is read before
+     * this returns: entries cached before any baseline existed used to survive
+     * a change made before the first poll, for the cache's whole TTL. Until a
+     * baseline is known (the first read failed), every poll drops the cache.
+     */
+    async startWatching(): Promise<void> {
       if (poller || opts.cacheTtlMs === 0) return;
-      poller = setInterval(() => {
+      const poll = () =>
         repos.revisions.get('keys').then(
           (rev) => {
-            if (knownRevision !== null && rev !== knownRevision) invalidate();
+            if (rev !== knownRevision) invalidate();
             knownRevision = rev;
           },
           // Unknown state elsewhere: trust nothing cached.
-          () => invalidate(),
+          () => {
+            knownRevision = null;
+            invalidate();
+          },
         );
-      }, opts.revisionPollMs);
+      poller = setInterval(poll, opts.revisionPollMs);
       poller.unref();
+      await poll();
     },
 
     stopWatching() {

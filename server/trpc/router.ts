@@ -3,6 +3,7 @@ import { authRouter } from './routers/auth.router';
 import { keysRouter } from './routers/keys.router';
 import { auditRouter } from './routers/audit.router';
 import { membersRouter } from './routers/members.router';
+import { invitationsRouter } from './routers/invitations.router';
 import { settingsRouter } from './routers/settings.router';
 import { adminRouter } from './routers/admin.router';
 import { alertsRouter } from './routers/alerts.router';
@@ -13,6 +14,7 @@ export const appRouter = router({
   keys: keysRouter,
   settings: settingsRouter,
   members: membersRouter,
+  invitations: invitationsRouter,
   audit: auditRouter,
   notifications: notificationsRouter,
   alerts: alertsRouter,

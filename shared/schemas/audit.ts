@@ -12,6 +12,10 @@ export const AuditActionSchema = z.enum([
   'member.added',
   'member.removed',
   'member.role_changed',
+  'member.invited',
+  'member.joined',
+  'invitation.declined',
+  'invitation.cancelled',
   'outbox.failed',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;

@@ -5,6 +5,20 @@ export const PublicIdSchema = z.string().trim().min(4, 'id is too short').max(64
 export const TeamIdSchema = PublicIdSchema;
 export const UserIdSchema = PublicIdSchema;
 
+/**
+ * C0 and C1 controls (CR, LF and TAB too), the Unicode line and paragraph separators, and the
+ * bidi embeddings, overrides and isolates: in a name they could forge a log or console line, or
+ * make text display in another order than it is stored (Trojan Source). The logger escapes the
+ * same set (server/deps.ts).
+ */
+export const CONTROL_OR_BIDI = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+
+/**
+ * The one refinement every name field starts from (key, member, team names). It checks the raw
+ * input, before any `.trim()`, so a trailing newline is refused rather than quietly removed.
+ */
+export const NameTextSchema = z.string().refine((s) => !CONTROL_OR_BIDI.test(s), { message: 'must not contain control characters or bidi overrides', abort: true });
+
 export const RoleSchema = z.enum(['super_admin', 'admin', 'member']);
 export type Role = z.infer<typeof RoleSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
@@ -26,7 +26,11 @@ export const KeyRowSchema = z.object({
 });
 export type KeyRow = z.infer<typeof KeyRowSchema>;
 
-export const KeyNameSchema = z.string().trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
+export const KeyNameSchema = NameTextSchema.trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
+
+/** The longest lifetime a key may ask for, as `expiresInDays` or as an `expiresAt` instant. */
+export const MAX_KEY_LIFETIME_DAYS = 3650;
+const DAY_MS = 24 * 60 * 60_000;
 
 /** The raw key value as pasted; format is checked by the key-format module where it matters. */
 export const KeyValueSchema = z.string().trim().min(1, 'key is required').max(200, 'key is too long');
@@ -35,8 +39,11 @@ export const CreateKeyInput = z
   .object({
     teamId: TeamIdSchema,
     name: KeyNameSchema,
-    expiresInDays: z.number().int('expiresInDays must be a whole number').min(1).max(3650).optional(),
-    expiresAt: z.coerce.date().optional(),
+    expiresInDays: z.number().int('expiresInDays must be a whole number').min(1).max(MAX_KEY_LIFETIME_DAYS).optional(),
+    expiresAt: z.coerce
+      .date()
+      .refine((d) => d.getTime() <= Date.now() + MAX_KEY_LIFETIME_DAYS * DAY_MS, `must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`)
+      .optional(),
   })
   .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
     message: 'give expiresInDays or expiresAt, not both',

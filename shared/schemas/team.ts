@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { EmailSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+import { EmailSchema, NameTextSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+
+export const TeamNameSchema = NameTextSchema.trim().min(1, 'a team name is required').max(100, 'a team name is at most 100 characters');
+/** A person's display name (a member's, or a team's first admin's). */
+export const MemberNameSchema = NameTextSchema.trim().max(100, 'a name is at most 100 characters');
 
 export const MaxLifetimeDaysSchema = z.number().int('a whole number of days').min(1).max(365).nullable();
 export const ExpiryWarningDaysSchema = z
@@ -36,7 +40,7 @@ export const PolicyPreviewSchema = z.object({
 });
 export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
 
-export const AddMemberInput = z.object({ teamId: TeamIdSchema, email: EmailSchema, role: RoleSchema.default('member'), name: z.string().trim().max(100).optional() });
+export const AddMemberInput = z.object({ teamId: TeamIdSchema, email: EmailSchema, role: RoleSchema.default('member'), name: MemberNameSchema.optional() });
 export const SetRoleInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema, role: RoleSchema });
 export const RemoveMemberInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema });
 

@@ -4,8 +4,8 @@ import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
-import { setSession } from '../helpers/extension-flow';
-import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
+import { POLL, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { verifyKey } from '../helpers/keys';
 
 /**
@@ -13,32 +13,42 @@ import { verifyKey } from '../helpers/keys';
  * Members tab (add, change role, remove and what removal does to keys), the
  * Audit log tab with its CSV export, Disable/Enable from the key table, the
  * context menu's "Check this API key" on a revoked key, and reaching the key
- * filters by keyboard. One story: each step builds on the previous one.
+ * filters by keyboard. Each test builds its own team "Acme" and signs the
+ * extension in as its admin.
  */
 let server: TestServer;
 let ext: ExtensionBrowser;
-let team: Awaited<ReturnType<typeof createTeam>>;
-let dev: TestUser; // removed from the team in the Members tab
-let ops: TestUser; // promoted to admin in the Members tab
-const newHire = `new-hire-${randomBytes(3).toString('hex')}@example.test`; // added in the Members tab
-const keys: Record<string, { id: string; value: string }> = {};
 
-const adminSession = () => ({
-  token: team.admin.token,
-  serverUrl: server.url,
-  user: { id: team.admin.userId, email: team.admin.email, name: team.admin.email },
-  teams: [{ teamId: team.teamId, name: 'Acme', role: 'super_admin' }],
+beforeAll(async () => {
+  server = await startTestServer({ label: 'dashadmin' });
+  ext = await launchWithExtension();
 });
 
-async function createKey(user: TestUser, name: string) {
-  const created = await user.api.keys.create.mutate({ teamId: team.teamId, name });
-  keys[name] = { id: created.row.id, value: created.key };
-}
+afterAll(async () => {
+  await ext?.close();
+  await server?.close();
+});
 
-/** Every key of the team as the server holds it, by name. */
-async function serverKeys() {
-  const page = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled', 'revoked'], limit: 100 });
-  return Object.fromEntries(page.items.map((k) => [k.name, k]));
+/** Team "Acme": dev and ops with keys (dev-old and ops-leaked revoked), the admin's own key, and the extension signed in as the admin. */
+async function acme() {
+  const team = await createTeam(server, 'Acme');
+  const dev = await team.addUser('dev');
+  const ops = await team.addUser('ops');
+  const newHire = `new-hire-${randomBytes(3).toString('hex')}@example.test`;
+  const keys: Record<string, { id: string; value: string }> = {};
+  for (const [user, name] of [[dev, 'dev-ci'], [dev, 'dev-laptop'], [dev, 'dev-old'], [ops, 'ops-leaked'], [ops, 'ops-live'], [team.admin, 'admin-tools']] as const) {
+    const created = await user.api.keys.create.mutate({ teamId: team.teamId, name });
+    keys[name] = { id: created.row.id, value: created.key };
+  }
+  for (const name of ['dev-old', 'ops-leaked']) await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [keys[name]!.id] });
+  await setSession(ext, sessionOf(server.url, team.admin, { teamId: team.teamId, name: 'Acme', role: 'super_admin' }), settingsFor(server.url));
+
+  /** Every key of the team as the server holds it, by name. */
+  const serverKeys = async () => {
+    const page = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled', 'revoked'], limit: 100 });
+    return Object.fromEntries(page.items.map((k) => [k.name, k]));
+  };
+  return { team, dev, ops, newHire, keys, serverKeys };
 }
 
 async function openDashboard(tab?: 'Members' | 'Audit log'): Promise<Page> {
@@ -51,29 +61,9 @@ async function openDashboard(tab?: 'Members' | 'Audit log'): Promise<Page> {
 const statusTagOf = (page: Page, keyName: string) => page.locator(`table.keys tr:has(td.key-name:text-is("${keyName}")) .tag`);
 const isFocused = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => el === document.activeElement);
 
-beforeAll(async () => {
-  server = await startTestServer({ label: 'dashadmin' });
-  team = await createTeam(server, 'Acme');
-  dev = await team.addUser('dev');
-  ops = await team.addUser('ops');
-  await createKey(dev, 'dev-ci');
-  await createKey(dev, 'dev-laptop');
-  await createKey(dev, 'dev-old');
-  await createKey(ops, 'ops-leaked');
-  await createKey(ops, 'ops-live');
-  await createKey(team.admin, 'admin-tools');
-  for (const name of ['dev-old', 'ops-leaked']) await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [keys[name]!.id] });
-  ext = await launchWithExtension();
-  await setSession(ext, adminSession(), { serverUrl: server.url, teamId: null, desktopNotifications: true, pollMinutes: 1 });
-});
-
-afterAll(async () => {
-  await ext?.close();
-  await server?.close();
-});
-
 describe('the admin dashboard, end to end', () => {
   it('adds a member, promotes another to admin and removes a third, whose live keys are then disabled', async () => {
+    const { team, dev, ops, newHire, keys, serverKeys } = await acme();
     const page = await openDashboard('Members');
     const members = page.getByRole('table', { name: 'Members of Acme' });
     const rowOf = (email: string) => members.getByRole('row').filter({ hasText: email });
@@ -100,9 +90,9 @@ describe('the admin dashboard, end to end', () => {
     // Promote ops to admin from their row.
     await page.getByLabel(`Role of ${ops.email}`).selectOption('admin');
     await expect
-      .poll(async () => (await team.admin.api.members.list.query({ teamId: team.teamId })).find((m) => m.userId === ops.userId)?.role)
+      .poll(async () => (await team.admin.api.members.list.query({ teamId: team.teamId })).find((m) => m.userId === ops.userId)?.role, POLL)
       .toBe('admin');
-    await expect.poll(() => page.getByLabel(`Role of ${ops.email}`).inputValue()).toBe('admin');
+    await expect.poll(() => page.getByLabel(`Role of ${ops.email}`).inputValue(), POLL).toBe('admin');
 
     // Remove dev: the first click only asks, with Cancel focused; the second removes.
     await rowOf(dev.email).getByRole('button', { name: 'Remove' }).click();
@@ -110,7 +100,7 @@ describe('the admin dashboard, end to end', () => {
     await confirm.getByText(`Remove ${dev.email}? Their keys are disabled.`).waitFor();
     expect(await confirm.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
     await confirm.getByRole('button', { name: 'Remove' }).click();
-    await expect.poll(() => rowOf(dev.email).count()).toBe(0);
+    await expect.poll(() => rowOf(dev.email).count(), POLL).toBe(0);
 
     const roles = Object.fromEntries((await team.admin.api.members.list.query({ teamId: team.teamId })).map((m) => [m.email, m.role]));
     expect(roles).toEqual({ [team.admin.email]: 'super_admin', [ops.email]: 'admin', [newHire]: 'member' });
@@ -127,7 +117,12 @@ describe('the admin dashboard, end to end', () => {
     await page.close();
   });
 
-  it('shows those actions in the audit log with the actor, and exports the log as CSV', async () => {
+  it('shows member changes in the audit log with the actor, and exports the log as CSV', async () => {
+    const { team, dev, ops, newHire } = await acme();
+    // The same procedures the Members tab calls, as the same admin.
+    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: newHire, role: 'member' });
+    await team.admin.api.members.setRole.mutate({ teamId: team.teamId, userId: ops.userId, role: 'admin' });
+    await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: dev.userId });
     const page = await openDashboard('Audit log');
     const log = page.getByRole('table', { name: 'Audit log of Acme' });
     const entry = (action: string) => log.getByRole('row').filter({ has: page.getByRole('cell', { name: action, exact: true }) });
@@ -159,6 +154,8 @@ describe('the admin dashboard, end to end', () => {
   });
 
   it('disables a selected key so verify refuses it, then enables it again', async () => {
+    const { team, dev, keys, serverKeys } = await acme();
+    await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: dev.userId });
     const page = await openDashboard();
     await statusTagOf(page, 'admin-tools').waitFor();
     // The removed member's keys show why they are disabled, under a "former member".
@@ -169,7 +166,7 @@ describe('the admin dashboard, end to end', () => {
     await page.getByLabel('Select admin-tools').check();
     await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Disable', exact: true }).click();
     await page.getByRole('status').getByText('Disabled 1 key.').waitFor();
-    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent()).toBe('DISABLED');
+    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent(), POLL).toBe('DISABLED');
     expect(await page.getByLabel('Select admin-tools').isChecked()).toBe(false);
     await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toEqual({ valid: false, code: 'DISABLED' });
     expect((await serverKeys())['admin-tools']).toMatchObject({ status: 'disabled', disabledReason: 'manual' });
@@ -177,20 +174,21 @@ describe('the admin dashboard, end to end', () => {
     await page.getByLabel('Select admin-tools').check();
     await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Enable', exact: true }).click();
     await page.getByRole('status').getByText('Enabled 1 key.').waitFor();
-    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent()).toBe('ENABLED');
+    await expect.poll(() => statusTagOf(page, 'admin-tools').textContent(), POLL).toBe('ENABLED');
     await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toMatchObject({ valid: true });
     expect((await serverKeys())['admin-tools']).toMatchObject({ status: 'enabled', disabledReason: null });
     await page.close();
   });
 
   it('checks a revoked key from the context menu: it reports REVOKED and changes nothing', async () => {
+    const { team, ops, keys, serverKeys } = await acme();
     const before = await serverKeys();
     const auditBefore = (await team.admin.api.audit.list.query({ teamId: team.teamId, limit: 200 })).items.length;
-    let confirmWindowOpened = false;
-    const onPage = (p: { url(): string }) => void (p.url().includes('confirm.html') && (confirmWindowOpened = true));
+    const opened: Page[] = [];
+    const onPage = (p: Page) => void opened.push(p);
     ext.context.on('page', onPage);
 
-    const { outcome, notices } = await ext.worker.evaluate(async (selectionText) => {
+    const { outcome, notices, confirmTabs, pending } = await ext.worker.evaluate(async (selectionText) => {
       const g = globalThis as any;
       const notifications = g.chrome.notifications;
       const original = notifications.create;
@@ -198,7 +196,11 @@ describe('the admin dashboard, end to end', () => {
       notifications.create = (id: string, options: { title: string; message: string }) => (notices.push({ title: options.title, message: options.message }), original.call(notifications, id, options));
       try {
         const outcome = await g.keywarden.menuClick({ menuItemId: 'keywarden-check', selectionText });
-        return { outcome, notices };
+        // Revoking stores the pending revocation and opens its window before the click handler returns.
+        const tabs: { url?: string; pendingUrl?: string }[] = await g.chrome.tabs.query({});
+        const confirmTabs = tabs.map((t) => t.pendingUrl ?? t.url ?? '').filter((u) => u.includes('confirm.html'));
+        const { pendingRevoke } = await g.chrome.storage.session.get('pendingRevoke');
+        return { outcome, notices, confirmTabs, pending: pendingRevoke ?? null };
       } finally {
         notifications.create = original;
       }
@@ -209,10 +211,11 @@ describe('the admin dashboard, end to end', () => {
     expect(notices).toEqual([{ title: 'ops-leaked: REVOKED', message: expect.stringMatching(/in Acme, generated by .*; revoked \(manual\)\.$/) }]);
     expect(notices[0]!.message).toContain(ops.email);
 
-    // Nothing was revoked, disabled or recorded, and no confirmation window was opened.
-    await new Promise((r) => setTimeout(r, 500));
+    // No confirmation window was opened, nor a revocation left pending, and nothing was revoked, disabled or recorded.
+    expect(confirmTabs).toEqual([]);
+    expect(pending).toBeNull();
     ext.context.off('page', onPage);
-    expect(confirmWindowOpened).toBe(false);
+    expect(opened.map((p) => p.url()).filter((u) => u.includes('confirm.html'))).toEqual([]);
     const after = await serverKeys();
     expect(Object.fromEntries(Object.entries(after).map(([n, k]) => [n, k.status]))).toEqual(Object.fromEntries(Object.entries(before).map(([n, k]) => [n, k.status])));
     expect(after['ops-leaked']!.revokedAt).toEqual(before['ops-leaked']!.revokedAt);
@@ -220,6 +223,7 @@ describe('the admin dashboard, end to end', () => {
   });
 
   it('reaches the View checkboxes and the search box with Tab, each with its own label', async () => {
+    await acme();
     const page = await openDashboard();
     await statusTagOf(page, 'admin-tools').waitFor();
     await page.getByRole('tab', { name: 'Keys' }).focus();
@@ -236,7 +240,7 @@ describe('the admin dashboard, end to end', () => {
     expect(await isFocused(page, 'Revoked')).toBe(true);
     await page.keyboard.press('Space');
     expect(await page.getByLabel('Revoked', { exact: true }).isChecked()).toBe(false);
-    await expect.poll(() => statusTagOf(page, 'dev-old').count()).toBe(0);
+    await expect.poll(() => statusTagOf(page, 'dev-old').count(), POLL).toBe(0);
     await page.keyboard.press('Space');
     await statusTagOf(page, 'dev-old').waitFor();
 
@@ -244,7 +248,7 @@ describe('the admin dashboard, end to end', () => {
     await page.keyboard.press('Tab');
     await page.keyboard.type('ops-live');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('table.keys tbody td.key-name').allTextContents()).toEqual(['ops-live']);
+    await expect.poll(() => page.locator('table.keys tbody td.key-name').allTextContents(), POLL).toEqual(['ops-live']);
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
-import { readBadge, setSession } from '../helpers/extension-flow';
+import { POLL, readBadge, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
 
 /**
@@ -11,22 +11,9 @@ import { createTeam, startTestServer, type TestServer, type TestUser } from '../
  */
 let server: TestServer;
 let ext: ExtensionBrowser;
-let team: Awaited<ReturnType<typeof createTeam>>;
-let member: TestUser;
-
-const sessionOf = (user: TestUser, role: string, serverUrl = server.url, token = user.token) => ({
-  token,
-  serverUrl,
-  user: { id: user.userId, email: user.email, name: user.email },
-  teams: [{ teamId: team.teamId, name: 'Acme', role }],
-});
-const settings = (serverUrl: string) => ({ serverUrl, teamId: null, desktopNotifications: true, pollMinutes: 1 });
 
 beforeAll(async () => {
   server = await startTestServer({ label: 'extstates' });
-  team = await createTeam(server, 'Acme');
-  member = await team.addUser('member');
-  for (const name of ['one', 'two', 'three']) await member.api.keys.create.mutate({ teamId: team.teamId, name });
   ext = await launchWithExtension();
 });
 
@@ -35,31 +22,44 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Team "Acme" of each test's own: a member with three keys. */
+async function acme() {
+  const team = await createTeam(server, 'Acme');
+  const member = await team.addUser('member');
+  for (const name of ['one', 'two', 'three']) await member.api.keys.create.mutate({ teamId: team.teamId, name });
+  const sessionAs = (user: TestUser, role: string, serverUrl = server.url, token = user.token) =>
+    sessionOf(serverUrl, { ...user, token }, { teamId: team.teamId, name: 'Acme', role });
+  return { team, member, sessionAs };
+}
+
 describe('the extension in every state', () => {
   it('shows signed-out pages with a way to sign in, and an empty badge', async () => {
+    await setSession(ext, null);
     const page = await ext.context.newPage();
     await page.goto(ext.url('popup.html'));
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
     await expect(page.getByRole('button', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
     await page.goto(ext.url('dashboard.html'));
     await page.getByRole('heading', { name: 'You are signed out' }).waitFor();
-    expect((await readBadge(ext)).text).toBe('');
+    await expect.poll(async () => (await readBadge(ext)).text, POLL).toBe('');
     await page.close();
   });
 
   it('says the server is unreachable, with a retry, when nothing answers at the URL', async () => {
+    const { member, sessionAs } = await acme();
     const dead = 'http://127.0.0.1:9';
-    await setSession(ext, sessionOf(member, 'member', dead), settings(dead));
+    await setSession(ext, sessionAs(member, 'member', dead), settingsFor(dead));
     const page = await ext.context.newPage();
     await page.goto(ext.url('popup.html'));
     await page.getByText('Server unreachable').first().waitFor();
     await expect(page.getByRole('button', { name: 'Try again' }).first().isVisible()).resolves.toBe(true);
-    await expect.poll(async () => (await readBadge(ext)).title).toMatch(/Can't reach the Keywarden server/);
+    await expect.poll(async () => (await readBadge(ext)).title, POLL).toMatch(/Can't reach the Keywarden server/);
     await page.close();
   });
 
   it('sends an expired session back to sign-in', async () => {
-    await setSession(ext, sessionOf(member, 'member', server.url, 'not-a-valid-session-token'), settings(server.url));
+    const { member, sessionAs } = await acme();
+    await setSession(ext, sessionAs(member, 'member', server.url, 'not-a-valid-session-token'), settingsFor(server.url));
     const page = await ext.context.newPage();
     await page.goto(ext.url('popup.html'));
     await page.getByRole('heading', { name: 'Your session has expired' }).waitFor();
@@ -70,17 +70,19 @@ describe('the extension in every state', () => {
 
   it('shows a member their own keys on the dashboard with the reason, even if the stored role was stale', async () => {
     // The stored session claims "admin"; the dashboard re-reads the role from the server.
-    await setSession(ext, sessionOf(member, 'admin'), settings(server.url));
+    const { member, sessionAs } = await acme();
+    await setSession(ext, sessionAs(member, 'admin'), settingsFor(server.url));
     const page = await ext.context.newPage();
     await page.goto(ext.url('dashboard.html'));
     await page.getByText('so you see only the keys you generated').waitFor();
-    await expect.poll(() => page.locator('table.keys tbody tr').count()).toBe(3);
+    await expect.poll(() => page.locator('table.keys tbody tr').count(), POLL).toBe(3);
     await expect(page.getByRole('tab', { name: 'Settings' }).count()).resolves.toBe(0);
     await page.close();
   });
 
   it('lets a member generate a key and shows the secret once with a copy button', async () => {
-    await setSession(ext, sessionOf(member, 'member'), settings(server.url));
+    const { member, sessionAs } = await acme();
+    await setSession(ext, sessionAs(member, 'member'), settingsFor(server.url));
     const page = await ext.context.newPage();
     await page.setViewportSize({ width: 380, height: 700 });
     await page.goto(ext.url('popup.html'));
@@ -97,12 +99,14 @@ describe('the extension in every state', () => {
   });
 
   it('gives admins counts, find-by-value with Revoke, CSV export and Revoke All', async () => {
+    const { team, member, sessionAs } = await acme();
     const leaked = (await member.api.keys.create.mutate({ teamId: team.teamId, name: 'leaked' })).key;
-    await setSession(ext, sessionOf({ ...team.admin }, 'super_admin'), settings(server.url));
+    await setSession(ext, sessionAs(team.admin, 'super_admin'), settingsFor(server.url));
     const page = await ext.context.newPage();
     await page.setViewportSize({ width: 380, height: 700 });
     await page.goto(ext.url('popup.html'));
-    await expect.poll(() => page.locator('.count-enabled dd').textContent()).toBe('5');
+    // The member's three keys and the leaked one.
+    await expect.poll(() => page.locator('.count-enabled dd').textContent(), POLL).toBe('4');
     await page.getByLabel('Key value').fill(leaked.slice(0, -1));
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByText(/checksum|exactly/).first().waitFor();
@@ -115,7 +119,7 @@ describe('the extension in every state', () => {
 
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.goto(ext.url('dashboard.html'));
-    await expect.poll(() => page.locator('table.keys tbody tr').count()).toBe(5);
+    await expect.poll(() => page.locator('table.keys tbody tr').count(), POLL).toBe(4);
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export keys (CSV)' }).click();
     const csv = readFileSync((await (await download).path())!, 'utf8');
@@ -128,7 +132,7 @@ describe('the extension in every state', () => {
     expect(await confirmButton.isDisabled()).toBe(true);
     await page.getByLabel('Type REVOKE ALL to confirm').fill('REVOKE ALL');
     await confirmButton.click();
-    await page.getByText(/Revoked all 4 keys of Acme/).waitFor();
+    await page.getByText(/Revoked all 3 keys of Acme/).waitFor();
     const left = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled'] });
     expect(left.items).toEqual([]);
     await page.close();

@@ -1,34 +1,25 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksumOf, KEY_PREFIX } from '../../shared/key-format';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
-import { pollNow, readBadge, screenshot, signInThroughOptions, signOutThroughOptions } from '../helpers/extension-flow';
+import { POLL, pollNow, readBadge, screenshot, sessionOf, setSession, settingsFor, signInThroughOptions, signOutThroughOptions } from '../helpers/extension-flow';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 /**
- * The whole extension against a real server, database and SMTP sink, in one
- * story (each step builds on the previous one's state): the admin manages the
- * team from the dashboard, the member sees the consequences on the badge and
- * in the popup, and quick revoke works from the context menu.
+ * The whole extension against a real server, database and SMTP sink: the admin
+ * manages the team from the dashboard, the member sees the consequences on the
+ * badge and in the popup, and quick revoke works from the context menu. Each
+ * test builds its own team (the same one every time, so the screenshots show
+ * the same story) and signs the extension in as whoever it needs.
  */
 let sink: SmtpSink;
 let server: TestServer;
 let ext: ExtensionBrowser;
-let team: Awaited<ReturnType<typeof createTeam>>;
-let member: TestUser;
-const keys: Record<string, string> = {};
 
 beforeAll(async () => {
   sink = await startSmtpSink();
   server = await startTestServer({ label: 'extension', smtpUrl: sink.url });
-  team = await createTeam(server, 'Acme');
-  member = await team.addUser('member');
-  const dev = await team.addUser('dev');
-  // Created one after another, so "oldest" and "newest" have a known order.
-  for (const [user, name] of [[member, 'member-ci'], [member, 'member-deploy'], [dev, 'dev-laptop'], [member, 'member-laptop'], [team.admin, 'admin-tools']] as const) {
-    keys[name] = (await user.api.keys.create.mutate({ teamId: team.teamId, name })).key;
-    await new Promise((r) => setTimeout(r, 5));
-  }
   ext = await launchWithExtension();
 });
 
@@ -38,10 +29,29 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-const rowNames = (page: import('playwright-core').Page) => page.locator('table.keys tbody tr td.key-name').allTextContents();
+/** Team "Acme": a member's three keys, a dev's and the admin's, created one after another so "oldest" and "newest" have a known order. */
+async function acme() {
+  const team = await createTeam(server, 'Acme');
+  const member = await team.addUser('member');
+  const dev = await team.addUser('dev');
+  const keys: Record<string, { id: string; value: string }> = {};
+  for (const [user, name] of [[member, 'member-ci'], [member, 'member-deploy'], [dev, 'dev-laptop'], [member, 'member-laptop'], [team.admin, 'admin-tools']] as const) {
+    const created = await user.api.keys.create.mutate({ teamId: team.teamId, name });
+    keys[name] = { id: created.row.id, value: created.key };
+    // The next key must be strictly newer (same process, same clock as the server).
+    while (Date.now() <= created.row.createdAt.getTime()) await new Promise((r) => setTimeout(r, 1));
+  }
+  const revoke = (...names: string[]) => team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: names.map((n) => keys[n]!.id) });
+  const signIn = (user: TestUser, role: string) => setSession(ext, sessionOf(server.url, user, { teamId: team.teamId, name: 'Acme', role }), settingsFor(server.url));
+  return { team, member, keys, revoke, signIn };
+}
+
+const rowNames = (page: Page) => page.locator('table.keys tbody tr td.key-name').allTextContents();
 
 describe('the extension, end to end', () => {
   it('signs the admin in with the emailed code on the options page', async () => {
+    const { team } = await acme();
+    await setSession(ext, null);
     const page = await ext.context.newPage();
     await signInThroughOptions(page, ext, { serverUrl: server.url, email: team.admin.email, sink });
     await expect(page.getByRole('button', { name: 'Open dashboard' }).isVisible()).resolves.toBe(true);
@@ -50,34 +60,36 @@ describe('the extension, end to end', () => {
   });
 
   it('filters, sorts and bulk-revokes two of a member\'s keys on the dashboard', async () => {
+    const { team, member, keys, signIn } = await acme();
+    await signIn(team.admin, 'super_admin');
     const page = await ext.context.newPage();
     await page.goto(ext.url('dashboard.html'));
-    await expect.poll(() => rowNames(page)).toEqual(['admin-tools', 'member-laptop', 'dev-laptop', 'member-deploy', 'member-ci']);
+    await expect.poll(() => rowNames(page), POLL).toEqual(['admin-tools', 'member-laptop', 'dev-laptop', 'member-deploy', 'member-ci']);
 
     await page.getByLabel('Generated by').selectOption([member.userId]);
-    await expect.poll(() => rowNames(page)).toEqual(['member-laptop', 'member-deploy', 'member-ci']);
+    await expect.poll(() => rowNames(page), POLL).toEqual(['member-laptop', 'member-deploy', 'member-ci']);
     await page.getByLabel('Sort').selectOption('oldest');
-    await expect.poll(() => rowNames(page)).toEqual(['member-ci', 'member-deploy', 'member-laptop']);
+    await expect.poll(() => rowNames(page), POLL).toEqual(['member-ci', 'member-deploy', 'member-laptop']);
 
     await page.getByLabel('Select member-ci').check();
     await page.getByLabel('Select member-deploy').check();
     await page.getByRole('button', { name: 'Revoke selected (2)' }).click();
     await page.getByRole('button', { name: 'Revoke 2 keys' }).click();
     await page.getByText('Revoked 2 keys. Owners were notified.').waitFor();
-    await expect.poll(() => page.locator('tr:has(td.key-name:text-is("member-ci")) .tag').textContent()).toBe('REVOKED');
+    await expect.poll(() => page.locator('tr:has(td.key-name:text-is("member-ci")) .tag').textContent(), POLL).toBe('REVOKED');
 
     await page.getByLabel('Revoked', { exact: true }).uncheck();
-    await expect.poll(() => rowNames(page)).toEqual(['member-laptop']);
+    await expect.poll(() => rowNames(page), POLL).toEqual(['member-laptop']);
     await page.getByLabel('Revoked', { exact: true }).check();
 
     // A pasted key is found by value; a mistyped one is refused before any request.
-    await page.getByLabel('Search by key value or name').fill(keys['dev-laptop']!);
+    await page.getByLabel('Search by key value or name').fill(keys['dev-laptop']!.value);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
-    await expect.poll(() => rowNames(page)).toEqual([]); // dev-laptop is not the member's: the "Generated by" filter still applies
+    await expect.poll(() => rowNames(page), POLL).toEqual([]); // dev-laptop is not the member's: the "Generated by" filter still applies
     await page.getByLabel('Generated by').selectOption([]);
-    await expect.poll(() => rowNames(page)).toEqual(['dev-laptop']);
+    await expect.poll(() => rowNames(page), POLL).toEqual(['dev-laptop']);
     await page.getByRole('button', { name: 'Clear search' }).click();
-    await expect.poll(async () => (await rowNames(page)).length).toBe(5);
+    await expect.poll(async () => (await rowNames(page)).length, POLL).toBe(5);
 
     const stored = await member.api.keys.mine.query({ teamId: team.teamId });
     expect(stored.items.filter((k) => k.status === 'revoked').map((k) => k.name).sort()).toEqual(['member-ci', 'member-deploy']);
@@ -85,6 +97,9 @@ describe('the extension, end to end', () => {
   });
 
   it('applies an expiry policy after showing its preview', async () => {
+    const { team, revoke, signIn } = await acme();
+    await revoke('member-ci', 'member-deploy');
+    await signIn(team.admin, 'super_admin');
     const page = await ext.context.newPage();
     await page.goto(ext.url('dashboard.html'));
     await page.getByRole('tab', { name: 'Settings' }).click();
@@ -97,21 +112,25 @@ describe('the extension, end to end', () => {
     await expect(team.admin.api.settings.get.query({ teamId: team.teamId })).resolves.toMatchObject({ maxLifetimeDays: 30 });
 
     await page.getByRole('tab', { name: 'Keys' }).click();
-    await expect.poll(async () => (await rowNames(page)).length).toBe(5);
+    await expect.poll(async () => (await rowNames(page)).length, POLL).toBe(5);
     await screenshot(page, 'dashboard');
     await page.close();
   });
 
   it('shows the member the revocation count in red on the badge, lists the notices in the popup, and clears the badge when read', async () => {
+    const { team, member, revoke, signIn } = await acme();
+    await revoke('member-ci', 'member-deploy');
+    await team.admin.api.settings.update.mutate({ teamId: team.teamId, maxLifetimeDays: 30 });
+    await signIn(team.admin, 'super_admin');
     const page = await ext.context.newPage();
     await signOutThroughOptions(page, ext);
-    await expect.poll(async () => (await readBadge(ext)).text).toBe('');
+    await expect.poll(async () => (await readBadge(ext)).text, POLL).toBe('');
     await signInThroughOptions(page, ext, { serverUrl: server.url, email: member.email, sink });
 
     const summary = await member.api.alerts.summary.query();
     expect(summary.unchanged).toBe(false);
     expect(summary.unchanged === false && summary.revokedUnread).toBe(2);
-    await expect.poll(async () => (await pollNow(ext), (await readBadge(ext)).text), { timeout: 15_000 }).toBe('2');
+    await expect.poll(async () => (await pollNow(ext), (await readBadge(ext)).text), POLL).toBe('2');
     const badge = await readBadge(ext);
     expect(badge.color).toEqual([217, 48, 37, 255]);
     expect(badge.title).toMatch(/2 unread revocations/);
@@ -125,18 +144,22 @@ describe('the extension, end to end', () => {
     await screenshot(page, 'popup');
 
     await page.getByRole('button', { name: /Mark all read/ }).click();
-    await expect.poll(async () => (await readBadge(ext)).text, { timeout: 15_000 }).toBe('');
+    await expect.poll(async () => (await readBadge(ext)).text, POLL).toBe('');
     await page.close();
   });
 
   it('revokes a selected key from the context menu after confirmation', async () => {
-    const confirmPage = ext.context.waitForEvent('page', { predicate: (p) => p.url().includes('confirm.html'), timeout: 15_000 });
+    const { team, member, keys, signIn } = await acme();
+    await signIn(member, 'member');
     const outcome = await ext.worker.evaluate(
       (selectionText) => (globalThis as any).keywarden.menuClick({ menuItemId: 'keywarden-revoke', selectionText }),
-      `  ${keys['member-laptop']}\n`,
+      `  ${keys['member-laptop']!.value}\n`,
     );
     expect(outcome.kind).toBe('confirming');
-    const page = await confirmPage;
+    // Chrome opens the window; Playwright may report its page before the URL is known, so find the page by URL.
+    const confirmPage = () => ext.context.pages().find((p) => p.url().includes(`confirm.html#${outcome.pending.id}`));
+    await expect.poll(confirmPage, POLL).toBeTruthy();
+    const page = confirmPage()!;
     await page.getByRole('heading', { name: 'Revoke this API key?' }).waitFor();
     await expect(page.getByText('member-laptop').isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Revoke key' }).click();
@@ -144,10 +167,14 @@ describe('the extension, end to end', () => {
 
     const mine = await member.api.keys.mine.query({ teamId: team.teamId });
     expect(mine.items.find((k) => k.name === 'member-laptop')?.status).toBe('revoked');
+    await page.close();
   });
 
   it('rejects a string with a bad checksum from the context menu without any request', async () => {
-    const good = keys['admin-tools']!;
+    const { member, keys, signIn } = await acme();
+    // Signed in, so a request could be made: the menu must refuse before making one.
+    await signIn(member, 'member');
+    const good = keys['member-laptop']!.value;
     const random = good.slice(KEY_PREFIX.length, KEY_PREFIX.length + 30);
     const wrongChecksum = checksumOf(random).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
     const result = await ext.worker.evaluate(async (selectionText) => {

@@ -15,6 +15,9 @@ import { keyRow } from '../helpers/key-row';
 const row = (id: string, over: Partial<KeyRow> = {}): KeyRow =>
   keyRow({ id, name: `key ${id}`, generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'Mia', role: 'admin' }, ...over });
 
+/** testing-library gives up after 1 s by default: too tight on a loaded CI machine (a passing wait returns at once). */
+const PATIENT = { timeout: 30_000 };
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -59,9 +62,9 @@ describe('ConfirmButton', () => {
   it('moves focus to Cancel when it asks, and back to the button when cancelled', async () => {
     render(<ConfirmButton label="Revoke" confirmLabel="Revoke now" question="Sure?" onConfirm={vi.fn()} />);
     fireEvent.click(screen.getByRole('button', { name: 'Revoke' }));
-    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' })));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Cancel' })), PATIENT);
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Revoke' })));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Revoke' })), PATIENT);
   });
 });
 
@@ -71,7 +74,7 @@ describe('SecretOnce', () => {
     vi.spyOn(navigator, 'clipboard', 'get').mockReturnValue({ writeText } as unknown as Clipboard);
     render(<SecretOnce secret="kw_secret" name="ci" onDone={vi.fn()} />);
     fireEvent.click(screen.getByRole('button', { name: 'Copy' }));
-    expect((await screen.findByText(/Copy failed/)).textContent).toBe('Copy failed — select the field and copy it yourself.');
+    expect((await screen.findByText(/Copy failed/, {}, PATIENT)).textContent).toBe('Copy failed — select the field and copy it yourself.');
   });
 });
 
@@ -84,7 +87,7 @@ describe('ServerForm', () => {
     render(<ServerForm serverUrl={session.serverUrl} session={session} />);
     fireEvent.input(screen.getByLabelText('Keywarden server URL'), { target: { value: 'http://new.test' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
-    await waitFor(async () => expect(await sessionItem.getValue()).toBeNull());
+    await waitFor(async () => expect(await sessionItem.getValue()).toBeNull(), PATIENT);
     expect(fetchMock.mock.calls.map((c) => String(c[0]))).toContain('http://old.test/trpc/auth.logout');
   });
 });

@@ -35,7 +35,9 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
     ],
     viewport: { width: 1280, height: 860 },
   });
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  // Playwright's 30 s default is tight for Chromium on a loaded 2-core CI machine; tests wait on conditions, so a long deadline costs nothing when things are fast.
+  context.setDefaultTimeout(60_000);
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 60_000 }));
   const extensionId = new URL(worker.url()).host;
   return {
     context,

@@ -6,10 +6,11 @@ import { inject } from 'vitest';
 import { startDatabase } from '../../server/db/runner';
 
 /**
- * A TCP proxy between the server and its database that a test can cut and
- * restore, to play a database outage at an exact moment: `cutOn` watches the
- * client-to-database bytes and cuts every connection at the first chunk that
- * matches, after forwarding it or not.
+ * A TCP proxy on loopback between the server and its database (a TCP address,
+ * or the embedded FerretDB's Unix socket) that a test can cut and restore, to
+ * play a database outage at an exact moment: `cutOn` watches the client-to-database
+ * bytes and cuts every connection at the first chunk that matches, after
+ * forwarding it or not.
  */
 export interface DbProxy {
   uri: string;
@@ -20,13 +21,21 @@ export interface DbProxy {
   stop(): Promise<void>;
 }
 
-/** `host:port` of a plain `mongodb://host:port/…` address, or null (SRV, several hosts). */
-export function singleHost(uri: string): { host: string; port: number } | null {
+/** Where a proxy forwards to: a TCP host and port, or a Unix socket (the embedded FerretDB). */
+export type DbTarget = { host: string; port: number } | { path: string };
+
+/**
+ * The one server of a plain `mongodb://host:port/…` or `mongodb://%2Fpath%2Fto.sock/…`
+ * address, or null (SRV, several hosts).
+ */
+export function singleHost(uri: string): DbTarget | null {
+  const socket = /^mongodb:\/\/(?:[^@/]*@)?(%2F[^,/?]*\.sock)(?:[/?]|$)/i.exec(uri);
+  if (socket) return { path: decodeURIComponent(socket[1]!) };
   const m = /^mongodb:\/\/(?:[^@/]*@)?([^,/:]+):(\d+)(?:\/|$)/.exec(uri);
   return m ? { host: m[1]!, port: Number(m[2]) } : null;
 }
 
-export async function startDbProxy(target: { host: string; port: number }): Promise<DbProxy> {
+export async function startDbProxy(target: DbTarget): Promise<DbProxy> {
   const sockets = new Set<Socket>();
   let down = false;
   let trigger: { match: (chunk: Buffer) => boolean; mode: 'forward' | 'drop'; fired: () => void } | null = null;
@@ -39,7 +48,7 @@ export async function startDbProxy(target: { host: string; port: number }): Prom
 
   const server: Server = createServer((client) => {
     if (down) return void client.destroy();
-    const upstream = connect(target.port, target.host);
+    const upstream = 'path' in target ? connect(target.path) : connect(target.port, target.host);
     sockets.add(client).add(upstream);
     let detached = false;
     const drop = () => {

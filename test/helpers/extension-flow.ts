@@ -8,7 +8,18 @@ import { latestCode, type SmtpSink } from './smtp-sink';
 
 export const SCREENSHOTS = resolve('docs/screenshots');
 
+/**
+ * For `expect.poll` on what Chromium shows: a loaded 2-core CI machine can take many seconds to
+ * repaint, so the deadline is generous (a passing poll returns as soon as it holds).
+ */
+export const POLL = { timeout: 60_000, interval: 100 } as const;
+
+/**
+ * Writes docs/screenshots/<name>.png, only when KEYWARDEN_SCREENSHOTS=1 (`npm run screenshots`):
+ * an ordinary test run never rewrites committed files.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.KEYWARDEN_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 }
@@ -22,13 +33,15 @@ export async function signInThroughOptions(page: Page, ext: ExtensionBrowser, op
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Server is up.').waitFor();
   }
-  const before = opts.sink.to(opts.email).length;
+  // Count code emails only: a notice email (a revocation, say) may arrive meanwhile.
+  const codeMails = () => opts.sink.to(opts.email).filter((m) => /sign-in code/i.test(m.subject ?? '')).length;
+  const before = codeMails();
   await page.getByLabel('Work email').fill(opts.email);
   await page.getByRole('button', { name: 'Email me a sign-in code' }).click();
-  await opts.sink.waitFor(() => opts.sink.to(opts.email).length > before);
+  await opts.sink.waitFor(() => codeMails() > before);
   const code = latestCode(opts.sink, opts.email);
   if (!code) throw new Error(`no sign-in code in the email to ${opts.email}`);
-  await page.getByLabel(/6-digit code/).fill(code);
+  await page.getByLabel(/Sign-in code/).fill(code);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByText(`Signed in as ${opts.email}`).waitFor();
 }
@@ -52,7 +65,22 @@ export async function pollNow(ext: ExtensionBrowser): Promise<unknown> {
   return ext.inWorker(() => (globalThis as any).keywarden.poll());
 }
 
-/** Puts a session straight into extension storage (tests that are not about sign-in skip the email). */
+/** The session the options page stores after signing `user` in to one team. */
+export function sessionOf(serverUrl: string, user: { userId: string; email: string; token: string }, team: { teamId: string; name: string; role: string }) {
+  return {
+    token: user.token,
+    serverUrl,
+    user: { id: user.userId, email: user.email, name: user.email },
+    teams: [{ teamId: team.teamId, name: team.name, role: team.role }],
+  };
+}
+
+export const settingsFor = (serverUrl: string) => ({ serverUrl, teamId: null, desktopNotifications: true, pollMinutes: 1 });
+
+/**
+ * Puts a session straight into extension storage (tests that are not about sign-in skip the email);
+ * `null` signs the extension out, so a test can start from the signed-out state whatever ran before.
+ */
 export async function setSession(ext: ExtensionBrowser, session: unknown, settings?: unknown): Promise<void> {
   await ext.worker.evaluate(
     ([s, st]) => {

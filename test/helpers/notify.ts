@@ -33,7 +33,8 @@ export const adminActor = (admin: { userId: string; email: string }) => ({
   userAgent: 'vitest',
 });
 
-export async function until<T>(check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 10_000): Promise<T> {
+/** Polls `check` every 50 ms until it returns something truthy; the deadline is generous for a loaded CI machine. */
+export async function until<T>(check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -43,7 +44,16 @@ export async function until<T>(check: () => Promise<T | null | undefined | false
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Runs each instance's outbox to completion: waits for drains that kicks started, then drains
+ * once more, so every message due by now is sent (or has its failed attempt recorded). What the
+ * SMTP sink holds afterwards is final: a test can assert that something was NOT sent.
+ */
+export async function settleOutbox(...servers: Keywarden[]): Promise<void> {
+  await Promise.all(servers.map((s) => s.services.outbox.idle()));
+  await Promise.all(servers.map((s) => s.services.outbox.drain()));
+  await Promise.all(servers.map((s) => s.services.outbox.idle()));
+}
 
 /** A push client as the extension's service worker would open it. */
 export async function openAlertsSocket(server: Keywarden, token: string) {
@@ -57,12 +67,22 @@ export async function openAlertsSocket(server: Keywarden, token: string) {
     ws.once('error', reject);
   });
   ws.send(JSON.stringify({ type: 'auth', token }));
-  await until(() => messages.length > 0 || closeCode !== null, 5_000);
+  await until(() => messages.length > 0 || closeCode !== null);
+  const pongs = () => messages.filter((m) => m.type === 'pong').length;
   return {
     ws,
     messages,
     closeCode: () => closeCode,
     changes: () => messages.filter((m) => m.type === 'changed').length,
+    /**
+     * A ping answered by a pong: the server sends on one connection in order, so once the pong is
+     * here, everything it sent this client before reading the ping has arrived too.
+     */
+    async roundTrip() {
+      const before = pongs();
+      ws.send(JSON.stringify({ type: 'ping' }));
+      await until(() => pongs() > before);
+    },
     close: () => ws.close(),
   };
 }

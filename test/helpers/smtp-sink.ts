@@ -12,6 +12,7 @@ export interface SmtpSink {
   stop(): Promise<void>;
   /** Stops accepting connections but keeps the port number, to simulate an outage. */
   pause(): Promise<void>;
+  /** Listens again on the same port; does nothing when not paused (safe in afterEach). */
   resume(): Promise<void>;
 }
 
@@ -42,6 +43,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       server.listen(p, '127.0.0.1', () => resolve((server.server.address() as { port: number }).port));
     });
   const actualPort = await listen(port);
+  let paused = false;
   const close = () => new Promise<void>((resolve) => server.close(() => resolve()));
 
   return {
@@ -49,7 +51,7 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
     port: actualPort,
     messages,
     to: (address) => messages.filter((m) => addressesOf(m).includes(address.toLowerCase())),
-    async waitFor(predicate, timeoutMs = 10_000) {
+    async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(messages)) {
         if (Date.now() > deadline) throw new Error(`SMTP sink: condition not met within ${timeoutMs} ms (${messages.length} messages)`);
@@ -58,17 +60,25 @@ export async function startSmtpSink(port = 0): Promise<SmtpSink> {
       return messages;
     },
     stop: close,
-    pause: close,
+    async pause() {
+      if (paused) return;
+      paused = true;
+      await close();
+    },
     async resume() {
+      if (!paused) return;
       server = make();
       await listen(actualPort);
+      paused = false;
     },
   };
 }
 
-/** The 6-digit code in the newest sign-in email to `address`. */
+export const SIGN_IN_CODE_IN_TEXT = /\b([0-9A-Z]{4}-[0-9A-Z]{4})\b/;
+
+/** The code (ABCD-EFGH) in the newest sign-in email to `address`. */
 export function latestCode(sink: SmtpSink, address: string): string | null {
   const mails = sink.to(address).filter((m) => /sign-in code/i.test(m.subject ?? ''));
   const text = mails.at(-1)?.text ?? '';
-  return /\b(\d{6})\b/.exec(text)?.[1] ?? null;
+  return SIGN_IN_CODE_IN_TEXT.exec(text)?.[1] ?? null;
 }

@@ -28,11 +28,30 @@ describe('members.list and members.add', () => {
   it('adds a new user by email, refuses a duplicate, and audits it', async () => {
     const team = await createTeam(server);
     const added = await team.admin.api.members.add.mutate({ teamId: team.teamId, email: 'New.Person@Example.test', role: 'admin' });
+    expect(added.invited).toBe(false);
     const list = await team.admin.api.members.list.query({ teamId: team.teamId });
     expect(list.find((x) => x.userId === added.userId)).toMatchObject({ email: 'new.person@example.test', role: 'admin' });
     expect(await errorCode(team.admin.api.members.add.mutate({ teamId: team.teamId, email: 'new.person@example.test', role: 'member' }))).toBe('CONFLICT');
     expect(await errorCode(team.admin.api.members.add.mutate({ teamId: team.teamId, email: 'not-an-email', role: 'member' }))).toBe('BAD_REQUEST');
     expect(await auditActions(team.teamId)).toContain('member.added');
+  });
+
+  it('invites, rather than adds, someone who has signed in (a session of theirs counts)', async () => {
+    const team = await createTeam(server);
+    const elsewhere = (await createTeam(server, 'Elsewhere')).admin;
+    expect(await team.admin.api.members.add.mutate({ teamId: team.teamId, email: elsewhere.email, role: 'member' })).toMatchObject({ userId: elsewhere.userId, invited: true });
+    expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((x) => x.userId)).not.toContain(elsewhere.userId);
+    expect(await errorCode(elsewhere.api.keys.mine.query({ teamId: team.teamId }))).toBe('NOT_FOUND');
+    expect(await auditActions(team.teamId)).toContain('member.invited');
+    expect(await auditActions(team.teamId)).not.toContain('member.added');
+  });
+
+  it('keeps the direct path for the operator: teams.addMember adds a signed-in user at once', async () => {
+    const team = await createTeam(server);
+    const elsewhere = (await createTeam(server, 'Elsewhere')).admin;
+    await server.services.teams.addMember({ teamId: team.teamId, email: elsewhere.email, role: 'member' });
+    expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((x) => x.userId)).toContain(elsewhere.userId);
+    expect(await server.deps.cols.invitations.countDocuments({ teamId: team.teamId })).toBe(0);
   });
 
   it('lets only a super admin add a super admin', async () => {
@@ -105,7 +124,7 @@ describe('members.remove', () => {
     expect(await errorCode(team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: m.userId }))).toBe('NOT_FOUND');
   });
 
-  it('refuses to enable a removed member\'s keys until the member is added back', async () => {
+  it('refuses to enable a removed member\'s keys until the member is back in the team', async () => {
     const team = await createTeam(server);
     const m = await team.addUser('returner');
     const key = await seedKey(server, { teamId: team.teamId, ownerId: m.userId });
@@ -120,7 +139,10 @@ describe('members.remove', () => {
     const earlier = await seedKey(server, { teamId: team.teamId, ownerId: m.userId, status: 'disabled' });
     expect(await errorCode(team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [earlier.id] }))).toBe('BAD_REQUEST');
 
-    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: m.email, role: 'member' });
+    // Having signed in, they are invited back, and their keys stay off until they accept.
+    expect(await team.admin.api.members.add.mutate({ teamId: team.teamId, email: m.email, role: 'member' })).toMatchObject({ invited: true });
+    expect(await errorCode(team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] }))).toBe('BAD_REQUEST');
+    await m.api.invitations.accept.mutate({ teamId: team.teamId });
     expect((await team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] })).changed).toEqual([key.id]);
     expect((await verifyKey(server, key.value)).valid).toBe(true);
   });

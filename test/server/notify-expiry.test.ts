@@ -3,7 +3,7 @@ import { parseEnv } from '../../server/env';
 import { backgroundJobs } from '../../server/jobs';
 import { createJobRunner } from '../../server/jobs/runner';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
-import { DAY, issueKey, setClock, sleep, startPeer } from '../helpers/notify';
+import { DAY, issueKey, setClock, settleOutbox, startPeer } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 const MIN = 60_000;
@@ -11,7 +11,6 @@ let sink: SmtpSink;
 let a: TestServer;
 let b: TestServer;
 let team: Awaited<ReturnType<typeof createTeam>>;
-let mia: TestUser;
 
 /** Both instances at the same (moved) time, each running its whole job list at once. */
 async function tickBothAt(offsetMs: number) {
@@ -19,8 +18,8 @@ async function tickBothAt(offsetMs: number) {
   setClock(b, offsetMs);
   const runners = [a, b].map((s) => createJobRunner(s.deps, backgroundJobs(s.services), { intervalMs: 60_000 }));
   await Promise.all([...runners.map((r) => r.runOnce()), a.services.expiryWarnings.run(), b.services.expiryWarnings.run()]);
-  await Promise.all([a.services.outbox.drain(), b.services.outbox.drain()]);
-  await sleep(300);
+  // Both outboxes run to completion: every email of this tick is in the sink, and nothing more will come.
+  await settleOutbox(a, b);
 }
 
 /** One instance's pass: grouping per owner is per pass, so two racing passes may split an owner's keys. */
@@ -28,8 +27,13 @@ async function tickOneAt(offsetMs: number) {
   setClock(a, offsetMs);
   setClock(b, offsetMs);
   await a.services.expiryWarnings.run();
-  await a.services.outbox.drain();
-  await sleep(300);
+  await settleOutbox(a);
+}
+
+/** Both instances' clocks, before a test issues keys (each test starts at a time of its own). */
+function clockAt(offsetMs: number) {
+  setClock(a, offsetMs);
+  setClock(b, offsetMs);
 }
 
 const noticesOf = async (userId: string) => (await a.deps.cols.notifications.find({ userId }).sort({ createdAt: 1 }).toArray()).map((n) => ({ kind: n.kind, days: n.thresholdDays ?? null, keys: n.keys.map((k) => k.name) }));
@@ -40,7 +44,6 @@ beforeAll(async () => {
   a = await startTestServer({ label: 'notify-expiry', smtpUrl: sink.url });
   b = await startPeer(a, 'notify-expiry-b', sink.url);
   team = await createTeam(a, 'Expiry');
-  mia = await team.addUser('mia');
 });
 afterAll(async () => {
   await b.stop();
@@ -55,6 +58,8 @@ describe('expiry warnings', () => {
   });
 
   it('warns once per key per threshold, then says it expired, with two instances running the job at once', async () => {
+    const mia = await team.addUser('mia');
+    clockAt(0);
     await issueKey(a, mia, team.teamId, 'ten-day key', 10);
     await tickBothAt(0);
     expect(await noticesOf(mia.userId)).toEqual([]);
@@ -82,7 +87,7 @@ describe('expiry warnings', () => {
 
   it('catches up after downtime with only the most urgent threshold, and groups an owner\'s keys', async () => {
     const noa = await team.addUser('noa');
-    setClock(a, 10 * DAY + 3 * MIN);
+    clockAt(10 * DAY + 3 * MIN);
     await issueKey(a, noa, team.teamId, 'catch-up one', 10);
     await issueKey(a, noa, team.teamId, 'catch-up two', 10);
     const ola = await team.addUser('ola');
@@ -99,7 +104,7 @@ describe('expiry warnings', () => {
 
   it('does not warn about a lifetime its owner chose moment ago, nor about revoked keys', async () => {
     const pia = await team.addUser('pia');
-    setClock(a, 20 * DAY);
+    clockAt(20 * DAY);
     await issueKey(a, pia, team.teamId, 'three-day key', 3);
     const doomed = await issueKey(a, pia, team.teamId, 'revoked before warning', 8);
     await a.services.keys.revokeOwn({ userId: pia.userId, email: pia.email, role: 'member', ip: null, userAgent: null }, team.teamId, doomed.id);
@@ -111,7 +116,7 @@ describe('expiry warnings', () => {
 
   it('finishes a pass a crashed runner left half-done, without sending anything twice', async () => {
     const quinn = await team.addUser('quinn');
-    setClock(a, 30 * DAY);
+    clockAt(30 * DAY);
     const key = await issueKey(a, quinn, team.teamId, 'crash key', 5);
     const at = new Date(Date.now() + 34 * DAY);
     // A runner wrote its batch and claimed the mark, then died before writing the notice.

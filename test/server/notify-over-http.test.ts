@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
-import { sleep } from '../helpers/notify';
+import { settleOutbox } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 /** The admin procedures, called over HTTP as the dashboard calls them, notify owners grouped per action. */
@@ -58,7 +58,9 @@ describe('notices for admin actions over tRPC', () => {
       expect(items.map((n) => [n.kind, n.reason, n.keys.length])).toEqual([['key_revoked', 'revoke_all', owner.keys.length]]);
     }
     expect((await team.admin.api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: 'REVOKE ALL' })).revoked).toBe(0);
-    await sleep(500);
+    // Run the outbox to completion: a second email would be in the sink now.
+    await settleOutbox(server);
     for (const owner of owners) expect(sink.to(owner.email)).toHaveLength(1);
+    for (const owner of owners) expect((await owner.api.notifications.list.query({ teamId: team.teamId })).items).toHaveLength(1);
   });
 });

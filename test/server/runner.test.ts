@@ -112,6 +112,21 @@ describe('the embedded database runner', () => {
     s.child.kill('SIGKILL');
     await waitUntil(() => !alive(pid));
   });
+
+  it('leaves no database process when the server crashes after restarting its database', async () => {
+    const s = startMain({});
+    started.push(s);
+    await s.ready;
+    const state = () => JSON.parse(readFileSync(join(s.dataDir, 'ferretdb.json'), 'utf8')) as { pid: number };
+    const killed = state().pid;
+    process.kill(killed, 'SIGKILL');
+    await waitUntil(() => state().pid !== killed, 30_000);
+    const restarted = state().pid;
+    expect(alive(restarted)).toBe(true);
+    await waitUntil(() => s.output().includes('the embedded FerretDB is back'), 30_000);
+    s.child.kill('SIGKILL');
+    await waitUntil(() => !alive(restarted), 30_000);
+  });
 });
 
 describe('with MONGODB_URI', () => {

@@ -132,4 +132,25 @@ describe('the verify cache across server instances', () => {
       await other.stop();
     }
   });
+
+  it('sees the very first revocation on a fresh database within the bound', async () => {
+    // A fresh database: no revision document exists yet when the second instance starts watching.
+    const first = await startTestServer({ label: 'verify-fresh' });
+    const second = await startTestServer({ label: 'verify-fresh2', dbName: first.dbName });
+    try {
+      const team = await createTeam(first);
+      const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'fresh' });
+      const verifyOn = async (s: TestServer) =>
+        ((await (await fetch(`${s.url}/v1/keys/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) })).json()) as { code?: string; valid: boolean });
+      expect((await verifyOn(second)).valid).toBe(true); // cached on `second` before its first poll
+      await team.admin.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
+      const revokedAt = Date.now();
+      // The documented bound is ~1 s (the revision poll); allow a loaded machine three times that, far below the 60 s TTL.
+      await expect.poll(async () => (await verifyOn(second)).code, { timeout: 30_000, interval: 50 }).toBe('REVOKED');
+      expect(Date.now() - revokedAt).toBeLessThan(3000 + 2000);
+    } finally {
+      await second.stop();
+      await first.close();
+    }
+  });
 });

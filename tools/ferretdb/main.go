@@ -1,37 +1,58 @@
-// Command ferretdb-launcher serves FerretDB v1 (SQLite backend) on a loopback
-// address for Keywarden's embedded default. It uses the embedding API because
-// `go install .../cmd/ferretdb` builds a binary without its version file.
+// Command ferretdb-launcher serves FerretDB v1 (SQLite backend) on a Unix
+// domain socket for Keywarden's embedded default. It uses the embedding API
+// because `go install .../cmd/ferretdb` builds a binary without its version file.
 //
-// The launcher exits when its standard input closes, so a parent process that
-// crashes (even on SIGKILL) never leaves a database server behind.
+// Only the user who runs Keywarden may reach the database or read its files:
+// there is no TCP listener, the umask makes every file it creates 0600 (and
+// every folder 0700), and the socket itself is 0600.
+//
+// The launcher prints "ready" on standard output once the socket accepts
+// connections, and exits when its standard input closes, so a parent process
+// that crashes (even on SIGKILL) never leaves a database server behind.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:27017", "loopback TCP address to serve")
+	syscall.Umask(0o077)
+
+	socket := flag.String("socket", "", "Unix domain socket path to serve (required)")
 	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
+	if *socket == "" {
+		fatal(errors.New("-socket is required"))
+	}
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
 		fatal(err)
 	}
 	if err := os.MkdirAll(abs, 0o700); err != nil {
+		fatal(err)
+	}
+	if err := os.Chmod(abs, 0o700); err != nil {
+		fatal(err)
+	}
+	// Checked before FerretDB opens the SQLite files: two servers must never share them.
+	if err := removeStaleSocket(*socket); err != nil {
 		fatal(err)
 	}
 
@@ -42,7 +63,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Listener:  ferretdb.ListenerConfig{Unix: *socket},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
@@ -50,6 +71,11 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+	// New has bound the socket: connections wait in its backlog until Run accepts them.
+	if err := os.Chmod(*socket, 0o600); err != nil {
+		fatal(err)
+	}
+	fmt.Println("ready")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -66,6 +92,26 @@ func main() {
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fatal(err)
 	}
+}
+
+// removeStaleSocket deletes a socket file that a killed launcher left behind,
+// and refuses to start when another server still answers on it.
+func removeStaleSocket(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if info.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("%s exists and is not a socket", path)
+	}
+	if conn, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		conn.Close()
+		return fmt.Errorf("another server already answers on %s", path)
+	}
+	return os.Remove(path)
 }
 
 func fatal(err error) {

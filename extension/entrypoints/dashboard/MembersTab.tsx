@@ -18,6 +18,8 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [invalid, setInvalid] = useState<string | null>(null);
+  /** Set when the address belongs to someone who has signed in: they join only once they accept. */
+  const [invitedEmail, setInvitedEmail] = useState<string | null>(null);
 
   /** Role changes the server has not confirmed yet, so the dropdown does not snap back while saving. */
   const [pendingRoles, setPendingRoles] = useState<Record<string, Role>>({});
@@ -32,8 +34,13 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
     const parsed = AddMemberInput.safeParse({ teamId: team.teamId, email, role });
     if (!parsed.success) return setInvalid('Enter a valid email address.');
     setInvalid(null);
+    setInvitedEmail(null);
     // Keep what was typed when adding fails, so the user can correct it.
-    if (await run(() => api.members.add.mutate(parsed.data))) setEmail('');
+    const result = await act(() => api.members.add.mutate(parsed.data));
+    if (!result) return;
+    setEmail('');
+    if (result.invited) setInvitedEmail(parsed.data.email);
+    else await members.reload();
   };
 
   const changeRole = async (userId: string, next: Role) => {
@@ -66,6 +73,11 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
         </button>
       </form>
       {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
+      {invitedEmail ? (
+        <p class="report" role="status">
+          Invitation sent to {invitedEmail}. They join the team when they accept it.
+        </p>
+      ) : null}
       {problem ? <ProblemBox problem={problem} /> : null}
       {members.status === 'error' ? <ProblemBox problem={members.problem} onRetry={() => void members.reload()} /> : null}
       {!members.data && members.status === 'loading' ? <Loading label="Loading members…" /> : null}

@@ -7,6 +7,7 @@ import { TeamSwitcher } from '../../components/TeamSwitcher';
 import { useSession } from '../../hooks/use-session';
 import { AdminTools } from './AdminTools';
 import { Alerts } from './Alerts';
+import { Invitations } from './Invitations';
 import { MyKeysSection } from './MyKeysSection';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
@@ -35,9 +36,10 @@ export function App() {
         <SignedOut reason={signOutReason} />
       ) : (
         <>
+          <Invitations api={api} serverUrl={session.serverUrl} />
           <Alerts api={api} serverUrl={session.serverUrl} />
           {!team ? (
-            <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
+            <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}: their invitation appears here.</p>
           ) : (
             <>
               {isAdminRole(team.role) ? <AdminTools key={team.teamId} api={api} teamId={team.teamId} serverUrl={session.serverUrl} keysVersion={keysVersion} onChanged={keysChanged} /> : null}

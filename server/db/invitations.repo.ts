@@ -1,0 +1,66 @@
+import type { Collections, InvitationDoc } from './collections';
+
+export type Invitation = Omit<InvitationDoc, '_id'>;
+
+const invitationId = (teamId: string, userId: string) => `${teamId}:${userId}`;
+const toInvitation = ({ _id, ...rest }: InvitationDoc): Invitation => rest;
+
+/**
+ * Invitations to join a team: one document per team and person. Every write
+ * names the round (`id`) it expects, so a write based on a stale read changes
+ * nothing instead of reviving or clobbering a newer round.
+ */
+export function invitationsRepo(cols: Collections) {
+  return {
+    async find(teamId: string, userId: string): Promise<Invitation | null> {
+      const doc = await cols.invitations.findOne({ _id: invitationId(teamId, userId) });
+      return doc ? toInvitation(doc) : null;
+    },
+
+    /**
+     * Opens a new round: inserted when there is no document yet, or replacing
+     * the round `previousId` (accepted earlier, or expired). Returns false when
+     * someone else got there first; the caller reads again.
+     */
+    async open(inv: Invitation, previousId: string | null): Promise<boolean> {
+      const _id = invitationId(inv.teamId, inv.userId);
+      if (previousId) return (await cols.invitations.replaceOne({ _id, id: previousId }, inv)).matchedCount === 1;
+      try {
+        return (await cols.invitations.updateOne({ _id }, { $setOnInsert: inv }, { upsert: true })).upsertedCount === 1;
+      } catch (err) {
+        // Two admins inviting the same person at once: the loser gets a unique-key error (generic on FerretDB).
+        if (await cols.invitations.countDocuments({ _id }, { limit: 1 })) return false;
+        throw err;
+      }
+    },
+
+    /** Re-sends a pending round: new role and inviter, and the clock starts again. */
+    async resend(teamId: string, userId: string, id: string, change: Pick<Invitation, 'role' | 'invitedBy' | 'sentAt' | 'expiresAt'>): Promise<boolean> {
+      const res = await cols.invitations.updateOne({ _id: invitationId(teamId, userId), id, state: 'pending' }, { $set: change });
+      return res.matchedCount === 1;
+    },
+
+    async markAccepted(teamId: string, userId: string, id: string, at: Date): Promise<void> {
+      await cols.invitations.updateOne({ _id: invitationId(teamId, userId), id }, { $set: { state: 'accepted', respondedAt: at } });
+    },
+
+    /** Deletes a pending round (declined or cancelled); returns whether it was there. */
+    async removePending(teamId: string, userId: string, id: string): Promise<boolean> {
+      const res = await cols.invitations.deleteOne({ _id: invitationId(teamId, userId), id, state: 'pending' });
+      return res.deletedCount === 1;
+    },
+
+    /** The user's open invitations, newest first. */
+    async listPendingOfUser(userId: string, now: Date): Promise<Invitation[]> {
+      const docs = await cols.invitations.find({ userId, state: 'pending', expiresAt: { $gt: now } }).sort({ sentAt: -1 }).toArray();
+      return docs.map(toInvitation);
+    },
+
+    /** The team's open invitations, newest first. */
+    async listPendingOfTeam(teamId: string, now: Date): Promise<Invitation[]> {
+      const docs = await cols.invitations.find({ teamId, state: 'pending', expiresAt: { $gt: now } }).sort({ sentAt: -1 }).toArray();
+      return docs.map(toInvitation);
+    },
+  };
+}
+export type InvitationsRepo = ReturnType<typeof invitationsRepo>;

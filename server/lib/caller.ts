@@ -1,0 +1,18 @@
+/**
+ * Who is calling, decided once for every entry point (CORS in app.ts, the alerts
+ * WebSocket in http/alerts.socket.ts): which browser origins are ours, and which
+ * address a request counts against.
+ */
+
+/**
+ * Whether a browser origin is the extension's: one of `allowList` when it is set
+ * (EXTENSION_ORIGINS), otherwise any `chrome-extension://` origin.
+ */
+export function isExtensionOrigin(origin: string, allowList: readonly string[] | null): boolean {
+  return allowList ? allowList.includes(origin) : origin.startsWith('chrome-extension://');
+}
+
+/** The client's address: the first `X-Forwarded-For` hop when TRUST_PROXY is on, else the socket's peer. */
+export function clientIp(forwardedFor: string | undefined, remoteAddress: string | undefined, trustProxy: boolean): string | null {
+  return (trustProxy ? forwardedFor?.split(',')[0]?.trim() : undefined) || remoteAddress || null;
+}
