@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/preact';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import type { KeyRow } from '../../shared/schemas/key';
@@ -18,7 +18,9 @@ const row = (id: string, over: Partial<KeyRow> = {}): KeyRow =>
 /** testing-library gives up after 1 s by default: too tight on a loaded CI machine (a passing wait returns at once). */
 const PATIENT = { timeout: 30_000 };
 
+// Without vitest globals testing-library cannot unmount by itself: each test starts from an empty document.
 afterEach(() => {
+  cleanup();
   vi.restoreAllMocks();
 });
 

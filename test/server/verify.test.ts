@@ -2,6 +2,7 @@ import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../shared/key-format';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { verifyService } from '../../server/services/verify.service';
 
 let server: TestServer;
 const commands: CommandStartedEvent[] = [];
@@ -152,5 +153,25 @@ describe('the verify cache across server instances', () => {
       await second.stop();
       await first.close();
     }
+  });
+});
+
+describe('the verify cache under a stream of unknown keys', () => {
+  it('evicts the least recently used entries instead of emptying itself', async () => {
+    const team = await createTeam(server);
+    const { key } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'hot' });
+    let lookups = 0;
+    const keys = server.services.repos.keys;
+    const counted = { ...keys, findForVerify: (hash: string) => (lookups++, keys.findForVerify(hash)) };
+    const cache = verifyService(server.deps, { keys: counted, revisions: server.services.repos.revisions }, { cacheMaxEntries: 5 });
+    expect((await cache.verify(key)).valid).toBe(true);
+    // A stream of well-formed unknown keys, the hot key used between them: it stays the most recently used.
+    for (let i = 0; i < 20; i++) {
+      expect((await cache.verify(generateKey())).valid).toBe(false);
+      expect((await cache.verify(key)).valid).toBe(true);
+    }
+    // One look-up for the hot key (its first use), one for each unknown key: the hot key was never evicted.
+    expect(lookups).toBe(1 + 20);
+    await cache.flush();
   });
 });
