@@ -15,6 +15,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/shared/**/*.test.ts', 'test/extension/**/*.test.{ts,tsx}'],
           environment: 'happy-dom',
+          setupFiles: ['test/helpers/unit-setup.ts'],
         },
       },
       {

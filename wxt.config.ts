@@ -2,9 +2,9 @@ import { defineConfig } from 'wxt';
 import preact from '@preact/preset-vite';
 
 /**
- * The Chrome MV3 extension. No content scripts: the session token lives in
- * chrome.storage.local, which only the extension's own pages and service
- * worker can read.
+ * The extension, for Chrome and for Firefox (`npm run build:firefox`), both
+ * Manifest V3. No content scripts: the session token lives in extension
+ * storage, which only the extension's own pages and background can read.
  */
 export default defineConfig({
   srcDir: 'extension',
@@ -12,8 +12,11 @@ export default defineConfig({
   outDir: process.env.EXTENSION_OUT_DIR || '.output',
   publicDir: 'extension/public',
   imports: false,
+  // WXT builds Firefox as MV2 by default; MV3 keeps one code path (`action`, `storage.session`,
+  // optional host permissions). WXT turns the background into event-page scripts for Firefox.
+  manifestVersion: 3,
   vite: () => ({ plugins: [preact()] }),
-  manifest: {
+  manifest: ({ browser }) => ({
     name: 'Keywarden',
     description: 'API-key management for teams: alerts when your keys are revoked or expiring, and quick revoke from any tab.',
     permissions: ['storage', 'alarms', 'contextMenus', 'notifications'],
@@ -22,5 +25,21 @@ export default defineConfig({
     commands: {
       _execute_action: { suggested_key: { default: 'Alt+Shift+K' }, description: 'Open Keywarden' },
     },
-  },
+    ...(browser === 'firefox'
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              // MV3 add-ons need an id; this one is ours for local installs and signing.
+              id: 'keywarden@keywarden.invalid',
+              // 140 (the current ESR) is the first to know data_collection_permissions.
+              strict_min_version: '140.0',
+              // Nothing is sent anywhere but the team's own Keywarden server.
+              data_collection_permissions: { required: ['none'] },
+            },
+            // Firefox for Android learnt data_collection_permissions in 142.
+            gecko_android: { strict_min_version: '142.0' },
+          },
+        }
+      : {}),
+  }),
 });

@@ -7,6 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { generateKey } from '../shared/key-format';
 import { newStoredKey } from '../server/db/keys.repo';
 import { createApp } from '../server/app';
+import { requestLimitsFromEnv } from '../server/http/limits';
 import { verifyRoutes } from '../server/http/verify.routes';
 import { silentLogger } from '../server/deps';
 import { parseEnv } from '../server/env';
@@ -26,7 +27,8 @@ const KEY_COUNT = 10_000;
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
-  const env = parseEnv({ ...process.env, DATA_DIR: dataDir, MONGODB_DB: `kw_bench_${Date.now()}`, PORT: '0', KEYWARDEN_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz' });
+  // All load comes from one address: a verify budget per address far above what it can send, so nothing is throttled.
+  const env = parseEnv({ VERIFY_RATE_LIMIT_PER_IP: '1000000', ...process.env, DATA_DIR: dataDir, MONGODB_DB: `kw_bench_${Date.now()}`, PORT: '0', KEYWARDEN_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz' });
   const { database, deps } = await connectDeps(env, silentLogger);
   const services = createServices(deps);
   services.verify.startWatching();
@@ -34,7 +36,7 @@ async function main() {
     console.log(`[bench] database: ${database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}; seeding ${KEY_COUNT} keys…`);
     const validKey = await seedKeys(deps, KEY_COUNT);
 
-    const app = createApp(deps, services);
+    const app = createApp(deps, services, requestLimitsFromEnv(env));
     // The baseline: the same server, the same middleware, a handler that does nothing.
     app.post('/bench/baseline', (c) => c.json({ valid: false, code: 'BASELINE' }));
     // For reference: the same verify route with the in-process cache off (one database look-up per call).

@@ -1,9 +1,12 @@
+import type { TRPCError } from '@trpc/server';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from './deps';
+import { httpStatus, toTRPCError, type AppError } from './errors';
 import { verifyRoutes } from './http/verify.routes';
 import { csvRoutes } from './http/csv.routes';
+import { createRequestLimits, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/limits';
 import { clientIp as callerIp, isExtensionOrigin } from './lib/caller';
 import type { Services } from './services';
 import { bearerToken, createContext } from './trpc/context';
@@ -14,9 +17,10 @@ type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } };
 
 /**
  * Builds the HTTP app; never listens (main.ts does, tests use app.request()
- * or a real port). CORS admits only the extension's own origins.
+ * or a real port). CORS admits only the extension's own origins. Every route
+ * has a body limit, and every caller a rate and a cap in flight (http/limits.ts).
  */
-export function createApp(deps: Deps, services: Services) {
+export function createApp(deps: Deps, services: Services, limitsConfig: RequestLimits = DEFAULT_REQUEST_LIMITS) {
   const app = new Hono<{ Bindings: NodeBindings }>();
 
   app.use(
@@ -24,7 +28,7 @@ export function createApp(deps: Deps, services: Services) {
     cors({
       origin: (origin) => (isExtensionOrigin(origin, deps.config.extensionOrigins) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'If-None-Match', 'trpc-accept'],
-      exposeHeaders: ['ETag'],
+      exposeHeaders: ['ETag', 'Retry-After'],
       allowMethods: ['GET', 'POST', 'OPTIONS'],
       maxAge: 600,
     }),
@@ -32,6 +36,48 @@ export function createApp(deps: Deps, services: Services) {
 
   const clientIp = (c: { req: { header(name: string): string | undefined }; env: NodeBindings | undefined }) =>
     callerIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy);
+
+  const serveTrpc = (c: Context<{ Bindings: NodeBindings }>, refusal?: TRPCError) =>
+    fetchRequestHandler({
+      endpoint: '/trpc',
+      // A refusal reads no body: tRPC fails the call in createContext, before it parses any input.
+      req: refusal ? new Request(c.req.url, { method: c.req.method, headers: { 'content-type': 'application/json' } }) : c.req.raw,
+      router: appRouter,
+      // Clients send queries as POST: a pasted key value must never sit in a URL (proxy and access logs).
+      allowMethodOverride: true,
+      // One call per request, so the limits count calls: one batch of 300 calls used to hold the whole pool.
+      allowBatching: false,
+      createContext: () => {
+        if (refusal) throw refusal;
+        return createContext(deps, services, {
+          ip: clientIp(c),
+          userAgent: c.req.header('user-agent') ?? null,
+          token: bearerToken(c.req.header('authorization')),
+        });
+      },
+    });
+
+  /** Refusals keep each route family's error shape: tRPC's envelope on /trpc, `{ error, message }` elsewhere. */
+  const refuse = async (c: Context<{ Bindings: NodeBindings }>, error: AppError, headers: Record<string, string>) => {
+    if (!c.req.path.startsWith('/trpc/')) return c.json({ error: error.code, message: error.message }, httpStatus(error), headers);
+    const res = await serveTrpc(c, toTRPCError(error));
+    const merged = new Headers(res.headers);
+    // Retry-After only on the 429 itself: a refused batch is answered as a batch error (400), which no retry fixes.
+    for (const [name, value] of Object.entries(headers)) if (name !== 'Retry-After' || res.status === 429) merged.set(name, value);
+    return new Response(res.body, { status: res.status, headers: merged });
+  };
+
+  const limits = createRequestLimits(limitsConfig, {
+    clientIp: (c) => clientIp(c),
+    bearerToken: (c) => bearerToken(c.req.header('authorization')),
+    render: refuse,
+  });
+  app.use('/v1/keys/verify', limits.verify);
+  app.use('/v1/me', limits.address);
+  app.use('/v1/teams/*', limits.caller);
+  app.use('/health', limits.address);
+  app.use('/trpc/*', limits.caller);
+  app.use('*', limits.body);
 
   app.get('/health', async (c) => {
     const db = await deps.database.ping();
@@ -41,21 +87,7 @@ export function createApp(deps: Deps, services: Services) {
   app.route('/v1', verifyRoutes(deps, services));
   app.route('/v1', csvRoutes(deps, services));
 
-  app.all('/trpc/*', (c) =>
-    fetchRequestHandler({
-      endpoint: '/trpc',
-      req: c.req.raw,
-      router: appRouter,
-      // Clients send queries as POST: a pasted key value must never sit in a URL (proxy and access logs).
-      allowMethodOverride: true,
-      createContext: () =>
-        createContext(deps, services, {
-          ip: clientIp(c),
-          userAgent: c.req.header('user-agent') ?? null,
-          token: bearerToken(c.req.header('authorization')),
-        }),
-    }),
-  );
+  app.all('/trpc/*', (c) => serveTrpc(c));
 
   return app;
 }

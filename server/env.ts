@@ -32,6 +32,16 @@ const EnvSchema = z.object({
     .pipe(z.array(z.string().regex(/^chrome-extension:\/\/[a-p]{32}$/, 'each origin is chrome-extension://<32-letter id>')))
     .optional(),
   VERIFY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(10, 'at most 10: counts are written at least every 10 seconds').default(10),
+  // Request limits per caller (server/http/limits.ts); 0 turns a limit off.
+  RATE_LIMIT_PER_SESSION: z.coerce.number().min(0).default(20),
+  RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(50),
+  RATE_LIMIT_BURST_SECONDS: z.coerce.number().min(1).max(3600).default(3),
+  CONCURRENCY_PER_SESSION: z.coerce.number().int().min(0).default(8),
+  CONCURRENCY_PER_IP: z.coerce.number().int().min(0).default(32),
+  VERIFY_RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(2000),
+  VERIFY_CONCURRENCY_PER_IP: z.coerce.number().int().min(0).default(32),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

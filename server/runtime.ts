@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import { attachAlertsSocket } from './http/alerts.socket';
+import { requestLimitsFromEnv } from './http/limits';
 import { connectDatabase, type Database } from './db/client';
 import { collections } from './db/collections';
 import { ensureIndexes } from './db/indexes';
@@ -67,7 +68,11 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
   if (env.MONGODB_URI && !env.SMTP_URL) {
     log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
   }
-  const services = createServices(deps, { verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 }, keyEvents: options.keyEvents });
+  const services = createServices(deps, {
+    verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 },
+    usage: { flushIntervalMs: env.USAGE_FLUSH_SECONDS * 1000, retentionDays: env.USAGE_RETENTION_DAYS },
+    keyEvents: options.keyEvents,
+  });
   await services.verify.startWatching();
   if (env.KEYWARDEN_SEED_DEMO && database.embedded) {
     const seeded = await seedDemo(deps, services);
@@ -78,7 +83,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
   jobList.push({ name: 'purge-leases', run: () => jobs.purgeStaleLeases() });
   if (options.jobs !== false) jobs.start();
 
-  const app = createApp(deps, services);
+  const app = createApp(deps, services, requestLimitsFromEnv(env));
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, () => resolve(s));
   });
@@ -101,6 +106,8 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
         await services.outbox.stop();
         services.verify.stopWatching();
         await services.verify.flush();
+        // No verify is served any more: the last usage counts are written before the database goes.
+        await services.usage.stop();
         deps.mailer.close();
         await deps.database.close();
         await database.stop();

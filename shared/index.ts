@@ -8,3 +8,4 @@ export * from './schemas/audit';
 export * from './schemas/notification';
 export * from './schemas/alerts';
 export * from './schemas/outbox';
+export * from './schemas/usage';

@@ -1,3 +1,4 @@
+import { plural } from '../lib/format';
 import { POLL_MINUTES_CHOICES, updateSettings, type Settings } from '../lib/storage';
 
 /** Desktop notifications on/off and how often the badge checks when push is unavailable. */
@@ -14,7 +15,7 @@ export function AlertPrefs({ settings }: { settings: Settings }) {
         <select name="pollMinutes" value={String(settings.pollMinutes)} onChange={(e) => void updateSettings({ pollMinutes: Number(e.currentTarget.value) })}>
           {POLL_MINUTES_CHOICES.map((m) => (
             <option key={m} value={m}>
-              {m === 60 ? '1 hour' : `${m} minute${m === 1 ? '' : 's'}`}
+              {m % 60 === 0 ? plural(m / 60, 'hour', 'hours') : plural(m, 'minute', 'minutes')}
             </option>
           ))}
         </select>

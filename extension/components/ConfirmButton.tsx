@@ -2,19 +2,34 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 /**
- * A destructive button that asks inline ("Revoke? Yes / Cancel") instead of
- * window.confirm, which extension popups do not reliably show.
+ * The question of a destructive action, inline ("Revoke? Yes / Cancel"), instead of
+ * window.confirm, which extension popups do not reliably show. It replaces the button that
+ * had focus, so Cancel (not the destructive choice) takes the focus; without that it falls
+ * to <body> and a keyboard or screen-reader user loses their place.
  */
-export function ConfirmButton(props: { label: string; question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm: () => void; class?: string }) {
+export function ConfirmPrompt(props: { question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm(): void; onCancel(): void; label?: string }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), []);
+  return (
+    <div class="confirm-inline" role="group" aria-label={props.label ?? 'Confirm'}>
+      <span>{props.question}</span>
+      <button type="button" class="btn btn-danger" disabled={props.busy} onClick={props.onConfirm}>
+        {props.confirmLabel}
+      </button>
+      <button type="button" class="btn" ref={cancel} onClick={props.onCancel}>
+        Cancel
+      </button>
+    </div>
+  );
+}
+
+/** A destructive button that asks inline first; focus returns to it when the question is cancelled. */
+export function ConfirmButton(props: { label: ComponentChildren; question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm: () => void; class?: string }) {
   const [asking, setAsking] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
-  const cancel = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
-  // Each view replaces the button that had focus; without this, focus falls to <body> and a keyboard
-  // or screen-reader user loses their place. Cancel, not the destructive choice, gets it.
   useEffect(() => {
-    if (asking) cancel.current?.focus();
-    else if (asked.current) trigger.current?.focus();
+    if (!asking && asked.current) trigger.current?.focus();
     asked.current = asking;
   }, [asking]);
   if (!asking) {
@@ -24,15 +39,5 @@ export function ConfirmButton(props: { label: string; question: ComponentChildre
       </button>
     );
   }
-  return (
-    <div class="confirm-inline" role="group" aria-label="Confirm">
-      <span>{props.question}</span>
-      <button type="button" class="btn btn-danger" disabled={props.busy} onClick={() => (setAsking(false), props.onConfirm())}>
-        {props.confirmLabel}
-      </button>
-      <button type="button" class="btn" ref={cancel} onClick={() => setAsking(false)}>
-        Cancel
-      </button>
-    </div>
-  );
+  return <ConfirmPrompt question={props.question} confirmLabel={props.confirmLabel} busy={props.busy} onConfirm={() => (setAsking(false), props.onConfirm())} onCancel={() => setAsking(false)} />;
 }

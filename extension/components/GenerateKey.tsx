@@ -5,15 +5,40 @@ import { useAction } from '../hooks/use-async';
 import { ProblemBox } from './ProblemBox';
 import { SecretOnce } from './SecretOnce';
 
-/** Name (+ optional lifetime) -> a new key, whose secret is shown exactly once. */
-export function GenerateKey(props: { api: Api; teamId: string; serverUrl: string; maxLifetimeDays: number | null; onCreated: () => void }) {
-  const [name, setName] = useState('');
+/**
+ * Name (+ optional lifetime) -> a new key, whose secret is shown exactly once. `onSecret`
+ * tells a host dialog while the secret is on screen (so it can refuse to close); `onDone`
+ * runs once the user has put it away.
+ */
+export function GenerateKey(props: {
+  api: Api;
+  teamId: string;
+  serverUrl: string;
+  maxLifetimeDays: number | null;
+  initialName?: string;
+  onCreated: () => void;
+  onSecret?: (shown: boolean) => void;
+  onDone?: () => void;
+}) {
+  const [name, setName] = useState(props.initialName ?? '');
   const [days, setDays] = useState('');
   const [secret, setSecret] = useState<{ key: string; name: string } | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const { busy, problem, act } = useAction(props.serverUrl);
 
-  if (secret) return <SecretOnce secret={secret.key} name={secret.name} onDone={() => setSecret(null)} />;
+  if (secret) {
+    return (
+      <SecretOnce
+        secret={secret.key}
+        name={secret.name}
+        onDone={() => {
+          setSecret(null);
+          props.onSecret?.(false);
+          props.onDone?.();
+        }}
+      />
+    );
+  }
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -25,6 +50,7 @@ export function GenerateKey(props: { api: Api; teamId: string; serverUrl: string
     const created = await act(() => props.api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime }));
     if (created) {
       setSecret({ key: created.key, name: created.row.name });
+      props.onSecret?.(true);
       setName('');
       setDays('');
       props.onCreated();
@@ -35,11 +61,11 @@ export function GenerateKey(props: { api: Api; teamId: string; serverUrl: string
     <form class="generate" onSubmit={(e) => void submit(e)} noValidate>
       <label class="field">
         <span>Key name</span>
-        <input name="keyName" value={name} maxLength={100} placeholder="e.g. CI deploys" onInput={(e) => setName(e.currentTarget.value)} required />
+        <input name="keyName" value={name} maxLength={100} placeholder="e.g. CI deploys" onInput={(e) => (setName(e.currentTarget.value), setInvalid(null))} required />
       </label>
       <label class="field">
         <span>Expires in (days, optional{props.maxLifetimeDays ? `, at most ${props.maxLifetimeDays}` : ''})</span>
-        <input name="expiresInDays" type="number" min={1} max={props.maxLifetimeDays ?? 3650} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+        <input name="expiresInDays" type="number" min={1} max={props.maxLifetimeDays ?? 3650} value={days} onInput={(e) => (setDays(e.currentTarget.value), setInvalid(null))} />
       </label>
       {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
       <button type="submit" class="btn btn-primary" disabled={busy}>

@@ -7,6 +7,7 @@ const KIND_LABELS: Record<Notification['kind'], string> = {
   key_expiring: 'Expiring soon',
   key_expired: 'Expired',
   policy_changed: 'Policy changed',
+  key_used_after_revoke: 'Used after revoke',
 };
 
 /** The newest in-app notices; unread ones stand out and can be marked read one by one or all at once. */

@@ -1,18 +1,23 @@
 import type { PolicyPreview as Preview } from '../../shared/schemas/team';
+import { formatCount, pick, plural } from '../lib/plural';
 
-const keys = (n: number) => `${n} key${n === 1 ? '' : 's'}`;
+/** "all of them expire", "it expires", "2 of them expire": the keys that end at once, among those that change. */
+function atOnce(changed: number, expireNow: number): string {
+  if (expireNow === changed) return changed === 1 ? 'it expires' : 'all of them expire';
+  return `${formatCount(expireNow)} of them ${pick(expireNow, 'expires', 'expire')}`;
+}
 
 /** What an expiry policy would do, before it does it: how many keys, and whose. */
 export function PolicyPreview({ preview, days }: { preview: Preview; days: number | null }) {
   if (days === null) return <p class="hint">Removing the limit changes no existing key: expiries already set stay as they are.</p>;
-  if (preview.changed === 0 && preview.expireNow === 0) return <p class="notice">No existing key is affected: every key already expires within {days} days of its creation.</p>;
+  if (preview.changed === 0 && preview.expireNow === 0) return <p class="notice">No existing key is affected: every key already expires within {plural(days, 'day')} of its creation.</p>;
   return (
     <div class="preview" role="status" aria-labelledby="preview-title">
       <p id="preview-title">
-        <strong>{keys(preview.changed)}</strong> will get an earlier expiry
+        <strong>{plural(preview.changed, 'key')}</strong> will get an earlier expiry
         {preview.expireNow > 0 ? (
           <>
-            , and <strong class="danger-text">{keys(preview.expireNow)} expire at once</strong> (older than {days} days)
+            , and <strong class="danger-text">{atOnce(preview.changed, preview.expireNow)} at once</strong> (older than {plural(days, 'day')})
           </>
         ) : null}
         .

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { pick, plural } from '../lib/plural';
 
 export const REVOKE_ALL_PHRASE = 'REVOKE ALL';
 
 /** Revoke All behind a typed confirmation, in a modal <dialog> (focus is trapped by the browser). */
-export function RevokeAllDialog(props: { open: boolean; teamName: string; enabledCount: number | null; busy: boolean; onConfirm(): void; onClose(): void }) {
+export function RevokeAllDialog(props: { open: boolean; teamName: string; counts: { enabled: number; disabled: number } | null; busy: boolean; onConfirm(): void; onClose(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
   useEffect(() => {
@@ -24,10 +25,7 @@ export function RevokeAllDialog(props: { open: boolean; teamName: string; enable
         }}
       >
         <h2 id="revoke-all-title">Revoke every key of {props.teamName}?</h2>
-        <p>
-          {props.enabledCount === null ? 'Every key' : `${props.enabledCount} working key${props.enabledCount === 1 ? '' : 's'}`} will stop working at once, for every member. Owners are notified. This cannot be
-          undone.
-        </p>
+        <p>{impact(props.counts)} Owners are notified. This cannot be undone.</p>
         <label class="field">
           <span>
             Type <strong class="mono">{REVOKE_ALL_PHRASE}</strong> to confirm
@@ -45,4 +43,14 @@ export function RevokeAllDialog(props: { open: boolean; teamName: string; enable
       </form>
     </dialog>
   );
+}
+
+/** "3 working keys stop working at once, and 1 disabled key can never be enabled again." */
+function impact(counts: { enabled: number; disabled: number } | null): string {
+  if (!counts) return 'Every key of the team stops working at once, for every member.';
+  if (counts.enabled + counts.disabled === 0) return 'The team has no working or disabled keys: nothing would change.';
+  const working = counts.enabled > 0 ? `${plural(counts.enabled, 'working key')} ${pick(counts.enabled, 'stops', 'stop')} working at once` : '';
+  const disabled = counts.disabled > 0 ? `${plural(counts.disabled, 'disabled key')} can never be enabled again` : '';
+  const both = [working, disabled].filter(Boolean).join(', and ');
+  return `${both[0]!.toUpperCase()}${both.slice(1)}.`;
 }

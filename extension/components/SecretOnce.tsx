@@ -1,8 +1,13 @@
 import { useState } from 'preact/hooks';
 
-/** A freshly generated key: shown once, with a copy button and a plain warning. */
+/**
+ * A freshly generated key: shown once, with a copy button and a plain warning. It is put
+ * away only by ticking "I have copied it" and pressing Done: two deliberate steps, so a
+ * stray click cannot lose the only copy.
+ */
 export function SecretOnce({ secret, name, onDone }: { secret: string; name: string; onDone: () => void }) {
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const [stored, setStored] = useState(false);
   // The clipboard can refuse (no focus, a policy); the key is shown only once, so say so and let the user copy by hand.
   const copyKey = async () => {
     try {
@@ -27,9 +32,15 @@ export function SecretOnce({ secret, name, onDone }: { secret: string; name: str
           Copy failed — select the field and copy it yourself.
         </p>
       ) : null}
-      <button type="button" class="btn btn-link" onClick={onDone}>
-        I have stored it safely
-      </button>
+      <div class="row secret-done">
+        <label class="check">
+          <input type="checkbox" name="storedSafely" checked={stored} onChange={(e) => setStored(e.currentTarget.checked)} />
+          <span>I have copied the key and stored it safely</span>
+        </label>
+        <button type="button" class="btn" disabled={!stored} onClick={onDone}>
+          Done
+        </button>
+      </div>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { RequestCodeInput, VerifyCodeInput } from '../../shared/schemas/auth';
 import { createApi } from '../lib/api';
-import { describeError, type Problem } from '../lib/errors';
+import { describeSignInError, type Problem } from '../lib/errors';
 import { sessionItem, signOutReasonItem } from '../lib/storage';
 import { ProblemBox } from './ProblemBox';
 
@@ -21,7 +21,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
     try {
       await fn();
     } catch (err) {
-      setProblem(describeError(err, serverUrl));
+      setProblem(describeSignInError(err, serverUrl));
     } finally {
       setBusy(false);
     }
@@ -57,7 +57,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
         <form onSubmit={requestCode} noValidate>
           <label class="field">
             <span>Work email</span>
-            <input type="email" name="email" autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required />
+            <input type="email" name="email" autoComplete="email" value={email} onInput={(e) => (setEmail(e.currentTarget.value), setProblem((p) => (p?.kind === 'invalid' ? null : p)))} required />
           </label>
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? 'Sending…' : 'Email me a sign-in code'}
@@ -70,7 +70,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
           </p>
           <label class="field">
             <span>Sign-in code sent to {email}</span>
-            <input name="code" autoComplete="one-time-code" autoCapitalize="characters" spellcheck={false} maxLength={12} placeholder="ABCD-1234" value={code} onInput={(e) => setCode(e.currentTarget.value)} required />
+            <input name="code" autoComplete="one-time-code" autoCapitalize="characters" spellcheck={false} maxLength={12} placeholder="ABCD-1234" value={code} onInput={(e) => (setCode(e.currentTarget.value), setProblem((p) => (p?.kind === 'wrong_code' || p?.kind === 'invalid' ? null : p)))} required />
           </label>
           <div class="row">
             <button type="submit" class="btn btn-primary" disabled={busy}>

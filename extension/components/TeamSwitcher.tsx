@@ -4,7 +4,12 @@ import { roleLabel } from '../lib/format';
 
 /** Picks the team the popup and dashboard show; the choice is a setting, so all pages follow. */
 export function TeamSwitcher({ session, team }: { session: Session; team: SessionTeam | null }) {
-  if (session.teams.length <= 1) return team ? <span class="team-name">{team.name}</span> : null;
+  if (session.teams.length <= 1)
+    return team ? (
+      <span class="team-name" title={team.name}>
+        {team.name}
+      </span>
+    ) : null;
   return (
     <label class="team-switcher">
       <span class="sr-only">Team</span>

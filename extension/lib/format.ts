@@ -16,20 +16,28 @@ export function formatDateTime(d: Date | string | null | undefined, empty = '—
   return d ? dateTimeFmt.format(toDate(d)) : empty;
 }
 
+// The words are English, so the rules are too, whatever the browser's locale.
+const pluralRules = new Intl.PluralRules('en');
+const countFmt = new Intl.NumberFormat('en');
+
+/** "1 key", "2 keys", "1,000 keys": the count and the word that agrees with it. */
+export function plural(n: number, one: string, other: string): string {
+  return `${countFmt.format(n)} ${pluralRules.select(n) === 'one' ? one : other}`;
+}
+
 /** "in 3 days", "2 hours ago": for expiry and last-used columns. */
 export function relative(d: Date | string | null | undefined, now = Date.now()): string {
   if (!d) return '';
   const diff = toDate(d).getTime() - now;
   const abs = Math.abs(diff);
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
+  const units: [number, string, string][] = [
+    [86_400_000, 'day', 'days'],
+    [3_600_000, 'hour', 'hours'],
+    [60_000, 'minute', 'minutes'],
   ];
-  for (const [ms, unit] of units) {
+  for (const [ms, one, other] of units) {
     if (abs >= ms) {
-      const n = Math.round(abs / ms);
-      const text = `${n} ${unit}${n === 1 ? '' : 's'}`;
+      const text = plural(Math.round(abs / ms), one, other);
       return diff > 0 ? `in ${text}` : `${text} ago`;
     }
   }

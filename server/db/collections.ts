@@ -74,6 +74,8 @@ export interface KeyDoc {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
+  /** When the key was last disabled (absent on keys disabled before this was recorded); read only while disabled. */
+  disabledAt?: Date | null;
 }
 
 export interface SessionDoc {
@@ -199,6 +201,40 @@ export interface RevocationDoc {
   by: string | null;
 }
 
+/**
+ * One server instance's running totals for one key (or, with `keyId` null, for
+ * every unattributable verify) in one UTC hour, as of one flush. Each flush
+ * inserts a new document (`_id` `${instance}:${seq}:${keyId ?? '-'}:${hour ms}`)
+ * holding the totals so far, never a delta: of the documents of one
+ * (instance, keyId, hour), the highest `seq` is the truth and the others are
+ * superseded (the flusher deletes them). So a retried or lost flush can never
+ * count anything twice, and no write needs `$inc` or a transaction.
+ */
+export interface UsageDoc {
+  _id: string;
+  instance: string;
+  seq: number;
+  teamId: string | null;
+  keyId: string | null;
+  hour: Date;
+  valid: number;
+  revoked: number;
+  disabled: number;
+  expired: number;
+  malformed: number;
+  notFound: number;
+  /** Distinct source addresses, at most USAGE_MAX_IPS; `ipsCapped` when more were seen. */
+  ips: string[];
+  ipsCapped: boolean;
+  lastValidAt: Date | null;
+  lastValidIp: string | null;
+  lastValidUa: string | null;
+  lastFailAt: Date | null;
+  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
+  lastFailIp: string | null;
+  lastFailUa: string | null;
+}
+
 export interface RevisionDoc {
   _id: string;
   v: string;
@@ -222,6 +258,7 @@ export function collections(db: Db) {
     marks: db.collection<MarkDoc>('marks'),
     revisions: db.collection<RevisionDoc>('revisions'),
     revocations: db.collection<RevocationDoc>('revocations'),
+    usage: db.collection<UsageDoc>('usage'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

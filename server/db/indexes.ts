@@ -48,6 +48,11 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   marks: [{ key: { state: 1 }, name: 'state' }],
   revisions: [],
   revocations: [{ key: { actionId: 1 }, name: 'action' }],
+  usage: [
+    { key: { keyId: 1, hour: 1 }, name: 'key_hour' },
+    { key: { teamId: 1, hour: 1 }, name: 'team_hour' },
+    { key: { hour: 1 }, name: 'hour' },
+  ],
 };
 
 /**

@@ -77,9 +77,15 @@ export function keyListQuery(spec: KeyListSpec, now: Date): { filter: Filter<Key
   return { filter: withAnd(filter, and), sort: KEY_SORTS[spec.sort] };
 }
 
-/** One count filter per effective status; they respect owners and search but not view. */
-export function keyCountFilters(spec: Omit<KeyListSpec, 'view' | 'after' | 'sort'>, now: Date): Record<KeyStatus, Filter<KeyDoc>> {
-  const { filter, and } = scopeFilter({ ...spec, sort: 'newest' });
-  const of = (s: KeyStatus) => withAnd(filter, [...and, effectiveStatusFilter(s, now)]);
-  return { enabled: of('enabled'), disabled: of('disabled'), revoked: of('revoked') };
+/** What counts are taken over: the team, narrowed by owners and search, never by view, cursor or sort. */
+export type KeyCountScope = Pick<KeyListSpec, 'teamId' | 'ownerIds' | 'search'>;
+
+/**
+ * The keys a count covers, as one filter: counting reads their stored status
+ * and expiry once and derives the effective statuses from them (instead of one
+ * filter per status, each a full read on FerretDB).
+ */
+export function keyScopeFilter(scope: KeyCountScope): Filter<KeyDoc> {
+  const { filter, and } = scopeFilter({ ...scope, sort: 'newest' });
+  return withAnd(filter, and);
 }

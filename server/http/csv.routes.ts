@@ -1,11 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { isAdminRole, TeamIdSchema } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
+import { UsageRangeSchema } from '../../shared/schemas/usage';
 import type { AuditRecord } from '../db/audit.repo';
-import { httpStatus, toAppError } from '../errors';
+import { badRequest, httpStatus, toAppError } from '../errors';
 import type { Deps } from '../deps';
 import { csvStream, type CsvColumn } from '../lib/csv';
 import type { Services } from '../services';
+import type { UsageCsvRow } from '../services/usage.service';
 import { bearerToken } from '../trpc/context';
 
 /**
@@ -43,6 +45,18 @@ const AUDIT_COLUMNS: CsvColumn<AuditRecord>[] = [
   ['details', (a) => (a.details ? JSON.stringify(a.details) : null)],
   ['ip', (a) => a.ip],
   ['userAgent', (a) => a.userAgent],
+];
+
+const USAGE_COLUMNS: CsvColumn<UsageCsvRow>[] = [
+  ['bucketStart', (u) => u.at],
+  ['keyId', (u) => u.keyId],
+  ['name', (u) => u.name],
+  ['hint', (u) => u.hint],
+  ['valid', (u) => u.valid],
+  ['failedRevoked', (u) => u.failed.REVOKED],
+  ['failedDisabled', (u) => u.failed.DISABLED],
+  ['failedExpired', (u) => u.failed.EXPIRED],
+  ['distinctIps', (u) => u.distinctIps],
 ];
 
 /** Reads the first row before the 200 is sent, so a database outage at the start is a clean 503. */
@@ -90,5 +104,13 @@ export function csvRoutes(deps: Deps, services: Services) {
 
   app.get('/teams/:teamId/keys.csv', (c) => exportCsv(c, 'keys', KEY_COLUMNS, (teamId) => services.keysAdmin.exportRows(teamId)));
   app.get('/teams/:teamId/audit.csv', (c) => exportCsv(c, 'audit', AUDIT_COLUMNS, (teamId) => services.audit.stream(teamId)));
+  /** One row per key and bucket with any use: hourly for `range=24h`, daily for `7d` and `30d` (the default). */
+  app.get('/teams/:teamId/usage.csv', (c) => {
+    const range = UsageRangeSchema.safeParse(c.req.query('range') ?? '30d');
+    return exportCsv(c, 'usage', USAGE_COLUMNS, async function* (teamId) {
+      if (!range.success) throw badRequest('range: one of 24h, 7d, 30d.');
+      yield* services.usage.exportRows(teamId, range.data);
+    });
+  });
   return app;
 }

@@ -11,6 +11,7 @@ import { marksRepo } from '../db/marks.repo';
 import { notificationsRepo } from '../db/notifications.repo';
 import { outboxRepo } from '../db/outbox.repo';
 import { revisionsRepo } from '../db/revisions.repo';
+import { usageRepo } from '../db/usage.repo';
 import { createAlertsBus } from './alerts-bus';
 import { alertsService } from './alerts.service';
 import { expiryWarningsService } from './expiry-warnings.service';
@@ -27,10 +28,15 @@ import { membersService } from './members.service';
 import { invitationsService } from './invitations.service';
 import { settingsService } from './settings.service';
 import { teamsService } from './teams.service';
+import { usageService, type UsageOptions } from './usage.service';
+import { usedAfterRevokeNotices } from './usage-notices';
 import { verifyService, type VerifyOptions } from './verify.service';
 
 /** Wires repos into services once per process (or per test). */
-export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; outbox?: Partial<OutboxOptions>; verify?: Partial<VerifyOptions> } = {}) {
+export function createServices(
+  deps: Deps,
+  overrides: { keyEvents?: KeyEvents; outbox?: Partial<OutboxOptions>; verify?: Partial<VerifyOptions>; usage?: Partial<UsageOptions> } = {},
+) {
   const repos = {
     teams: teamsRepo(deps.cols),
     users: usersRepo(deps.cols),
@@ -44,6 +50,7 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; o
     marks: marksRepo(deps.cols),
     keyExpiry: keyExpiryRepo(deps.cols),
     revisions: revisionsRepo(deps.cols),
+    usage: usageRepo(deps.cols),
   };
   const audit = auditService(deps, repos.audit);
   const teams = teamsService(deps, repos);
@@ -54,13 +61,15 @@ export function createServices(deps: Deps, overrides: { keyEvents?: KeyEvents; o
   const notifications = notificationsService(deps, repos, alertsBus);
   const alerts = alertsService(deps, repos);
   const expiryWarnings = expiryWarningsService(deps, repos, notify);
-  const verify = verifyService(deps, repos, overrides.verify);
+  const usage = usageService(deps, repos, overrides.usage);
+  const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, alertsBus);
+  const verify = verifyService(deps, repos, overrides.verify, usage.recorder);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
   const keys = keysService(deps, repos, audit, keyActions);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox);
   const members = membersService(repos, teams, audit, keyActions, invitations);
-  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings };
+  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,14 +1,16 @@
 import { parseKey } from '../../shared/key-format';
-import type { KeyCounts, KeyRow, KeySort, ListKeysQuery, RevokeResult } from '../../shared/schemas/key';
-import { badRequest } from '../errors';
+import { KeyStatusSchema, type KeyCounts, type KeyRow, type KeySort, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery, type MatchingResult } from '../../shared/schemas/key';
+import { AppError, badRequest } from '../errors';
 import type { Deps } from '../deps';
 import type { KeyListPosition, KeyListSpec } from '../db/key-list-query';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { hashKey } from '../lib/ids';
 import type { Actor } from './actor';
 import type { KeyActionsService } from './key-actions.service';
+import { keyCountsCache } from './key-counts';
 import { effectiveStatus } from './key-rows';
 import type { KeysService } from './keys.service';
 
@@ -27,7 +29,9 @@ export interface ChangeResult {
   notFound: string[];
 }
 
-export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: TeamsRepo }, keys: KeysService, actions: KeyActionsService) {
+export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: TeamsRepo; revisions: RevisionsRepo }, keys: KeysService, actions: KeyActionsService) {
+  const keyCounts = keyCountsCache(repos);
+
   /** Looks the requested ids up in the team; ids of other teams are simply not found. */
   async function resolve(teamId: string, keyIds: string[]) {
     const ids = [...new Set(keyIds)];
@@ -48,6 +52,34 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
     return { teamId: query.teamId, view: query.view, ownerIds: query.generatedBy, search, sort: query.sort };
   }
 
+  const MATCHING_PAGE = 1000;
+
+  /**
+   * The keys a "select all matching" acts on, resolved here from the list's filters (never a
+   * client's id list), read at one instant. Refused (CONFLICT, nothing changed) when the set is no
+   * longer the size the admin confirmed: a key added or changed since must not be swept up unseen.
+   */
+  async function matching(query: KeysMatchingQuery): Promise<{ matched: StoredKey[]; now: Date }> {
+    const spec = specOf({ ...query, sort: 'newest', limit: MATCHING_PAGE });
+    const now = deps.now();
+    const matched: StoredKey[] = [];
+    for (let after: KeyListPosition | null = null; ; ) {
+      const page = await repos.keys.list({ ...spec, after }, now, MATCHING_PAGE);
+      matched.push(...page);
+      if (matched.length > MAX_MATCHING_KEYS) throw badRequest(`More than ${MAX_MATCHING_KEYS} keys match these filters. Narrow them, or use Revoke All.`);
+      if (page.length < MATCHING_PAGE) break;
+      const last = page[page.length - 1]!;
+      after = { createdAt: last.createdAt, lastUsedAt: last.lastUsedAt, id: last.id };
+    }
+    if (matched.length !== query.expectedCount) {
+      throw new AppError(
+        'CONFLICT',
+        `The keys matching these filters changed since you selected them: ${query.expectedCount} then, ${matched.length} now. Nothing was changed. Check the list and select them again.`,
+      );
+    }
+    return { matched, now };
+  }
+
   return {
     /** One page of the team's keys plus effective-status counts that ignore `view` (the checkboxes). */
     async list(query: ListKeysQuery): Promise<{ items: KeyRow[]; nextCursor: string | null; counts: KeyCounts }> {
@@ -56,13 +88,25 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
       const after: KeyListPosition | null = cursor ? { createdAt: new Date(cursor.c), lastUsedAt: cursor.u === null ? null : new Date(cursor.u), id: cursor.i } : null;
       const spec = specOf(query);
       const now = deps.now();
-      const [page, counts] = await Promise.all([repos.keys.list({ ...spec, after }, now, query.limit + 1), repos.keys.countByStatus(spec, now)]);
+      const everyStatus = new Set(query.view).size === KeyStatusSchema.options.length;
+      const { page, counts } = await keyCounts.withPage(
+        { teamId: spec.teamId, ownerIds: spec.ownerIds, search: spec.search },
+        now,
+        () => repos.keys.list({ ...spec, after }, now, query.limit + 1),
+        // A search's first page usually holds every match: then it is its own count.
+        spec.search && !after && everyStatus ? (rows) => rows.length <= query.limit : null,
+      );
       const last = page.length > query.limit ? page[query.limit - 1]! : null;
       return {
         items: await keys.rows(query.teamId, page.slice(0, query.limit)),
         nextCursor: last ? encodeCursor({ s: query.sort, c: last.createdAt.getTime(), u: last.lastUsedAt?.getTime() ?? null, i: last.id }) : null,
         counts,
       };
+    },
+
+    /** The team's effective-status counts (the popup's), without a page. */
+    async counts(teamId: string): Promise<KeyCounts> {
+      return keyCounts.get({ teamId }, deps.now());
     },
 
     /** Every key of the team as KeyRows, newest first, a page at a time (the CSV export). */
@@ -84,6 +128,22 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
       const changed = live.length > 0 ? (await actions.run({ teamId, kind: 'revoke', reason: ids.length === 1 ? 'manual' : 'bulk', actor, keyIds: live.map((k) => k.id) })).changed : [];
       const result = split(found, changed);
       return { revoked: result.changed, alreadyRevoked: result.unchanged, notFound };
+    },
+
+    /** "Select all N matching", revoked in one action (reason `bulk`); keys already dead are counted, not touched. */
+    async revokeMatching(actor: Actor, query: KeysMatchingQuery): Promise<MatchingResult> {
+      const { matched, now } = await matching(query);
+      const live = matched.filter((k) => !isDead(k, now)).map((k) => k.id);
+      const changed = live.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'revoke', reason: 'bulk', actor, keyIds: live })).changed.length : 0;
+      return { matched: matched.length, changed, unchanged: matched.length - changed };
+    },
+
+    /** "Select all N matching", disabled in one action; only enabled keys change. */
+    async disableMatching(actor: Actor, query: KeysMatchingQuery): Promise<MatchingResult> {
+      const { matched, now } = await matching(query);
+      const enabled = matched.filter((k) => effectiveStatus(k, now).status === 'enabled').map((k) => k.id);
+      const changed = enabled.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'disable', reason: 'manual', actor, keyIds: enabled })).changed.length : 0;
+      return { matched: matched.length, changed, unchanged: matched.length - changed };
     },
 
     async revokeAll(actor: Actor, teamId: string): Promise<{ revoked: number }> {

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { newStoredKey, type KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
+import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { decodeCursor, encodeCursor } from '../lib/cursor';
 import { hashKey } from '../lib/ids';
@@ -22,7 +23,7 @@ const isCreatedCursor = (v: any): v is CreatedCursor => typeof v?.c === 'number'
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 export function keysService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo },
+  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo },
   audit: AuditService,
   actions: KeyActionsService,
 ) {

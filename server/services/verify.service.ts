@@ -5,6 +5,7 @@ import type { KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
+import type { UsageRecorder, UseSource } from './usage-recorder';
 
 /**
  * The verify hot path: checksum first (no database for junk), then the key's
@@ -21,6 +22,8 @@ import { hashKey } from '../lib/ids';
  * "Last used" is recorded off the critical path, at most once per key per
  * minute per instance; the conditional write keeps it to about once a minute
  * across instances, and a failure to record it never fails a verification.
+ * Usage counts (every outcome, with the caller's address) go to the usage
+ * recorder, in memory: it writes them in the background.
  */
 export const LAST_USED_INTERVAL_MS = 60_000;
 /** A caller gets an answer (503 at worst) within this, even while the database is away. */
@@ -40,8 +43,14 @@ export interface VerifyOptions {
 }
 
 const DEFAULTS: VerifyOptions = { cacheTtlMs: 60_000, cacheMaxEntries: 100_000, revisionPollMs: 1000 };
+const UNKNOWN_SOURCE: UseSource = { ip: null, userAgent: null };
 
-export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: RevisionsRepo }, options: Partial<VerifyOptions> = {}) {
+export function verifyService(
+  deps: Deps,
+  repos: { keys: KeysRepo; revisions: RevisionsRepo },
+  options: Partial<VerifyOptions> = {},
+  usage: Pick<UsageRecorder, 'record'> | null = null,
+) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
   /** hash -> when this instance last wrote (or skipped writing) lastUsedAt. */
@@ -99,16 +108,24 @@ export function verifyService(deps: Deps, repos: { keys: KeysRepo; revisions: Re
   }
 
   return {
-    async verify(value: string): Promise<VerifyResult> {
+    /** `source` is who presented the key, for usage analytics. */
+    async verify(value: string, source: UseSource = UNKNOWN_SOURCE): Promise<VerifyResult> {
       const parsed = parseKey(value);
-      if (!parsed.ok) return { valid: false, code: 'MALFORMED' };
+      if (!parsed.ok) {
+        usage?.record(null, 'MALFORMED', source, deps.now());
+        return { valid: false, code: 'MALFORMED' };
+      }
       const hash = hashKey(deps.pepper, parsed.key);
       const key = await loadState(hash);
-      if (!key) return { valid: false, code: 'NOT_FOUND' };
-      if (key.status === 'revoked') return { valid: false, code: 'REVOKED' };
       const now = deps.now();
-      if (key.expiresAt && key.expiresAt <= now) return { valid: false, code: 'EXPIRED' };
-      if (key.status === 'disabled') return { valid: false, code: 'DISABLED' };
+      if (!key) {
+        usage?.record(null, 'NOT_FOUND', source, now);
+        return { valid: false, code: 'NOT_FOUND' };
+      }
+      const code: VerifyFailureCode | null =
+        key.status === 'revoked' ? 'REVOKED' : key.expiresAt && key.expiresAt <= now ? 'EXPIRED' : key.status === 'disabled' ? 'DISABLED' : null;
+      usage?.record(key, code ?? 'valid', source, now);
+      if (code) return { valid: false, code };
       recordUse(hash, key.lastUsedAt, now);
       return { valid: true, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt };
     },

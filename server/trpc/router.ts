@@ -8,6 +8,7 @@ import { settingsRouter } from './routers/settings.router';
 import { adminRouter } from './routers/admin.router';
 import { alertsRouter } from './routers/alerts.router';
 import { notificationsRouter } from './routers/notifications.router';
+import { usageRouter } from './routers/usage.router';
 
 export const appRouter = router({
   auth: authRouter,
@@ -19,6 +20,7 @@ export const appRouter = router({
   notifications: notificationsRouter,
   alerts: alertsRouter,
   admin: adminRouter,
+  usage: usageRouter,
 });
 
 /** The only thing the extension imports from the server: a type. */

@@ -23,8 +23,13 @@ export const KeyRowSchema = z.object({
   revokedAt: z.date().nullable(),
   lastUsedAt: z.date().nullable(),
   generatedBy: z.object({ userId: UserIdSchema, email: z.string(), name: z.string(), role: RoleSchema.nullable() }),
+  /** Valid uses in the last 24 hours (this hour and the 23 before) and 7 days (UTC days, today included). */
+  usage: z.object({ last24h: z.number(), last7d: z.number() }),
+  /** Failed uses since the key was revoked, expired or disabled; 0 for a key that works. See shared/schemas/usage.ts. */
+  triedAfterRevoke: z.number(),
 });
 export type KeyRow = z.infer<typeof KeyRowSchema>;
+export type KeyRowUsage = KeyRow['usage'];
 
 export const KeyNameSchema = NameTextSchema.trim().min(1, 'name is required').max(100, 'name is at most 100 characters');
 
@@ -75,10 +80,25 @@ export const ListKeysInput = z.object({
 });
 export type ListKeysQuery = z.infer<typeof ListKeysInput>;
 
+/**
+ * "Select all N matching": the list's filters (no cursor, no sort) and how many keys the admin saw
+ * match them. The server resolves the set itself and refuses when its size is no longer `expectedCount`.
+ */
+export const MAX_MATCHING_KEYS = 10_000;
+export const KeysMatchingInput = ListKeysInput.pick({ teamId: true, search: true, generatedBy: true }).extend({
+  view: ListKeysInput.shape.view.default(['enabled', 'disabled', 'revoked']),
+  expectedCount: z.number().int().min(1).max(MAX_MATCHING_KEYS, `at most ${MAX_MATCHING_KEYS} keys at once; narrow the filters or use Revoke All`),
+});
+export type KeysMatchingQuery = z.infer<typeof KeysMatchingInput>;
+export const MatchingResultSchema = z.object({ matched: z.number(), changed: z.number(), unchanged: z.number() });
+export type MatchingResult = z.infer<typeof MatchingResultSchema>;
+
 export const MyKeysInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema, limit: z.number().int().min(1).max(100).default(50) });
 
 export const KeyCountsSchema = z.object({ enabled: z.number(), disabled: z.number(), revoked: z.number() });
 export type KeyCounts = z.infer<typeof KeyCountsSchema>;
+/** The whole team's counts, without a page of keys (the admin popup). */
+export const KeyCountsInput = z.object({ teamId: TeamIdSchema });
 
 export const RevokeResultSchema = z.object({
   revoked: z.array(z.string()),

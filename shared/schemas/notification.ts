@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CursorSchema, PublicIdSchema, TeamIdSchema } from './common';
 
-export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed']);
+/** `key_used_after_revoke` goes to admins: keys of their team that no longer work were still tried (once a day at most). */
+export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed', 'key_used_after_revoke']);
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
 
 export const NotificationListInput = z.object({

@@ -13,5 +13,7 @@ export const keyRow = (over: Partial<KeyRow> = {}): KeyRow => ({
   revokedAt: null,
   lastUsedAt: null,
   generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'M', role: 'member' },
+  usage: { last24h: 0, last7d: 0 },
+  triedAfterRevoke: 0,
   ...over,
 });

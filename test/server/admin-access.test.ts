@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IndexDescription } from 'mongodb';
 import type { KeySort, KeyStatus } from '../../shared/schemas/key';
 import { INDEXES } from '../../server/db/indexes';
-import { keyCountFilters, keyListQuery, type KeyListSpec } from '../../server/db/key-list-query';
+import { keyListQuery, keyScopeFilter, type KeyListSpec } from '../../server/db/key-list-query';
 import { createTeam, errorCode, startTestServer, type TestServer, type TestUser, trpcClient } from '../helpers/harness';
 import { seedKey } from '../helpers/keys';
 
@@ -108,10 +108,14 @@ describe('index coverage', () => {
 
   it('covers the counts, the audit log and the member list', () => {
     for (const ownerIds of [undefined, ['usr_a']]) {
-      for (const filter of Object.values(keyCountFilters({ teamId: 'team_t', ownerIds }, now))) {
+      for (const search of [undefined, { text: 'deploy' }]) {
+        const filter = keyScopeFilter({ teamId: 'team_t', ownerIds, search });
+        expect(eqFields(filter)).toEqual(ownerIds ? ['teamId', 'ownerId'] : ['teamId']);
         expect(INDEXES.keys.some((i) => serves(i, eqFields(filter), {}))).toBe(true);
       }
     }
+    // The whole team's counts read only status and expiry: an index holding both answers them alone.
+    expect(INDEXES.keys.some((i) => serves(i, ['teamId'], {}) && ['status', 'expiresAt'].every((f) => f in (i.key as object)))).toBe(true);
     expect(INDEXES.audit.some((i) => serves(i, ['teamId'], { at: -1, _id: -1 }))).toBe(true);
     expect(INDEXES.memberships.some((i) => serves(i, ['teamId'], {}))).toBe(true);
   });

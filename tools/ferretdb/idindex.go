@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -18,15 +19,39 @@ import (
 // SQLite never uses the index and every `_id` look-up scans the table. Keywarden's
 // hot paths (key verification, sessions) are `_id` look-ups, so the launcher adds
 // an index on exactly the expression FerretDB queries with, for every
-// collection table, shortly after the table appears.
+// collection table, shortly after the table appears. With the pushdown patch
+// (sqlite-pushdown.patch) it adds one more per pushed-down field, on the
+// expression the patch queries with.
 const idIndexSuffix = "__kw_id"
+
+// pushdownEnv is what the patched backend reads; see keywarden_pushdown.go in the patch.
+const pushdownEnv = "KEYWARDEN_SQLITE_PUSHDOWN"
+
+var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// pushdownFields parses the -pushdown flag: plain top-level field names only,
+// since each is spliced into SQL (an index expression and the patch's WHERE).
+func pushdownFields(flagValue string) ([]string, error) {
+	var fields []string
+	for _, f := range strings.Split(flagValue, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !fieldName.MatchString(f) || f == "_id" {
+			return nil, fmt.Errorf("-pushdown: %q is not a plain top-level field name", f)
+		}
+		fields = append(fields, f)
+	}
+	return fields, nil
+}
 
 type fileState struct {
 	size    int64
 	modTime time.Time
 }
 
-func watchIDIndexes(ctx context.Context, dir string, logger *slog.Logger) {
+func watchIndexes(ctx context.Context, dir string, fields []string, logger *slog.Logger) {
 	seen := map[string]fileState{}
 	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
@@ -38,8 +63,8 @@ func watchIDIndexes(ctx context.Context, dir string, logger *slog.Logger) {
 			if prev, ok := seen[file]; ok && prev == state {
 				continue
 			}
-			if err := ensureIDIndexes(ctx, file); err != nil {
-				logger.Warn("id index pass failed; retrying", slog.String("file", file), slog.String("error", err.Error()))
+			if err := ensureIndexes(ctx, file, fields); err != nil {
+				logger.Warn("index pass failed; retrying", slog.String("file", file), slog.String("error", err.Error()))
 				delete(seen, file)
 				continue
 			}
@@ -68,7 +93,7 @@ func stateOf(file string) fileState {
 	return s
 }
 
-func ensureIDIndexes(ctx context.Context, file string) error {
+func ensureIndexes(ctx context.Context, file string, fields []string) error {
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		return err
@@ -94,9 +119,14 @@ func ensureIDIndexes(ctx context.Context, file string) error {
 		if strings.ContainsRune(table, '"') {
 			continue
 		}
-		q := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s%s" ON "%s" (_ferretdb_sjson->'$._id')`, table, idIndexSuffix, table)
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return err
+		qs := []string{fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s%s" ON "%s" (_ferretdb_sjson->'$._id')`, table, idIndexSuffix, table)}
+		for _, f := range fields {
+			qs = append(qs, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s__kw_%s" ON "%s" (_ferretdb_sjson->>'$.%s')`, table, f, table, f))
+		}
+		for _, q := range qs {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

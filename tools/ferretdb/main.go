@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,6 +37,7 @@ func main() {
 	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
+	pushdown := flag.String("pushdown", "teamId,ownerId", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
 	flag.Parse()
 
 	if *socket == "" {
@@ -53,6 +55,15 @@ func main() {
 	}
 	// Checked before FerretDB opens the SQLite files: two servers must never share them.
 	if err := removeStaleSocket(*socket); err != nil {
+		fatal(err)
+	}
+
+	fields, err := pushdownFields(*pushdown)
+	if err != nil {
+		fatal(err)
+	}
+	// Read by the patched SQLite backend (sqlite-pushdown.patch) when it first answers a query.
+	if err := os.Setenv(pushdownEnv, strings.Join(fields, ",")); err != nil {
 		fatal(err)
 	}
 
@@ -87,7 +98,7 @@ func main() {
 		}()
 	}
 
-	go watchIDIndexes(ctx, abs, logger)
+	go watchIndexes(ctx, abs, fields, logger)
 
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fatal(err)

@@ -9,6 +9,11 @@ import { revokePending } from '../../lib/quick-revoke';
 import { pendingRevokeItem, sessionItem, type PendingRevoke, type Session } from '../../lib/storage';
 
 type Outcome = 'revoked' | 'already_revoked' | 'not_found';
+const OUTCOME_TITLE: Record<Outcome, string> = {
+  revoked: 'Key revoked',
+  already_revoked: 'Already revoked',
+  not_found: 'Key not found',
+};
 const OUTCOME_TEXT: Record<Outcome, string> = {
   revoked: 'Revoked. Anything using this key is now refused.',
   already_revoked: 'This key was already revoked.',
@@ -47,7 +52,13 @@ export function App() {
     }
   };
 
-  if (pending === undefined) return <Loading />;
+  if (pending === undefined) {
+    return (
+      <main class="confirm">
+        <Loading />
+      </main>
+    );
+  }
   if (!pending || !session) {
     return (
       <main class="confirm">
@@ -63,7 +74,7 @@ export function App() {
   const { key } = pending;
   return (
     <main class="confirm">
-      <h1>{outcome ? 'Done' : 'Revoke this API key?'}</h1>
+      <h1>{outcome ? OUTCOME_TITLE[outcome] : 'Revoke this API key?'}</h1>
       <dl class="details">
         <dt>Name</dt>
         <dd>{key.name}</dd>

@@ -1,10 +1,12 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { isAdminRole } from '../../../shared/schemas/common';
 import { Loading } from '../../components/Loading';
 import { SignedOut } from '../../components/SignedOut';
 import { TeamSwitcher } from '../../components/TeamSwitcher';
 import { useSession } from '../../hooks/use-session';
+import type { Api } from '../../lib/api';
 import { roleLabel } from '../../lib/format';
+import type { Session, SessionTeam } from '../../lib/storage';
 import { AuditTab } from './AuditTab';
 import { KeysTab } from './KeysTab';
 import { MembersTab } from './MembersTab';
@@ -19,10 +21,28 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
 
+/** Which tab an arrow, Home or End key moves to from `index` (WAI-ARIA tabs: wraps around); null for other keys. */
+function tabKeyTarget(key: string, index: number, count: number): number | null {
+  if (key === 'ArrowRight') return (index + 1) % count;
+  if (key === 'ArrowLeft') return (index - 1 + count) % count;
+  if (key === 'Home') return 0;
+  if (key === 'End') return count - 1;
+  return null;
+}
+
 /** The full-tab dashboard: admins manage the team; members see their own keys and why. */
 export function App() {
   const { ready, session, team, api, signOutReason } = useSession();
   const [tab, setTab] = useState<TabId>('keys');
+  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  // Roving tabindex: Tab reaches the selected tab only; arrows move between tabs and select as they go.
+  const onTabKey = (e: KeyboardEvent, index: number) => {
+    const target = tabKeyTarget(e.key, index, TABS.length);
+    if (target === null) return;
+    e.preventDefault();
+    setTab(TABS[target]!.id);
+    tabRefs.current[target]?.focus();
+  };
 
   return (
     <div class="dashboard">
@@ -33,7 +53,9 @@ export function App() {
             <TeamSwitcher session={session} team={team} />
             {team ? <span class="chip">{roleLabel(team.role)}</span> : null}
             <span class="spacer" />
-            <span class="muted">{session.user.email}</span>
+            <span class="muted user-email" title={session.user.email}>
+              {session.user.email}
+            </span>
           </>
         ) : null}
       </header>
@@ -48,22 +70,42 @@ export function App() {
           <MemberView key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} />
         ) : (
           <>
-            <nav class="tabs" role="tablist" aria-label="Dashboard sections">
-              {TABS.map((t) => (
-                <button key={t.id} type="button" role="tab" id={`tab-${t.id}`} aria-selected={tab === t.id} aria-controls={`panel-${t.id}`} class="tab" onClick={() => setTab(t.id)}>
+            <div class="tabs" role="tablist" aria-label="Dashboard sections">
+              {TABS.map((t, i) => (
+                <button
+                  key={t.id}
+                  ref={(el) => void (tabRefs.current[i] = el)}
+                  type="button"
+                  role="tab"
+                  id={`tab-${t.id}`}
+                  aria-selected={tab === t.id}
+                  aria-controls={`panel-${t.id}`}
+                  tabIndex={tab === t.id ? 0 : -1}
+                  class="tab"
+                  onClick={() => setTab(t.id)}
+                  onKeyDown={(e) => onTabKey(e, i)}
+                >
                   {t.label}
                 </button>
               ))}
-            </nav>
-            <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} key={`${team.teamId}-${tab}`}>
-              {tab === 'keys' ? <KeysTab api={api} session={session} team={team} /> : null}
-              {tab === 'settings' ? <SettingsTab api={api} team={team} serverUrl={session.serverUrl} /> : null}
-              {tab === 'members' ? <MembersTab api={api} team={team} session={session} /> : null}
-              {tab === 'audit' ? <AuditTab api={api} team={team} session={session} /> : null}
             </div>
+            {/* Every panel exists, so each tab's aria-controls names a real element; only the selected one is filled. */}
+            {TABS.map((t) => (
+              <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} tabIndex={0} hidden={tab !== t.id}>
+                {tab === t.id ? <TabContent key={`${team.teamId}-${t.id}`} tab={t.id} api={api} session={session} team={team} /> : null}
+              </div>
+            ))}
           </>
         )}
       </main>
     </div>
   );
+}
+
+/** One tab's content, mounted fresh on each visit and on a team switch (its `key`). */
+function TabContent({ tab, api, session, team }: { tab: TabId; api: Api; session: Session; team: SessionTeam }) {
+  if (tab === 'keys') return <KeysTab api={api} session={session} team={team} />;
+  if (tab === 'settings') return <SettingsTab api={api} team={team} serverUrl={session.serverUrl} />;
+  if (tab === 'members') return <MembersTab api={api} team={team} session={session} />;
+  return <AuditTab api={api} team={team} session={session} />;
 }

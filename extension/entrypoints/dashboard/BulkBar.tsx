@@ -1,71 +1,154 @@
 import { useState } from 'preact/hooks';
+import type { KeyStatus } from '../../../shared/schemas/key';
 import { ConfirmButton } from '../../components/ConfirmButton';
+import type { KeyFilterState } from '../../components/KeyFilters';
 import { ProblemBox } from '../../components/ProblemBox';
 import { RevokeAllDialog } from '../../components/RevokeAllDialog';
 import { useAction } from '../../hooks/use-async';
 import type { Api } from '../../lib/api';
+import { describeError } from '../../lib/errors';
+import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
+import { formatCount, pick, plural } from '../../lib/plural';
 import type { SessionTeam } from '../../lib/storage';
 
-const keys = (n: number) => `${n} key${n === 1 ? '' : 's'}`;
+/** "Select all N matching": the filters the server resolves, how many keys they held, and how many of those still work. */
+export interface MatchingSelection {
+  filters: KeyFilterState;
+  total: number;
+  live: number;
+}
 
-/** Actions on the selected rows, plus Revoke All; each reports exactly what happened. */
-export function BulkBar(props: { api: Api; team: SessionTeam; serverUrl: string; selectedIds: string[]; enabledCount: number | null; onDone(): void }) {
-  const { api, team, selectedIds } = props;
-  const { busy, problem, act } = useAction(props.serverUrl);
-  const [report, setReport] = useState<string | null>(null);
+/**
+ * Actions on the selected rows, or on every key matching the filters, plus Revoke All; each
+ * reports exactly what happened, and hands its effect to the list at once (`onChange`).
+ */
+export function BulkBar(props: {
+  api: Api;
+  team: SessionTeam;
+  serverUrl: string;
+  selectedIds: string[];
+  matching: MatchingSelection | null;
+  onChange(change: KeyChange): void;
+  /** The set changed under the admin (CONFLICT): the list must be read again. */
+  onStale(): void;
+  onReport(message: string): void;
+}) {
+  const { api, team, selectedIds, matching } = props;
+  const { busy, problem, act, clear } = useAction(props.serverUrl);
   const [revokeAllOpen, setRevokeAllOpen] = useState(false);
-  const n = selectedIds.length;
+  const [teamCounts, setTeamCounts] = useState<{ enabled: number; disabled: number } | null>(null);
+  const n = matching ? matching.total : selectedIds.length;
 
-  const finish = (message: string) => {
-    setReport(message);
-    props.onDone();
+  const finish = (change: KeyChange, message: string) => {
+    props.onChange(change);
+    props.onReport(message.trim());
     void requestAlertsRefresh();
   };
-  const revokeSelected = async () => {
+  const notFound = (ids: string[]) => (ids.length ? `; ${plural(ids.length, 'key')} not found` : '');
+  const filtersOf = (f: KeyFilterState) => ({ teamId: team.teamId, view: f.view, search: f.search || undefined, generatedBy: f.generatedBy.length ? f.generatedBy : undefined });
+  /** A CONFLICT means the matching set changed: nothing was done, and the list on screen is out of date. */
+  const matchingCall = <R,>(call: () => Promise<R>) =>
+    act(async () => {
+      try {
+        return await call();
+      } catch (err) {
+        if (describeError(err).kind === 'conflict') props.onStale();
+        throw err;
+      }
+    });
+
+  const revoke = async () => {
+    if (matching) {
+      const r = await matchingCall(() => api.keys.revokeMatching.mutate({ ...filtersOf(matching.filters), expectedCount: matching.total }));
+      if (r) {
+        const already = r.unchanged ? ` (${formatCount(r.unchanged)} ${pick(r.unchanged, 'was', 'were')} already revoked)` : '';
+        finish({ kind: 'revokedMatching', view: matching.filters.view }, `Revoked ${plural(r.changed, 'key')} of the ${formatCount(r.matched)} matching${already}. ${ownersTold(r.changed)}`);
+      }
+      return;
+    }
     const r = await act(() => api.keys.revoke.mutate({ teamId: team.teamId, keyIds: selectedIds }));
-    if (r) finish(`Revoked ${keys(r.revoked.length)}${r.alreadyRevoked.length ? `; ${keys(r.alreadyRevoked.length)} already revoked` : ''}${r.notFound.length ? `; ${keys(r.notFound.length)} not found` : ''}. Owners were notified.`);
+    if (r) {
+      const already = r.alreadyRevoked.length ? `; ${plural(r.alreadyRevoked.length, 'key')} already revoked` : '';
+      finish({ kind: 'revoked', ids: r.revoked, reason: selectedIds.length === 1 ? 'manual' : 'bulk' }, `Revoked ${plural(r.revoked.length, 'key')}${already}${notFound(r.notFound)}. ${ownersTold(r.revoked.length)}`);
+    }
   };
   const setEnabled = async (enable: boolean) => {
+    if (matching && !enable) {
+      const r = await matchingCall(() => api.keys.disableMatching.mutate({ ...filtersOf(matching.filters), expectedCount: matching.total }));
+      if (r) finish({ kind: 'disabledMatching', view: matching.filters.view }, `Disabled ${plural(r.changed, 'key')} of the ${formatCount(r.matched)} matching${r.unchanged ? `; ${formatCount(r.unchanged)} ${pick(r.unchanged, 'was', 'were')} not enabled` : ''}.`);
+      return;
+    }
     const input = { teamId: team.teamId, keyIds: selectedIds };
     const r = await act(() => (enable ? api.keys.enable.mutate(input) : api.keys.disable.mutate(input)));
-    if (r) finish(`${enable ? 'Enabled' : 'Disabled'} ${keys(r.changed.length)}${r.unchanged.length ? `; ${keys(r.unchanged.length)} unchanged` : ''}${r.notFound.length ? `; ${keys(r.notFound.length)} not found` : ''}.`);
+    if (r) {
+      finish(
+        { kind: enable ? 'enabled' : 'disabled', ids: r.changed },
+        `${enable ? 'Enabled' : 'Disabled'} ${plural(r.changed.length, 'key')}${r.unchanged.length ? `; ${plural(r.unchanged.length, 'key')} unchanged` : ''}${notFound(r.notFound)}.`,
+      );
+    }
+  };
+  const openRevokeAll = () => {
+    clear();
+    setTeamCounts(null);
+    setRevokeAllOpen(true);
+    // The dialog names the team's working keys, whatever the filters on screen narrow the list to.
+    void api.keys.counts
+      .query({ teamId: team.teamId })
+      .then(setTeamCounts)
+      .catch(() => {});
   };
   const revokeAll = async () => {
     const r = await act(() => api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: 'REVOKE ALL' }));
     setRevokeAllOpen(false);
-    if (r) finish(`Revoked all ${keys(r.revoked)} of ${team.name}. Owners were notified.`);
+    if (!r) return;
+    const message = r.revoked === 0 ? `${team.name} had no working keys: nothing was revoked.` : `Revoked all ${plural(r.revoked, 'key')} of ${team.name}. ${ownersTold(r.revoked)}`;
+    finish({ kind: 'revokedAll' }, message);
   };
+
+  const matchingQuestion = matching ? (
+    <>
+      Revoke all {plural(matching.total, 'key')} matching these filters?{' '}
+      {matching.live < matching.total
+        ? `${formatCount(matching.live)} still ${pick(matching.live, 'works', 'work')} and ${pick(matching.live, 'stops', 'stop')} at once; the other ${formatCount(matching.total - matching.live)} ${pick(matching.total - matching.live, 'is', 'are')} already revoked.`
+        : `Anything using ${pick(matching.total, 'it', 'them')} stops working at once.`}{' '}
+      If the set has changed by then, nothing is revoked. This cannot be undone.
+    </>
+  ) : (
+    <>
+      Revoke {plural(n, 'key')}? Anything using {pick(n, 'it', 'them')} stops working at once; this cannot be undone.
+    </>
+  );
 
   return (
     <div class="bulk" role="toolbar" aria-label="Actions on selected keys">
       <span class="bulk-count" aria-live="polite">
-        {n > 0 ? `${keys(n)} selected` : 'Select keys to act on them'}
+        {matching ? `All ${plural(matching.total, 'matching key')} selected` : n > 0 ? `${plural(n, 'key')} selected` : 'Select keys to act on them'}
       </span>
       <ConfirmButton
-        label={`Revoke selected${n ? ` (${n})` : ''}`}
-        confirmLabel={`Revoke ${keys(n)}`}
-        busy={busy || n === 0}
-        question={<>Revoke {keys(n)}? Anything using them stops working at once; this cannot be undone.</>}
-        onConfirm={() => void revokeSelected()}
+        label={matching ? `Revoke all ${formatCount(n)} matching` : `Revoke selected${n ? ` (${formatCount(n)})` : ''}`}
+        confirmLabel={matching ? `Revoke ${plural(n, 'matching key')}` : `Revoke ${plural(n, 'key')}`}
+        busy={busy || n === 0 || (matching !== null && matching.live === 0)}
+        question={matchingQuestion}
+        onConfirm={() => void revoke()}
       />
       <button type="button" class="btn" disabled={busy || n === 0} onClick={() => void setEnabled(false)}>
         Disable
       </button>
-      <button type="button" class="btn" disabled={busy || n === 0} onClick={() => void setEnabled(true)}>
+      <button type="button" class="btn" disabled={busy || n === 0 || matching !== null} title={matching ? 'Enable works on keys you tick one by one' : undefined} onClick={() => void setEnabled(true)}>
         Enable
       </button>
       <span class="spacer" />
-      <button type="button" class="btn btn-danger-outline" disabled={busy} onClick={() => setRevokeAllOpen(true)}>
+      <button type="button" class="btn btn-danger-outline" disabled={busy} onClick={openRevokeAll}>
         Revoke all…
       </button>
-      <RevokeAllDialog open={revokeAllOpen} teamName={team.name} enabledCount={props.enabledCount} busy={busy} onConfirm={() => void revokeAll()} onClose={() => setRevokeAllOpen(false)} />
-      {report ? (
-        <p class="report" role="status">
-          {report}
-        </p>
-      ) : null}
+      <RevokeAllDialog open={revokeAllOpen} teamName={team.name} counts={teamCounts} busy={busy} onConfirm={() => void revokeAll()} onClose={() => setRevokeAllOpen(false)} />
       {problem ? <ProblemBox problem={problem} /> : null}
     </div>
   );
 }
+
+const ownersTold = (n: number) => (n === 0 ? '' : n === 1 ? 'Its owner was notified.' : 'Owners were notified.');
+
+/** Statuses a "matching" action can change: everything in view but revoked keys. */
+export const liveIn = (counts: Record<KeyStatus, number> | null, view: KeyStatus[]) => (counts ? view.filter((s) => s !== 'revoked').reduce((n, s) => n + counts[s], 0) : 0);

@@ -1,28 +1,44 @@
 import { useState } from 'preact/hooks';
 import { KEY_PARSE_MESSAGES, KEY_PREFIX, parseKey } from '../../../shared/key-format';
+import type { KeyRow } from '../../../shared/schemas/key';
 import { CsvButton } from '../../components/CsvButton';
+import { GenerateKeyDialog, takeGenerateRequest } from '../../components/GenerateKeyDialog';
 import { KeyFilters, type KeyFilterState } from '../../components/KeyFilters';
 import { KeyTable } from '../../components/KeyTable';
-import { Loading } from '../../components/Loading';
 import { ProblemBox } from '../../components/ProblemBox';
-import { useAsync } from '../../hooks/use-async';
+import { useAction, useAsync } from '../../hooks/use-async';
+import { PAGE_SIZE, useKeyList } from '../../hooks/use-key-list';
 import type { Api } from '../../lib/api';
+import type { KeyChange } from '../../lib/key-changes';
+import { requestAlertsRefresh } from '../../lib/messages';
+import { formatCount } from '../../lib/plural';
 import type { Session, SessionTeam } from '../../lib/storage';
-import { BulkBar } from './BulkBar';
-import { useKeyList } from '../../hooks/use-key-list';
+import { BulkBar, liveIn } from './BulkBar';
 
 const INITIAL: KeyFilterState = { view: ['enabled', 'disabled', 'revoked'], search: '', generatedBy: [], sort: 'newest' };
 
-/** The seed's dashboard: filters, the table with selection, bulk actions, pagination, CSV. */
+/** The seed's dashboard: filters, the table with selection and row actions, bulk actions, pagination, CSV, generate. */
 export function KeysTab({ api, session, team }: { api: Api; session: Session; team: SessionTeam }) {
   const [filters, setFilters] = useState<KeyFilterState>(INITIAL);
   const [searchError, setSearchError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [allMatching, setAllMatching] = useState(false);
+  const [report, setReport] = useState<string | null>(null);
+  const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
+  const [generate, setGenerate] = useState<{ name: string } | null>(takeGenerateRequest);
   const list = useKeyList(api, team.teamId, filters, session.serverUrl);
   const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
+  const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
+  const rowAction = useAction(session.serverUrl);
+  const warnDays = settings.data ? Math.max(0, ...settings.data.expiryWarningDays) : null;
 
-  const change = (next: KeyFilterState) => {
+  const clearSelection = () => {
     setSelected(new Set());
+    setAllMatching(false);
+  };
+  const change = (next: KeyFilterState) => {
+    clearSelection();
+    setReport(null);
     setFilters(next);
   };
   const search = (text: string) => {
@@ -37,25 +53,63 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
   };
   const selection = {
     selected,
-    toggle: (id: string) => setSelected((s) => toggled(s, id)),
-    toggleAll: (ids: string[], on: boolean) => setSelected((s) => new Set(on ? [...s, ...ids] : [...s].filter((id) => !ids.includes(id)))),
+    toggle: (id: string) => (setAllMatching(false), setSelected((s) => toggled(s, id))),
+    toggleAll: (ids: string[], on: boolean) => (setAllMatching(false), setSelected((s) => new Set(on ? [...s, ...ids] : [...s].filter((id) => !ids.includes(id))))),
   };
-  const afterAction = () => {
-    setSelected(new Set());
+  /** An action's effect shows at once; the reload that follows confirms it (the table is busy meanwhile). */
+  const changed = (what: KeyChange) => {
+    clearSelection();
+    list.apply(what);
     list.reload();
   };
+
+  /** One row's action, from its hover buttons: two clicks and a confirmation for Revoke. */
+  const onRow = async (row: KeyRow, kind: 'revoke' | 'disable' | 'enable'): Promise<boolean> => {
+    setReport(null);
+    setBusyIds((s) => new Set(s).add(row.id));
+    const input = { teamId: team.teamId, keyIds: [row.id] };
+    const result = await rowAction.act(async (): Promise<{ changed: boolean }> => {
+      if (kind === 'revoke') return { changed: (await api.keys.revoke.mutate(input)).revoked.length > 0 };
+      return { changed: (await (kind === 'disable' ? api.keys.disable.mutate(input) : api.keys.enable.mutate(input))).changed.length > 0 };
+    });
+    setBusyIds((s) => {
+      const next = new Set(s);
+      next.delete(row.id);
+      return next;
+    });
+    if (!result) return false;
+    const owner = row.generatedBy.email;
+    if (kind === 'revoke') {
+      changed({ kind: 'revoked', ids: [row.id], reason: 'manual' });
+      setReport(result.changed ? `Revoked “${row.name}”. ${owner} was notified.` : `“${row.name}” was already revoked.`);
+      void requestAlertsRefresh();
+    } else {
+      changed({ kind: kind === 'disable' ? 'disabled' : 'enabled', ids: [row.id] });
+      setReport(`${kind === 'disable' ? 'Disabled' : 'Enabled'} “${row.name}”.`);
+    }
+    return true;
+  };
+
+  const total = list.total;
+  const selectableShown = list.rows.filter((r) => r.status !== 'revoked').length;
+  const pageAllSelected = selectableShown > 0 && list.rows.every((r) => r.status === 'revoked' || selected.has(r.id));
+  const offerMatching = !allMatching && pageAllSelected && total !== null && total > list.rows.length;
+  const matching = allMatching && total !== null ? { filters, total, live: liveIn(list.counts, filters.view) } : null;
 
   return (
     <section aria-labelledby="keys-heading">
       <div class="section-head">
         <h2 id="keys-heading">API keys</h2>
         {list.counts ? (
-          <p class="counts-inline" aria-live="polite">
-            <span class="tag tag-enabled">{list.counts.enabled} enabled</span>
-            <span class="tag tag-disabled">{list.counts.disabled} disabled</span>
-            <span class="tag tag-revoked">{list.counts.revoked} revoked</span>
+          <p class={`counts-inline${list.busy ? ' is-busy' : ''}`} aria-live="polite" aria-busy={list.busy ? 'true' : 'false'}>
+            <span class="tag tag-enabled">{formatCount(list.counts.enabled)} enabled</span>
+            <span class="tag tag-disabled">{formatCount(list.counts.disabled)} disabled</span>
+            <span class="tag tag-revoked">{formatCount(list.counts.revoked)} revoked</span>
           </p>
         ) : null}
+        <button type="button" class="btn btn-primary" onClick={() => setGenerate({ name: '' })}>
+          Generate key
+        </button>
         <CsvButton session={session} team={team} kind="keys" />
       </div>
       <KeyFilters value={filters} members={members.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
@@ -67,17 +121,80 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
           </button>
         </p>
       ) : null}
-      <BulkBar api={api} team={team} serverUrl={session.serverUrl} selectedIds={[...selected]} enabledCount={list.counts?.enabled ?? null} onDone={afterAction} />
+      <div class="keys-toolbar">
+        <p class="showing">
+          <span aria-live="polite">
+            {filters.view.length === 0 ? 'No status ticked' : total === null ? '' : `Showing ${formatCount(list.rows.length)} of ${formatCount(total)} ${total === 1 ? 'key' : 'keys'}`}
+          </span>
+          {list.busy ? (
+            <span class="loading-inline" role="status">
+              <span class="spinner" aria-hidden="true" />
+              {list.rows.length > 0 ? 'Updating…' : 'Loading keys…'}
+            </span>
+          ) : null}
+        </p>
+        {offerMatching ? (
+          <p class="select-matching">
+            All {formatCount(selectableShown)} selectable keys on screen are selected.{' '}
+            <button type="button" class="btn btn-link btn-small" onClick={() => setAllMatching(true)}>
+              Select all {formatCount(total)} matching keys
+            </button>
+          </p>
+        ) : null}
+        {allMatching ? (
+          <p class="select-matching">
+            All {formatCount(total ?? 0)} keys matching these filters are selected, including those not loaded.{' '}
+            <button type="button" class="btn btn-link btn-small" onClick={clearSelection}>
+              Clear selection
+            </button>
+          </p>
+        ) : null}
+        <BulkBar
+          api={api}
+          team={team}
+          serverUrl={session.serverUrl}
+          selectedIds={[...selected]}
+          matching={matching}
+          onChange={changed}
+          onStale={() => (clearSelection(), list.reload())}
+          onReport={setReport}
+        />
+        {report ? (
+          <p class="report" role="status">
+            {report}
+          </p>
+        ) : null}
+        {rowAction.problem ? <ProblemBox problem={rowAction.problem} /> : null}
+      </div>
       {filters.view.length === 0 ? <p class="empty">Choose at least one of Enabled, Disabled or Revoked to see keys.</p> : null}
       {list.problem ? <ProblemBox problem={list.problem} onRetry={list.reload} /> : null}
-      {list.rows.length > 0 ? <KeyTable rows={list.rows} selection={selection} caption={`API keys of ${team.name}`} /> : null}
+      {list.rows.length > 0 ? (
+        <KeyTable
+          rows={list.rows}
+          selection={selection}
+          caption={`API keys of ${team.name}`}
+          busy={list.busy}
+          busyIds={busyIds}
+          warnDays={warnDays}
+          actions={{ revoke: (row) => onRow(row, 'revoke'), disable: (row) => onRow(row, 'disable'), enable: (row) => onRow(row, 'enable') }}
+        />
+      ) : null}
       {list.status === 'ok' && list.rows.length === 0 && filters.view.length > 0 ? <p class="empty">No keys match these filters.</p> : null}
-      {list.status === 'loading' ? <Loading label="Loading keys…" /> : null}
-      {list.hasMore && list.status !== 'loading' ? (
-        <button type="button" class="btn load-more" onClick={list.loadMore}>
-          Load more
+      {list.hasMore ? (
+        <button type="button" class="btn load-more" disabled={list.busy} onClick={list.loadMore}>
+          {list.busy ? 'Loading…' : total !== null && total > list.rows.length ? `Load ${formatCount(Math.min(PAGE_SIZE, total - list.rows.length))} more` : 'Load more'}
         </button>
       ) : null}
+      <GenerateKeyDialog
+        open={generate !== null}
+        api={api}
+        teamId={team.teamId}
+        serverUrl={session.serverUrl}
+        maxLifetimeDays={settings.data?.maxLifetimeDays ?? null}
+        initialName={generate?.name}
+        onCreated={list.reload}
+        onClose={() => setGenerate(null)}
+      />
     </section>
   );
 }

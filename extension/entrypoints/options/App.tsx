@@ -11,7 +11,13 @@ import { endSession } from '../../lib/storage';
 /** Server URL, sign-in by emailed code, sign-out, team switcher, alert preferences. */
 export function App() {
   const { ready, session, settings, team, signOutReason, api } = useSession();
-  if (!ready) return <Loading />;
+  if (!ready) {
+    return (
+      <main class="page page-narrow">
+        <Loading />
+      </main>
+    );
+  }
 
   const signOut = async () => {
     // The local sign-out must not depend on the server being up.
@@ -56,7 +62,7 @@ export function App() {
       )}
       <AlertPrefs settings={settings} />
       <p class="hint footnote">
-        Your session token is kept in this browser's extension storage (chrome.storage.local), which web pages and other extensions cannot read.
+        Your session token stays in this browser's storage for Keywarden, which web pages and other extensions cannot read.
       </p>
     </main>
   );

@@ -11,7 +11,7 @@ const openDashboard = () => void browser.tabs.create({ url: browser.runtime.getU
  * `keysVersion` changes whenever a key is generated or revoked in the popup, and reloads the counts.
  */
 export function AdminTools({ api, teamId, serverUrl, keysVersion, onChanged }: { api: Api; teamId: string; serverUrl: string; keysVersion: number; onChanged: () => void }) {
-  const counts = useAsync(() => api.keys.list.query({ teamId, view: ['enabled', 'disabled', 'revoked'], limit: 1 }).then((r) => r.counts), [api, teamId, keysVersion], serverUrl);
+  const counts = useAsync(() => api.keys.counts.query({ teamId }), [api, teamId, keysVersion], serverUrl);
   const c = counts.data;
   return (
     <section class="section" aria-labelledby="team-heading">

@@ -50,6 +50,8 @@ function subjectOf(p: KeyNoticeParams): string {
         : `${n} of your Keywarden API keys expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}`;
     case 'policy_changed':
       return `Your team's expiry policy changed ${n} of your Keywarden API ${plural(n, 'key', 'keys')}`;
+    case 'key_used_after_revoke':
+      return n === 1 ? `The revoked Keywarden API key "${only}" is still being used` : `${n} revoked Keywarden API keys are still being used`;
   }
 }
 
@@ -68,6 +70,8 @@ function whatHappened(p: KeyNoticeParams): string {
       return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}.`;
     case 'policy_changed':
       return `${who} set the maximum key lifetime of team "${p.teamName}" to ${p.maxLifetimeDays ?? '?'} days, which shortened the expiry of ${yours}.`;
+    case 'key_used_after_revoke':
+      return `${n === 1 ? 'An API key' : `${n} API keys`} of team "${p.teamName}" that no longer ${plural(n, 'works', 'work')} ${plural(n, 'was', 'were')} still presented to Keywarden.`;
   }
 }
 
@@ -83,6 +87,8 @@ function nextSteps(p: KeyNoticeParams): string {
       return 'Generate a replacement in Keywarden before then and switch your services over: each key stops working at the instant shown.';
     case 'policy_changed':
       return 'Keys marked "revoked now" no longer work; replace them with new keys. The others stop working at their new expiry time: plan their replacement.';
+    case 'key_used_after_revoke':
+      return `Find whoever still uses ${these} and give them a new key; if nobody should, ${plural(p.keys.length, 'it', 'they')} may have leaked.`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { FindByValueInput, KeyIdsInput, ListKeysInput, RevokeAllInput } from '../../../shared/schemas/key';
+import { FindByValueInput, KeyIdsInput, KeysMatchingInput, ListKeysInput, RevokeAllInput } from '../../../shared/schemas/key';
 import { adminProcedure } from '../init';
 
 /** The admin dashboard's procedures over every key of the team; merged into the `keys` router. */
@@ -13,6 +13,13 @@ export const adminKeysProcedures = {
   revokeAll: adminProcedure
     .input(RevokeAllInput)
     .mutation(({ ctx, input }) => ctx.services.keysAdmin.revokeAll(ctx.actor(ctx.session.user, ctx.team.role), input.teamId)),
+  /** "Select all N matching": the server resolves the filters; CONFLICT when the set is no longer `expectedCount` keys. */
+  revokeMatching: adminProcedure
+    .input(KeysMatchingInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.revokeMatching(ctx.actor(ctx.session.user, ctx.team.role), input)),
+  disableMatching: adminProcedure
+    .input(KeysMatchingInput)
+    .mutation(({ ctx, input }) => ctx.services.keysAdmin.disableMatching(ctx.actor(ctx.session.user, ctx.team.role), input)),
   disable: adminProcedure
     .input(KeyIdsInput)
     .mutation(({ ctx, input }) => ctx.services.keysAdmin.disable(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyIds)),

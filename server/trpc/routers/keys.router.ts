@@ -1,5 +1,6 @@
-import { CreateKeyInput, FindByValueInput, KeyIdInput, MyKeysInput } from '../../../shared/schemas/key';
-import { router, teamProcedure } from '../init';
+import { CreateKeyInput, FindByValueInput, KeyCountsInput, KeyIdInput, MyKeysInput } from '../../../shared/schemas/key';
+import { KeyUsageInput, KeyUsageSummaryInput } from '../../../shared/schemas/usage';
+import { adminProcedure, router, teamProcedure } from '../init';
 import { adminKeysProcedures } from './keys-admin.router';
 
 /** Keys any member may use on their own keys. The admin-wide procedures are merged in from keys-admin. */
@@ -17,4 +18,19 @@ export const memberKeysProcedures = {
     .query(({ ctx, input }) => ctx.services.keys.findByValue(input.teamId, { userId: ctx.session.user.id, role: ctx.team.role }, input.key)),
 };
 
-export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures });
+/** Admins: the popup's counts, cached per team state, so cheaper than a one-row `list`. */
+const adminCountsProcedures = {
+  counts: adminProcedure.input(KeyCountsInput).query(({ ctx, input }) => ctx.services.keysAdmin.counts(input.teamId)),
+};
+
+/** Usage of keys: admins see any key of the team, members their own; other keys are NOT_FOUND (usage) or left out (usageSummary). */
+const keyUsageProcedures = {
+  usage: teamProcedure
+    .input(KeyUsageInput)
+    .query(({ ctx, input }) => ctx.services.usage.keyUsage({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyId, input.range)),
+  usageSummary: teamProcedure
+    .input(KeyUsageSummaryInput)
+    .query(({ ctx, input }) => ctx.services.usage.summary({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyIds)),
+};
+
+export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures, ...adminCountsProcedures, ...keyUsageProcedures });

@@ -1,0 +1,219 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListKeysInput, type KeyStatus } from '../shared/schemas/key';
+import { silentLogger } from '../server/deps';
+import { parseEnv } from '../server/env';
+import { connectDeps } from '../server/runtime';
+import { createServices, type Services } from '../server/services';
+import { startFerretdbOn, type FerretdbVariant } from '../test/helpers/ferretdb-variant';
+import { seedMeasuredTeam, seedOtherTeams, type MeasuredTeam } from './dashboard-data';
+import { legacyList } from './legacy-list';
+
+/**
+ * `npm run bench` (second part): the admin dashboard's calls through
+ * `services.keysAdmin` on the embedded database, for a team of each size in
+ * BENCH_DASHBOARD_SIZES, first alone and then beside BENCH_DASHBOARD_OTHERS keys
+ * of other teams. Each call is a median over BENCH_DASHBOARD_SAMPLES, reported
+ * against a baseline from the same run (one key found by value: an `_id`
+ * look-up plus its row, through the same stack), and, for the calls in
+ * BENCH_DASHBOARD_LEGACY, against the same call as it was before counts were
+ * cached and team filters pushed down: `legacyList` on a second FerretDB that
+ * serves a copy of the same files with `-pushdown=`. Samples of both alternate,
+ * so machine noise hits them alike. Results go to bench/results/dashboard.json.
+ */
+const SIZES = (process.env.BENCH_DASHBOARD_SIZES ?? '1000,10000').split(',').map(Number);
+const OTHERS = Number(process.env.BENCH_DASHBOARD_OTHERS ?? 40_000);
+const SAMPLES = Number(process.env.BENCH_DASHBOARD_SAMPLES ?? 5);
+const LEGACY_SAMPLES = Number(process.env.BENCH_DASHBOARD_LEGACY_SAMPLES ?? 3);
+const LEGACY = (process.env.BENCH_DASHBOARD_LEGACY ?? 'page1,search_text,popup_counts').split(',').filter(Boolean);
+const PAGE = 50;
+const HALF_SECOND = 500;
+const ALL: KeyStatus[] = ['enabled', 'disabled', 'revoked'];
+const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
+
+type Side = { services: Services; deps: Awaited<ReturnType<typeof connectDeps>>['deps'] };
+type Call = { prepare?: (side: Side, sample: number) => Promise<void>; run: (side: Side, sample: number) => Promise<unknown> };
+
+/** The scenarios: the new path, and (by name) the legacy one. `prepare` runs untimed before each sample. */
+function scenarios(team: MeasuredTeam, cursors: { later: string }): Record<string, { now: Call; legacy: Call; about: string }> {
+  const base = { teamId: team.teamId, view: ALL, limit: PAGE };
+  const list = (input: Record<string, unknown>) => ListKeysInput.parse({ ...base, ...input });
+  const both = (input: (sample: number) => Record<string, unknown>, prepare: Call['prepare'] = counted) => ({
+    now: { prepare, run: (s: Side, i: number) => s.services.keysAdmin.list(list(input(i))) },
+    legacy: { run: (s: Side, i: number) => legacyList(s.deps, s.services, list(input(i))) },
+  });
+  // A key changed (anywhere): the next call recounts.
+  const changed: Call['prepare'] = (s) => s.services.repos.revisions.bump('keys');
+  // The team's counts are known (another scenario's change may have outdated them): the steady state of an open dashboard.
+  const counted: Call['prepare'] = async (s) => void (await s.services.keysAdmin.counts(team.teamId));
+  return {
+    page1: { about: 'first page, newest, every status', ...both(() => ({})) },
+    page1_after_change: { about: 'first page right after a key changed (counts recomputed)', ...both(() => ({}), changed) },
+    page_later: { about: 'a later page (4th) of the same list', ...both(() => ({ cursor: cursors.later })) },
+    sort_recently_used: { about: 'sort changed to recently used', ...both(() => ({ sort: 'recently_used' })) },
+    view_enabled: { about: 'only the enabled keys', ...both(() => ({ view: ['enabled'] })) },
+    search_text: { about: 'a new text search each time (one match)', ...both((i) => ({ search: `svc-${String(7 + i * 13).padStart(5, '0')}` }), changed) },
+    owner_first_view: { about: "one owner's keys, first view (counts for that owner computed)", ...both((i) => ({ generatedBy: [team.ownerIds[i % team.ownerIds.length]] }), changed) },
+    popup_counts: {
+      about: "the admin popup's counts (before: a one-row list)",
+      now: { prepare: counted, run: (s) => s.services.keysAdmin.counts(team.teamId) },
+      legacy: { run: (s) => legacyList(s.deps, s.services, list({ limit: 1 })) },
+    },
+    popup_counts_after_change: {
+      about: "the popup's counts right after a key changed",
+      now: { prepare: changed, run: (s) => s.services.keysAdmin.counts(team.teamId) },
+      legacy: { run: (s) => legacyList(s.deps, s.services, list({ limit: 1 })) },
+    },
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function timed(call: Call, side: Side, sample: number): Promise<number> {
+  await call.prepare?.(side, sample);
+  const t = performance.now();
+  await call.run(side, sample);
+  return performance.now() - t;
+}
+
+let envDir = '';
+
+async function connect(uri: string, dbName: string): Promise<Side> {
+  const env = parseEnv({ ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, DATA_DIR: envDir, KEYWARDEN_PEPPER: PEPPER });
+  const { deps } = await connectDeps(env, silentLogger, { uri, embedded: true, owned: false, stop: async () => {} });
+  return { deps, services: createServices(deps) };
+}
+
+async function main() {
+  const root = mkdtempSync(join(tmpdir(), 'keywarden-dash-'));
+  const patched = join(root, 'patched');
+  const plain = join(root, 'plain');
+  envDir = join(root, 'env');
+  const teams = new Map<number, MeasuredTeam>();
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const others of [0, OTHERS]) {
+      // Seed on the patched server, then copy its files for the unpatched one: both serve the same data.
+      let db: FerretdbVariant = await startFerretdbOn(patched, []);
+      for (const size of SIZES) {
+        const side = await connect(db.uri, `kwb_${size}`);
+        if (others === 0) {
+          console.log(`[dashboard] seeding a team of ${size} keys…`);
+          teams.set(size, await seedMeasuredTeam(side.deps, side.services, size));
+        } else {
+          console.log(`[dashboard] seeding ${others} keys of other teams beside the team of ${size}…`);
+          await seedOtherTeams(side.deps, others);
+        }
+        await side.deps.database.close();
+      }
+      await db.stop();
+      rmSync(plain, { recursive: true, force: true });
+      cpSync(patched, plain, { recursive: true });
+
+      db = await startFerretdbOn(patched, []);
+      const before = await startFerretdbOn(plain, ['-pushdown', '']);
+      try {
+        for (const size of SIZES) results.push(await measure(db.uri, before.uri, size, others, teams.get(size)!));
+      } finally {
+        await before.stop();
+        await db.stop();
+      }
+      if (OTHERS === 0) break;
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+async function measure(uri: string, legacyUri: string, size: number, others: number, team: MeasuredTeam) {
+  const now = await connect(uri, `kwb_${size}`);
+  const legacy = await connect(legacyUri, `kwb_${size}`);
+  try {
+    // The 4th page's cursor, walked untimed.
+    let cursor: string | undefined;
+    for (let p = 0; p < 3; p++) cursor = (await now.services.keysAdmin.list(ListKeysInput.parse({ teamId: team.teamId, view: ALL, limit: PAGE, cursor }))).nextCursor ?? cursor;
+    const all = scenarios(team, { later: cursor! });
+    const baseline: Call = { run: (s) => s.services.keys.findByValue(team.teamId, { userId: team.adminId, role: 'super_admin' }, team.sampleKey) };
+    // One untimed call each warms connections, caches and counts (as a dashboard that is open would have).
+    await timed(baseline, now, 0);
+    await timed(all.page1!.now, now, 0);
+
+    const samples: Record<string, number[]> = { baseline: [] };
+    const legacySamples: Record<string, number[]> = {};
+    for (let i = 0; i < Math.max(SAMPLES, LEGACY_SAMPLES); i++) {
+      if (i < SAMPLES) samples.baseline!.push(await timed(baseline, now, i));
+      for (const [name, s] of Object.entries(all)) {
+        if (i < SAMPLES) (samples[name] ??= []).push(await timed(s.now, now, i));
+        if (i < LEGACY_SAMPLES && LEGACY.includes(name)) (legacySamples[name] ??= []).push(await timed(s.legacy, legacy, i));
+      }
+    }
+    const baselineMs = median(samples.baseline!);
+    const rows = Object.fromEntries(
+      Object.entries(all).map(([name, s]) => {
+        const ms = median(samples[name]!);
+        const legacyMs = legacySamples[name] ? median(legacySamples[name]!) : null;
+        return [name, { about: s.about, ms: +ms.toFixed(1), timesBaseline: +(ms / baselineMs).toFixed(1), legacyMs: legacyMs && +legacyMs.toFixed(1), speedup: legacyMs && +(legacyMs / ms).toFixed(1) }];
+      }),
+    );
+    const result = { teamKeys: size, otherKeys: others, baseline: { about: 'one key found by value: an _id look-up and its row', ms: +baselineMs.toFixed(2) }, scenarios: rows };
+    print(result);
+    return result;
+  } finally {
+    await now.deps.database.close();
+    await legacy.deps.database.close();
+  }
+}
+
+function print(r: { teamKeys: number; otherKeys: number; baseline: { ms: number }; scenarios: Record<string, { ms: number; timesBaseline: number; legacyMs: number | null; speedup: number | null }> }) {
+  console.log(`\n[dashboard] team of ${r.teamKeys} keys, ${r.otherKeys} keys of other teams; baseline ${r.baseline.ms} ms`);
+  console.log('[dashboard] scenario                       now ms   x baseline   before ms   speedup');
+  for (const [name, s] of Object.entries(r.scenarios)) {
+    const before = s.legacyMs === null ? '' : `${String(s.legacyMs).padStart(10)}   ${String(s.speedup).padStart(6)}x`;
+    console.log(`[dashboard] ${name.padEnd(28)} ${String(s.ms).padStart(9)}   ${String(s.timesBaseline).padStart(9)}x ${before}`);
+  }
+}
+
+type Result = Parameters<typeof print>[0];
+
+function report(results: Record<string, unknown>[]) {
+  const rs = results as unknown as Result[];
+  const largest = Math.max(...SIZES);
+  const target = rs.find((r) => r.teamKeys === largest && r.otherKeys === OTHERS) ?? rs.at(-1)!;
+  const page1 = target.scenarios.page1!;
+  const noDearer = (name: string) => target.scenarios[name]!.ms <= page1.ms * 1.1;
+  const targets = {
+    [`page1_at_${largest}_with_${OTHERS}_others_10x_faster`]: { speedup: page1.speedup, met: page1.speedup !== null && page1.speedup >= 10 },
+    later_page_no_dearer_than_page1: { within: '10% (measurement noise)', met: noDearer('page_later') },
+    sort_change_no_dearer_than_page1: { within: '10% (measurement noise)', met: noDearer('sort_recently_used') },
+  };
+  // Cost grows with the team (one read of its keys per call): the largest team whose page stays under half a second, by linear interpolation.
+  const limit = (scenario: string) => {
+    const pts = rs.filter((r) => r.otherKeys === OTHERS).map((r) => [r.teamKeys, r.scenarios[scenario]!.ms] as const).sort((a, b) => a[0] - b[0]);
+    if (pts.length < 2) return null;
+    const [[x0, y0], [x1, y1]] = [pts.at(-2)!, pts.at(-1)!];
+    const slope = (y1 - y0) / (x1 - x0);
+    return slope > 0 ? Math.round((x0 + (HALF_SECOND - y0) / slope) / 100) * 100 : null;
+  };
+  const halfSecond = { page1: limit('page1'), page1_after_change: limit('page1_after_change'), owner_first_view: limit('owner_first_view') };
+  const out = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.version },
+    database: 'embedded FerretDB v1.24.2 (SQLite) with tools/ferretdb/sqlite-pushdown.patch; "before": the same build with -pushdown= and the pre-cache list',
+    method: { samples: SAMPLES, legacySamples: LEGACY_SAMPLES, aggregate: 'median', pageSize: PAGE, through: 'services.keysAdmin (no HTTP)' },
+    results,
+    targets,
+    largestTeamWithPageUnderHalfSecond: halfSecond,
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/dashboard.json', `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`\n[dashboard] targets: ${Object.entries(targets).map(([k, v]) => `${k}: ${v.met ? 'met' : 'NOT met'}`).join('; ')}`);
+  console.log(`[dashboard] largest team with a page under 0.5 s (interpolated): ${JSON.stringify(halfSecond)}`);
+  console.log('[dashboard] wrote bench/results/dashboard.json');
+}
+
+main().catch((err) => {
+  console.error('[dashboard] failed:', err);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import type { Api } from '../lib/api';
+import { GenerateKey } from './GenerateKey';
+
+/** The dashboard's address that opens the generate dialog, e.g. from a popup notice ("Generate a replacement"). */
+export function generateInDashboardUrl(name?: string): string {
+  return `${browser.runtime.getURL('/dashboard.html')}#generate${name ? `=${encodeURIComponent(name)}` : ''}`;
+}
+
+/** Reads (and clears) a "#generate[=name]" request from the dashboard's address. */
+export function takeGenerateRequest(): { name: string } | null {
+  const match = /^#generate(?:=(.*))?$/.exec(location.hash);
+  if (!match) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  try {
+    return { name: match[1] ? decodeURIComponent(match[1]) : '' };
+  } catch {
+    return { name: '' };
+  }
+}
+
+/**
+ * Generate a key in a modal dialog, in a tab that does not close when it loses focus (the
+ * popup does). Once the secret is on screen, neither Escape nor a click outside closes the
+ * dialog: only "I have copied it" + Done does.
+ */
+export function GenerateKeyDialog(props: {
+  open: boolean;
+  api: Api;
+  teamId: string;
+  serverUrl: string;
+  maxLifetimeDays: number | null;
+  initialName?: string;
+  onCreated(): void;
+  onClose(): void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const holdsSecret = useRef(false);
+  const [, setShown] = useState(false);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (props.open && !dialog.open) dialog.showModal();
+    if (!props.open && dialog.open) dialog.close();
+  }, [props.open]);
+
+  const setSecret = (shown: boolean) => {
+    holdsSecret.current = shown;
+    setShown(shown);
+  };
+
+  return (
+    <dialog
+      ref={ref}
+      class="dialog dialog-generate"
+      aria-labelledby="generate-title"
+      onCancel={(e) => {
+        if (holdsSecret.current) e.preventDefault();
+      }}
+      onClose={() => {
+        // Chrome lets a repeated Escape close a dialog whatever its cancel handler says: reopen it.
+        if (holdsSecret.current && props.open) ref.current?.showModal();
+        else if (props.open) props.onClose();
+      }}
+    >
+      <h2 id="generate-title">Generate an API key</h2>
+      {props.open ? (
+        <GenerateKey
+          api={props.api}
+          teamId={props.teamId}
+          serverUrl={props.serverUrl}
+          maxLifetimeDays={props.maxLifetimeDays}
+          initialName={props.initialName}
+          onCreated={props.onCreated}
+          onSecret={setSecret}
+          onDone={props.onClose}
+        />
+      ) : null}
+      {!holdsSecret.current ? (
+        <div class="row dialog-actions">
+          <button type="button" class="btn btn-link" onClick={props.onClose}>
+            Cancel
+          </button>
+        </div>
+      ) : null}
+    </dialog>
+  );
+}

@@ -1,0 +1,147 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { KeyRow } from '../../shared/schemas/key';
+import { ConfirmPrompt } from './ConfirmButton';
+
+/** What a row offers; each handler resolves once the change is shown (true) or has failed (false). */
+export interface RowActionHandlers {
+  revoke?(row: KeyRow): Promise<boolean>;
+  disable?(row: KeyRow): Promise<boolean>;
+  enable?(row: KeyRow): Promise<boolean>;
+  /** The list is the viewer's own keys: the question says "your key" instead of naming an owner. */
+  mine?: boolean;
+}
+
+interface Item {
+  id: string;
+  label: string;
+  danger?: boolean;
+  run(): void;
+}
+
+/**
+ * The seed's "hover over a key and select Revoke", plus Disable/Enable and Copy ID. The
+ * buttons show when the row is hovered or holds the focus (style.css), and fold into a "⋯"
+ * menu on narrow screens. Revoke asks first, inline, naming the key and its owner.
+ */
+export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: RowActionHandlers; busy: boolean }) {
+  const [asking, setAsking] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
+  const root = useRef<HTMLDivElement>(null);
+
+  /** Back to the first action the screen shows (the inline buttons or the "⋯"), never to <body>. */
+  const refocus = () => requestAnimationFrame(() => [...(root.current?.querySelectorAll('button') ?? [])].find((b) => b.offsetParent !== null)?.focus());
+
+  useEffect(() => {
+    if (copy === 'idle') return;
+    const timer = setTimeout(() => setCopy('idle'), 2500);
+    return () => clearTimeout(timer);
+  }, [copy]);
+
+  useEffect(() => {
+    if (!menuOpen) return;
+    const close = (e: Event) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !root.current?.contains(e.target as Node)) {
+        setMenuOpen(false);
+        if (e instanceof KeyboardEvent) refocus();
+      }
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [menuOpen]);
+
+  const copyId = async () => {
+    try {
+      await navigator.clipboard.writeText(row.id);
+      setCopy('copied');
+    } catch {
+      setCopy('failed');
+    }
+  };
+
+  if (asking) {
+    const owner = row.generatedBy.name ? `${row.generatedBy.name} <${row.generatedBy.email}>` : row.generatedBy.email;
+    return (
+      <div class="row-actions asking" ref={root}>
+        <ConfirmPrompt
+          label={`Confirm revoking ${row.name}`}
+          question={
+            handlers.mine ? (
+              <>
+                Revoke your key <strong>“{row.name}”</strong>? Anything using it stops working at once. This cannot be undone.
+              </>
+            ) : (
+              <>
+                Revoke <strong>“{row.name}”</strong> of {owner}? Anything using it stops working at once, and its owner is told. This cannot be undone.
+              </>
+            )
+          }
+          confirmLabel="Revoke key"
+          busy={busy}
+          onConfirm={() => {
+            setAsking(false);
+            void handlers.revoke?.(row).then(refocus);
+          }}
+          onCancel={() => {
+            setAsking(false);
+            refocus();
+          }}
+        />
+      </div>
+    );
+  }
+
+  const items: Item[] = [];
+  if (row.status !== 'revoked' && handlers.revoke) items.push({ id: 'revoke', label: 'Revoke', danger: true, run: () => setAsking(true) });
+  if (row.status === 'enabled' && handlers.disable) items.push({ id: 'disable', label: 'Disable', run: () => void handlers.disable!(row) });
+  if (row.status === 'disabled' && handlers.enable) items.push({ id: 'enable', label: 'Enable', run: () => void handlers.enable!(row) });
+  items.push({ id: 'copy', label: copy === 'copied' ? 'ID copied' : copy === 'failed' ? 'Copy failed' : 'Copy ID', run: () => void copyId() });
+
+  return (
+    <div class="row-actions" ref={root}>
+      <span class="row-actions-inline">
+        {items.map((item) => (
+          <button
+            key={item.id}
+            type="button"
+            class={`btn btn-small${item.danger ? ' btn-danger-outline' : ''}`}
+            disabled={busy && item.id !== 'copy'}
+            title={item.id === 'copy' && copy === 'failed' ? `The clipboard refused; the ID is ${row.id}` : undefined}
+            onClick={item.run}
+          >
+            {item.label}
+            <span class="sr-only"> {row.name}</span>
+          </button>
+        ))}
+      </span>
+      <span class="row-actions-more">
+        <button type="button" class="btn btn-small" aria-haspopup="menu" aria-expanded={menuOpen} aria-label={`Actions for ${row.name}`} onClick={() => setMenuOpen((o) => !o)}>
+          ⋯
+        </button>
+        {menuOpen ? (
+          <span class="menu" role="menu" aria-label={`Actions for ${row.name}`}>
+            {items.map((item) => (
+              <button
+                key={item.id}
+                type="button"
+                role="menuitem"
+                class={`menu-item${item.danger ? ' danger-text' : ''}`}
+                disabled={busy && item.id !== 'copy'}
+                onClick={() => {
+                  setMenuOpen(false);
+                  item.run();
+                }}
+              >
+                {item.label}
+              </button>
+            ))}
+          </span>
+        ) : null}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+import type { KeyCounts } from '../../shared/schemas/key';
+import type { KeyCountScope } from '../db/key-list-query';
+import type { KeysRepo, StoredKey } from '../db/keys.repo';
+import type { RevisionsRepo } from '../db/revisions.repo';
+import { effectiveStatus } from './key-rows';
+
+/**
+ * Effective-status counts, computed once per team state and reused by every
+ * page, sort and view of the dashboard and by the popup, so a list call reads
+ * the page and nothing more.
+ *
+ * The state is the pair of shared revisions that every change to a key bumps:
+ * `keys` (status changes, through the action engine) and `alerts` (key
+ * creation, among other things). Both are read before any key is, so a change
+ * that races a count bumps them after the count's snapshot: that count is
+ * stored under revisions nobody reads again. Each call re-reads them (two `_id`
+ * look-ups), so every server instance sees a change on its next call.
+ *
+ * Time changes effective status too: a key stops counting as enabled or
+ * disabled at its expiry instant. So an entry ends at the earliest expiry still
+ * ahead among the keys it counted, and after `maxAgeMs` in any case, which
+ * bounds what a failed bump (or a key written around the services) can leave.
+ * The revisions are global, so a change in any team recounts every team, once.
+ */
+export interface KeyCountsOptions {
+  maxAgeMs: number;
+  maxEntries: number;
+}
+
+const DEFAULTS: KeyCountsOptions = { maxAgeMs: 60_000, maxEntries: 1000 };
+
+type Countable = Pick<StoredKey, 'status' | 'expiresAt'>;
+type Entry = { revision: string; counts: KeyCounts; from: number; until: number };
+
+export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo }, options: Partial<KeyCountsOptions> = {}) {
+  const opts = { ...DEFAULTS, ...options };
+  /** In least-recently-used order. */
+  const entries = new Map<string, Entry>();
+
+  const keyOf = (scope: KeyCountScope) => JSON.stringify([scope.teamId, [...new Set(scope.ownerIds ?? [])].sort(), scope.search ?? null]);
+
+  async function revision(): Promise<string> {
+    const [keys, alerts] = await Promise.all([repos.revisions.get('keys'), repos.revisions.get('alerts')]);
+    return `${keys}:${alerts}`;
+  }
+
+  function cached(rev: string, scope: KeyCountScope, now: Date): KeyCounts | null {
+    const key = keyOf(scope);
+    const hit = entries.get(key);
+    const t = now.getTime();
+    if (!hit || hit.revision !== rev || t < hit.from || t >= hit.until) return null;
+    entries.delete(key);
+    entries.set(key, hit);
+    return hit.counts;
+  }
+
+  /** Counts `rows` (every key of the scope) at `now` and keeps them until the state or an effective status changes. */
+  function store(rev: string, scope: KeyCountScope, rows: Countable[], now: Date): KeyCounts {
+    const counts: KeyCounts = { enabled: 0, disabled: 0, revoked: 0 };
+    let until = now.getTime() + opts.maxAgeMs;
+    for (const row of rows) {
+      counts[effectiveStatus({ ...row, revokedReason: null }, now).status]++;
+      const expiry = row.expiresAt?.getTime();
+      if (row.status !== 'revoked' && expiry !== undefined && expiry > now.getTime()) until = Math.min(until, expiry);
+    }
+    const key = keyOf(scope);
+    entries.delete(key);
+    if (entries.size >= opts.maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(key, { revision: rev, counts, from: now.getTime(), until });
+    return counts;
+  }
+
+  return {
+    /** The counts of `scope` at `now`: from the cache, or from one read of the scope's statuses. */
+    async get(scope: KeyCountScope, now: Date): Promise<KeyCounts> {
+      const rev = await revision();
+      return cached(rev, scope, now) ?? store(rev, scope, await repos.keys.listStatuses(scope), now);
+    },
+
+    /**
+     * A page of `scope` and the scope's counts. The counts cost no read when
+     * cached, and none either when `wholeScope(page)` says the page holds every
+     * key of the scope (a first page with every status shown that did not fill
+     * up: most searches); otherwise one read of the statuses, beside the page.
+     */
+    async withPage<K extends Countable>(
+      scope: KeyCountScope,
+      now: Date,
+      readPage: () => Promise<K[]>,
+      wholeScope: ((page: K[]) => boolean) | null,
+    ): Promise<{ page: K[]; counts: KeyCounts }> {
+      const rev = await revision();
+      const known = cached(rev, scope, now);
+      if (known) return { page: await readPage(), counts: known };
+      if (wholeScope) {
+        const page = await readPage();
+        const rows = wholeScope(page) ? page : await repos.keys.listStatuses(scope);
+        return { page, counts: store(rev, scope, rows, now) };
+      }
+      const [page, rows] = await Promise.all([readPage(), repos.keys.listStatuses(scope)]);
+      return { page, counts: store(rev, scope, rows, now) };
+    },
+  };
+}
+export type KeyCountsCache = ReturnType<typeof keyCountsCache>;

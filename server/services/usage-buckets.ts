@@ -1,0 +1,55 @@
+import type { FailedCounts, UsageRange } from '../../shared/schemas/usage';
+
+/**
+ * The time arithmetic of usage analytics, and the one rule for reading flush
+ * documents back: of the documents of one (instance, key, hour), the highest
+ * `seq` holds the running totals and the others are superseded.
+ */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export const floorHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS);
+export const floorDay = (t: number) => t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
+
+export interface RangeBuckets {
+  bucket: 'hour' | 'day';
+  size: number;
+  /** Start of the first bucket; also the lower bound of what is read. */
+  start: number;
+  count: number;
+}
+
+/** `24h`: the current hour and the 23 before it. `7d`, `30d`: UTC days, today included. */
+export function rangeBuckets(range: UsageRange, now: Date): RangeBuckets {
+  const t = now.getTime();
+  if (range === '24h') return { bucket: 'hour', size: HOUR_MS, start: floorHour(t) - 23 * HOUR_MS, count: 24 };
+  const days = range === '7d' ? 7 : 30;
+  return { bucket: 'day', size: DAY_MS, start: floorDay(t) - (days - 1) * DAY_MS, count: days };
+}
+
+/** Where the rows' `last24h` and `last7d` start. */
+export const last24hStart = (now: Date) => rangeBuckets('24h', now).start;
+export const last7dStart = (now: Date) => rangeBuckets('7d', now).start;
+
+type Versioned = { instance: string; seq: number; keyId: string | null; hour: Date };
+
+/** The current document of each (instance, key, hour). */
+export function latestOnly<T extends Versioned>(docs: T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const d of docs) {
+    const id = `${d.instance}|${d.keyId ?? ''}|${d.hour.getTime()}`;
+    const seen = newest.get(id);
+    if (!seen || seen.seq < d.seq) newest.set(id, d);
+  }
+  return [...newest.values()];
+}
+
+export const noFailures = (): FailedCounts => ({ REVOKED: 0, DISABLED: 0, EXPIRED: 0 });
+
+export function addFailures(into: FailedCounts, d: { revoked: number; disabled: number; expired: number }): void {
+  into.REVOKED += d.revoked;
+  into.DISABLED += d.disabled;
+  into.EXPIRED += d.expired;
+}
+
+export const failedTotal = (f: FailedCounts) => f.REVOKED + f.DISABLED + f.EXPIRED;

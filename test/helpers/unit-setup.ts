@@ -1,0 +1,10 @@
+import { cleanup, configure } from '@testing-library/preact';
+import { afterEach } from 'vitest';
+
+/**
+ * For every unit test file: testing-library's waits get a deadline that fits a
+ * loaded 2-core CI machine (its default is 1 s), and rendered components are
+ * removed after each test so no test sees another's DOM.
+ */
+configure({ asyncUtilTimeout: 30_000 });
+afterEach(() => cleanup());
