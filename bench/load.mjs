@@ -17,6 +17,7 @@ console.log(
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.non2xx,
+    rateLimited: result.statusCodeStats?.['429']?.count ?? 0,
     total: result.requests.total,
   }),
 );

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureFirefox } from './ensure-firefox.mjs';
 
 const run = (label, cmd, args, env = {}) => {
   console.log(`\n[test] ${label}: ${cmd} ${args.join(' ')}`);
@@ -14,6 +15,7 @@ const run = (label, cmd, args, env = {}) => {
 };
 
 ensureChromium();
+ensureFirefox();
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 run('build extension', 'npx', ['wxt', 'build']);
 mkdirSync('test-results', { recursive: true });

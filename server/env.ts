@@ -29,7 +29,16 @@ const EnvSchema = z.object({
   EXTENSION_ORIGINS: z
     .string()
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^chrome-extension:\/\/[a-p]{32}$/, 'each origin is chrome-extension://<32-letter id>')))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(chrome-extension:\/\/[a-p]{32}|moz-extension:\/\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+            'each origin is chrome-extension://<32-letter id> or moz-extension://<uuid>',
+          ),
+      ),
+    )
     .optional(),
   VERIFY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),

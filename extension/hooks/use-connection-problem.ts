@@ -41,7 +41,8 @@ export function useConnectionSlot(active: boolean, serverUrl: string | undefined
   retryRef.current = retry;
   const [, rerender] = useState(0);
 
-  useEffect(() => {
+  // Subscribed before the slot below is taken, so the box hears its own arrival and shows at once.
+  useLayoutEffect(() => {
     const listener = () => rerender((n) => n + 1);
     listeners.add(listener);
     return () => void listeners.delete(listener);

@@ -58,12 +58,13 @@ export function useKeyList(api: Api, teamId: string, filters: KeyFilterState, se
         } else {
           let after: string | null = null;
           for (;;) {
-            const page = await query(after, Math.min(RELOAD_PAGE, mode.want - items.length));
+            const asked = Math.min(RELOAD_PAGE, mode.want - items.length);
+            const page = await query(after, asked);
             if (id !== run.current) return;
             items = [...items, ...page.items];
             after = page.nextCursor ?? null;
             latestCounts = page.counts;
-            if (!after || items.length >= mode.want) break;
+            if (!after || page.items.length < asked || items.length >= mode.want) break;
           }
           next = after;
         }

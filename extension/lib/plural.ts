@@ -1,6 +1,9 @@
+import { plural as counted } from './format';
+
 /**
- * Counted nouns by Intl.PluralRules ("1 key", "2,011 keys"), so no message says "1 key expire"
- * or "them" of one key. The interface is English, so the rules and digits are English too.
+ * Counted nouns and the words that agree with them, by the English plural rules of format.ts's
+ * `plural` (the interface is English, whatever the browser's locale): no "1 key expire", no
+ * "them" of one key.
  */
 const rules = new Intl.PluralRules('en');
 const numbers = new Intl.NumberFormat('en');
@@ -13,7 +16,7 @@ export function pick(n: number, one: string, other: string): string {
   return rules.select(n) === 'one' ? one : other;
 }
 
-/** "1 key", "3 keys", "2,011 keys"; irregular plurals take `other`. */
+/** "1 key", "3 keys", "2,011 keys"; irregular plurals pass `other`. */
 export function plural(n: number, one: string, other = `${one}s`): string {
-  return `${formatCount(n)} ${pick(n, one, other)}`;
+  return counted(n, one, other);
 }

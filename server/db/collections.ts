@@ -183,6 +183,8 @@ export interface MarkDoc {
   batchId?: string;
   state?: 'pending';
   items?: { markId: string; keyId: string; teamId: string; ownerId: string; kind: 'warn' | 'expired'; days: number }[];
+  /** `used-after-revoke:` marks: the tries already reported in the hour the notice was sent. */
+  seen?: { keyId: string; tries: number }[];
 }
 
 /**

@@ -117,14 +117,15 @@ export function usageRepo(cols: Collections) {
       >;
     },
 
-    /** When the use-after-revoke notice `markId` was sent, if it was. */
-    async noticeSentAt(markId: string): Promise<Date | null> {
-      return (await cols.marks.findOne({ _id: markId }, { projection: { at: 1 } }))?.at ?? null;
+    /** When the use-after-revoke notice `markId` was sent, and the tries it reported in that hour. */
+    async noticeSent(markId: string): Promise<{ at: Date; seen: { keyId: string; tries: number }[] } | null> {
+      const doc = await cols.marks.findOne({ _id: markId }, { projection: { at: 1, seen: 1 } });
+      return doc ? { at: doc.at, seen: doc.seen ?? [] } : null;
     },
 
     /** Records that a notice was sent; the first record of an id stays. */
-    async markNoticeSent(markId: string, at: Date): Promise<void> {
-      await cols.marks.updateOne({ _id: markId }, { $setOnInsert: { at } }, { upsert: true }).catch(async (err) => {
+    async markNoticeSent(markId: string, at: Date, seen: { keyId: string; tries: number }[]): Promise<void> {
+      await cols.marks.updateOne({ _id: markId }, { $setOnInsert: { at, seen } }, { upsert: true }).catch(async (err) => {
         // Two upserts of the same new mark: the loser gets a unique-key error (generic on FerretDB).
         if (!(await cols.marks.countDocuments({ _id: markId }, { limit: 1 }))) throw err;
       });

@@ -74,10 +74,10 @@ export function createRequestLimits(
   const ipGates = gates(config.concurrencyPerIp);
   const verifyGates = gates(config.verifyConcurrencyPerIp);
 
-  const tooMany = (c: Context, who: string, retryAfterMs: number) =>
-    options.render(c, new AppError('TOO_MANY_REQUESTS', `Too many requests from ${who}; retry in a moment.`), {
-      'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
-    });
+  const tooMany = (c: Context, who: string, retryAfterMs: number) => {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    return options.render(c, new AppError('TOO_MANY_REQUESTS', `Too many requests from ${who}; retry in ${seconds} s.`), { 'Retry-After': String(seconds) });
+  };
 
   async function enter(gates: ConcurrencyGates, key: string) {
     const entered = gates.enter(key);

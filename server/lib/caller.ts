@@ -6,10 +6,11 @@
 
 /**
  * Whether a browser origin is the extension's: one of `allowList` when it is set
- * (EXTENSION_ORIGINS), otherwise any `chrome-extension://` origin.
+ * (EXTENSION_ORIGINS), otherwise any Chrome extension origin or Firefox add-on
+ * origin (`moz-extension://<uuid>`: Firefox gives each installation its own).
  */
 export function isExtensionOrigin(origin: string, allowList: readonly string[] | null): boolean {
-  return allowList ? allowList.includes(origin) : origin.startsWith('chrome-extension://');
+  return allowList ? allowList.includes(origin) : origin.startsWith('chrome-extension://') || origin.startsWith('moz-extension://');
 }
 
 /** The client's address: the first `X-Forwarded-For` hop when TRUST_PROXY is on, else the socket's peer. */

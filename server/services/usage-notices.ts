@@ -17,8 +17,8 @@ import { DAY_MS, floorDay, floorHour, latestOnly } from './usage-buckets';
  * team's previous such notice (or in the last 24 hours). The notice ids are
  * derived from team, day and admin, and the day's mark is written last, so a
  * crashed or repeated pass never sends a second notice for the same day.
- * Counts are per hour, so a key tried in the hour of the previous notice may
- * be listed again.
+ * Counts are per hour: the mark keeps what the notice reported in its own
+ * hour, so the next notice counts only the tries after it.
  */
 const SHOWN_IN_MESSAGE = 3;
 
@@ -48,11 +48,19 @@ export function usedAfterRevokeNotices(
   async function notifyTeam(teamId: string, failures: { keyId: string; hour: number; tries: number }[], now: Date): Promise<number> {
     const t = now.getTime();
     const today = markId(teamId, t);
-    if (await repos.usage.noticeSentAt(today)) return 0;
-    const since = (await repos.usage.noticeSentAt(markId(teamId, t - DAY_MS))) ?? new Date(t - DAY_MS);
+    if (await repos.usage.noticeSent(today)) return 0;
+    const previous = await repos.usage.noticeSent(markId(teamId, t - DAY_MS));
+    const since = previous?.at ?? new Date(t - DAY_MS);
+    const sinceHour = floorHour(since.getTime());
     const tries = new Map<string, number>();
-    for (const f of failures) if (f.hour >= floorHour(since.getTime())) tries.set(f.keyId, (tries.get(f.keyId) ?? 0) + f.tries);
+    for (const f of failures) if (f.hour >= sinceHour) tries.set(f.keyId, (tries.get(f.keyId) ?? 0) + f.tries);
+    for (const s of previous?.seen ?? []) tries.set(s.keyId, (tries.get(s.keyId) ?? 0) - s.tries);
+    for (const [keyId, n] of tries) if (n <= 0) tries.delete(keyId);
     if (tries.size === 0) return 0;
+    // What this notice reports in its own hour: the next one starts counting from there.
+    const thisHour = floorHour(t);
+    const seen = new Map<string, number>();
+    for (const f of failures) if (f.hour === thisHour) seen.set(f.keyId, (seen.get(f.keyId) ?? 0) + f.tries);
     const [keys, team, memberships] = await Promise.all([
       repos.keys.findManyByPublicIds(teamId, [...tries.keys()]),
       repos.teams.findTeam(teamId),
@@ -83,7 +91,7 @@ export function usedAfterRevokeNotices(
       });
       await bus.emit(admin.userId);
     }
-    await repos.usage.markNoticeSent(today, now);
+    await repos.usage.markNoticeSent(today, now, [...seen].map(([keyId, n]) => ({ keyId, tries: n })));
     return admins.length;
   }
 

@@ -79,7 +79,10 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         addFailures(bucket.failed, d);
         totals.valid += d.valid;
         addFailures(totals.failed, d);
-        for (const ip of d.ips) ipsOf[i]!.add(ip), allIps.add(ip);
+        for (const ip of d.ips) {
+          ipsOf[i]!.add(ip);
+          allIps.add(ip);
+        }
         capped ||= d.ipsCapped;
         if (d.lastValidAt && (!lastValid || d.lastValidAt > lastValid.lastValidAt!)) lastValid = d;
         if (d.lastFailAt && (!lastFail || d.lastFailAt > lastFail.lastFailAt!)) lastFail = d;

@@ -25,7 +25,9 @@ beforeAll(() => {
   const run = spawnSync('node', ['scripts/firefox.mjs', 'lint', '--json'], { encoding: 'utf8', env: { ...process.env, EXTENSION_OUT_DIR: outDir } });
   const report = run.stdout.trim().split('\n').at(-1) ?? '';
   if (!report.startsWith('{')) throw new Error(`scripts/firefox.mjs lint printed no report (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  ({ dir: addonDir, ...lint } = JSON.parse(report));
+  const parsed = JSON.parse(report) as { dir: string; errors: LintMessage[]; warnings: LintMessage[] };
+  addonDir = parsed.dir;
+  lint = parsed;
 });
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));

@@ -19,6 +19,9 @@ describe('platform', () => {
   it('admits the extension origin through CORS and no other', async () => {
     const ext = await fetch(`${server.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin: 'chrome-extension://abcdefghijklmnop', 'access-control-request-method': 'GET' } });
     expect(ext.headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnop');
+    const firefox = 'moz-extension://0f6a1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a5b';
+    const ff = await fetch(`${server.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin: firefox, 'access-control-request-method': 'POST' } });
+    expect(ff.headers.get('access-control-allow-origin')).toBe(firefox);
     const web = await fetch(`${server.url}/trpc/auth.me`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
     expect(web.headers.get('access-control-allow-origin')).toBeNull();
   });

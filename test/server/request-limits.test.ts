@@ -177,6 +177,7 @@ describe('rates and caps per caller', () => {
     const other = await createTeam(server, 'Bystander');
     await seedKey(server, { teamId: other.teamId, ownerId: other.admin.userId });
 
+    const floodStarted = Date.now();
     const flood = Promise.all(Array.from({ length: 300 }, () => trpcPost(server.url, 'alerts.summary', flooder.admin.token, {}).then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.text() }))));
     const bystander: { status: number; ms: number }[] = [];
     for (let i = 0; i < 5; i++) {
@@ -186,12 +187,15 @@ describe('rates and caps per caller', () => {
       bystander.push({ status: r.status, ms: Date.now() - started });
     }
     const answers = await flood;
+    const floodSeconds = (Date.now() - floodStarted) / 1000;
 
     expect(bystander.map((b) => b.status)).toEqual([200, 200, 200, 200, 200]);
-    for (const b of bystander) expect(b.ms).toBeLessThan(10_000);
+    // 200s are the signal (the pool used to run dry: 500s); the bound only catches a hang, on a loaded CI machine.
+    for (const b of bystander) expect(b.ms).toBeLessThan(25_000);
     const refused = answers.filter((a) => a.status === 429);
-    // The bucket holds 60 calls: most of 300 at once are refused, each with when to come back.
-    expect(refused.length).toBeGreaterThan(150);
+    // The bucket holds 60 calls and refills 20 a second: however slowly the 300 arrive, no more get through.
+    expect(answers.filter((a) => a.status === 200).length).toBeLessThanOrEqual(60 + 20 * floodSeconds + 5);
+    expect(refused.length).toBeGreaterThan(0);
     for (const a of refused) {
       expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(JSON.parse(a.body).error.json.data.code).toBe('TOO_MANY_REQUESTS');
@@ -244,7 +248,7 @@ describe('rates and caps per caller', () => {
     const statuses = await probes;
 
     expect(seen.filter((s) => s.status !== 200)).toEqual([]);
-    for (const s of seen) expect(s.ms).toBeLessThan(10_000);
+    for (const s of seen) expect(s.ms).toBeLessThan(25_000);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
   });
@@ -282,9 +286,13 @@ describe('limits per address', () => {
     // A bad input answers 400 without touching the database: only the limiter can say 429.
     const signIn = (ip: string) =>
       fetch(`${limited.url}/trpc/auth.verifyCode`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': ip }, body: '{"json":{}}' });
+    const started = Date.now();
     const flood = await Promise.all(Array.from({ length: 60 }, () => signIn('203.0.113.7').then(async (r) => ({ status: r.status, retryAfter: r.headers.get('retry-after'), body: await r.json() }))));
+    const seconds = (Date.now() - started) / 1000;
     const refused = flood.filter((a) => a.status === 429);
-    expect(refused.length).toBeGreaterThanOrEqual(40);
+    // 5 a second with bursts of 15, however slowly the 60 arrive.
+    expect(flood.length - refused.length).toBeLessThanOrEqual(15 + 5 * seconds + 2);
+    expect(refused.length).toBeGreaterThan(0);
     for (const a of refused) {
       expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(a.body.error.json.data.code).toBe('TOO_MANY_REQUESTS');
@@ -294,9 +302,14 @@ describe('limits per address', () => {
   });
 
   it('limits verify per address with its own budget, in the verify API error shape', async () => {
+    const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 100 }, () => verifyRaw(limited.url, 'kw_short', { 'x-forwarded-for': '198.51.100.7' })));
+    const seconds = (Date.now() - started) / 1000;
     const refused = answers.filter((r) => r.status === 429);
-    expect(refused.length).toBeGreaterThanOrEqual(50);
+    // 10 a second with bursts of 30: sign-in's 5 a second does not apply here.
+    expect(answers.length - refused.length).toBeLessThanOrEqual(30 + 10 * seconds + 2);
+    expect(answers.length - refused.length).toBeGreaterThan(15);
+    expect(refused.length).toBeGreaterThan(0);
     expect(await refused[0]!.json()).toEqual({ error: 'TOO_MANY_REQUESTS', message: expect.stringMatching(/Too many requests from your address/) });
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(answers.filter((r) => r.status !== 429 && r.status !== 200)).toEqual([]);

@@ -47,11 +47,15 @@ describe('a database outage in the middle of a flush', () => {
       return docs.some((d) => d.valid === 15) ? docs : null;
     });
     expect(stored.map((d) => d.valid).sort((a, b) => a - b)).toEqual([10, 15]);
+    // Reads take the newest totals, not the sum of both documents.
+    const read = () => team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id }).then((u) => u.totals.valid);
+    expect(await until(() => read().catch(() => null))).toBe(15);
 
     await verifyTimes(server, key, 2);
     // The next flush (retried until the driver has reconnected) writes the totals again, under new ids.
     await until(() => server.services.usage.flush().then(() => true, () => false));
-    const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id });
+    expect(await read()).toBe(17);
+    const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '7d' });
     expect(usage.totals.valid).toBe(17);
     expect(usage.buckets.reduce((n, b) => n + b.valid, 0)).toBe(17);
     expect((await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled'] })).items[0]!.usage).toEqual({ last24h: 17, last7d: 17 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../shared/key-format';
+import { INDEXES } from '../../server/db/indexes';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
 import { seedKey } from '../helpers/keys';
 import { DAY, setClock } from '../helpers/notify';
@@ -247,5 +248,14 @@ describe('usage.overview and the CSV export', () => {
     expect(bad.status).toBe(400);
     expect((await bad.json()).message).toMatch(/range/);
     expect((await get(team.admin.token, '?range=24h')).status).toBe(200);
+  });
+});
+
+describe('indexes', () => {
+  it('declares and creates the per-key and per-team usage indexes that real MongoDB reads by', async () => {
+    const declared = INDEXES.usage.map((i) => i.key);
+    expect(declared).toEqual(expect.arrayContaining([{ keyId: 1, hour: 1 }, { teamId: 1, hour: 1 }, { hour: 1 }]));
+    const created = (await server.deps.cols.usage.listIndexes().toArray()).map((i) => i.name);
+    expect(created).toEqual(expect.arrayContaining(INDEXES.usage.map((i) => i.name)));
   });
 });
