@@ -24,7 +24,7 @@ export function ConfirmPrompt(props: { question: ComponentChildren; confirmLabel
 }
 
 /** A destructive button that asks inline first; focus returns to it when the question is cancelled. */
-export function ConfirmButton(props: { label: ComponentChildren; question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm: () => void; class?: string }) {
+export function ConfirmButton(props: { label: string; ariaLabel?: string; question: ComponentChildren; confirmLabel: string; busy?: boolean; onConfirm: () => void; class?: string }) {
   const [asking, setAsking] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
   const asked = useRef(false);
@@ -34,7 +34,7 @@ export function ConfirmButton(props: { label: ComponentChildren; question: Compo
   }, [asking]);
   if (!asking) {
     return (
-      <button type="button" ref={trigger} class={props.class ?? 'btn btn-danger'} disabled={props.busy} onClick={() => setAsking(true)}>
+      <button type="button" ref={trigger} class={props.class ?? 'btn btn-danger'} aria-label={props.ariaLabel} disabled={props.busy} onClick={() => setAsking(true)}>
         {props.label}
       </button>
     );

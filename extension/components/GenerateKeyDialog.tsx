@@ -36,8 +36,9 @@ export function GenerateKeyDialog(props: {
   onClose(): void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  const holdsSecret = useRef(false);
-  const [, setShown] = useState(false);
+  const [holdsSecret, setHoldsSecret] = useState(false);
+  /** The same, for the dialog's event handlers, which may run before a re-render. */
+  const holds = useRef(false);
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -46,8 +47,8 @@ export function GenerateKeyDialog(props: {
   }, [props.open]);
 
   const setSecret = (shown: boolean) => {
-    holdsSecret.current = shown;
-    setShown(shown);
+    holds.current = shown;
+    setHoldsSecret(shown);
   };
 
   return (
@@ -56,11 +57,11 @@ export function GenerateKeyDialog(props: {
       class="dialog dialog-generate"
       aria-labelledby="generate-title"
       onCancel={(e) => {
-        if (holdsSecret.current) e.preventDefault();
+        if (holds.current) e.preventDefault();
       }}
       onClose={() => {
         // Chrome lets a repeated Escape close a dialog whatever its cancel handler says: reopen it.
-        if (holdsSecret.current && props.open) ref.current?.showModal();
+        if (holds.current && props.open) ref.current?.showModal();
         else if (props.open) props.onClose();
       }}
     >
@@ -77,7 +78,7 @@ export function GenerateKeyDialog(props: {
           onDone={props.onClose}
         />
       ) : null}
-      {!holdsSecret.current ? (
+      {!holdsSecret ? (
         <div class="row dialog-actions">
           <button type="button" class="btn btn-link" onClick={props.onClose}>
             Cancel

@@ -84,7 +84,7 @@ export function KeyTable({ rows, selection, caption, actions, busy, busyIds, war
                     />
                   </td>
                 ) : null}
-                <td class="key-name">{row.name}</td>
+                <td class="key-name" title={row.name}>{row.name}</td>
                 <td class="mono">{row.hint}</td>
                 <td>
                   <StatusTag row={row} />

@@ -17,7 +17,7 @@ export function MyKeys(props: { rows: KeyRow[]; warnDays?: number | null; busyId
         return (
           <li key={row.id} class={busy ? 'row-busy' : undefined} aria-busy={busy ? 'true' : undefined}>
             <div class="key-list-main">
-              <span class="key-name">{row.name}</span>
+              <span class="key-name" title={row.name}>{row.name}</span>
               <span class="mono hint-text">{row.hint}</span>
             </div>
             <div class="key-list-meta">
@@ -29,11 +29,8 @@ export function MyKeys(props: { rows: KeyRow[]; warnDays?: number | null; busyId
             {props.onRevoke && row.status !== 'revoked' ? (
               <ConfirmButton
                 class="btn btn-small btn-danger-outline"
-                label={
-                  <>
-                    Revoke<span class="sr-only"> {row.name}</span>
-                  </>
-                }
+                label="Revoke"
+                ariaLabel={`Revoke ${row.name}`}
                 confirmLabel="Revoke key"
                 busy={busy}
                 question={

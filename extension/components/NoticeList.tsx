@@ -98,7 +98,7 @@ export function NoticeList(
                 </button>
               ) : null}
               {!n.readAt ? (
-                <button type="button" class="btn btn-link btn-small" disabled={props.busy} onClick={() => props.onMarkRead([n.id])} aria-label={`Mark "${noticeHeadline(n, props.meId)}" as read`}>
+                <button type="button" class="btn btn-link btn-small" disabled={props.busy} onClick={() => props.onMarkRead([n.id])} aria-label={`Mark read: ${noticeHeadline(n, props.meId)}`}>
                   Mark read
                 </button>
               ) : null}
@@ -134,7 +134,7 @@ function NoticeKeys({ notice, onOpenDashboard }: { notice: Notification; onOpenD
     return (
       <p class="notice-keys">
         {keys.map((k) => (
-          <span key={k.id} class="chip">
+          <span key={k.id} class="chip truncate" title={`${k.name} ${k.hint}`}>
             {k.name} <span class="mono">{k.hint}</span>
           </span>
         ))}

@@ -110,11 +110,11 @@ export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: Row
             type="button"
             class={`btn btn-small${item.danger ? ' btn-danger-outline' : ''}`}
             disabled={busy && item.id !== 'copy'}
+            aria-label={`${item.label} ${row.name}`}
             title={item.id === 'copy' && copy === 'failed' ? `The clipboard refused; the ID is ${row.id}` : undefined}
             onClick={item.run}
           >
             {item.label}
-            <span class="sr-only"> {row.name}</span>
           </button>
         ))}
       </span>

@@ -51,7 +51,7 @@ export function roleLabel(role: Role | null | undefined): string {
 }
 
 const REASONS: Record<string, string> = {
-  manual: 'revoked by hand',
+  manual: 'revoked individually',
   bulk: 'revoked in bulk',
   revoke_all: 'revoke all',
   expired: 'expired',

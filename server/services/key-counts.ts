@@ -7,7 +7,8 @@ import { effectiveStatus } from './key-rows';
 /**
  * Effective-status counts, computed once per team state and reused by every
  * page, sort and view of the dashboard and by the popup, so a list call reads
- * the page and nothing more.
+ * the team's keys once: for the page, and for the counts only when they are
+ * not known, in the same read where it can (see withPage).
  *
  * The state is the pair of shared revisions that every change to a key bumps:
  * `keys` (status changes, through the action engine) and `alerts` (key
@@ -78,27 +79,26 @@ export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo
     },
 
     /**
-     * A page of `scope` and the scope's counts. The counts cost no read when
-     * cached, and none either when `wholeScope(page)` says the page holds every
-     * key of the scope (a first page with every status shown that did not fill
-     * up: most searches); otherwise one read of the statuses, beside the page.
+     * A page of `scope` and the scope's counts, reading the scope once: the page
+     * alone when the counts are cached; otherwise `readFirstPage` (a first page
+     * with every status shown, read together with the scope's statuses) when
+     * given, and else the page and the statuses side by side.
      */
     async withPage<K extends Countable>(
       scope: KeyCountScope,
       now: Date,
       readPage: () => Promise<K[]>,
-      wholeScope: ((page: K[]) => boolean) | null,
+      readFirstPage: (() => Promise<{ page: K[]; statuses: Countable[] }>) | null,
     ): Promise<{ page: K[]; counts: KeyCounts }> {
       const rev = await revision();
       const known = cached(rev, scope, now);
       if (known) return { page: await readPage(), counts: known };
-      if (wholeScope) {
-        const page = await readPage();
-        const rows = wholeScope(page) ? page : await repos.keys.listStatuses(scope);
-        return { page, counts: store(rev, scope, rows, now) };
+      if (readFirstPage) {
+        const { page, statuses } = await readFirstPage();
+        return { page, counts: store(rev, scope, statuses, now) };
       }
-      const [page, rows] = await Promise.all([readPage(), repos.keys.listStatuses(scope)]);
-      return { page, counts: store(rev, scope, rows, now) };
+      const [page, statuses] = await Promise.all([readPage(), repos.keys.listStatuses(scope)]);
+      return { page, counts: store(rev, scope, statuses, now) };
     },
   };
 }

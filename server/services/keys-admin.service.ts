@@ -93,8 +93,7 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
         { teamId: spec.teamId, ownerIds: spec.ownerIds, search: spec.search },
         now,
         () => repos.keys.list({ ...spec, after }, now, query.limit + 1),
-        // A search's first page usually holds every match: then it is its own count.
-        spec.search && !after && everyStatus ? (rows) => rows.length <= query.limit : null,
+        !after && everyStatus ? () => repos.keys.firstPageWithStatuses(spec, now, query.limit + 1) : null,
       );
       const last = page.length > query.limit ? page[query.limit - 1]! : null;
       return {

@@ -133,7 +133,7 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'insertFlush' | 
   let stopped = false;
   let running: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
-  const stats = { flushes: 0, failedFlushes: 0, documents: 0, maxDocumentsPerFlush: 0, maxKeysPerFlush: 0 };
+  const stats = { flushes: 0, failedFlushes: 0, documents: 0, maxDocumentsPerFlush: 0, maxKeysPerFlush: 0, flushMs: 0, maxFlushMs: 0 };
 
   const hasWork = () => superseded.length > 0 || [...hours.values()].some((b) => [...b.values()].some((t) => t.version !== t.written));
 
@@ -152,6 +152,7 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'insertFlush' | 
   }
 
   async function flushOnce(): Promise<void> {
+    const started = performance.now();
     const currentHour = floorHour(deps.now().getTime());
     seq++;
     const batch: { tally: Tally; version: number; id: string }[] = [];
@@ -200,6 +201,9 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'insertFlush' | 
         deps.log.error('deleting superseded usage documents failed (retried at the next flush)', err);
       });
     }
+    const took = performance.now() - started;
+    stats.flushMs += took;
+    stats.maxFlushMs = Math.max(stats.maxFlushMs, took);
   }
 
   /** Resolves once everything counted before the call is written; rejects if that write failed. */
@@ -264,7 +268,7 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'insertFlush' | 
       await flush().catch((err) => deps.log.error('the last usage flush failed: counts since the previous one are lost', err));
     },
 
-    /** For the benchmark and tests: flushes, documents written, the largest flush. */
+    /** For the benchmark and tests: flushes, documents written, the largest flush, time spent writing. */
     stats: () => ({ ...stats, instance, seq }),
   };
 }

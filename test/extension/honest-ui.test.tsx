@@ -77,7 +77,7 @@ describe('MyKeys', () => {
     const rows = [keyRow({ id: 'key_1', name: 'ci', expiresAt: new Date(Date.now() + 3 * 86_400_000 + 60_000) }), keyRow({ id: 'key_2', name: 'old', status: 'revoked', revokedReason: 'manual', revokedAt: new Date() })];
     const { container } = render(<MyKeys rows={rows} warnDays={7} onRevoke={revoke} />);
     expect(container.querySelector('.expiring-soon')!.textContent).toBe('expires in 3 days');
-    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['Revoke ci']);
+    expect(screen.getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual(['Revoke ci']);
     fireEvent.click(screen.getByRole('button', { name: 'Revoke ci' }));
     expect(screen.getByRole('group').textContent).toContain('Revoke “ci”? Anything using it stops working at once.');
     fireEvent.click(screen.getByRole('button', { name: 'Revoke key' }));

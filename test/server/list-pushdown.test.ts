@@ -14,15 +14,16 @@ import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-
 let on: FerretdbVariant;
 let off: FerretdbVariant;
 let clients: MongoClient[] = [];
-let withPatch: Collection<Document>;
-let without: Collection<Document>;
+type Doc = Document & { _id: string };
+let withPatch: Collection<Doc>;
+let without: Collection<Doc>;
 
 const TEAMS = ['team_a', 'team_b', 'team_ü<&>"\\ \u2028x'];
 const now = new Date();
 const HOUR = 3_600_000;
 
-function docs(): Document[] {
-  const out: Document[] = [];
+function docs(): Doc[] {
+  const out: Doc[] = [];
   TEAMS.forEach((teamId, t) => {
     for (let i = 0; i < 40; i++) {
       out.push({
@@ -49,7 +50,7 @@ function docs(): Document[] {
 beforeAll(async () => {
   [on, off] = await Promise.all([startFerretdbVariant([]), startFerretdbVariant(['-pushdown', ''])]);
   clients = await Promise.all([on.uri, off.uri].map((uri) => new MongoClient(uri).connect()));
-  [withPatch, without] = clients.map((c) => c.db('pushdown').collection('keys'));
+  [withPatch, without] = clients.map((c) => c.db('pushdown').collection<Doc>('keys')) as [Collection<Doc>, Collection<Doc>];
   await Promise.all([withPatch.insertMany(docs()), without.insertMany(docs())]);
 });
 
@@ -59,11 +60,11 @@ afterAll(async () => {
 });
 
 /** The same read on both servers, in a stable order. */
-async function both<T>(read: (c: Collection<Document>) => Promise<T>): Promise<[T, T]> {
+async function both<T>(read: (c: Collection<Doc>) => Promise<T>): Promise<[T, T]> {
   return Promise.all([read(withPatch), read(without)]);
 }
 
-const filters: [string, Filter<Document>][] = [
+const filters: [string, Filter<Doc>][] = [
   ['everything', {}],
   ['one team', { teamId: 'team_a' }],
   ['a team id with quotes, escapes and non-ASCII', { teamId: TEAMS[2] }],
@@ -109,9 +110,9 @@ describe('answers with the pushdown equal FerretDB\'s own', () => {
             for (const after of [null, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: new Date(now.getTime() - 2 * HOUR), id: 'key_0_020' }]) {
               const spec: KeyListSpec = { teamId: 'team_a', sort, view, ownerIds, search, after };
               const { filter, sort: order } = keyListQuery(spec, now);
-              const [a, b] = await both((c) => c.find(filter as Filter<Document>).sort(order).limit(7).toArray());
+              const [a, b] = await both((c) => c.find(filter as Filter<Doc>).sort(order).limit(7).toArray());
               expect([spec, a]).toEqual([spec, b]);
-              const [sa, sb] = await both((c) => c.find(keyScopeFilter(spec) as Filter<Document>, { projection: { _id: 0, status: 1, expiresAt: 1 } }).sort({ id: 1 }).toArray());
+              const [sa, sb] = await both((c) => c.find(keyScopeFilter(spec) as Filter<Doc>, { projection: { _id: 0, status: 1, expiresAt: 1 } }).sort({ id: 1 }).toArray());
               expect(sa).toEqual(sb);
               compared++;
             }
@@ -134,7 +135,7 @@ describe('the patch is on, and why it is limited to scalar string fields', () =>
   it('misses a document whose pushed-down field holds an array (MongoDB would match it)', async () => {
     await Promise.all([withPatch.insertOne({ _id: 'array_team', teamId: ['team_a'] }), without.insertOne({ _id: 'array_team', teamId: ['team_a'] })]);
     const [a, b] = await both((c) => c.find({ teamId: 'team_a', _id: { $gte: 'array_team' } }, { projection: { _id: 1 } }).toArray());
-    const ids = (docs: Document[]) => docs.map((d) => d._id);
+    const ids = (docs: Doc[]) => docs.map((d) => d._id);
     expect(ids(b)).toContain('array_team');
     expect(ids(a)).not.toContain('array_team');
     await Promise.all([withPatch.deleteOne({ _id: 'array_team' }), without.deleteOne({ _id: 'array_team' })]);

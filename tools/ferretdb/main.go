@@ -43,6 +43,15 @@ func main() {
 	if *socket == "" {
 		fatal(errors.New("-socket is required"))
 	}
+	fields, err := pushdownFields(*pushdown)
+	if err != nil {
+		fatal(err)
+	}
+	// Read by the patched SQLite backend (sqlite-pushdown.patch) when it first answers a query.
+	if err := os.Setenv(pushdownEnv, strings.Join(fields, ",")); err != nil {
+		fatal(err)
+	}
+
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
 		fatal(err)
@@ -55,15 +64,6 @@ func main() {
 	}
 	// Checked before FerretDB opens the SQLite files: two servers must never share them.
 	if err := removeStaleSocket(*socket); err != nil {
-		fatal(err)
-	}
-
-	fields, err := pushdownFields(*pushdown)
-	if err != nil {
-		fatal(err)
-	}
-	// Read by the patched SQLite backend (sqlite-pushdown.patch) when it first answers a query.
-	if err := os.Setenv(pushdownEnv, strings.Join(fields, ",")); err != nil {
 		fatal(err)
 	}
 

@@ -20,11 +20,11 @@ export interface KeyNoticeParams {
 }
 
 const REASONS: Record<string, string> = {
-  manual: 'revoked by hand',
+  manual: 'revoked individually',
   bulk: 'revoked in a bulk action by a team admin',
   revoke_all: 'a team admin revoked every key of the team',
   expired: 'the key reached its expiry date',
-  policy: "the team's new expiry policy ended the key's lifetime",
+  policy: "the key was older than the team's new maximum key lifetime",
   owner_removed: 'you were removed from the team',
 };
 
@@ -101,7 +101,8 @@ function keyLine(k: KeyNoticeParams['keys'][number], kind: NotificationKind): st
 /** One line for the in-app list and the badge's tooltip. */
 export function keyNoticeSummary(p: KeyNoticeParams): string {
   const names = p.keys.slice(0, 3).map((k) => `"${k.name}"`).join(', ') + (p.keys.length > 3 ? ` and ${p.keys.length - 3} more` : '');
-  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' ? ` (${REASONS[p.reason]})` : '';
+  // A policy notice says itself what the policy did (shortened some keys, maybe revoked others): no reason tag.
+  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' && p.kind !== 'policy_changed' ? ` (${REASONS[p.reason]})` : '';
   return `${whatHappened(p).replace(/\.$/, '')}: ${names}${why}.`;
 }
 
@@ -113,7 +114,7 @@ export function keyNoticeMail(p: KeyNoticeParams) {
     ['When', formatWhen(p.at)],
     ['By', p.actorIsOwner ? 'you' : (p.actorEmail ?? 'Keywarden (automatic)')],
   ];
-  if (p.reason && REASONS[p.reason]) facts.push(['Why', REASONS[p.reason]!]);
+  if (p.reason && REASONS[p.reason] && p.kind !== 'policy_changed') facts.push(['Why', REASONS[p.reason]!]);
   const text = [
     whatHappened(p),
     '',
