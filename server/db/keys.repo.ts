@@ -81,7 +81,8 @@ export function keysRepo(cols: Collections) {
   /** The revocation records of these keys, by hash. */
   async function revocationsOf(hashes: string[]): Promise<Map<string, RevocationDoc>> {
     if (hashes.length === 0) return new Map();
-    const docs = await cols.revocations.find({ _id: { $in: hashes } }).toArray();
+    // A single key (the last-used write) is an `_id` look-up, which FerretDB serves from its index.
+    const docs = hashes.length === 1 ? await cols.revocations.find({ _id: hashes[0]! }).toArray() : await cols.revocations.find({ _id: { $in: hashes } }).toArray();
     return new Map(docs.map((d) => [d._id, d]));
   }
 
@@ -250,15 +251,13 @@ export function keysRepo(cols: Collections) {
     },
 
     /**
-     * Records use at most once per `minIntervalMs` per key, whatever the number
-     * of server instances: the write only matches when the stored value is older.
+     * Records a use. The caller (verify) writes at most once a minute per key,
+     * and skips keys whose stored value is already that recent; the filter is
+     * the bare `_id`, the one filter FerretDB serves from an index, and `$max`
+     * keeps a late write from moving the time backwards.
      */
-    async touchLastUsed(hash: string, at: Date, minIntervalMs: number): Promise<boolean> {
-      const threshold = new Date(at.getTime() - minIntervalMs);
-      const res = await cols.keys.updateOne(
-        { _id: hash, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: threshold } }] },
-        { $set: { lastUsedAt: at } },
-      );
+    async touchLastUsed(hash: string, at: Date): Promise<boolean> {
+      const res = await cols.keys.updateOne({ _id: hash }, { $max: { lastUsedAt: at } });
       if (res.modifiedCount === 1) await reassertRevocations([hash]);
       return res.modifiedCount === 1;
     },

@@ -20,8 +20,9 @@ import type { UsageRecorder, UseSource } from './usage-recorder';
  * re-caching the old state.
  *
  * "Last used" is recorded off the critical path, at most once per key per
- * minute per instance; the conditional write keeps it to about once a minute
- * across instances, and a failure to record it never fails a verification.
+ * minute per instance, and not when the stored value (read with the key's
+ * state) is already that recent, which keeps it near once a minute across
+ * instances; a failure to record it never fails a verification.
  * Usage counts (every outcome, with the caller's address) go to the usage
  * recorder, in memory: it writes them in the background.
  */
@@ -98,7 +99,7 @@ export function verifyService(
     if (lastTouched.size > opts.cacheMaxEntries) lastTouched.delete(lastTouched.keys().next().value!);
     pendingWrites++;
     setImmediate(() => {
-      withDeadline(repos.keys.touchLastUsed(hash, now, LAST_USED_INTERVAL_MS), 10_000, 'recording last use')
+      withDeadline(repos.keys.touchLastUsed(hash, now), 10_000, 'recording last use')
         .catch((err) => {
           lastTouched.delete(hash);
           deps.log.error('recording last use failed', err);
