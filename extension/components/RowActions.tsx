@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KeyRow } from '../../shared/schemas/key';
 import { ConfirmPrompt } from './ConfirmButton';
+import { UsageImpact } from './UsageImpact';
 
 /** What a row offers; each handler resolves once the change is shown (true) or has failed (false). */
 export interface RowActionHandlers {
@@ -9,6 +10,8 @@ export interface RowActionHandlers {
   enable?(row: KeyRow): Promise<boolean>;
   /** The list is the viewer's own keys: the question says "your key" instead of naming an owner. */
   mine?: boolean;
+  /** What revoking would break, read from the server when the question opens ("Used 12 times in the last 24 h, …"). */
+  impact?(row: KeyRow): Promise<string | null>;
 }
 
 interface Item {
@@ -70,15 +73,18 @@ export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: Row
         <ConfirmPrompt
           label={`Confirm revoking ${row.name}`}
           question={
-            handlers.mine ? (
-              <>
-                Revoke your key <strong>“{row.name}”</strong>? Anything using it stops working at once. This cannot be undone.
-              </>
-            ) : (
-              <>
-                Revoke <strong>“{row.name}”</strong> of {owner}? Anything using it stops working at once, and its owner is told. This cannot be undone.
-              </>
-            )
+            <>
+              {handlers.mine ? (
+                <>
+                  Revoke your key <strong>“{row.name}”</strong>? Anything using it stops working at once. This cannot be undone.
+                </>
+              ) : (
+                <>
+                  Revoke <strong>“{row.name}”</strong> of {owner}? Anything using it stops working at once, and its owner is told. This cannot be undone.
+                </>
+              )}
+              {handlers.impact ? <UsageImpact load={() => handlers.impact!(row)} /> : null}
+            </>
           }
           confirmLabel="Revoke key"
           busy={busy}

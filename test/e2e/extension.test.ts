@@ -108,13 +108,14 @@ describe('the extension, end to end', () => {
     await page.getByLabel('Maximum key lifetime in days').fill('30');
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText(/3 keys\s*will get an earlier expiry/).waitFor();
+    await screenshot(page, 'settings');
     await page.getByRole('button', { name: 'Apply policy' }).click();
     await page.getByText('Expiry policy applied: keys now live at most 30 days.').waitFor();
     await expect(team.admin.api.settings.get.query({ teamId: team.teamId })).resolves.toMatchObject({ maxLifetimeDays: 30 });
 
     await page.getByRole('tab', { name: 'Keys' }).click();
     await expect.poll(async () => (await rowNames(page)).length, POLL).toBe(5);
-    await screenshot(page, 'dashboard');
+    await screenshot(page, 'dashboard', { dark: true });
     await page.close();
   });
 
@@ -163,6 +164,7 @@ describe('the extension, end to end', () => {
     const page = confirmPage()!;
     await page.getByRole('heading', { name: 'Revoke this API key?' }).waitFor();
     await expect(page.getByText('member-laptop').isVisible()).resolves.toBe(true);
+    await screenshot(page, 'confirm', { viewport: { width: 440, height: 390 } });
     await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.getByText('Revoked. Anything using this key is now refused.').waitFor();
 

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
-import { POLL, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
+import { POLL, screenshot, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
 import { seedKey } from '../helpers/keys';
 
@@ -55,10 +55,12 @@ describe('row actions', () => {
     await row.waitFor();
 
     await row.hover();
+    await screenshot(page, 'row-actions', { until: page.locator('table.keys') });
     await row.getByRole('button', { name: 'Revoke ann-ci', exact: true }).click();
     const question = row.getByRole('group', { name: 'Confirm revoking ann-ci' });
     // The key and its owner, by name and email.
     expect(await question.textContent()).toMatch(new RegExp(`^Revoke “ann-ci” of .*<${ann.email.replace(/[.]/g, '\\.')}>\\?`));
+    await screenshot(page, 'row-revoke-confirm', { until: page.locator('table.keys') });
     await question.getByRole('button', { name: 'Revoke key' }).click();
 
     await expect.poll(() => row.locator('.tag').textContent(), POLL).toBe('REVOKED');
@@ -170,6 +172,7 @@ describe('big teams', () => {
     const height = await popup.evaluate(() => document.querySelector('main.popup')!.getBoundingClientRect().height);
     expect(height).toBeLessThan(600);
     await popup.getByRole('button', { name: 'Show 5 more' }).waitFor();
+    await screenshot(popup, 'popup-many-keys');
     await popup.close();
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { ExtensionBrowser } from './browser';
 import { latestCode, type SmtpSink } from './smtp-sink';
 
@@ -14,14 +14,45 @@ export const SCREENSHOTS = resolve('docs/screenshots');
  */
 export const POLL = { timeout: 60_000, interval: 100 } as const;
 
+export interface ScreenshotOptions {
+  /** Also writes <name>-dark.png with the page in dark mode (prefers-color-scheme: dark), then puts it back in light mode. */
+  dark?: boolean;
+  /** Crops the page a little below this element (a short table need not come with a window of empty page). */
+  until?: Locator;
+  /** Shoots at this window size, then restores the page's own (the confirm window opens at 440 × 420, but Playwright gives every page of the context the same viewport). */
+  viewport?: { width: number; height: number };
+}
+
 /**
  * Writes docs/screenshots/<name>.png, only when KEYWARDEN_SCREENSHOTS=1 (`npm run screenshots`):
- * an ordinary test run never rewrites committed files.
+ * an ordinary test run never rewrites committed files, and spends no time here.
  */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, opts: ScreenshotOptions = {}): Promise<void> {
   if (process.env.KEYWARDEN_SCREENSHOTS !== '1') return;
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+  const shoot = async (file: string) => {
+    // The element's bottom edge in page coordinates (boundingBox is relative to the viewport).
+    const bottom = opts.until ? await opts.until.evaluate((el) => el.getBoundingClientRect().bottom + window.scrollY) : null;
+    const width = await page.evaluate(() => document.documentElement.clientWidth);
+    const clip = bottom === null ? undefined : { x: 0, y: 0, width, height: Math.ceil(bottom + 24) };
+    // Finished transitions and no caret: the picture of a state, not of a moment in a fade.
+    await page.screenshot({ path: `${SCREENSHOTS}/${file}.png`, fullPage: true, clip, animations: 'disabled', caret: 'hide' });
+  };
+  const before = page.viewportSize();
+  if (opts.viewport) await page.setViewportSize(opts.viewport);
+  try {
+    await shoot(name);
+    if (opts.dark) {
+      await page.emulateMedia({ colorScheme: 'dark' });
+      try {
+        await shoot(`${name}-dark`);
+      } finally {
+        await page.emulateMedia({ colorScheme: 'light' });
+      }
+    }
+  } finally {
+    if (opts.viewport && before) await page.setViewportSize(before);
+  }
 }
 
 /** Sets the server URL and signs in with the code from the emailed message, as a user would. */
