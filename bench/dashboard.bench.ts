@@ -157,7 +157,12 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
       Object.entries(all).map(([name, s]) => {
         const ms = median(samples[name]!);
         const legacyMs = legacySamples[name] ? median(legacySamples[name]!) : null;
-        return [name, { about: s.about, ms: +ms.toFixed(1), timesBaseline: +(ms / baselineMs).toFixed(1), legacyMs: legacyMs && +legacyMs.toFixed(1), speedup: legacyMs && +(legacyMs / ms).toFixed(1) }];
+        // Against the first page measured moments before, sample by sample: steadier than a ratio of medians on a busy machine.
+        const timesPage1 = median(samples[name]!.map((t, i) => t / samples.page1![i]!));
+        return [
+          name,
+          { about: s.about, ms: +ms.toFixed(1), timesBaseline: +(ms / baselineMs).toFixed(1), timesPage1: +timesPage1.toFixed(2), legacyMs: legacyMs && +legacyMs.toFixed(1), speedup: legacyMs && +(legacyMs / ms).toFixed(1) },
+        ];
       }),
     );
     const result = { teamKeys: size, otherKeys: others, baseline: { about: 'one key found by value: an _id look-up and its row', ms: +baselineMs.toFixed(2) }, scenarios: rows };
@@ -169,12 +174,17 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
   }
 }
 
-function print(r: { teamKeys: number; otherKeys: number; baseline: { ms: number }; scenarios: Record<string, { ms: number; timesBaseline: number; legacyMs: number | null; speedup: number | null }> }) {
+function print(r: {
+  teamKeys: number;
+  otherKeys: number;
+  baseline: { ms: number };
+  scenarios: Record<string, { ms: number; timesBaseline: number; timesPage1: number; legacyMs: number | null; speedup: number | null }>;
+}) {
   console.log(`\n[dashboard] team of ${r.teamKeys} keys, ${r.otherKeys} keys of other teams; baseline ${r.baseline.ms} ms`);
-  console.log('[dashboard] scenario                       now ms   x baseline   before ms   speedup');
+  console.log('[dashboard] scenario                       now ms   x baseline   x page1   before ms   speedup');
   for (const [name, s] of Object.entries(r.scenarios)) {
     const before = s.legacyMs === null ? '' : `${String(s.legacyMs).padStart(10)}   ${String(s.speedup).padStart(6)}x`;
-    console.log(`[dashboard] ${name.padEnd(28)} ${String(s.ms).padStart(9)}   ${String(s.timesBaseline).padStart(9)}x ${before}`);
+    console.log(`[dashboard] ${name.padEnd(28)} ${String(s.ms).padStart(9)}   ${String(s.timesBaseline).padStart(9)}x ${String(s.timesPage1).padStart(7)}x ${before}`);
   }
 }
 
@@ -185,11 +195,12 @@ function report(results: Record<string, unknown>[]) {
   const largest = Math.max(...SIZES);
   const target = rs.find((r) => r.teamKeys === largest && r.otherKeys === OTHERS) ?? rs.at(-1)!;
   const page1 = target.scenarios.page1!;
-  const noDearer = (name: string) => target.scenarios[name]!.ms <= page1.ms * 1.1;
+  // A later page and a sort change make the same single read as the first page; 10% is this machine's noise between adjacent calls.
+  const noDearer = (name: string) => ({ timesPage1: target.scenarios[name]!.timesPage1, within: 1.1, met: target.scenarios[name]!.timesPage1 <= 1.1 });
   const targets = {
     [`page1_at_${largest}_with_${OTHERS}_others_10x_faster`]: { speedup: page1.speedup, met: page1.speedup !== null && page1.speedup >= 10 },
-    later_page_no_dearer_than_page1: { within: '10% (measurement noise)', met: noDearer('page_later') },
-    sort_change_no_dearer_than_page1: { within: '10% (measurement noise)', met: noDearer('sort_recently_used') },
+    later_page_no_dearer_than_page1: noDearer('page_later'),
+    sort_change_no_dearer_than_page1: noDearer('sort_recently_used'),
   };
   const halfSecond = Object.fromEntries(['page1', 'page1_after_change', 'page_later_after_change', 'search_text'].map((name) => [name, largestUnderHalfSecond(rs, name)]));
   const out = {

@@ -1,11 +1,14 @@
 import type { KeyRow } from '../../shared/schemas/key';
-import { formatDate, relative } from '../lib/format';
+import { expiresSoon, formatDate, relative } from '../lib/format';
 import { ConfirmButton } from './ConfirmButton';
-import { expiresSoon } from './KeyTable';
 import { StatusTag } from './StatusTag';
+import { UsageImpact } from './UsageImpact';
 
-/** The caller's own keys in a compact list (popup), each live one with Revoke; expiring ones in amber. */
-export function MyKeys(props: { rows: KeyRow[]; warnDays?: number | null; busyIds?: Set<string>; onRevoke?: (row: KeyRow) => void }) {
+/**
+ * The caller's own keys in a compact list (popup), each live one with Revoke; expiring ones in
+ * amber. `impact` tells, in the question, what revoking would break ("Used 12 times in the last 24 h").
+ */
+export function MyKeys(props: { rows: KeyRow[]; warnDays?: number | null; busyIds?: Set<string>; onRevoke?: (row: KeyRow) => void; impact?: (row: KeyRow) => Promise<string | null> }) {
   const { rows } = props;
   if (rows.length === 0) return <p class="empty">You have no keys in this team yet.</p>;
   const now = Date.now();
@@ -36,6 +39,7 @@ export function MyKeys(props: { rows: KeyRow[]; warnDays?: number | null; busyId
                 question={
                   <>
                     Revoke “{row.name}”? Anything using it stops working at once.
+                    {props.impact ? <UsageImpact load={() => props.impact!(row)} /> : null}
                   </>
                 }
                 onConfirm={() => props.onRevoke!(row)}

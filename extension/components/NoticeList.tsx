@@ -92,6 +92,12 @@ export function NoticeList(
             <p class="notice-message">{noticeHeadline(n, props.meId)}</p>
             <NoticeKeys notice={n} onOpenDashboard={props.onOpenDashboard} />
             <div class="notice-actions">
+              {n.kind === 'key_used_after_revoke' && n.keys.length <= KEYS_NAMED && props.onOpenDashboard ? (
+                // Whoever still uses these keys needs telling: the dashboard shows each one's refused tries.
+                <button type="button" class="btn btn-link btn-small" onClick={() => props.onOpenDashboard!(n)}>
+                  See them in the dashboard
+                </button>
+              ) : null}
               {props.canReplace?.(n) && props.onReplace ? (
                 <button type="button" class="btn btn-link btn-small" onClick={() => props.onReplace!(n)}>
                   Generate a replacement

@@ -1,10 +1,20 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { pick, plural } from '../lib/plural';
+import { UsageImpact } from './UsageImpact';
 
 export const REVOKE_ALL_PHRASE = 'REVOKE ALL';
 
 /** Revoke All behind a typed confirmation, in a modal <dialog> (focus is trapped by the browser). */
-export function RevokeAllDialog(props: { open: boolean; teamName: string; counts: { enabled: number; disabled: number } | null; busy: boolean; onConfirm(): void; onClose(): void }) {
+export function RevokeAllDialog(props: {
+  open: boolean;
+  teamName: string;
+  counts: { enabled: number; disabled: number } | null;
+  /** The team's last 24 h, read when the dialog opens. */
+  impact?: () => Promise<string | null>;
+  busy: boolean;
+  onConfirm(): void;
+  onClose(): void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
   useEffect(() => {
@@ -26,6 +36,11 @@ export function RevokeAllDialog(props: { open: boolean; teamName: string; counts
       >
         <h2 id="revoke-all-title">Revoke every key of {props.teamName}?</h2>
         <p>{impact(props.counts)} Owners are notified. This cannot be undone.</p>
+        {props.open && props.impact ? (
+          <p>
+            <UsageImpact load={props.impact} />
+          </p>
+        ) : null}
         <label class="field">
           <span>
             Type <strong class="mono">{REVOKE_ALL_PHRASE}</strong> to confirm

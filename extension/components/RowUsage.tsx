@@ -1,4 +1,5 @@
-import { useEffect, useState, type RefObject } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { KeyRow } from '../../shared/schemas/key';
 import type { KeyUsage } from '../../shared/schemas/usage';
 import type { RowUsageLoader } from '../hooks/use-key-usage';
@@ -10,7 +11,7 @@ import { Sparkline } from './Sparkline';
  * A row's 7 days by day, read once the row is on screen (not for a row whose counts say there is
  * nothing to draw). Null until then, and for such rows.
  */
-export function useRowUsage(row: KeyRow, load: RowUsageLoader | undefined, target: RefObject<Element>): KeyUsage | null {
+export function useRowUsage(row: KeyRow, load: RowUsageLoader | undefined, target: RefObject<Element | null>): KeyUsage | null {
   const [usage, setUsage] = useState<KeyUsage | null>(null);
   const needed = !!load && (row.usage.last7d > 0 || row.triedAfterRevoke > 0);
   useEffect(() => {

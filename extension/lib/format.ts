@@ -44,6 +44,15 @@ export function relative(d: Date | string | null | undefined, now = Date.now()):
   return diff > 0 ? 'in under a minute' : 'just now';
 }
 
+const DAY_MS = 86_400_000;
+
+/** A live key expiring within `warnDays` from now (highlighted in the dashboard table and the popup). */
+export function expiresSoon(row: Pick<KeyRow, 'status' | 'expiresAt'>, warnDays: number | null | undefined, now = Date.now()): boolean {
+  if (!warnDays || row.status === 'revoked' || !row.expiresAt) return false;
+  const left = toDate(row.expiresAt).getTime() - now;
+  return left > 0 && left <= warnDays * DAY_MS;
+}
+
 export const ROLE_LABELS: Record<Role, string> = { super_admin: 'Super admin', admin: 'Admin', member: 'Member' };
 
 export function roleLabel(role: Role | null | undefined): string {

@@ -1,12 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Loading } from '../../components/Loading';
 import { ProblemBox } from '../../components/ProblemBox';
+import { UsageImpact } from '../../components/UsageImpact';
 import { useAction } from '../../hooks/use-async';
 import { createApi } from '../../lib/api';
 import { formatDate } from '../../lib/format';
 import { requestAlertsRefresh } from '../../lib/messages';
 import { revokePending } from '../../lib/quick-revoke';
 import { pendingRevokeItem, sessionItem, type PendingRevoke, type Session } from '../../lib/storage';
+import { selectedImpact } from '../../lib/usage-queries';
 
 type Outcome = 'revoked' | 'already_revoked' | 'not_found';
 const OUTCOME_TITLE: Record<Outcome, string> = {
@@ -21,9 +23,11 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 };
 
 /**
- * The small window "Revoke this API key" opens: it names the key and asks
- * before anything happens. The pending request (never the key itself) is in
- * session storage, addressed by the id in the URL hash.
+ * The small window "Revoke this API key" opens: it names the key, says how much
+ * it was used in the last 24 h (keys.usageSummary: members see their own keys,
+ * admins any of the team's), and asks before anything happens. The pending
+ * request (never the key itself) is in session storage, addressed by the id in
+ * the URL hash.
  */
 export function App() {
   const [pending, setPending] = useState<PendingRevoke | null | undefined>(undefined);
@@ -98,7 +102,10 @@ export function App() {
         </>
       ) : (
         <>
-          <p class="warning">Anything using this key stops working at once{pending.admin ? ' and its owner is notified' : ''}. This cannot be undone.</p>
+          <p class="warning">
+            <UsageImpact load={() => selectedImpact(createApi(session.serverUrl, session.token), pending.teamId, [key.id])} />
+            Anything using this key stops working at once{pending.admin ? ' and its owner is notified' : ''}. This cannot be undone.
+          </p>
           <div class="row">
             <button type="button" class="btn btn-danger" disabled={busy} onClick={() => void revoke()}>
               {busy ? 'Revoking…' : 'Revoke key'}

@@ -4,6 +4,7 @@ import { ConfirmButton } from '../../components/ConfirmButton';
 import type { KeyFilterState } from '../../components/KeyFilters';
 import { ProblemBox } from '../../components/ProblemBox';
 import { RevokeAllDialog } from '../../components/RevokeAllDialog';
+import { UsageImpact } from '../../components/UsageImpact';
 import { useAction } from '../../hooks/use-async';
 import type { Api } from '../../lib/api';
 import { describeError } from '../../lib/errors';
@@ -11,6 +12,7 @@ import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
 import { formatCount, pick, plural } from '../../lib/plural';
 import type { SessionTeam } from '../../lib/storage';
+import { matchingImpact, selectedImpact, teamImpact } from '../../lib/usage-queries';
 
 /** "Select all N matching": the filters the server resolves, how many keys they held, and how many of those still work. */
 export interface MatchingSelection {
@@ -113,10 +115,13 @@ export function BulkBar(props: {
         ? `${formatCount(matching.live)} still ${pick(matching.live, 'works', 'work')} and ${pick(matching.live, 'stops', 'stop')} at once; the other ${formatCount(matching.total - matching.live)} ${pick(matching.total - matching.live, 'is', 'are')} already revoked.`
         : `Anything using ${pick(matching.total, 'it', 'them')} stops working at once.`}{' '}
       If the set has changed by then, nothing is revoked. This cannot be undone.
+      <UsageImpact key={`${matching.total}:${matching.filters.view.join()}`} load={() => matchingImpact(api, filtersOf(matching.filters), matching.total)} />
     </>
   ) : (
     <>
       Revoke {plural(n, 'key')}? Anything using {pick(n, 'it', 'them')} stops working at once; this cannot be undone.
+      {/* Read again whenever the ticked keys change under an open question. */}
+      <UsageImpact key={selectedIds.join()} load={() => selectedImpact(api, team.teamId, selectedIds)} />
     </>
   );
 
@@ -142,7 +147,15 @@ export function BulkBar(props: {
       <button type="button" class="btn btn-danger-outline" disabled={busy} onClick={openRevokeAll}>
         Revoke all…
       </button>
-      <RevokeAllDialog open={revokeAllOpen} teamName={team.name} counts={teamCounts} busy={busy} onConfirm={() => void revokeAll()} onClose={() => setRevokeAllOpen(false)} />
+      <RevokeAllDialog
+        open={revokeAllOpen}
+        teamName={team.name}
+        counts={teamCounts}
+        impact={() => teamImpact(api, team.teamId)}
+        busy={busy}
+        onConfirm={() => void revokeAll()}
+        onClose={() => setRevokeAllOpen(false)}
+      />
       {problem ? <ProblemBox problem={problem} /> : null}
     </div>
   );

@@ -7,17 +7,24 @@ import { KeyFilters, type KeyFilterState } from '../../components/KeyFilters';
 import { KeyTable } from '../../components/KeyTable';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useAction, useAsync } from '../../hooks/use-async';
+import { useRowUsageLoader } from '../../hooks/use-key-usage';
 import { PAGE_SIZE, useKeyList } from '../../hooks/use-key-list';
 import type { Api } from '../../lib/api';
 import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
-import { formatCount } from '../../lib/plural';
+import { formatCount, pick, plural } from '../../lib/plural';
 import type { Session, SessionTeam } from '../../lib/storage';
+import { selectedImpact } from '../../lib/usage-queries';
 import { BulkBar, liveIn } from './BulkBar';
+import { KeyDetails, type KeyRef } from './KeyDetails';
+import { UsageOverview, type IdleKind } from './UsageOverview';
 
 const INITIAL: KeyFilterState = { view: ['enabled', 'disabled', 'revoked'], search: '', generatedBy: [], sort: 'newest' };
 
-/** The seed's dashboard: filters, the table with selection and row actions, bulk actions, pagination, CSV, generate. */
+/**
+ * The seed's dashboard: the team's usage, filters, the table with selection, row actions and 7-day
+ * sparklines, bulk actions, pagination, CSV, generate; a key's name opens its details.
+ */
 export function KeysTab({ api, session, team }: { api: Api; session: Session; team: SessionTeam }) {
   const [filters, setFilters] = useState<KeyFilterState>(INITIAL);
   const [searchError, setSearchError] = useState<string | null>(null);
@@ -26,6 +33,9 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
   const [report, setReport] = useState<string | null>(null);
   const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
   const [generate, setGenerate] = useState<{ name: string } | null>(takeGenerateRequest);
+  const [detail, setDetail] = useState<KeyRef | null>(null);
+  const [idleNote, setIdleNote] = useState<string | null>(null);
+  const rowUsage = useRowUsageLoader(api, team.teamId);
   const list = useKeyList(api, team.teamId, filters, session.serverUrl);
   const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
   const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
@@ -39,7 +49,17 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
   const change = (next: KeyFilterState) => {
     clearSelection();
     setReport(null);
+    setIdleNote(null);
     setFilters(next);
+  };
+  /** The list API has no filter by use: the overview's "Show" sorts working keys by last use, where idle ones come last. */
+  const showIdle = (kind: IdleKind, count: number) => {
+    change({ view: ['enabled', 'disabled'], search: '', generatedBy: [], sort: 'recently_used' });
+    setIdleNote(
+      kind === 'never'
+        ? `Working keys by most recent use: the ${plural(count, 'key')} never used ${pick(count, 'comes', 'come')} last. The list cannot filter by use, so scroll to the end (or load more).`
+        : `Working keys by most recent use: the ${plural(count, 'key')} not used for 30 days ${pick(count, 'comes', 'come')} near the end, just before any never used. The list cannot filter by use.`,
+    );
   };
   const search = (text: string) => {
     const value = text.trim();
@@ -97,105 +117,117 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
   const matching = allMatching && total !== null ? { filters, total, live: liveIn(list.counts, filters.view) } : null;
 
   return (
-    <section aria-labelledby="keys-heading">
-      <div class="section-head">
-        <h2 id="keys-heading">API keys</h2>
-        {list.counts ? (
-          <p class={`counts-inline${list.busy ? ' is-busy' : ''}`} aria-live="polite" aria-busy={list.busy ? 'true' : 'false'}>
-            <span class="tag tag-enabled">{formatCount(list.counts.enabled)} enabled</span>
-            <span class="tag tag-disabled">{formatCount(list.counts.disabled)} disabled</span>
-            <span class="tag tag-revoked">{formatCount(list.counts.revoked)} revoked</span>
-          </p>
-        ) : null}
-        <button type="button" class="btn btn-primary" onClick={() => setGenerate({ name: '' })}>
-          Generate key
-        </button>
-        <CsvButton session={session} team={team} kind="keys" />
-      </div>
-      <KeyFilters value={filters} members={members.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
-      {filters.search ? (
-        <p class="hint">
-          Showing keys matching <span class="mono">{filters.search.startsWith(KEY_PREFIX) ? 'the pasted key' : `“${filters.search}”`}</span>.{' '}
-          <button type="button" class="btn btn-link btn-small" onClick={() => change({ ...filters, search: '' })}>
-            Clear search
-          </button>
-        </p>
-      ) : null}
-      <div class="keys-toolbar">
-        <p class="showing">
-          <span aria-live="polite">
-            {filters.view.length === 0 ? 'No status ticked' : total === null ? '' : `Showing ${formatCount(list.rows.length)} of ${formatCount(total)} ${total === 1 ? 'key' : 'keys'}`}
-          </span>
-          {list.busy ? (
-            <span class="loading-inline" role="status">
-              <span class="spinner" aria-hidden="true" />
-              {list.rows.length > 0 ? 'Updating…' : 'Loading keys…'}
-            </span>
+    <>
+      <UsageOverview api={api} teamId={team.teamId} serverUrl={session.serverUrl} onOpenKey={setDetail} onShowIdle={showIdle} />
+      <section aria-labelledby="keys-heading">
+        <div class="section-head">
+          <h2 id="keys-heading">API keys</h2>
+          {list.counts ? (
+            <p class={`counts-inline${list.busy ? ' is-busy' : ''}`} aria-live="polite" aria-busy={list.busy ? 'true' : 'false'}>
+              <span class="tag tag-enabled">{formatCount(list.counts.enabled)} enabled</span>
+              <span class="tag tag-disabled">{formatCount(list.counts.disabled)} disabled</span>
+              <span class="tag tag-revoked">{formatCount(list.counts.revoked)} revoked</span>
+            </p>
           ) : null}
-        </p>
-        {offerMatching ? (
-          <p class="select-matching">
-            All {formatCount(selectableShown)} selectable keys on screen are selected.{' '}
-            <button type="button" class="btn btn-link btn-small" onClick={() => setAllMatching(true)}>
-              Select all {formatCount(total)} matching keys
+          <button type="button" class="btn btn-primary" onClick={() => setGenerate({ name: '' })}>
+            Generate key
+          </button>
+          <CsvButton session={session} team={team} kind="keys" />
+        </div>
+        <KeyFilters value={filters} members={members.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
+        {idleNote ? <p class="notice">{idleNote}</p> : null}
+        {filters.search ? (
+          <p class="hint">
+            Showing keys matching <span class="mono">{filters.search.startsWith(KEY_PREFIX) ? 'the pasted key' : `“${filters.search}”`}</span>.{' '}
+            <button type="button" class="btn btn-link btn-small" onClick={() => change({ ...filters, search: '' })}>
+              Clear search
             </button>
           </p>
         ) : null}
-        {allMatching ? (
-          <p class="select-matching">
-            All {formatCount(total ?? 0)} keys matching these filters are selected, including those not loaded.{' '}
-            <button type="button" class="btn btn-link btn-small" onClick={clearSelection}>
-              Clear selection
-            </button>
+        <div class="keys-toolbar">
+          <p class="showing">
+            <span aria-live="polite">
+              {filters.view.length === 0 ? 'No status ticked' : total === null ? '' : `Showing ${formatCount(list.rows.length)} of ${formatCount(total)} ${total === 1 ? 'key' : 'keys'}`}
+            </span>
+            {list.busy ? (
+              <span class="loading-inline" role="status">
+                <span class="spinner" aria-hidden="true" />
+                {list.rows.length > 0 ? 'Updating…' : 'Loading keys…'}
+              </span>
+            ) : null}
           </p>
+          {offerMatching ? (
+            <p class="select-matching">
+              All {formatCount(selectableShown)} selectable keys on screen are selected.{' '}
+              <button type="button" class="btn btn-link btn-small" onClick={() => setAllMatching(true)}>
+                Select all {formatCount(total)} matching keys
+              </button>
+            </p>
+          ) : null}
+          {allMatching ? (
+            <p class="select-matching">
+              All {formatCount(total ?? 0)} keys matching these filters are selected, including those not loaded.{' '}
+              <button type="button" class="btn btn-link btn-small" onClick={clearSelection}>
+                Clear selection
+              </button>
+            </p>
+          ) : null}
+          <BulkBar
+            api={api}
+            team={team}
+            serverUrl={session.serverUrl}
+            selectedIds={[...selected]}
+            matching={matching}
+            onChange={changed}
+            onStale={() => (clearSelection(), list.reload())}
+            onReport={setReport}
+          />
+          {report ? (
+            <p class="report" role="status">
+              {report}
+            </p>
+          ) : null}
+          {rowAction.problem ? <ProblemBox problem={rowAction.problem} /> : null}
+        </div>
+        {filters.view.length === 0 ? <p class="empty">Choose at least one of Enabled, Disabled or Revoked to see keys.</p> : null}
+        {list.problem ? <ProblemBox problem={list.problem} onRetry={list.reload} /> : null}
+        {list.rows.length > 0 ? (
+          <KeyTable
+            rows={list.rows}
+            selection={selection}
+            caption={`API keys of ${team.name}`}
+            busy={list.busy}
+            busyIds={busyIds}
+            warnDays={warnDays}
+            actions={{
+              revoke: (row) => onRow(row, 'revoke'),
+              disable: (row) => onRow(row, 'disable'),
+              enable: (row) => onRow(row, 'enable'),
+              impact: (row) => selectedImpact(api, team.teamId, [row.id]),
+            }}
+            onOpen={setDetail}
+            usageOf={rowUsage}
+          />
         ) : null}
-        <BulkBar
+        {list.status === 'ok' && list.rows.length === 0 && filters.view.length > 0 ? <p class="empty">No keys match these filters.</p> : null}
+        {list.hasMore ? (
+          <button type="button" class="btn load-more" disabled={list.busy} onClick={list.loadMore}>
+            {list.busy ? 'Loading…' : total !== null && total > list.rows.length ? `Load ${formatCount(Math.min(PAGE_SIZE, total - list.rows.length))} more` : 'Load more'}
+          </button>
+        ) : null}
+        <GenerateKeyDialog
+          open={generate !== null}
           api={api}
-          team={team}
+          teamId={team.teamId}
           serverUrl={session.serverUrl}
-          selectedIds={[...selected]}
-          matching={matching}
-          onChange={changed}
-          onStale={() => (clearSelection(), list.reload())}
-          onReport={setReport}
+          maxLifetimeDays={settings.data?.maxLifetimeDays ?? null}
+          initialName={generate?.name}
+          onCreated={list.reload}
+          onClose={() => setGenerate(null)}
         />
-        {report ? (
-          <p class="report" role="status">
-            {report}
-          </p>
-        ) : null}
-        {rowAction.problem ? <ProblemBox problem={rowAction.problem} /> : null}
-      </div>
-      {filters.view.length === 0 ? <p class="empty">Choose at least one of Enabled, Disabled or Revoked to see keys.</p> : null}
-      {list.problem ? <ProblemBox problem={list.problem} onRetry={list.reload} /> : null}
-      {list.rows.length > 0 ? (
-        <KeyTable
-          rows={list.rows}
-          selection={selection}
-          caption={`API keys of ${team.name}`}
-          busy={list.busy}
-          busyIds={busyIds}
-          warnDays={warnDays}
-          actions={{ revoke: (row) => onRow(row, 'revoke'), disable: (row) => onRow(row, 'disable'), enable: (row) => onRow(row, 'enable') }}
-        />
-      ) : null}
-      {list.status === 'ok' && list.rows.length === 0 && filters.view.length > 0 ? <p class="empty">No keys match these filters.</p> : null}
-      {list.hasMore ? (
-        <button type="button" class="btn load-more" disabled={list.busy} onClick={list.loadMore}>
-          {list.busy ? 'Loading…' : total !== null && total > list.rows.length ? `Load ${formatCount(Math.min(PAGE_SIZE, total - list.rows.length))} more` : 'Load more'}
-        </button>
-      ) : null}
-      <GenerateKeyDialog
-        open={generate !== null}
-        api={api}
-        teamId={team.teamId}
-        serverUrl={session.serverUrl}
-        maxLifetimeDays={settings.data?.maxLifetimeDays ?? null}
-        initialName={generate?.name}
-        onCreated={list.reload}
-        onClose={() => setGenerate(null)}
-      />
-    </section>
+        {detail ? <KeyDetails key={detail.id} api={api} teamId={team.teamId} serverUrl={session.serverUrl} keyRef={detail} admin onClose={() => setDetail(null)} /> : null}
+      </section>
+    </>
   );
 }
 

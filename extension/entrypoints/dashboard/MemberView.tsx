@@ -5,9 +5,12 @@ import { KeyTable } from '../../components/KeyTable';
 import { Loading } from '../../components/Loading';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useAction, useAsync } from '../../hooks/use-async';
+import { useRowUsageLoader } from '../../hooks/use-key-usage';
 import type { Api } from '../../lib/api';
 import { requestAlertsRefresh } from '../../lib/messages';
 import type { SessionTeam } from '../../lib/storage';
+import { selectedImpact } from '../../lib/usage-queries';
+import { KeyDetails, type KeyRef } from './KeyDetails';
 
 const PAGE = 50;
 
@@ -24,6 +27,8 @@ export function MemberView({ api, team, serverUrl }: { api: Api; team: SessionTe
   const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
   const [report, setReport] = useState<string | null>(null);
   const [generate, setGenerate] = useState<{ name: string } | null>(takeGenerateRequest);
+  const [detail, setDetail] = useState<KeyRef | null>(null);
+  const rowUsage = useRowUsageLoader(api, team.teamId);
   const action = useAction(serverUrl);
   const paging = useAction(serverUrl);
 
@@ -83,7 +88,16 @@ export function MemberView({ api, team, serverUrl }: { api: Api; team: SessionTe
       {mine.status === 'error' ? <ProblemBox problem={mine.problem} onRetry={() => void mine.reload()} /> : null}
       {mine.data ? (
         rows.length > 0 ? (
-          <KeyTable rows={rows} caption="My keys" busy={mine.status === 'loading'} busyIds={busyIds} warnDays={warnDays} actions={{ revoke, mine: true }} />
+          <KeyTable
+            rows={rows}
+            caption="My keys"
+            busy={mine.status === 'loading'}
+            busyIds={busyIds}
+            warnDays={warnDays}
+            actions={{ revoke, mine: true, impact: (row) => selectedImpact(api, team.teamId, [row.id]) }}
+            onOpen={setDetail}
+            usageOf={rowUsage}
+          />
         ) : (
           <p class="empty">You have no keys in this team yet.{allowed ? ' Generate one with the button above.' : ''}</p>
         )
@@ -108,6 +122,7 @@ export function MemberView({ api, team, serverUrl }: { api: Api; team: SessionTe
           onClose={() => setGenerate(null)}
         />
       ) : null}
+      {detail ? <KeyDetails key={detail.id} api={api} teamId={team.teamId} serverUrl={serverUrl} keyRef={detail} admin={false} onClose={() => setDetail(null)} /> : null}
     </section>
   );
 }

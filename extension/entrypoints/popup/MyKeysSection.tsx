@@ -11,6 +11,7 @@ import { useAction, useAsync } from '../../hooks/use-async';
 import type { Api } from '../../lib/api';
 import { requestAlertsRefresh } from '../../lib/messages';
 import type { SessionTeam } from '../../lib/storage';
+import { selectedImpact } from '../../lib/usage-queries';
 
 /** A popup is a few rows high: more come on request, and every key is one click away in the dashboard. */
 const PAGE = 5;
@@ -95,7 +96,7 @@ export function MyKeysSection({ api, team, serverUrl, onChanged }: { api: Api; t
       {action.problem ? <ProblemBox problem={action.problem} /> : null}
       {mine.status === 'error' ? <ProblemBox problem={mine.problem} onRetry={() => void mine.reload()} /> : null}
       {mine.data ? (
-        <MyKeys rows={rows} warnDays={warnDays} busyIds={busyIds} onRevoke={(row) => void revoke(row)} />
+        <MyKeys rows={rows} warnDays={warnDays} busyIds={busyIds} onRevoke={(row) => void revoke(row)} impact={(row) => selectedImpact(api, team.teamId, [row.id])} />
       ) : mine.status === 'loading' ? (
         <Loading label="Loading your keys…" />
       ) : null}
