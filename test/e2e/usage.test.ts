@@ -68,7 +68,8 @@ describe('usage in the dashboard', () => {
     await row.getByRole('button', { name: 'Revoke ann-ci', exact: true }).click();
     const question = row.getByRole('group', { name: 'Confirm revoking ann-ci' });
     await question.getByText('Used 7 times in the last 24 h', { exact: false }).waitFor();
-    expect(await question.textContent()).toMatch(new RegExp(`^Revoke “ann-ci” of .*Used 7 times in the last 24 h, last ${AGO} from ${LOOPBACK}\\.$`));
+    expect(await question.textContent()).toMatch(/^Revoke “ann-ci” of .*This cannot be undone\.Used 7 times/);
+    expect(await question.locator('.usage-impact').textContent()).toMatch(new RegExp(`^Used 7 times in the last 24 h, last ${AGO} from ${LOOPBACK}\\.$`));
     await question.getByRole('button', { name: 'Cancel' }).click();
 
     const idle = rowOf(page, 'ann-idle');

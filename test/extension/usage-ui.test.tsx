@@ -296,7 +296,8 @@ describe('pictures', () => {
     expect(dialog.textContent).toContain('tried 3 times since revoked, last 2 minutes ago');
     expect(dialog.textContent).toContain('5 minutes ago');
     expect(dialog.textContent).toContain('from 203.0.113.5');
-    expect(dialog.textContent).toContain('3: 3 while revoked');
+    expect(dialog.textContent).toContain('Refused3, all while revoked');
+    expect(dialog.textContent).toContain('Seen from2 addresses');
     expect(within(dialog).getByRole('img', { hidden: true }).getAttribute('aria-label')).toMatch(/^Uses of “deploy” per day, last 30 days: 12 valid uses/);
 
     const history = await within(dialog).findByRole('list', { hidden: true }, PATIENT);

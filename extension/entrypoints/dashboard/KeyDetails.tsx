@@ -66,12 +66,18 @@ export function KeyDetails({ api, teamId, serverUrl, keyRef, admin, onClose }: {
           <UsageChart buckets={u.buckets} bucket={u.bucket} label={`Uses of “${keyRef.name}” per day, last 30 days`} />
           <dl class="details">
             <dt>Valid uses</dt>
-            <dd>
-              {formatCount(u.totals.valid)}
-              {u.distinctIps > 0 ? `, from ${u.distinctIpsCapped ? 'at least ' : ''}${plural(u.distinctIps, 'address', 'addresses')}` : ''}
-            </dd>
+            <dd>{formatCount(u.totals.valid)}</dd>
             <dt>Refused</dt>
             <dd>{refused(u.totals.failed)}</dd>
+            {u.distinctIps > 0 ? (
+              <>
+                <dt>Seen from</dt>
+                <dd>
+                  {u.distinctIpsCapped ? 'at least ' : ''}
+                  {plural(u.distinctIps, 'address', 'addresses')}
+                </dd>
+              </>
+            ) : null}
             <dt>Last used</dt>
             <dd>{u.lastUsedAt ? `${ago(u.lastUsedAt, now)} (${formatDateTime(u.lastUsedAt)})${u.lastIp ? ` from ${u.lastIp}` : ''}` : 'Never'}</dd>
             {u.lastUserAgent ? (
@@ -139,10 +145,9 @@ const refused = (f: { REVOKED: number; DISABLED: number; EXPIRED: number }) => {
     [f.DISABLED, 'disabled'],
     [f.EXPIRED, 'expired'],
   ] as const;
-  return `${formatCount(n)}: ${parts
-    .filter(([c]) => c > 0)
-    .map(([c, what]) => `${formatCount(c)} while ${what}`)
-    .join(', ')}`;
+  const seen = parts.filter(([c]) => c > 0);
+  if (seen.length === 1) return `${formatCount(n)}, all while ${seen[0]![1]}`;
+  return `${formatCount(n)}: ${seen.map(([c, what]) => `${formatCount(c)} while ${what}`).join(', ')}`;
 };
 
 /** The audit entries that name the key among their targets, from the newest AUDIT_PAGES pages (audit.list has no key filter). */

@@ -33,7 +33,7 @@ export function UsageOverview({ api, teamId, serverUrl, onOpenKey, onShowIdle }:
     <section class="usage-overview" aria-labelledby="usage-heading">
       <div class="section-head">
         <h2 id="usage-heading">Usage</h2>
-        <label class="field-inline">
+        <label class="field field-inline usage-range">
           <span>Period</span>
           <select name="usage-range" value={range} onChange={(e) => setRange(e.currentTarget.value as UsageRange)}>
             {RANGES.map((r) => (
