@@ -3,7 +3,7 @@ import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import { keyHint } from '../../shared/key-format';
 import { newId } from '../lib/ids';
 import type { Collections, KeyDoc, RevocationDoc } from './collections';
-import { keyListQuery, keyScopeFilter, type KeyCountScope, type KeyListSpec } from './key-list-query';
+import { inHalves, isAfter, keyListQuery, keyOrder, keyScopeFilter, type KeyCountScope, type KeyListSpec } from './key-list-query';
 
 /** A stored key without its hash: repos hand the hash to nobody but verify. */
 export type StoredKey = Omit<KeyDoc, '_id' | 'nameLower'>;
@@ -35,6 +35,9 @@ export function liveFilter(now: Date): Filter<KeyDoc> {
 type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
 
 const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
+
+/** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */
+const CURSOR_TIES = 20;
 
 /** Per-key writes run this many at a time: fast enough, gentle on the pool. */
 const WRITE_BATCH = 20;
@@ -182,26 +185,42 @@ export function keysRepo(cols: Collections) {
         .toArray()) as StoredKey[];
     },
 
-    /** One page of the admin list (see key-list-query for the filter and sort). */
+    /**
+     * One page of the admin list (see key-list-query for the filter and sort),
+     * read in halves side by side. After a cursor, the query also returns rows
+     * at the cursor's own sort value; those not after it are dropped here, and
+     * the few extra rows read for them are read again, more, in the rare case
+     * that was not enough.
+     */
     async list(spec: KeyListSpec, now: Date, limit: number): Promise<StoredKey[]> {
       const { filter, sort } = keyListQuery(spec, now);
-      return (await cols.keys.find(filter, { projection: PUBLIC_FIELDS }).sort(sort).limit(limit).toArray()) as StoredKey[];
+      const order = keyOrder(spec.sort);
+      const next = spec.after ? isAfter(spec.sort, spec.after) : () => true;
+      for (let extra = spec.after ? CURSOR_TIES : 0; ; extra *= 4) {
+        const read = limit + extra;
+        const halves = await Promise.all(inHalves(filter).map((f) => cols.keys.find(f, { projection: PUBLIC_FIELDS }).sort(sort).limit(read).toArray()));
+        const rows = (halves.flat() as StoredKey[]).sort(order).slice(0, read).filter(next);
+        if (rows.length >= limit || halves.every((h) => h.length < read)) return rows.slice(0, limit);
+      }
     },
 
     /**
      * The first page of `spec` with every status shown, and the stored status
-     * and expiry of every key in its scope: one read of the scope in page order
-     * (three fields a key), then the page's keys by `_id`. What the dashboard
-     * needs when its counts are not known: on FerretDB one pass over the team's
-     * documents instead of two.
+     * and expiry of every key in its scope: one read of the scope (a few fields
+     * a key, in halves side by side), then the page's keys by `_id`. What the
+     * dashboard needs when its counts are not known: on FerretDB one pass over
+     * the team's documents instead of two.
      */
     async firstPageWithStatuses(
       spec: Omit<KeyListSpec, 'view' | 'after'>,
       now: Date,
       limit: number,
     ): Promise<{ page: StoredKey[]; statuses: Pick<StoredKey, 'status' | 'expiresAt'>[] }> {
-      const { filter, sort } = keyListQuery({ ...spec, view: undefined, after: null }, now);
-      const rows = await cols.keys.find(filter, { projection: { _id: 1, status: 1, expiresAt: 1 } }).sort(sort).toArray();
+      const { filter } = keyListQuery({ ...spec, view: undefined, after: null }, now);
+      // Every row is read anyway: they are put in order here, which spares FerretDB holding them all to sort.
+      const projection = { _id: 1, status: 1, expiresAt: 1, createdAt: 1, lastUsedAt: 1, id: 1 };
+      const halves = await Promise.all(inHalves(filter).map((f) => cols.keys.find(f, { projection }).toArray()));
+      const rows = halves.flat().sort(keyOrder(spec.sort));
       const hashes = rows.slice(0, limit).map((r) => r._id);
       const docs = hashes.length === 0 ? [] : await cols.keys.find({ _id: { $in: hashes } }, { projection: { ...PUBLIC_FIELDS, _id: 1 } }).toArray();
       const byHash = new Map(docs.map(({ _id, ...doc }) => [_id, doc as StoredKey]));

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import { MongoClient, type Collection, type Document, type Filter } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeySort, KeyStatus } from '../../shared/schemas/key';
+import type { Collections } from '../../server/db/collections';
 import { keyListQuery, keyScopeFilter, type KeyListSpec } from '../../server/db/key-list-query';
+import { keysRepo } from '../../server/db/keys.repo';
 import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-variant';
 
 /**
@@ -22,12 +25,15 @@ const TEAMS = ['team_a', 'team_b', 'team_ü<&>"\\ \u2028x'];
 const now = new Date();
 const HOUR = 3_600_000;
 
+/** Key `_id`s are hex hashes, as in production, so reads split in halves by `_id` see both halves. */
+const idOf = (t: number, i: number) => createHash('sha256').update(`k_${t}_${i}`).digest('hex');
+
 function docs(): Doc[] {
   const out: Doc[] = [];
   TEAMS.forEach((teamId, t) => {
     for (let i = 0; i < 40; i++) {
       out.push({
-        _id: `k_${t}_${i}`,
+        _id: idOf(t, i),
         id: `key_${t}_${String(i).padStart(3, '0')}`,
         teamId,
         ownerId: `usr_${i % 4}`,
@@ -80,11 +86,15 @@ const filters: [string, Filter<Doc>][] = [
   ['team and owner', { teamId: 'team_a', ownerId: 'usr_1' }],
   ['team and owners $in', { teamId: 'team_b', ownerId: { $in: ['usr_1', 'usr_2'] } }],
   ['owner null', { teamId: 'team_a', ownerId: null }],
-  ['an _id', { _id: 'k_0_3' }],
-  ['an _id in its team', { _id: 'k_0_3', teamId: 'team_a' }],
-  ['an _id in another team', { _id: 'k_0_3', teamId: 'team_b' }],
-  ['_id $in', { _id: { $in: ['k_0_1', 'k_1_2', 'nope', 'no_team'] } }],
-  ['_id $in with a team', { _id: { $in: ['k_0_1', 'k_1_2'] }, teamId: 'team_a' }],
+  ['an _id', { _id: idOf(0, 3) }],
+  ['an _id in its team', { _id: idOf(0, 3), teamId: 'team_a' }],
+  ['an _id in another team', { _id: idOf(0, 3), teamId: 'team_b' }],
+  ['_id $in', { _id: { $in: [idOf(0, 1), idOf(1, 2), 'nope', 'no_team'] } }],
+  ['_id $in with a team', { _id: { $in: [idOf(0, 1), idOf(1, 2)] }, teamId: 'team_a' }],
+  ['_id halves', { _id: { $lt: '8' } }],
+  ['_id halves with a team', { teamId: 'team_a', _id: { $gte: '8' } }],
+  ['_id between bounds', { _id: { $gt: '3', $lte: 'c' } }],
+  ['_id range with a non-string bound (not pushed down)', { _id: { $gte: 5 } } as unknown as Filter<Doc>],
   ['a team with $or and $and', { teamId: 'team_a', $or: [{ status: 'revoked' }, { expiresAt: { $lte: now } }], $and: [{ ownerId: { $ne: 'usr_0' } }] }],
 ];
 
@@ -106,7 +116,7 @@ describe('answers with the pushdown equal FerretDB\'s own', () => {
     for (const sort of sorts)
       for (const view of views)
         for (const ownerIds of [undefined, ['usr_1', 'usr_3']])
-          for (const search of [undefined, { text: 'Deploy' }, { hash: 'k_0_4' }])
+          for (const search of [undefined, { text: 'Deploy' }, { hash: idOf(0, 4) }])
             for (const after of [null, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: new Date(now.getTime() - 2 * HOUR), id: 'key_0_020' }]) {
               const spec: KeyListSpec = { teamId: 'team_a', sort, view, ownerIds, search, after };
               const { filter, sort: order } = keyListQuery(spec, now);
@@ -131,10 +141,39 @@ describe('answers with the pushdown equal FerretDB\'s own', () => {
   });
 });
 
+describe('reads split in halves by _id', () => {
+  const repo = () => keysRepo({ keys: withPatch } as unknown as Collections);
+  const specs = (): KeyListSpec[] =>
+    (['newest', 'oldest', 'recently_used'] as const).flatMap((sort) =>
+      [undefined, ['usr_2']].flatMap((ownerIds) =>
+        [null, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: null, id: 'key_0_020' }].map((after) => ({ teamId: 'team_a', sort, ownerIds, after }) as KeyListSpec),
+      ),
+    );
+
+  it('merge into the page one query would return', async () => {
+    for (const spec of specs()) {
+      const { filter, sort } = keyListQuery(spec, now);
+      const whole = await withPatch.find(filter as Filter<Doc>).sort(sort).limit(9).toArray();
+      const merged = await repo().list(spec, now, 9);
+      expect([spec, merged.map((k) => k.id)]).toEqual([spec, whole.map((d) => d.id)]);
+    }
+  });
+
+  it('give the same first page with the statuses of the whole scope', async () => {
+    for (const spec of specs().filter((s) => !s.after)) {
+      const { page, statuses } = await repo().firstPageWithStatuses(spec, now, 9);
+      expect(page.map((k) => k.id)).toEqual((await repo().list(spec, now, 9)).map((k) => k.id));
+      const scope = await withPatch.find(keyScopeFilter(spec) as Filter<Doc>).toArray();
+      const tally = (rows: Document[]) => rows.map((r) => String(r.status)).sort();
+      expect(tally(statuses)).toEqual(tally(scope));
+    }
+  });
+});
+
 describe('the patch is on, and why it is limited to scalar string fields', () => {
   it('misses a document whose pushed-down field holds an array (MongoDB would match it)', async () => {
     await Promise.all([withPatch.insertOne({ _id: 'array_team', teamId: ['team_a'] }), without.insertOne({ _id: 'array_team', teamId: ['team_a'] })]);
-    const [a, b] = await both((c) => c.find({ teamId: 'team_a', _id: { $gte: 'array_team' } }, { projection: { _id: 1 } }).toArray());
+    const [a, b] = await both((c) => c.find({ teamId: 'team_a' }, { projection: { _id: 1 } }).toArray());
     const ids = (docs: Doc[]) => docs.map((d) => d._id);
     expect(ids(b)).toContain('array_team');
     expect(ids(a)).not.toContain('array_team');
