@@ -145,10 +145,17 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
 
     const samples: Record<string, number[]> = { baseline: [] };
     const legacySamples: Record<string, number[]> = {};
+    // Each call's ratio to a first page timed just before it: steadier than a ratio of medians on a busy machine.
+    const ratios: Record<string, number[]> = {};
     for (let i = 0; i < Math.max(SAMPLES, LEGACY_SAMPLES); i++) {
       if (i < SAMPLES) samples.baseline!.push(await timed(baseline, now, i));
       for (const [name, s] of Object.entries(all)) {
-        if (i < SAMPLES) (samples[name] ??= []).push(await timed(s.now, now, i));
+        if (i < SAMPLES) {
+          const reference = name === 'page1' ? null : await timed(all.page1!.now, now, i);
+          const t = await timed(s.now, now, i);
+          (samples[name] ??= []).push(t);
+          (ratios[name] ??= []).push(reference === null ? 1 : t / reference);
+        }
         if (i < LEGACY_SAMPLES && LEGACY.includes(name) && LEGACY_SIZES.includes(size)) (legacySamples[name] ??= []).push(await timed(s.legacy, legacy, i));
       }
     }
@@ -157,8 +164,7 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
       Object.entries(all).map(([name, s]) => {
         const ms = median(samples[name]!);
         const legacyMs = legacySamples[name] ? median(legacySamples[name]!) : null;
-        // Against the first page measured moments before, sample by sample: steadier than a ratio of medians on a busy machine.
-        const timesPage1 = median(samples[name]!.map((t, i) => t / samples.page1![i]!));
+        const timesPage1 = median(ratios[name]!);
         return [
           name,
           { about: s.about, ms: +ms.toFixed(1), timesBaseline: +(ms / baselineMs).toFixed(1), timesPage1: +timesPage1.toFixed(2), legacyMs: legacyMs && +legacyMs.toFixed(1), speedup: legacyMs && +(legacyMs / ms).toFixed(1) },

@@ -127,9 +127,10 @@ export function keyListQuery(spec: KeyListSpec, now: Date): { filter: Filter<Key
   if (view.length > 0 && view.length < 3) {
     and.push(view.length === 1 ? effectiveStatusFilter(view[0]!, now) : { $or: view.map((s) => effectiveStatusFilter(s, now)) });
   }
-  // Top level, beside the team: the scope never names these fields, and FerretDB checks a top-level range fastest.
+  // A range goes at the top level, beside the team (the scope never names the sort fields): FerretDB checks it fastest there.
   const position = spec.after ? fromPosition(spec.sort, spec.after) : {};
-  return { filter: withAnd({ ...filter, ...position }, and), sort: KEY_SORTS[spec.sort] };
+  if ('id' in position) and.push(position);
+  return { filter: withAnd('id' in position ? filter : { ...filter, ...position }, and), sort: KEY_SORTS[spec.sort] };
 }
 
 /** What counts are taken over: the team, narrowed by owners and search, never by view, cursor or sort. */

@@ -27,6 +27,9 @@ const PUBLIC_FIELDS = {
   disabledAt: 1,
 } as const;
 
+/** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */
+const CURSOR_TIES = 20;
+
 /** Keys that still work at `now`: not revoked and not past their expiry. */
 export function liveFilter(now: Date): Filter<KeyDoc> {
   return { status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
@@ -35,9 +38,6 @@ export function liveFilter(now: Date): Filter<KeyDoc> {
 type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
 
 const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
-
-/** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */
-const CURSOR_TIES = 20;
 
 /** Per-key writes run this many at a time: fast enough, gentle on the pool. */
 const WRITE_BATCH = 20;

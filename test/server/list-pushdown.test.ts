@@ -146,17 +146,52 @@ describe('reads split in halves by _id', () => {
   const specs = (): KeyListSpec[] =>
     (['newest', 'oldest', 'recently_used'] as const).flatMap((sort) =>
       [undefined, ['usr_2']].flatMap((ownerIds) =>
-        [null, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: null, id: 'key_0_020' }].map((after) => ({ teamId: 'team_a', sort, ownerIds, after }) as KeyListSpec),
+        [null, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: null, id: 'key_0_020' }, { createdAt: new Date(now.getTime() - 3 * HOUR), lastUsedAt: new Date(now.getTime() - 2 * HOUR), id: 'key_0_020' }].map(
+          (after) => ({ teamId: 'team_a', sort, ownerIds, after }) as KeyListSpec,
+        ),
       ),
     );
 
-  it('merge into the page one query would return', async () => {
+  /** Keyset pagination by its definition, as one exact query: value before the cursor's, or the same value and id before. */
+  function exactlyAfter(spec: KeyListSpec): Filter<Doc> {
+    const { filter } = keyListQuery({ ...spec, after: null }, now);
+    const p = spec.after;
+    if (!p) return filter as Filter<Doc>;
+    const [field, dir] = spec.sort === 'recently_used' ? (['lastUsedAt', -1] as const) : (['createdAt', spec.sort === 'newest' ? -1 : 1] as const);
+    const beyond = dir < 0 ? '$lt' : '$gt';
+    const value = p[field];
+    const after =
+      value === null
+        ? { lastUsedAt: null, id: { $lt: p.id } }
+        : { $or: [{ [field]: { [beyond]: value } }, { [field]: value, id: { [beyond]: p.id } }, ...(field === 'lastUsedAt' ? [{ lastUsedAt: null }] : [])] };
+    return { $and: [filter, after] } as Filter<Doc>;
+  }
+
+  it('merge into the page one exact query returns, ties at the cursor included', async () => {
     for (const spec of specs()) {
-      const { filter, sort } = keyListQuery(spec, now);
-      const whole = await withPatch.find(filter as Filter<Doc>).sort(sort).limit(9).toArray();
+      const whole = await withPatch.find(exactlyAfter(spec)).sort(keyListQuery(spec, now).sort).limit(9).toArray();
       const merged = await repo().list(spec, now, 9);
       expect([spec, merged.map((k) => k.id)]).toEqual([spec, whole.map((d) => d.id)]);
     }
+  });
+
+  it('read past many keys sharing the cursor\'s sort value', async () => {
+    const tied = { teamId: 'team_tied', createdAt: new Date(now.getTime() - 9 * HOUR), lastUsedAt: null, status: 'enabled', ownerId: 'usr_0' };
+    const docs = Array.from({ length: 60 }, (_, i) => ({ ...tied, _id: idOf(9, i), id: `key_t_${String(i).padStart(3, '0')}` }));
+    await withPatch.insertMany(docs);
+    for (const sort of ['newest', 'oldest', 'recently_used'] as const) {
+      const seen: string[] = [];
+      let after: KeyListSpec['after'] = null;
+      for (;;) {
+        const page = await repo().list({ teamId: 'team_tied', sort, after }, now, 7);
+        seen.push(...page.map((k) => k.id));
+        if (page.length < 7) break;
+        const last = page.at(-1)!;
+        after = { createdAt: last.createdAt, lastUsedAt: last.lastUsedAt, id: last.id };
+      }
+      expect([sort, seen]).toEqual([sort, docs.map((d) => d.id).sort((a, b) => (sort === 'oldest' ? (a < b ? -1 : 1) : a < b ? 1 : -1))]);
+    }
+    await withPatch.deleteMany({ teamId: 'team_tied' });
   });
 
   it('give the same first page with the statuses of the whole scope', async () => {
