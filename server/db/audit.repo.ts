@@ -7,7 +7,14 @@ export function auditRepo(cols: Collections) {
     /** Idempotent on `id`: completing an interrupted action writes its record once. */
     async insert(record: AuditRecord): Promise<void> {
       const { id, ...rest } = record;
-      await cols.audit.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true });
+      try {
+        await cols.audit.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true });
+      } catch (err) {
+        // Two writers completing the same action at once: the loser's upsert hits the unique `_id`
+        // (a generic error on FerretDB). The record exists, which is all that was asked.
+        if (await cols.audit.countDocuments({ _id: id }, { limit: 1 })) return;
+        throw err;
+      }
     },
     /** Newest first, keyset-paginated on (at, _id). */
     async list(teamId: string, after: { at: Date; id: string } | null, limit: number): Promise<AuditRecord[]> {

@@ -101,7 +101,10 @@ export function keyActionsService(
       // (idempotent, so helping one that is merely still running does no harm).
       for (const id of heldBy) {
         const other = await repos.actions.find(id);
-        if (other && other.state === 'pending' && other.id !== action.id) await apply(other);
+        if (other && other.state === 'pending' && other.id !== action.id) {
+          // Best effort: this caller's own action is done; the background pass finishes the other if this fails.
+          await apply(other).catch((err) => deps.log.error(`finishing action ${other.id} failed`, err));
+        }
       }
     } else if (action.kind === 'disable') {
       await repos.keys.disableWhere(scope, { reason: action.reason as DisabledReason, at: action.createdAt, actionId: action.id });
