@@ -99,7 +99,7 @@ describe('local data is private', () => {
       const { pid } = state(dataDir);
       const inodes = new Set(
         readdirSync(`/proc/${pid}/fd`)
-          .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`, 'utf8'))?.[1])
+          .map((fd) => /^socket:\[(\d+)\]$/.exec(linkOf(`/proc/${pid}/fd/${fd}`))?.[1])
           .filter((inode): inode is string => Boolean(inode)),
       );
       // /proc/<pid>/net/unix: Num RefCount Protocol Flags Type St Inode [Path]; the launcher listens on the socket.
@@ -147,3 +147,12 @@ describe('local data is private', () => {
     }
   });
 });
+
+/** An fd link target, or empty when the fd closed between listing and reading it. */
+function linkOf(path: string): string {
+  try {
+    return readlinkSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
