@@ -33,7 +33,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
-          globalSetup: ['test/helpers/global-database.ts'],
+          // The test build of the extension (with the worker's test handle), made when it is out of date.
+          globalSetup: ['test/helpers/global-database.ts', 'test/helpers/e2e-extension.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

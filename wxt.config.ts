@@ -3,8 +3,10 @@ import preact from '@preact/preset-vite';
 
 /**
  * The extension, for Chrome and for Firefox (`npm run build:firefox`), both
- * Manifest V3. No content scripts: the session token lives in extension
- * storage, which only the extension's own pages and background can read.
+ * Manifest V3. No content script in the manifest: the session token lives in
+ * extension storage, which only the extension's own pages and background read.
+ * The opt-in leak guard's script is registered at run time, and only on sites
+ * the user granted.
  */
 export default defineConfig({
   srcDir: 'extension',
@@ -19,7 +21,8 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Keywarden',
     description: 'API-key management for teams: alerts when your keys are revoked or expiring, and quick revoke from any tab.',
-    permissions: ['storage', 'alarms', 'contextMenus', 'notifications'],
+    // `scripting` registers the leak guard's content script, only for sites the user granted (optional host permissions).
+    permissions: ['storage', 'alarms', 'contextMenus', 'notifications', 'scripting'],
     optional_host_permissions: ['http://*/*', 'https://*/*'],
     action: { default_title: 'Keywarden' },
     commands: {

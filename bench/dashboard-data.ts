@@ -1,6 +1,6 @@
 import { generateKey } from '../shared/key-format';
-import type { Deps } from '../server/deps';
-import { newStoredKey } from '../server/db/keys.repo';
+import type { BenchDeps as Deps } from './bench-deps';
+import { newStoredKey } from '../server/lib/stored-key';
 import { hashKey, newId } from '../server/lib/ids';
 import type { Services } from '../server/services';
 

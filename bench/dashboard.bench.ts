@@ -3,6 +3,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListKeysInput, type KeyStatus } from '../shared/schemas/key';
 import { silentLogger } from '../server/deps';
+import type { BenchDeps } from './bench-deps';
 import { parseEnv } from '../server/env';
 import { connectDeps } from '../server/runtime';
 import { createServices, type Services } from '../server/services';
@@ -34,7 +35,7 @@ const HALF_SECOND = 500;
 const ALL: KeyStatus[] = ['enabled', 'disabled', 'revoked'];
 const PEPPER = 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz';
 
-type Side = { services: Services; deps: Awaited<ReturnType<typeof connectDeps>>['deps'] };
+type Side = { services: Services; deps: BenchDeps };
 type Call = { prepare?: (side: Side, sample: number) => Promise<void>; run: (side: Side, sample: number) => Promise<unknown> };
 
 /** The scenarios: the new path, and (by name) the legacy one. `prepare` runs untimed before each sample. */
@@ -46,7 +47,7 @@ function scenarios(team: MeasuredTeam, cursors: { later: string }): Record<strin
     legacy: { run: (s: Side, i: number) => legacyList(s.deps, s.services, list(input(i))) },
   });
   // A key changed (anywhere): the next call recounts.
-  const changed: Call['prepare'] = (s) => s.services.repos.revisions.bump('keys');
+  const changed: Call['prepare'] = (s) => s.deps.repos.revisions.bump('keys');
   // The team's counts are known (another scenario's change may have outdated them): the steady state of an open dashboard.
   const counted: Call['prepare'] = async (s) => void (await s.services.keysAdmin.counts(team.teamId));
   return {
@@ -84,8 +85,8 @@ let envDir = '';
 
 async function connect(uri: string, dbName: string): Promise<Side> {
   const env = parseEnv({ ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, DATA_DIR: envDir, KEYWARDEN_PEPPER: PEPPER });
-  const { deps } = await connectDeps(env, silentLogger, { uri, embedded: true, owned: false, stop: async () => {} });
-  return { deps, services: createServices(deps) };
+  const { deps, storage } = await connectDeps(env, silentLogger, { uri, embedded: true, stop: async () => {} });
+  return { deps: { ...deps, ...storage }, services: createServices(deps, storage.repos) };
 }
 
 async function main() {

@@ -2,10 +2,12 @@ import type { Filter } from 'mongodb';
 import { parseKey } from '../shared/key-format';
 import { KeyStatusSchema, type ListKeysQuery } from '../shared/schemas/key';
 import type { KeyDoc } from '../server/db/collections';
-import { effectiveStatusFilter, keyListQuery, keyScopeFilter, type KeyListSpec } from '../server/db/key-list-query';
+import { effectiveStatusFilter } from '../server/db/effective-status';
+import { keyListQuery, keyScopeFilter, type KeyListSpec } from '../server/db/key-list-query';
 import type { StoredKey } from '../server/db/keys.repo';
-import type { Deps } from '../server/deps';
-import { decodeCursor } from '../server/lib/cursor';
+import type { BenchDeps as Deps } from './bench-deps';
+import { z } from 'zod';
+import { cursorCodec } from '../server/lib/pagination';
 import { hashKey } from '../server/lib/ids';
 import type { Services } from '../server/services';
 
@@ -16,7 +18,7 @@ import type { Services } from '../server/services';
  * `-pushdown=`, it is the whole "before".
  */
 export async function legacyList(deps: Deps, services: Services, query: ListKeysQuery) {
-  const cursor = decodeCursor(query.cursor, (v: any): v is { c: number; u: number | null; i: string } => typeof v?.c === 'number');
+  const cursor = cursorCodec(z.object({ c: z.number(), u: z.number().nullable(), i: z.string() })).decode(query.cursor);
   const after = cursor ? { createdAt: new Date(cursor.c), lastUsedAt: cursor.u === null ? null : new Date(cursor.u), id: cursor.i } : null;
   const parsed = query.search ? parseKey(query.search) : null;
   const search = parsed?.ok ? { hash: hashKey(deps.pepper, parsed.key) } : query.search ? { text: query.search } : undefined;

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { generateKey } from '../shared/key-format';
-import { newStoredKey } from '../server/db/keys.repo';
+import { newStoredKey } from '../server/lib/stored-key';
 import { createApp } from '../server/app';
 import { requestLimitsFromEnv } from '../server/http/limits';
 import { verifyRoutes } from '../server/http/verify.routes';
 import { silentLogger } from '../server/deps';
+import type { BenchDeps } from './bench-deps';
 import { parseEnv } from '../server/env';
 import { hashKey, newId } from '../server/lib/ids';
 import { connectDeps } from '../server/runtime';
@@ -31,8 +32,10 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'keywarden-bench-'));
   // All load comes from one address: a verify budget per address far above what it can send, so nothing is throttled.
   const env = parseEnv({ VERIFY_RATE_LIMIT_PER_IP: '1000000', ...process.env, DATA_DIR: dataDir, MONGODB_DB: `kw_bench_${Date.now()}`, PORT: '0', KEYWARDEN_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz' });
-  const { database, deps } = await connectDeps(env, silentLogger);
-  const services = createServices(deps);
+  const connected = await connectDeps(env, silentLogger);
+  const { database } = connected;
+  const deps = { ...connected.deps, ...connected.storage };
+  const services = createServices(connected.deps, deps.repos);
   services.verify.startWatching();
   try {
     console.log(`[bench] database: ${database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}; seeding ${KEY_COUNT} keys…`);
@@ -44,7 +47,7 @@ async function main() {
     // The baseline: the same server, the same middleware, a handler that does nothing.
     app.post('/bench/baseline', (c) => c.json({ valid: false, code: 'BASELINE' }));
     // For reference: the same verify route with the in-process cache off (one database look-up per call).
-    const uncached = createServices(deps, { verify: { cacheTtlMs: 0 } });
+    const uncached = createServices(connected.deps, deps.repos, { verify: { cacheTtlMs: 0 } });
     app.route('/bench/uncached', verifyRoutes(deps, uncached));
     const server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
@@ -145,7 +148,7 @@ async function main() {
 }
 
 /** Inserts `count` keys of one team directly (the bench measures verify, not issuing); returns their plaintexts and one of them. */
-async function seedKeys(deps: Awaited<ReturnType<typeof connectDeps>>['deps'], count: number): Promise<{ valid: string; all: string[] }> {
+async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string; all: string[] }> {
   const teamId = newId('team');
   const ownerId = newId('usr');
   const now = new Date();

@@ -1,7 +1,8 @@
-// `npm test`: everything, in order — typecheck, build the extension, then the
+// `npm test`: everything, in order — typecheck, lint (layer rules: eslint.config.js), build the extension, then the
 // unit, integration and end-to-end projects against real components.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureChromium } from './ensure-chromium.mjs';
 import { ensureFirefox } from './ensure-firefox.mjs';
 
@@ -17,7 +18,16 @@ const run = (label, cmd, args, env = {}) => {
 ensureChromium();
 ensureFirefox();
 run('typecheck', 'npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+run('lint', 'npx', ['eslint', '.']);
 run('build extension', 'npx', ['wxt', 'build']);
+// The bundle that ships must not carry the worker handle of the e2e tests (their own build, made by
+// test/helpers/e2e-extension.ts with WXT_E2E_HOOK=1, does).
+const shipped = join(process.env.EXTENSION_OUT_DIR || '.output', 'chrome-mv3');
+const withHandle = readdirSync(shipped, { recursive: true }).filter((f) => String(f).endsWith('.js') && readFileSync(join(shipped, String(f)), 'utf8').includes('menuClick'));
+if (withHandle.length > 0) {
+  console.error(`[test] the shipped extension carries the e2e test handle (${withHandle.join(', ')}).`);
+  process.exit(1);
+}
 mkdirSync('test-results', { recursive: true });
 // A report left by an earlier run must not be read as this run's.
 const REPORT = 'test-results/vitest.json';

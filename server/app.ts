@@ -3,13 +3,15 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from './deps';
-import { httpStatus, toTRPCError, type AppError } from './errors';
+import { httpStatus, toAppError, toTRPCError, type AppError } from './errors';
+import { bearerToken } from './http/auth';
 import { verifyRoutes } from './http/verify.routes';
 import { csvRoutes } from './http/csv.routes';
+import { leaksRoutes, securityTxt } from './http/leaks.routes';
 import { createRequestLimits, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/limits';
 import { clientIp as callerIp, isExtensionOrigin } from './lib/caller';
 import type { Services } from './services';
-import { bearerToken, createContext } from './trpc/context';
+import { createContext } from './trpc/context';
 import { appRouter } from './trpc/router';
 
 /** What Hono's node adapter puts in `c.env`; absent under `app.request()` in tests. */
@@ -75,17 +77,27 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
   app.use('/v1/keys/verify', limits.verify);
   app.use('/v1/me', limits.address);
   app.use('/v1/teams/*', limits.caller);
+  app.use('/v1/leaks/report', limits.leakReport);
+  app.use('/v1/leaks/github', limits.address);
   app.use('/health', limits.address);
   app.use('/trpc/*', limits.caller);
   app.use('*', limits.body);
 
   app.get('/health', async (c) => {
-    const db = await deps.database.ping();
+    const db = await services.health.databaseUp();
     return c.json({ ok: db, db: db ? 'ok' : 'unavailable' }, db ? 200 : 503);
+  });
+
+  // The one error answer of the plain routes (tRPC maps its own in trpc/init.ts): `{ error, message }`, never a driver message.
+  app.onError((err, c) => {
+    const appError = toAppError(err, deps.log.error);
+    return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
   });
 
   app.route('/v1', verifyRoutes(deps, services));
   app.route('/v1', csvRoutes(deps, services));
+  app.route('/v1', leaksRoutes(deps, services));
+  app.get('/.well-known/security.txt', (c) => c.text(securityTxt(deps)));
 
   app.all('/trpc/*', (c) => serveTrpc(c));
 

@@ -46,8 +46,8 @@ async function main() {
       : { kind: 'add' as const, ...z.object({ team: TeamIdSchema, email: EmailSchema, role: RoleSchema, name: MemberNameSchema.optional() }).parse({ team: values.team, email: values.email, role: values.role, name: values.name }) };
 
   const env = parseEnv();
-  const { database, deps } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(e ? `${m}: ${e instanceof Error ? e.message : String(e)}` : m) });
-  const services = createServices(deps);
+  const { database, deps, storage } = await connectDeps(env, { ...silentLogger, error: (m, e) => console.error(e ? `${m}: ${e instanceof Error ? e.message : String(e)}` : m) });
+  const services = createServices(deps, storage.repos);
   const print = (json: Record<string, string>, human: string) => console.log(values.json ? JSON.stringify(json) : human);
   try {
     if (request.kind === 'init') {
@@ -58,7 +58,7 @@ async function main() {
       print(added, `Added ${request.email} (${added.userId}) to ${request.team} as ${request.role}.`);
     }
   } finally {
-    await deps.database.close();
+    await storage.database.close();
     await database.stop();
   }
 }

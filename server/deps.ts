@@ -1,12 +1,11 @@
-import type { Database } from './db/client';
-import type { Collections } from './db/collections';
 import type { Mailer } from './mail/mailer';
 import { CONTROL_OR_BIDI } from '../shared/schemas/common';
 
-/** Everything a service may touch, passed in as one object (tests build their own). */
+/**
+ * What every service may use besides its repos, passed in as one object. The data layer is not
+ * here on purpose: services get repos (createServices), never collections or the driver.
+ */
 export interface Deps {
-  database: Database;
-  cols: Collections;
   mailer: Mailer;
   /** HMAC secret for key hashes; from configuration, never from the database. */
   pepper: string;
@@ -23,6 +22,8 @@ export interface Deps {
     trustProxy: boolean;
     /** Extension origins CORS admits; null admits any chrome-extension:// origin. */
     extensionOrigins: string[] | null;
+    /** GitHub's secret-scanning signing keys (GITHUB_SECRET_SCANNING_KEYS_URL); absent means GitHub's own endpoint. */
+    githubSecretScanningKeysUrl?: string;
   };
 }
 

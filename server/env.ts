@@ -40,6 +40,8 @@ const EnvSchema = z.object({
       ),
     )
     .optional(),
+  // Where GitHub publishes the keys that sign secret-scanning reports (POST /v1/leaks/github).
+  GITHUB_SECRET_SCANNING_KEYS_URL: z.string().url().default('https://api.github.com/meta/public_keys/secret_scanning'),
   VERIFY_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   USAGE_FLUSH_SECONDS: z.coerce.number().min(0.1).max(10, 'at most 10: counts are written at least every 10 seconds').default(10),
@@ -51,6 +53,9 @@ const EnvSchema = z.object({
   CONCURRENCY_PER_IP: z.coerce.number().int().min(0).default(32),
   VERIFY_RATE_LIMIT_PER_IP: z.coerce.number().min(0).default(2000),
   VERIFY_CONCURRENCY_PER_IP: z.coerce.number().int().min(0).default(32),
+  // Webhook targets (server/services/webhook-target.ts): http:// to loopback for development and tests; private ranges for internal receivers.
+  WEBHOOKS_ALLOW_HTTP_LOOPBACK: bool.default(false),
+  WEBHOOKS_ALLOW_PRIVATE: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -1,5 +1,5 @@
 import { TRPCError } from '@trpc/server';
-import { MongoNetworkError, MongoServerSelectionError, MongoNotConnectedError, MongoOperationTimeoutError } from 'mongodb';
+import { isDriverUnavailable } from './db/driver-errors';
 import { consoleLogger } from './deps';
 import { DeadlineExceeded } from './lib/deadline';
 
@@ -47,16 +47,7 @@ export const forbidden = (why = 'Only team admins and super admins may do this.'
 export const badRequest = (why: string) => new AppError('BAD_REQUEST', why);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
-  return (
-    err instanceof MongoNetworkError ||
-    err instanceof MongoServerSelectionError ||
-    err instanceof MongoNotConnectedError ||
-    err instanceof MongoOperationTimeoutError ||
-    err instanceof DeadlineExceeded ||
-    // Not exported by the driver: a full pool's wait queue and a closed pool are the database being away or overloaded.
-    (err instanceof Error && (err.name === 'MongoWaitQueueTimeoutError' || err.name === 'MongoPoolClosedError')) ||
-    (err instanceof Error && /ECONNREFUSED|connection .* closed|Topology is closed|pool was (cleared|closed)|checking out a connection/i.test(err.message))
-  );
+  return err instanceof DeadlineExceeded || isDriverUnavailable(err);
 }
 
 /**

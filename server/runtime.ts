@@ -2,10 +2,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './app';
 import { attachAlertsSocket } from './http/alerts.socket';
 import { requestLimitsFromEnv } from './http/limits';
-import { connectDatabase, type Database } from './db/client';
-import { collections } from './db/collections';
-import { ensureIndexes } from './db/indexes';
 import { startDatabase, type RunningDatabase } from './db/runner';
+import { openStorage, type Storage } from './db/storage';
 import { consoleLogger, type Deps, type Logger } from './deps';
 import type { Env } from './env';
 import { backgroundJobs } from './jobs';
@@ -25,6 +23,8 @@ export interface Keywarden {
   url: string;
   deps: Deps;
   services: ReturnType<typeof createServices>;
+  /** The open database and its repos: for start-up, /health, shutdown, and tests about storage itself. */
+  storage: Storage;
   database: RunningDatabase;
   jobs: ReturnType<typeof createJobRunner>;
   stop(): Promise<void>;
@@ -32,18 +32,14 @@ export interface Keywarden {
 
 export async function connectDeps(env: Env, log: Logger, runningDb?: RunningDatabase, monitorCommands = false) {
   const database = runningDb ?? (await startDatabase({ mongodbUri: env.MONGODB_URI, dataDir: env.DATA_DIR, log: log.info }));
-  let db: Database;
+  let storage: Storage;
   try {
-    db = await connectDatabase(database.uri, env.MONGODB_DB, { monitorCommands });
+    storage = await openStorage(database.uri, env.MONGODB_DB, { monitorCommands });
   } catch (err) {
     await database.stop();
     throw err;
   }
-  const cols = collections(db.db);
-  await ensureIndexes(cols);
   const deps: Deps = {
-    database: db,
-    cols,
     mailer: createMailer({ smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, dataDir: env.DATA_DIR, log: log.info }),
     pepper: resolvePepper({ configured: env.KEYWARDEN_PEPPER, mongodbUri: env.MONGODB_URI, dataDir: env.DATA_DIR }),
     now: () => new Date(),
@@ -57,20 +53,22 @@ export async function connectDeps(env: Env, log: Logger, runningDb?: RunningData
       authCodeWindowMinutes: env.AUTH_CODE_WINDOW_MINUTES,
       trustProxy: env.TRUST_PROXY,
       extensionOrigins: env.EXTENSION_ORIGINS ?? null,
+      githubSecretScanningKeysUrl: env.GITHUB_SECRET_SCANNING_KEYS_URL,
     },
   };
-  return { database, deps };
+  return { database, deps, storage };
 }
 
 export async function startKeywarden(env: Env, options: { log?: Logger; database?: RunningDatabase; jobs?: boolean; monitorCommands?: boolean; keyEvents?: KeyEvents } = {}): Promise<Keywarden> {
   const log = options.log ?? consoleLogger;
-  const { database, deps } = await connectDeps(env, log, options.database, options.monitorCommands);
+  const { database, deps, storage } = await connectDeps(env, log, options.database, options.monitorCommands);
   if (env.MONGODB_URI && !env.SMTP_URL) {
     log.error('SMTP_URL is not set: emails (sign-in codes, revocation notices) are only written to DATA_DIR/mail/, not delivered.');
   }
-  const services = createServices(deps, {
+  const services = createServices(deps, storage.repos, {
     verify: { cacheTtlMs: env.VERIFY_CACHE_TTL_SECONDS * 1000 },
     usage: { flushIntervalMs: env.USAGE_FLUSH_SECONDS * 1000, retentionDays: env.USAGE_RETENTION_DAYS },
+    webhooks: { policy: { allowHttpLoopback: env.WEBHOOKS_ALLOW_HTTP_LOOPBACK, allowPrivate: env.WEBHOOKS_ALLOW_PRIVATE } },
     keyEvents: options.keyEvents,
   });
   await services.verify.startWatching();
@@ -79,7 +77,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
     if (seeded) log.info(`seeded a demo team: sign in as ${DEMO_ADMIN} (the code is mailed to ${deps.mailer.describe})`);
   }
   const jobList = backgroundJobs(services);
-  const jobs = createJobRunner(deps, jobList, { intervalMs: env.JOB_INTERVAL_SECONDS * 1000 });
+  const jobs = createJobRunner(deps, services.jobLeases, jobList, { intervalMs: env.JOB_INTERVAL_SECONDS * 1000 });
   jobList.push({ name: 'purge-leases', run: () => jobs.purgeStaleLeases() });
   if (options.jobs !== false) jobs.start();
 
@@ -96,6 +94,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
     url: `http://${env.HOST}:${port}`,
     deps,
     services,
+    storage,
     database,
     jobs,
     stop: () =>
@@ -109,7 +108,7 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
         // No verify is served any more: the last usage counts are written before the database goes.
         await services.usage.stop();
         deps.mailer.close();
-        await deps.database.close();
+        await storage.database.close();
         await database.stop();
       })()),
   };

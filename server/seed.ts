@@ -1,11 +1,8 @@
-import { generateKey } from '../shared/key-format';
-import { newStoredKey } from './db/keys.repo';
+import { DAY_MS as DAY, HOUR_MS } from '../shared/time';
 import type { Deps } from './deps';
-import { hashKey } from './lib/ids';
 import type { Services } from './services';
 import { systemActor } from './services/actor';
 
-const DAY = 24 * 60 * 60_000;
 export const DEMO_ADMIN = 'admin@demo.keywarden.test';
 
 /**
@@ -14,7 +11,7 @@ export const DEMO_ADMIN = 'admin@demo.keywarden.test';
  * Returns null when the database already has a team.
  */
 export async function seedDemo(deps: Deps, services: Services): Promise<{ teamId: string; adminEmail: string } | null> {
-  if (await services.repos.teams.anyTeamExists()) return null;
+  if (await services.teams.anyTeamExists()) return null;
   const { teamId, userId: adminId } = await services.teams.createTeamWithAdmin({ teamName: 'Demo Team', adminEmail: DEMO_ADMIN, adminName: 'Ada Admin' });
   const alice = await services.teams.addMember({ teamId, email: 'alice@demo.keywarden.test', role: 'member', name: 'Alice Member' });
   const bob = await services.teams.addMember({ teamId, email: 'bob@demo.keywarden.test', role: 'member', name: 'Bob Member' });
@@ -29,21 +26,16 @@ export async function seedDemo(deps: Deps, services: Services): Promise<{ teamId
     { owner: bob.userId, name: 'Bob metrics', status: 'enabled', createdDaysAgo: 27, expiresInDays: 3 },
   ];
   for (const k of keys) {
-    const key = generateKey();
-    const createdAt = new Date(now - k.createdDaysAgo * DAY);
-    await services.repos.keys.insert(
-      hashKey(deps.pepper, key),
-      newStoredKey(key, {
-        teamId,
-        ownerId: k.owner,
-        name: k.name,
-        status: k.status,
-        createdAt,
-        expiresAt: k.expiresInDays === null ? null : new Date(now + k.expiresInDays * DAY),
-        lastUsedAt: k.status === 'enabled' ? new Date(now - k.createdDaysAgo * 3_600_000) : null,
-        revokedBy: adminId,
-      }),
-    );
+    await services.keys.importKey({
+      teamId,
+      ownerId: k.owner,
+      name: k.name,
+      status: k.status,
+      createdAt: new Date(now - k.createdDaysAgo * DAY),
+      expiresAt: k.expiresInDays === null ? null : new Date(now + k.expiresInDays * DAY),
+      lastUsedAt: k.status === 'enabled' ? new Date(now - k.createdDaysAgo * HOUR_MS) : null,
+      revokedBy: adminId,
+    });
   }
   await services.audit.record({ teamId, action: 'member.added', actor: systemActor, targetIds: [alice.userId, bob.userId], details: { seed: 'demo' } });
   return { teamId, adminEmail: DEMO_ADMIN };

@@ -1,11 +1,13 @@
+import { useSignedIn } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
 import { csvFilename, downloadCsv } from '../lib/csv-download';
-import type { Session, SessionTeam } from '../lib/storage';
+import type { SessionTeam } from '../lib/storage';
 import { ProblemBox } from './ProblemBox';
 
 /** "Export CSV" for the key inventory or the audit log. */
-export function CsvButton({ session, team, kind }: { session: Session; team: SessionTeam; kind: 'keys' | 'audit' }) {
-  const { busy, problem, act } = useAction(session.serverUrl);
+export function CsvButton({ team, kind }: { team: SessionTeam; kind: 'keys' | 'audit' }) {
+  const { session } = useSignedIn();
+  const { busy, problem, act } = useAction();
   return (
     <span class="csv">
       <button

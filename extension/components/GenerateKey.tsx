@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { KeyNameSchema } from '../../shared/schemas/key';
-import type { Api } from '../lib/api';
 import { useAction } from '../hooks/use-async';
+import { useApi } from '../hooks/session-context';
 import { ProblemBox } from './ProblemBox';
 import { SecretOnce } from './SecretOnce';
 
@@ -11,20 +11,22 @@ import { SecretOnce } from './SecretOnce';
  * runs once the user has put it away.
  */
 export function GenerateKey(props: {
-  api: Api;
   teamId: string;
-  serverUrl: string;
   maxLifetimeDays: number | null;
   initialName?: string;
   onCreated: () => void;
   onSecret?: (shown: boolean) => void;
   onDone?: () => void;
+  /** Admins may make a canary: a trap key that never works and alerts every admin when used. */
+  allowCanary?: boolean;
 }) {
   const [name, setName] = useState(props.initialName ?? '');
+  const [canary, setCanary] = useState(false);
   const [days, setDays] = useState('');
   const [secret, setSecret] = useState<{ key: string; name: string } | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
-  const { busy, problem, act } = useAction(props.serverUrl);
+  const api = useApi();
+  const { busy, problem, act } = useAction();
 
   if (secret) {
     return (
@@ -47,7 +49,7 @@ export function GenerateKey(props: {
     const lifetime = days ? Number(days) : undefined;
     if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) return setInvalid('days must be a whole number, 1 or more');
     setInvalid(null);
-    const created = await act(() => props.api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime }));
+    const created = await act(() => api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime, ...(canary ? { canary: true } : {}) }));
     if (created) {
       setSecret({ key: created.key, name: created.row.name });
       props.onSecret?.(true);
@@ -67,6 +69,12 @@ export function GenerateKey(props: {
         <span>Expires in (days, optional{props.maxLifetimeDays ? `, at most ${props.maxLifetimeDays}` : ''})</span>
         <input name="expiresInDays" type="number" min={1} max={props.maxLifetimeDays ?? 3650} value={days} onInput={(e) => (setDays(e.currentTarget.value), setInvalid(null))} />
       </label>
+      {props.allowCanary ? (
+        <label class="check">
+          <input type="checkbox" name="canary" checked={canary} onChange={(e) => setCanary(e.currentTarget.checked)} />
+          <span>Canary: a trap key that never works; whoever uses it sets off an alert to every admin (it never expires)</span>
+        </label>
+      ) : null}
       {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
       <button type="submit" class="btn btn-primary" disabled={busy}>
         {busy ? 'Generating…' : 'Generate key'}

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { Api } from '../lib/api';
 import { GenerateKey } from './GenerateKey';
 
 /** The dashboard's address that opens the generate dialog, e.g. from a popup notice ("Generate a replacement"). */
@@ -27,11 +26,10 @@ export function takeGenerateRequest(): { name: string } | null {
  */
 export function GenerateKeyDialog(props: {
   open: boolean;
-  api: Api;
   teamId: string;
-  serverUrl: string;
   maxLifetimeDays: number | null;
   initialName?: string;
+  allowCanary?: boolean;
   onCreated(): void;
   onClose(): void;
 }) {
@@ -68,11 +66,10 @@ export function GenerateKeyDialog(props: {
       <h2 id="generate-title">Generate an API key</h2>
       {props.open ? (
         <GenerateKey
-          api={props.api}
           teamId={props.teamId}
-          serverUrl={props.serverUrl}
           maxLifetimeDays={props.maxLifetimeDays}
           initialName={props.initialName}
+          allowCanary={props.allowCanary}
           onCreated={props.onCreated}
           onSecret={setSecret}
           onDone={props.onClose}

@@ -1,20 +1,21 @@
 import { useState } from 'preact/hooks';
 import { KEY_PARSE_MESSAGES, parseKey } from '../../shared/key-format';
 import type { KeyRow } from '../../shared/schemas/key';
-import type { Api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { requestAlertsRefresh } from '../lib/messages';
+import { useApi } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
 import { ConfirmButton } from './ConfirmButton';
 import { ProblemBox } from './ProblemBox';
 import { StatusTag } from './StatusTag';
 
 /** Admins paste a key value -> its row (found by hash on the server) with a Revoke button; `onChanged` after a revoke. */
-export function KeyLookup(props: { api: Api; teamId: string; serverUrl: string; onChanged?: () => void }) {
+export function KeyLookup(props: { teamId: string; onChanged?: () => void }) {
+  const api = useApi();
   const [value, setValue] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
   const [result, setResult] = useState<KeyRow | null | undefined>(undefined);
-  const { busy, problem, act } = useAction(props.serverUrl);
+  const { busy, problem, act } = useAction();
 
   const find = async (e: Event) => {
     e.preventDefault();
@@ -23,12 +24,12 @@ export function KeyLookup(props: { api: Api; teamId: string; serverUrl: string; 
     // Checked locally first: a typo never costs a request.
     if (!parsed.ok) return setLocalError(KEY_PARSE_MESSAGES[parsed.reason]);
     setLocalError(null);
-    const row = await act(() => props.api.keys.findByValue.query({ teamId: props.teamId, key: parsed.key }));
+    const row = await act(() => api.keys.findByValue.query({ teamId: props.teamId, key: parsed.key }));
     if (row !== undefined) setResult(row);
   };
 
   const revoke = async (row: KeyRow) => {
-    const done = await act(() => props.api.keys.revoke.mutate({ teamId: props.teamId, keyIds: [row.id] }));
+    const done = await act(() => api.keys.revoke.mutate({ teamId: props.teamId, keyIds: [row.id] }));
     if (done) {
       setResult({ ...row, status: 'revoked', revokedReason: 'manual', revokedAt: new Date() });
       void requestAlertsRefresh();

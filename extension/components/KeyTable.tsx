@@ -1,3 +1,4 @@
+import { LeakNote } from './LeakNote';
 import { useRef } from 'preact/hooks';
 import type { KeyRow } from '../../shared/schemas/key';
 import type { RowUsageLoader } from '../hooks/use-key-usage';
@@ -6,6 +7,8 @@ import { triedAfterStop } from '../lib/usage';
 import { RowActions, type RowActionHandlers } from './RowActions';
 import { RowUseLine, useRowUsage } from './RowUsage';
 import { StatusTag } from './StatusTag';
+import { RotationNote } from './RotateKey';
+import { IdleNote } from './IdleNote';
 
 interface Props {
   rows: KeyRow[];
@@ -81,7 +84,7 @@ function Row({ row, now, selection, actions, busy, soon, onOpen, usageOf }: { ro
   const tried = triedAfterStop(row, usage?.lastFailure?.at, now);
   const classes = [selection?.selected.has(row.id) ? 'selected' : '', busy ? 'row-busy' : ''].filter(Boolean).join(' ');
   return (
-    <tr ref={tr} class={classes || undefined} data-key-id={row.id} aria-busy={busy ? 'true' : undefined}>
+    <tr ref={tr} id={`key-${row.id}`} class={classes || undefined} data-key-id={row.id} aria-busy={busy ? 'true' : undefined}>
       {selection ? (
         <td class="col-check">
           <input type="checkbox" aria-label={`Select ${row.name}`} checked={selection.selected.has(row.id)} disabled={row.status === 'revoked'} onChange={() => selection.toggle(row.id)} />
@@ -99,6 +102,9 @@ function Row({ row, now, selection, actions, busy, soon, onOpen, usageOf }: { ro
       <td>
         <StatusTag row={row} />
         {tried ? <span class="tried-after">{tried}</span> : null}
+        <RotationNote row={row} />
+        <IdleNote row={row} now={now} />
+        <LeakNote row={row} now={now} />
       </td>
       <td>
         <time title={formatDateTime(row.createdAt)}>{formatDate(row.createdAt)}</time>

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import type { Notification } from '../../shared/schemas/notification';
 import { formatDateTime } from '../lib/format';
 import { formatCount, pick, plural } from '../lib/plural';
+import { LIFECYCLE_LABELS, lifecycleHeadline } from '../lib/lifecycle-notices';
+import { LEAK_LABELS } from '../lib/leak-notices';
 
 const KIND_LABELS: Record<Notification['kind'], string> = {
   key_revoked: 'Revoked',
@@ -10,6 +12,8 @@ const KIND_LABELS: Record<Notification['kind'], string> = {
   key_expired: 'Expired',
   policy_changed: 'Policy changed',
   key_used_after_revoke: 'Used after revoke',
+  ...LIFECYCLE_LABELS,
+  ...LEAK_LABELS,
 };
 
 /** A notice names this many keys; beyond, it says how many more and points to the dashboard. */
@@ -20,6 +24,8 @@ const KEYS_NAMED = 3;
  * "667 of your keys were revoked by ann@… (Revoke All) in Acme.". Built from the notice's fields.
  */
 export function noticeHeadline(n: Notification, meId?: string): string {
+  const lifecycle = lifecycleHeadline(n, meId);
+  if (lifecycle) return lifecycle;
   const count = n.keys.length;
   const subject = count === 1 ? `Your key “${n.keys[0]!.name}”` : `${formatCount(count)} of your keys`;
   const was = pick(count, 'was', 'were');

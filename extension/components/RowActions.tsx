@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { KeyRow } from '../../shared/schemas/key';
 import { ConfirmPrompt } from './ConfirmButton';
+import { canRotate, RotatePanel, type Rotated } from './RotateKey';
 import { UsageImpact } from './UsageImpact';
 
 /** What a row offers; each handler resolves once the change is shown (true) or has failed (false). */
@@ -12,6 +13,8 @@ export interface RowActionHandlers {
   mine?: boolean;
   /** What revoking would break, read from the server when the question opens ("Used 12 times in the last 24 h, …"). */
   impact?(row: KeyRow): Promise<string | null>;
+  /** Offers Rotate next to Revoke (RotateKey.tsx); `onRotated` gets the new row and the old one as answered. */
+  rotate?: { teamId: string; onRotated(rotated: Rotated): void };
 }
 
 interface Item {
@@ -28,6 +31,7 @@ interface Item {
  */
 export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: RowActionHandlers; busy: boolean }) {
   const [asking, setAsking] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [menuOpen, setMenuOpen] = useState(false);
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   const root = useRef<HTMLDivElement>(null);
@@ -66,6 +70,20 @@ export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: Row
     }
   };
 
+  if (rotating && handlers.rotate) {
+    const { teamId, onRotated } = handlers.rotate;
+    const close = (rotated: Rotated | null) => {
+      setRotating(false);
+      if (rotated) onRotated(rotated);
+      refocus();
+    };
+    return (
+      <div class="row-actions asking" ref={root}>
+        <RotatePanel teamId={teamId} row={row} onClose={close} />
+      </div>
+    );
+  }
+
   if (asking) {
     const owner = row.generatedBy.name ? `${row.generatedBy.name} <${row.generatedBy.email}>` : row.generatedBy.email;
     return (
@@ -102,6 +120,7 @@ export function RowActions({ row, handlers, busy }: { row: KeyRow; handlers: Row
   }
 
   const items: Item[] = [];
+  if (canRotate(row) && handlers.rotate) items.push({ id: 'rotate', label: 'Rotate', run: () => setRotating(true) });
   if (row.status !== 'revoked' && handlers.revoke) items.push({ id: 'revoke', label: 'Revoke', danger: true, run: () => setAsking(true) });
   if (row.status === 'enabled' && handlers.disable) items.push({ id: 'disable', label: 'Disable', run: () => void handlers.disable!(row) });
   if (row.status === 'disabled' && handlers.enable) items.push({ id: 'enable', label: 'Enable', run: () => void handlers.enable!(row) });

@@ -34,7 +34,6 @@ export function useRowUsage(row: KeyRow, load: RowUsageLoader | undefined, targe
       seen.disconnect();
     };
     // The row's counts decide whether its 7 days changed.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [needed, load, row.id, row.usage.last24h, row.usage.last7d, row.triedAfterRevoke]);
   return usage;
 }

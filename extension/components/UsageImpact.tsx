@@ -16,7 +16,6 @@ export function UsageImpact({ load }: { load: () => Promise<string | null> }) {
     );
     return () => void (live = false);
     // Read once, when the question opens.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   if (text === null) return null;
   return (

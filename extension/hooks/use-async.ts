@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { describeError, type Problem } from '../lib/errors';
-import { endSession } from '../lib/storage';
+import type { Problem } from '../lib/errors';
+import { useProblemOf } from './session-context';
 
 export type AsyncState<T> =
   | { status: 'loading'; data: T | undefined; problem: null }
@@ -9,11 +9,15 @@ export type AsyncState<T> =
 
 /**
  * Runs a request when its inputs change and exposes loading / ok / error.
- * A 401 ends the session everywhere (every page then shows sign-in).
+ * Failures go through the page's useProblemOf (a 401 ends the session).
  */
-export function useAsync<T>(fn: (() => Promise<T>) | null, deps: unknown[], serverUrl?: string) {
+export function useAsync<T>(fn: (() => Promise<T>) | null, deps: unknown[]) {
   const [state, setState] = useState<AsyncState<T>>({ status: 'loading', data: undefined, problem: null });
   const run = useRef(0);
+  // A ref, so `deps` alone decide when the request runs again.
+  const describe = useProblemOf();
+  const problemOf = useRef(describe);
+  problemOf.current = describe;
 
   const load = useCallback(async () => {
     if (!fn) return;
@@ -24,11 +28,9 @@ export function useAsync<T>(fn: (() => Promise<T>) | null, deps: unknown[], serv
       if (id === run.current) setState({ status: 'ok', data, problem: null });
     } catch (err) {
       if (id !== run.current) return;
-      const problem = describeError(err, serverUrl);
-      if (problem.kind === 'unauthorized') await endSession('expired');
-      setState((s) => ({ status: 'error', data: s.data, problem }));
+      const problem = await problemOf.current(err);
+      if (id === run.current) setState((s) => ({ status: 'error', data: s.data, problem }));
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 
   useEffect(() => {
@@ -40,9 +42,10 @@ export function useAsync<T>(fn: (() => Promise<T>) | null, deps: unknown[], serv
 }
 
 /** Wraps one user action (a button): busy flag, readable error, 401 -> sign-in. */
-export function useAction(serverUrl?: string) {
+export function useAction() {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
+  const problemOf = useProblemOf();
   const act = useCallback(
     async <R,>(fn: () => Promise<R>): Promise<R | undefined> => {
       setBusy(true);
@@ -50,15 +53,13 @@ export function useAction(serverUrl?: string) {
       try {
         return await fn();
       } catch (err) {
-        const p = describeError(err, serverUrl);
-        if (p.kind === 'unauthorized') await endSession('expired');
-        setProblem(p);
+        setProblem(await problemOf(err));
         return undefined;
       } finally {
         setBusy(false);
       }
     },
-    [serverUrl],
+    [problemOf],
   );
   return { busy, problem, act, clear: () => setProblem(null) };
 }

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { KeyCounts, KeyRow } from '../../shared/schemas/key';
 import type { KeyFilterState } from '../components/KeyFilters';
-import type { Api } from '../lib/api';
-import { describeError, type Problem } from '../lib/errors';
+import type { Problem } from '../lib/errors';
 import { applyKeyChange, viewTotal, type KeyChange } from '../lib/key-changes';
-import { endSession } from '../lib/storage';
+import { readPages } from '../lib/pages';
+import { useApi, useProblemOf } from './session-context';
 
 export const PAGE_SIZE = 50;
 /** A reload after an action re-reads every row on screen, this many per request (the API's maximum). */
@@ -15,7 +15,9 @@ const RELOAD_PAGE = 100;
  * While a request is out the rows on screen are the old ones, so `busy` says so (the table dims
  * them and sets aria-busy); an action's effect is applied to them at once with `apply`.
  */
-export function useKeyList(api: Api, teamId: string, filters: KeyFilterState, serverUrl: string) {
+export function useKeyList(teamId: string, filters: KeyFilterState) {
+  const api = useApi();
+  const problemOf = useProblemOf();
   const [rows, setRows] = useState<KeyRow[]>([]);
   const [counts, setCounts] = useState<KeyCounts | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
@@ -27,61 +29,52 @@ export function useKeyList(api: Api, teamId: string, filters: KeyFilterState, se
   current.current = { rows, counts };
 
   const query = useCallback(
-    (after: string | null, limit: number) =>
+    (after: string | undefined, limit: number) =>
       api.keys.list.query({
         teamId,
         view: filters.view,
         search: filters.search || undefined,
         generatedBy: filters.generatedBy.length > 0 ? filters.generatedBy : undefined,
         sort: filters.sort,
-        cursor: after ?? undefined,
+        idleDays: filters.idleDays ?? undefined,
+        cursor: after,
         limit,
       }),
     [api, teamId, filters],
   );
 
-  /** `append`: one more page after `after`; otherwise the first `want` rows, replacing those on screen. */
+  /**
+   * `append`: one more page after that cursor; otherwise the first `want` rows, replacing those on
+   * screen (pages of up to RELOAD_PAGE; a short page is the end; a newer load stops the reading).
+   */
   const load = useCallback(
     async (mode: { append: string } | { want: number }) => {
       const id = ++run.current;
       setStatus('loading');
       setProblem(null);
       try {
-        let items: KeyRow[] = [];
-        let next: string | null;
-        let latestCounts: KeyCounts;
-        if ('append' in mode) {
-          const page = await query(mode.append, PAGE_SIZE);
-          ({ items } = page);
-          next = page.nextCursor ?? null;
-          latestCounts = page.counts;
-        } else {
-          let after: string | null = null;
-          for (;;) {
-            const asked = Math.min(RELOAD_PAGE, mode.want - items.length);
-            const page = await query(after, asked);
-            if (id !== run.current) return;
-            items = [...items, ...page.items];
-            after = page.nextCursor ?? null;
-            latestCounts = page.counts;
-            if (!after || page.items.length < asked || items.length >= mode.want) break;
-          }
-          next = after;
-        }
+        const { items, cursor: next, last } =
+          'append' in mode
+            ? await readPages((after) => query(after, PAGE_SIZE), () => true, mode.append)
+            : await readPages(
+                (after, have) => query(after, Math.min(RELOAD_PAGE, mode.want - have)),
+                (items, page) => id !== run.current || page.items.length < RELOAD_PAGE || items.length >= mode.want,
+              );
+        const latestCounts: KeyCounts = last.counts;
         if (id !== run.current) return;
         setRows((prev) => ('append' in mode ? [...prev, ...items] : items));
-        setCounts(latestCounts!);
+        setCounts(latestCounts);
         setCursor(next);
         setStatus('ok');
       } catch (err) {
         if (id !== run.current) return;
-        const p = describeError(err, serverUrl);
-        if (p.kind === 'unauthorized') await endSession('expired');
+        const p = await problemOf(err);
+        if (id !== run.current) return;
         setProblem(p);
         setStatus('error');
       }
     },
-    [query, serverUrl],
+    [query, problemOf],
   );
 
   useEffect(() => {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { createApi, type Api } from '../lib/api';
-import { describeError } from '../lib/errors';
-import { currentTeam, endSession, DEFAULT_SETTINGS, getSettings, sessionItem, settingsItem, signOutReasonItem, type Session, type SessionTeam, type Settings } from '../lib/storage';
+import { sessionApi, type Api } from '../lib/api';
+import { problemOf } from '../lib/session-problem';
+import { currentTeam, DEFAULT_SETTINGS, getSettings, sessionItem, settingsItem, signOutReasonItem, type Session, type SessionTeam, type Settings } from '../lib/storage';
 
 export interface SessionState {
   ready: boolean;
@@ -40,7 +40,7 @@ export function useSession(): SessionState {
     };
   }, []);
 
-  const api = useMemo(() => (session ? createApi(session.serverUrl, session.token) : null), [session?.serverUrl, session?.token]);
+  const api = useMemo(() => (session ? sessionApi(session) : null), [session?.serverUrl, session?.token]);
   useEffect(() => {
     if (api) void refreshTeams(api);
   }, [api]);
@@ -58,6 +58,6 @@ export async function refreshTeams(api: Api): Promise<void> {
     const stored = await sessionItem.getValue();
     if (stored && JSON.stringify(stored.teams) !== JSON.stringify(me.teams)) await sessionItem.setValue({ ...stored, teams: me.teams });
   } catch (err) {
-    if (describeError(err).kind === 'unauthorized') await endSession('expired');
+    await problemOf(err);
   }
 }

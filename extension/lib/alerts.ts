@@ -1,6 +1,9 @@
-import { applyBadge, badgeFor, signedOutBadge, type ActionAdapter, type BadgeCounts } from './badge';
-import { describeError } from './errors';
-import { endSession, getSettings, seenNoticesItem, sessionItem, signOutReasonItem, type Session } from './storage';
+import type { AlertsSummary } from '../../shared/schemas/alerts';
+import { applyBadge, signedOutBadge, type ActionAdapter } from './badge';
+import { problemOf } from './session-problem';
+import { lifecycleDesktopTitle, needsAction } from './lifecycle-notices';
+import { isLeakAlarm, leakDesktopTitle } from './leak-notices';
+import { getSettings, seenNoticesItem, sessionItem, signOutReasonItem, type Session } from './storage';
 
 /**
  * One alerts poll, shared by the alarm, push messages and "refresh now"
@@ -17,7 +20,8 @@ export interface AlertNotice {
   readAt?: Date | string | null;
 }
 
-export interface AlertSummary extends BadgeCounts {
+/** What a poll uses of alerts.summary: the badge to paint as given, and the newest notices. */
+export interface AlertSummary extends Pick<AlertsSummary, 'revokedUnread' | 'expiringSoon' | 'badge'> {
   items?: AlertNotice[];
   etag?: string;
 }
@@ -91,9 +95,8 @@ async function pollOnce(deps: AlertDeps): Promise<PollResult> {
   try {
     result = await deps.summary(session, lastEtag?.token === session.token ? lastEtag.etag : undefined);
   } catch (err) {
-    const problem = describeError(err, session.serverUrl);
+    const problem = await problemOf(err, session.serverUrl);
     if (problem.kind === 'unauthorized') {
-      await endSession('expired');
       await applyBadge(deps.action, signedOutBadge('expired'));
       return { state: 'expired' };
     }
@@ -109,14 +112,14 @@ async function pollOnce(deps: AlertDeps): Promise<PollResult> {
   if (result.unchanged) return { state: 'unchanged' };
   const summary = result;
   lastEtag = summary.etag ? { token: session.token, etag: summary.etag } : null;
-  await applyBadge(deps.action, badgeFor(summary));
+  await applyBadge(deps.action, summary.badge);
   const notified = await notifyNewRevocations(deps, summary.items ?? []);
   return { state: 'ok', summary, notified };
 }
 
 async function notifyNewRevocations(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
   const seen = new Set(await seenNoticesItem.getValue());
-  const fresh = items.filter((n) => isRevocation(n) && !n.readAt && !seen.has(n.id));
+  const fresh = items.filter((n) => (isRevocation(n) || needsAction(n) || isLeakAlarm(n)) && !n.readAt && !seen.has(n.id));
   if (fresh.length === 0) return [];
   const settings = await getSettings();
   if (settings.desktopNotifications) {
@@ -134,6 +137,6 @@ export function isRevocation(notice: AlertNotice): boolean {
 export function desktopNoticeFor(notice: AlertNotice): DesktopNotice {
   const keys = notice.keys ?? [];
   const names = keys.map((k) => k.name).join(', ');
-  const title = keys.length === 1 ? 'Your API key was revoked' : `${keys.length || 'Some'} of your API keys were revoked`;
+  const title = leakDesktopTitle(notice.kind) ?? (needsAction(notice) ? lifecycleDesktopTitle(notice.kind) : null) ?? (keys.length === 1 ? 'Your API key was revoked' : `${keys.length || 'Some'} of your API keys were revoked`);
   return { id: `notice:${notice.id}`, title, message: notice.message || (names ? `Revoked: ${names}` : 'Open Keywarden for details.') };
 }

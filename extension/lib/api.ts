@@ -2,6 +2,7 @@ import { createTRPCClient, httpLink } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
 import type { AppRouter } from '../../server/trpc/router';
+import type { Session } from './storage';
 
 /** The only thing taken from the server: its router's type. No server code is bundled. */
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -33,6 +34,9 @@ export function createApi(serverUrl: string, token: string | null, fetchImpl?: t
   });
 }
 export type Api = ReturnType<typeof createApi>;
+
+/** The client of a signed-in session: its server, its token. */
+export const sessionApi = (session: Pick<Session, 'serverUrl' | 'token'>): Api => createApi(session.serverUrl, session.token);
 
 /**
  * A plain authenticated GET (CSV exports are Hono routes, not tRPC). Throws an

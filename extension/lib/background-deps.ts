@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { AlertDeps, DesktopNotice } from './alerts';
-import { createApi } from './api';
+import { sessionApi } from './api';
 import type { MenuDeps } from './context-menu';
 import { pendingRevokeItem, sessionItem, type PendingRevoke } from './storage';
 
@@ -17,7 +17,7 @@ export async function showNotification(notice: DesktopNotice): Promise<void> {
 
 export function alertDeps(): AlertDeps {
   return {
-    summary: (session, etag) => createApi(session.serverUrl, session.token).alerts.summary.query(etag ? { etag } : undefined),
+    summary: (session, etag) => sessionApi(session).alerts.summary.query(etag ? { etag } : undefined),
     action: browser.action,
     notify: showNotification,
   };
@@ -31,7 +31,7 @@ export async function openConfirmWindow(pending: PendingRevoke): Promise<void> {
 export function menuDeps(): MenuDeps {
   return {
     session: () => sessionItem.getValue(),
-    lookup: (session, teamId, key) => createApi(session.serverUrl, session.token).keys.lookup.query({ teamId, key }),
+    lookup: (session, teamId, key) => sessionApi(session).keys.lookup.query({ teamId, key }),
     notify: (title, message) => showNotification({ id: `menu:${Date.now()}`, title, message }),
     confirm: openConfirmWindow,
     openSignIn: () => browser.runtime.openOptionsPage(),

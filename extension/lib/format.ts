@@ -1,5 +1,6 @@
 import type { Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
+import { DAY_MS } from '../../shared/time';
 
 /** Display helpers shared by every page and by notifications. */
 
@@ -44,7 +45,6 @@ export function relative(d: Date | string | null | undefined, now = Date.now()):
   return diff > 0 ? 'in under a minute' : 'just now';
 }
 
-const DAY_MS = 86_400_000;
 
 /** A live key expiring within `warnDays` from now (highlighted in the dashboard table and the popup). */
 export function expiresSoon(row: Pick<KeyRow, 'status' | 'expiresAt'>, warnDays: number | null | undefined, now = Date.now()): boolean {
@@ -66,6 +66,9 @@ const REASONS: Record<string, string> = {
   expired: 'expired',
   policy: 'expiry policy',
   owner_removed: 'owner removed from team',
+  leaked: 'leaked',
+  rotated: 'rotated (grace ended)',
+  idle: 'unused too long',
 };
 
 export function reasonLabel(reason: string | null | undefined): string {

@@ -1,5 +1,6 @@
 import type { ListKeysQuery } from '../../shared/schemas/key';
 import type { Api } from './api';
+import { readPages } from './pages';
 import { formatCount, pick, plural } from './plural';
 import { selectionUse } from './usage';
 
@@ -20,21 +21,11 @@ export const MATCHING_CHECKED = 1000;
  * Revoked keys are not counted: a matching action leaves them as they are.
  */
 export async function matchingImpact(api: Pick<Api, 'keys'>, filters: Pick<ListKeysQuery, 'teamId' | 'view' | 'search' | 'generatedBy'>, total: number): Promise<string> {
-  let cursor: string | undefined;
-  let checked = 0;
-  let used = 0;
-  let uses = 0;
-  do {
-    const page = await api.keys.list.query({ ...filters, sort: 'newest', cursor, limit: 100 });
-    for (const row of page.items) {
-      checked++;
-      if (row.status !== 'revoked' && row.usage.last24h > 0) {
-        used++;
-        uses += row.usage.last24h;
-      }
-    }
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor && checked < MATCHING_CHECKED);
+  const { items, cursor } = await readPages((after) => api.keys.list.query({ ...filters, sort: 'newest', cursor: after, limit: 100 }), (rows) => rows.length >= MATCHING_CHECKED);
+  const checked = items.length;
+  const live = items.filter((row) => row.status !== 'revoked' && row.usage.last24h > 0);
+  const used = live.length;
+  const uses = live.reduce((sum, row) => sum + row.usage.last24h, 0);
   const together = used > 0 ? ` (${plural(uses, 'use')}${used > 1 ? ' together' : ''})` : '';
   const were = pick(used, 'was', 'were');
   if (cursor) return `${formatCount(used)} of the newest ${formatCount(checked)} of the ${formatCount(total)} matching keys ${were} used in the last 24 h${together}; the others were not checked.`;

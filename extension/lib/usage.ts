@@ -2,13 +2,13 @@ import type { KeyRow } from '../../shared/schemas/key';
 import type { FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
 import { relative } from './format';
 import { formatCount, pick, plural } from './plural';
+import { DAY_MS } from '../../shared/time';
 
 /**
  * The sentences that tell an admin what a revoke or disable will break, from the server's usage
  * numbers (keys.usageSummary, keys.usage, keys.list rows); never estimated here.
  */
 
-const DAY_MS = 86_400_000;
 const IDLE_DAYS = 30;
 
 export type UseEntry = Pick<KeyUsageSummary['keys'][number], 'last24h' | 'lastIp'> & { lastUsedAt: Date | string | null };

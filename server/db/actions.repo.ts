@@ -1,26 +1,64 @@
+import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { ActionDoc, Collections } from './collections';
 
-export type ActionRecord = Omit<ActionDoc, '_id'> & { id: string };
+/**
+ * The bulk changes the action engine (services/key-actions.service.ts) knows, one tagged kind
+ * each, with only the fields that kind needs. A kind is named wherever it is handled.
+ */
+export type KeyAction =
+  /** Chosen keys revoked (a member's own key, the admin's selection, a rotation's old key, a leak). */
+  | { kind: 'revoke'; keyIds: string[]; reason: RevokedReason }
+  /** Revoke All: every key of the team created before the action. */
+  | { kind: 'revoke_all' }
+  /** Chosen keys disabled (by an admin, a leak response, the idle policy). */
+  | { kind: 'disable'; keyIds: string[]; reason: DisabledReason }
+  /** Every key of a removed member, disabled. */
+  | { kind: 'owner_removed'; ownerId: string }
+  /** Chosen disabled keys enabled again. */
+  | { kind: 'enable'; keyIds: string[] }
+  /** The team's key lifetime cap applied to its live keys. */
+  | { kind: 'policy'; maxLifetimeDays: number };
+export type KeyActionKind = KeyAction['kind'];
+
+export type ActionRecord = Omit<ActionDoc, '_id' | 'action' | 'kind' | 'reason' | 'keyIds' | 'details'> & { id: string; action: KeyAction };
+
+/** A document written before actions were typed, read as the action it meant. */
+function legacyAction(doc: ActionDoc): KeyAction {
+  const ids = doc.keyIds ?? [];
+  switch (doc.kind) {
+    case 'policy':
+      return { kind: 'policy', maxLifetimeDays: Number(doc.details?.maxLifetimeDays) };
+    case 'enable':
+      return { kind: 'enable', keyIds: ids };
+    case 'disable':
+      return doc.keyIds === null && doc.details?.ownerId ? { kind: 'owner_removed', ownerId: String(doc.details.ownerId) } : { kind: 'disable', keyIds: ids, reason: doc.reason as DisabledReason };
+    default:
+      return doc.keyIds === null ? { kind: 'revoke_all' } : { kind: 'revoke', keyIds: ids, reason: doc.reason as RevokedReason };
+  }
+}
+
+function toRecord(doc: ActionDoc): ActionRecord {
+  const { _id, action, kind: _k, reason: _r, keyIds: _i, details: _d, ...rest } = doc;
+  return { id: _id, ...rest, action: action ?? legacyAction(doc) };
+}
 
 /** Bulk actions are written before they are applied, so none is ever half-done silently. */
 export function actionsRepo(cols: Collections) {
   return {
-    async insert(action: ActionRecord): Promise<void> {
-      const { id, ...rest } = action;
+    async insert(record: ActionRecord): Promise<void> {
+      const { id, ...rest } = record;
       await cols.actions.insertOne({ _id: id, ...rest });
     },
     async find(id: string): Promise<ActionRecord | null> {
       const doc = await cols.actions.findOne({ _id: id });
-      if (!doc) return null;
-      const { _id, ...rest } = doc;
-      return { id: _id, ...rest };
+      return doc ? toRecord(doc) : null;
     },
     async complete(id: string, result: Record<string, unknown>, at: Date): Promise<void> {
       await cols.actions.updateOne({ _id: id, state: 'pending' }, { $set: { state: 'done', result, completedAt: at } });
     },
     async listPending(olderThan: Date, limit: number): Promise<ActionRecord[]> {
       const docs = await cols.actions.find({ state: 'pending', createdAt: { $lte: olderThan } }).sort({ createdAt: 1 }).limit(limit).toArray();
-      return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+      return docs.map(toRecord);
     },
   };
 }

@@ -47,7 +47,7 @@ export function authRepo(cols: Collections) {
       if (limit <= 0 || (await this.isFull(bucket, limit))) return null;
       for (let n = await firstFreeGuess(bucket, limit); n < limit; n++) {
         try {
-          await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, count: 1, expiresAt });
+          await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, expiresAt });
           return `${bucket}#${n}`;
         } catch (err) {
           if ((err as { code?: number }).code !== 11000) throw err;

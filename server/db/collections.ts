@@ -2,7 +2,15 @@ import type { Db } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Role } from '../../shared/schemas/common';
 import type { TeamSettings } from '../../shared/schemas/team';
-import type { NotificationKind } from '../../shared/schemas/notification';
+import type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc } from './activity-docs';
+
+export type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc };
+import type { KeyRequestDoc, RequestClaimDoc, RotationDoc } from './lifecycle-docs';
+
+export type { KeyRequestDoc, RequestClaimDoc, RotationDoc };
+import type { KeyAction } from './actions.repo';
+import type { LeakDoc } from './leaks.repo';
+import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhooks.repo';
 
 /**
  * Document shapes. Driver types never leave server/db: repos return plain objects.
@@ -76,6 +84,10 @@ export interface KeyDoc {
   lastUsedAt: Date | null;
   /** When the key was last disabled (absent on keys disabled before this was recorded); read only while disabled. */
   disabledAt?: Date | null;
+  /** When the key was last enabled again: restarts its idle clock (idle policy). */
+  enabledAt?: Date | null;
+  /** A canary: a trap key that never works and raises an alarm when used (absent on ordinary keys). */
+  canary?: boolean;
 }
 
 export interface SessionDoc {
@@ -94,9 +106,9 @@ export interface LoginCodeDoc {
   createdAt: Date;
 }
 
+/** One taken slot of a rate-limit bucket (`${bucket}#${n}`): the insert is the count. */
 export interface RateLimitDoc {
   _id: string;
-  count: number;
   expiresAt: Date;
 }
 
@@ -112,79 +124,32 @@ export interface AuditDoc {
   userAgent: string | null;
 }
 
-/** A bulk change is written here first, so a retry or background pass can finish it. */
+/**
+ * A bulk change is written here first, so a retry or background pass can finish it. `action` is
+ * the typed change (actions.repo `KeyAction`); documents written before it existed carry the
+ * untyped `kind`/`reason`/`keyIds`/`details` instead, and are read as the action they meant.
+ */
 export interface ActionDoc {
   _id: string;
   teamId: string;
-  kind: 'revoke' | 'disable' | 'enable' | 'policy';
-  reason: RevokedReason | DisabledReason | null;
-  keyIds: string[] | null;
+  action?: KeyAction;
+  kind?: 'revoke' | 'disable' | 'enable' | 'policy';
+  reason?: RevokedReason | DisabledReason | null;
+  keyIds?: string[] | null;
+  details?: Record<string, unknown> | null;
   actor: { userId: string | null; email: string | null; role: Role | null };
   ip: string | null;
   userAgent: string | null;
-  details: Record<string, unknown> | null;
   state: 'pending' | 'done';
   createdAt: Date;
   completedAt: Date | null;
   result: Record<string, unknown> | null;
 }
 
-/** `_id` is derived from what caused it (action + owner, key + threshold), so a retry never duplicates it. */
-export interface NotificationDoc {
-  _id: string;
-  userId: string;
-  teamId: string;
-  teamName: string;
-  kind: NotificationKind;
-  keys: { id: string; name: string; hint: string; expiresAt: Date | null }[];
-  /** The listed keys that no longer work: what the badge's red count is made of. */
-  revokedKeyIds: string[];
-  actor: { userId: string | null; email: string | null } | null;
-  reason: string | null;
-  thresholdDays: number | null;
-  message: string;
-  createdAt: Date;
-  readAt: Date | null;
-}
-
-/** `_id` is the message's idempotency key (and Message-ID). */
-export interface OutboxDoc {
-  _id: string;
-  teamId: string | null;
-  userId: string | null;
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  state: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  nextAttemptAt: Date;
-  leaseUntil: Date | null;
-  leaseOwner: string | null;
-  lastError: string | null;
-  createdAt: Date;
-  sentAt: Date | null;
-}
-
 export interface LeaseDoc {
   _id: string;
   owner: string;
   until: Date;
-}
-
-/**
- * "This happened once" markers (`warn:<keyId>:<days>`, `expired:<keyId>`),
- * inserted by upsert so only one writer wins; `batch:<id>` documents hold a
- * background pass's work until it is done, so a crash cannot lose it.
- */
-export interface MarkDoc {
-  _id: string;
-  at: Date;
-  batchId?: string;
-  state?: 'pending';
-  items?: { markId: string; keyId: string; teamId: string; ownerId: string; kind: 'warn' | 'expired'; days: number }[];
-  /** `used-after-revoke:` marks: the tries already reported in the hour the notice was sent. */
-  seen?: { keyId: string; tries: number }[];
 }
 
 /**
@@ -201,40 +166,6 @@ export interface RevocationDoc {
   reason: RevokedReason;
   at: Date;
   by: string | null;
-}
-
-/**
- * One server instance's running totals for one key (or, with `keyId` null, for
- * every unattributable verify) in one UTC hour, as of one flush. Each flush
- * inserts a new document (`_id` `${instance}:${seq}:${keyId ?? '-'}:${hour ms}`)
- * holding the totals so far, never a delta: of the documents of one
- * (instance, keyId, hour), the highest `seq` is the truth and the others are
- * superseded (the flusher deletes them). So a retried or lost flush can never
- * count anything twice, and no write needs `$inc` or a transaction.
- */
-export interface UsageDoc {
-  _id: string;
-  instance: string;
-  seq: number;
-  teamId: string | null;
-  keyId: string | null;
-  hour: Date;
-  valid: number;
-  revoked: number;
-  disabled: number;
-  expired: number;
-  malformed: number;
-  notFound: number;
-  /** Distinct source addresses, at most USAGE_MAX_IPS; `ipsCapped` when more were seen. */
-  ips: string[];
-  ipsCapped: boolean;
-  lastValidAt: Date | null;
-  lastValidIp: string | null;
-  lastValidUa: string | null;
-  lastFailAt: Date | null;
-  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
-  lastFailIp: string | null;
-  lastFailUa: string | null;
 }
 
 export interface RevisionDoc {
@@ -261,6 +192,12 @@ export function collections(db: Db) {
     revisions: db.collection<RevisionDoc>('revisions'),
     revocations: db.collection<RevocationDoc>('revocations'),
     usage: db.collection<UsageDoc>('usage'),
+    rotations: db.collection<RotationDoc>('rotations'),
+    keyRequests: db.collection<KeyRequestDoc>('key_requests'),
+    requestClaims: db.collection<RequestClaimDoc>('key_request_claims'),
+    leaks: db.collection<LeakDoc>('leaks'),
+    webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
+    webhookAttempts: db.collection<WebhookAttemptDoc>('webhook_attempts'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -53,6 +53,16 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { teamId: 1, hour: 1 }, name: 'team_hour' },
     { key: { hour: 1 }, name: 'hour' },
   ],
+  rotations: [
+    { key: { state: 1, graceEndsAt: 1 }, name: 'state_grace_end' },
+    { key: { teamId: 1, keyId: 1 }, name: 'team_key' },
+    { key: { teamId: 1, replacedBy: 1 }, name: 'team_replaced_by' },
+  ],
+  keyRequests: [{ key: { teamId: 1, state: 1, createdAt: -1 }, name: 'team_state_created' }],
+  requestClaims: [],
+  leaks: [{ key: { teamId: 1, keyId: 1 }, name: 'team_key' }],
+  webhookEndpoints: [{ key: { teamId: 1, enabled: 1 }, name: 'team_enabled' }],
+  webhookAttempts: [{ key: { teamId: 1, endpointId: 1, at: -1, _id: -1 }, name: 'team_endpoint_at' }],
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { Collections, InvitationDoc } from './collections';
+import { insertOnce } from './insert-once';
 
 export type Invitation = Omit<InvitationDoc, '_id'>;
 
@@ -25,13 +26,8 @@ export function invitationsRepo(cols: Collections) {
     async open(inv: Invitation, previousId: string | null): Promise<boolean> {
       const _id = invitationId(inv.teamId, inv.userId);
       if (previousId) return (await cols.invitations.replaceOne({ _id, id: previousId }, inv)).matchedCount === 1;
-      try {
-        return (await cols.invitations.updateOne({ _id }, { $setOnInsert: inv }, { upsert: true })).upsertedCount === 1;
-      } catch (err) {
-        // Two admins inviting the same person at once: the loser gets a unique-key error (generic on FerretDB).
-        if (await cols.invitations.countDocuments({ _id }, { limit: 1 })) return false;
-        throw err;
-      }
+      // Two admins inviting the same person at once: one creates the round, the other reads again.
+      return insertOnce(cols.invitations, _id, inv);
     },
 
     /** Re-sends a pending round: new role and inviter, and the clock starts again. */

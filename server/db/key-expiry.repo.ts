@@ -1,6 +1,7 @@
 import type { Filter } from 'mongodb';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
 import type { Collections, KeyDoc } from './collections';
+import { NOT_REVOKED } from './effective-status';
 
 /** What expiry warnings and the badge need to know about a key. */
 export interface ExpiringKey {
@@ -14,8 +15,6 @@ export interface ExpiringKey {
 }
 
 const FIELDS = { _id: 0, id: 1, teamId: 1, ownerId: 1, name: 1, hint: 1, createdAt: 1, expiresAt: 1 } as const;
-/** `$in` rather than `$ne: 'revoked'` so a real MongoDB can use the (status, expiresAt) indexes. */
-const NOT_REVOKED = { $in: ['enabled', 'disabled'] as ('enabled' | 'disabled')[] };
 
 /** Key queries of the expiry-warning pass and the alerts summary (read-only). */
 export function keyExpiryRepo(cols: Collections) {

@@ -1,6 +1,7 @@
 import type { Filter, Sort } from 'mongodb';
 import type { KeySort, KeyStatus } from '../../shared/schemas/key';
 import type { KeyDoc } from './collections';
+import { effectiveStatusFilter } from './effective-status';
 
 /**
  * The admin key list as a pure filter + sort, so the index-coverage test can
@@ -23,14 +24,11 @@ export interface KeyListSpec {
   sort: KeySort;
   /** The last row of the previous page (keyset pagination, never skip). */
   after?: KeyListPosition | null;
+  /** Only keys not used since this instant (never-used ones: created before it). A page filter, like `view`. */
+  idleBefore?: Date;
 }
 
-const notExpired = (now: Date): Filter<KeyDoc>[] => [{ expiresAt: null }, { expiresAt: { $gt: now } }];
-
-export function effectiveStatusFilter(status: KeyStatus, now: Date): Filter<KeyDoc> {
-  if (status === 'revoked') return { $or: [{ status: 'revoked' }, { expiresAt: { $lte: now } }] };
-  return { status, $or: notExpired(now) };
-}
+export { effectiveStatusFilter } from './effective-status';
 
 export const KEY_SORTS: Record<KeySort, Record<string, 1 | -1>> = {
   newest: { createdAt: -1, id: -1 },
@@ -127,6 +125,7 @@ export function keyListQuery(spec: KeyListSpec, now: Date): { filter: Filter<Key
   if (view.length > 0 && view.length < 3) {
     and.push(view.length === 1 ? effectiveStatusFilter(view[0]!, now) : { $or: view.map((s) => effectiveStatusFilter(s, now)) });
   }
+  if (spec.idleBefore) and.push({ $or: [{ lastUsedAt: { $lt: spec.idleBefore } }, { lastUsedAt: null, createdAt: { $lt: spec.idleBefore } }] });
   // A range goes at the top level, beside the team (the scope never names the sort fields): FerretDB checks it fastest there.
   const position = spec.after ? fromPosition(spec.sort, spec.after) : {};
   if ('id' in position) and.push(position);

@@ -1,9 +1,11 @@
-import { MongoBulkWriteError, MongoServerError, type Filter } from 'mongodb';
+import type { Filter } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
-import { keyHint } from '../../shared/key-format';
-import { newId } from '../lib/ids';
-import type { Collections, KeyDoc, RevocationDoc } from './collections';
+import type { Collections, KeyDoc } from './collections';
+import { liveFilter } from './effective-status';
 import { inHalves, isAfter, keyListQuery, keyOrder, keyScopeFilter, type KeyCountScope, type KeyListSpec } from './key-list-query';
+import type { Position } from '../lib/pagination';
+import { newestFirst } from './keyset';
+import { inBatches, revocationRecords, revokedFields, type Revocation } from './revocations';
 
 /** A stored key without its hash: repos hand the hash to nobody but verify. */
 export type StoredKey = Omit<KeyDoc, '_id' | 'nameLower'>;
@@ -25,91 +27,17 @@ const PUBLIC_FIELDS = {
   expiresAt: 1,
   lastUsedAt: 1,
   disabledAt: 1,
+  canary: 1,
+  enabledAt: 1,
 } as const;
 
 /** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */
 const CURSOR_TIES = 20;
 
-/** Keys that still work at `now`: not revoked and not past their expiry. */
-export function liveFilter(now: Date): Filter<KeyDoc> {
-  return { status: { $ne: 'revoked' }, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
-}
 
-type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
-
-const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
-
-/** Per-key writes run this many at a time: fast enough, gentle on the pool. */
-const WRITE_BATCH = 20;
-
-async function inBatches<T>(items: T[], write: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += WRITE_BATCH) await Promise.all(items.slice(i, i + WRITE_BATCH).map(write));
-}
-
-/** A failed insert that only hit existing `_id`s: another writer got there first. */
-function onlyDuplicates(err: unknown): boolean {
-  if (err instanceof MongoBulkWriteError) {
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    return errors.length > 0 && errors.every((e) => e.code === 11000);
-  }
-  return err instanceof MongoServerError && err.code === 11000;
-}
-
-/**
- * Why revocation stays final on FerretDB v1: it has no transactions and no
- * atomic conditional update, and an update rewrites the whole document from
- * what it read. So a disable, enable, policy cap or last-used write that read a
- * key just before a revocation landed can write the old status back. Against
- * that, every revocation first inserts the key's record in `revocations`
- * (`_id` = key hash: only one insert can win), every other write to a key
- * re-asserts any record after its own write (a clobbering write always lands
- * after the record exists, so its check sees it), and verify reads the record
- * with the key. On MongoDB the same steps are merely redundant.
- */
+/** Revocation stays final on FerretDB through revocation records: see revocations.ts. */
 export function keysRepo(cols: Collections) {
-  /** Inserts each key's revocation record; returns the hashes whose record is this action's. */
-  async function claimRevocations(teamId: string, keys: { _id: string; id: string }[], r: Revocation): Promise<string[]> {
-    if (keys.length === 0) return [];
-    const records: RevocationDoc[] = keys.map((k) => ({ _id: k._id, keyId: k.id, teamId, actionId: r.actionId, reason: r.reason, at: r.at, by: r.by }));
-    try {
-      await cols.revocations.insertMany(records, { ordered: false });
-    } catch (err) {
-      if (!onlyDuplicates(err)) throw err;
-    }
-    const wanted = new Set(keys.map((k) => k._id));
-    const mine = await cols.revocations.find({ teamId, actionId: r.actionId }, { projection: { _id: 1 } }).toArray();
-    return mine.map((d) => d._id).filter((h) => wanted.has(h));
-  }
-
-  /** The revocation records of these keys, by hash. */
-  async function revocationsOf(hashes: string[]): Promise<Map<string, RevocationDoc>> {
-    if (hashes.length === 0) return new Map();
-    // A single key (the last-used write) is an `_id` look-up, which FerretDB serves from its index.
-    const docs = hashes.length === 1 ? await cols.revocations.find({ _id: hashes[0]! }).toArray() : await cols.revocations.find({ _id: { $in: hashes } }).toArray();
-    return new Map(docs.map((d) => [d._id, d]));
-  }
-
-  /** Writes a revoked key's record back over whatever a racing write left. Returns how many needed it. */
-  async function reassertRevocations(hashes: string[]): Promise<number> {
-    const records = await revocationsOf(hashes);
-    let repaired = 0;
-    await inBatches([...records.values()], async (r) => {
-      const res = await cols.keys.updateOne(
-        { _id: r._id, $or: [{ status: { $ne: 'revoked' } }, { actionId: { $ne: r.actionId } }] },
-        { $set: revokedFields(r) },
-      );
-      repaired += res.modifiedCount;
-    });
-    return repaired;
-  }
-
-  /** A non-revoking write to the keys matching `filter`, then the re-assertion of any revocation it may have overwritten. */
-  async function writeThenReassert(filter: Filter<KeyDoc>, set: Partial<KeyDoc>): Promise<void> {
-    const targets = (await cols.keys.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
-    if (targets.length === 0) return;
-    await cols.keys.updateMany({ ...filter, _id: { $in: targets } }, { $set: set });
-    await reassertRevocations(targets);
-  }
+  const { claimRevocations, revocationsOf, reassertRevocations, writeThenReassert } = revocationRecords(cols);
 
   return {
     async insert(hash: string, key: StoredKey): Promise<void> {
@@ -123,11 +51,11 @@ export function keysRepo(cols: Collections) {
      */
     async findForVerify(hash: string) {
       const [doc, revocation] = await Promise.all([
-        cols.keys.findOne({ _id: hash }, { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1 } }),
+        cols.keys.findOne({ _id: hash }, { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1 } }),
         cols.revocations.findOne({ _id: hash }, { projection: { _id: 1 } }),
       ]);
       if (!doc) return null;
-      return { ...doc, status: revocation ? 'revoked' : doc.status } as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt'>;
+      return { ...doc, status: revocation ? 'revoked' : doc.status } as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary'>;
     },
 
     async findByHash(teamId: string, hash: string): Promise<StoredKey | null> {
@@ -175,12 +103,12 @@ export function keysRepo(cols: Collections) {
     },
 
     /** Newest first, keyset-paginated on (createdAt, id). */
-    async listByOwner(teamId: string, ownerId: string, after: { createdAt: Date; id: string } | null, limit: number): Promise<StoredKey[]> {
-      const filter: Filter<KeyDoc> = { teamId, ownerId };
-      if (after) filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }];
+    async listByOwner(teamId: string, ownerId: string, after: Position | null, limit: number): Promise<StoredKey[]> {
+      const page = newestFirst('createdAt', 'id', after);
       return (await cols.keys
-        .find(filter, { projection: PUBLIC_FIELDS })
-        .sort({ createdAt: -1, id: -1 })
+        // A canary is left out of its creator's own list (the popup's "My keys"): it is the team's trap, listed with the team's keys for admins.
+        .find({ teamId, ownerId, canary: { $ne: true }, ...page.filter }, { projection: PUBLIC_FIELDS })
+        .sort(page.sort)
         .limit(limit)
         .toArray()) as StoredKey[];
     },
@@ -240,10 +168,10 @@ export function keysRepo(cols: Collections) {
       return cols.keys.find(keyScopeFilter(scope), { projection: { _id: 0, status: 1, expiresAt: 1 } }).toArray() as Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]>;
     },
 
-    /** What an expiry policy looks at: the team's keys that still work at `now`. */
+    /** What an expiry policy looks at: the team's keys that still work at `now`. Canaries are left out: no policy ever expires one. */
     async listLive(teamId: string, now: Date): Promise<Pick<StoredKey, 'id' | 'ownerId' | 'createdAt' | 'expiresAt'>[]> {
       return cols.keys
-        .find({ teamId, ...liveFilter(now) }, { projection: { _id: 0, id: 1, ownerId: 1, createdAt: 1, expiresAt: 1 } })
+        .find({ teamId, ...liveFilter(now), canary: { $ne: true } }, { projection: { _id: 0, id: 1, ownerId: 1, createdAt: 1, expiresAt: 1 } })
         .toArray() as Promise<Pick<StoredKey, 'id' | 'ownerId' | 'createdAt' | 'expiresAt'>[]>;
     },
 
@@ -326,36 +254,9 @@ export function keysRepo(cols: Collections) {
     /** Re-enables disabled keys that have not expired; revoked keys never come back. */
     async enableWhere(scope: { teamId: string; ids: string[] }, change: { at: Date; actionId: string }): Promise<void> {
       const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at), status: 'disabled', id: { $in: scope.ids } };
-      await writeThenReassert(filter, { status: 'enabled', disabledReason: null, actionId: change.actionId });
+      // `enabledAt` restarts the key's idle clock (idle policy).
+      await writeThenReassert(filter, { status: 'enabled', disabledReason: null, enabledAt: change.at, actionId: change.actionId });
     },
   };
 }
 export type KeysRepo = ReturnType<typeof keysRepo>;
-
-/**
- * A new stored key for a plaintext value: the public id, the display hint and
- * the bookkeeping fields. Keys in a non-enabled state (seeds, tests, bench) get
- * a `manual` reason.
- */
-export function newStoredKey(
-  value: string,
-  k: { teamId: string; ownerId: string; name: string; createdAt: Date; expiresAt: Date | null; status?: StoredKey['status']; lastUsedAt?: Date | null; revokedBy?: string | null },
-): StoredKey {
-  const status = k.status ?? 'enabled';
-  return {
-    id: newId('key'),
-    teamId: k.teamId,
-    ownerId: k.ownerId,
-    name: k.name,
-    hint: keyHint(value),
-    status,
-    disabledReason: status === 'disabled' ? 'manual' : null,
-    revokedReason: status === 'revoked' ? 'manual' : null,
-    revokedAt: status === 'revoked' ? k.createdAt : null,
-    revokedBy: status === 'revoked' ? (k.revokedBy ?? null) : null,
-    actionId: null,
-    createdAt: k.createdAt,
-    expiresAt: k.expiresAt,
-    lastUsedAt: k.lastUsedAt ?? null,
-  };
-}

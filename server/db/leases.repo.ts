@@ -16,6 +16,14 @@ export function leasesRepo(cols: Collections) {
         return false;
       }
     },
+    /**
+     * The lease on `name` for the time window holding `now` (windows of `ms`), or null when another
+     * owner has it: the window is in the `_id`, so a crashed holder's lease stops mattering when it passes.
+     */
+    async takeWindow(name: string, owner: string, now: Date, ms: number): Promise<string | null> {
+      const id = `job:${name}:${Math.floor(now.getTime() / ms)}`;
+      return (await this.tryTake(id, owner, new Date(now.getTime() + ms))) ? id : null;
+    },
     /** Without `owner`, whoever holds it: the thing it guarded is settled. */
     async release(id: string, owner?: string): Promise<void> {
       await cols.leases.deleteOne(owner ? { _id: id, owner } : { _id: id });

@@ -1,35 +1,41 @@
 import type { Filter } from 'mongodb';
 import type { Collections, NotificationDoc } from './collections';
+import type { Position } from '../lib/pagination';
+import { newestFirst } from './keyset';
+import { insertOnce } from './insert-once';
 
 export type NotificationRecord = Omit<NotificationDoc, '_id'> & { id: string };
 
-const toRecord = ({ _id, ...rest }: NotificationDoc): NotificationRecord => ({ id: _id, ...rest });
+/** Nulls are filled in here: FerretDB may store an upserted `null` field as absent (server/db/README.md). */
+const toRecord = ({ _id, ...n }: NotificationDoc): NotificationRecord => ({
+  id: _id,
+  ...n,
+  keys: n.keys.map((k) => ({ ...k, expiresAt: k.expiresAt ?? null })),
+  revokedKeyIds: n.revokedKeyIds ?? [],
+  actor: n.actor ?? null,
+  reason: n.reason ?? null,
+  thresholdDays: n.thresholdDays ?? null,
+  readAt: n.readAt ?? null,
+});
 
 export function notificationsRepo(cols: Collections) {
   return {
     /** Idempotent on `id`: returns whether this call created the notice. */
     async insertOnce(notice: NotificationRecord): Promise<boolean> {
       const { id, ...rest } = notice;
-      try {
-        const res = await cols.notifications.updateOne({ _id: id }, { $setOnInsert: rest }, { upsert: true });
-        return res.upsertedCount === 1;
-      } catch (err) {
-        // Two writers upserting the same new notice: the loser gets a unique-key error (generic on FerretDB).
-        if (await cols.notifications.countDocuments({ _id: id }, { limit: 1 })) return false;
-        throw err;
-      }
+      return insertOnce(cols.notifications, id, rest);
     },
 
     /** Newest first, keyset-paginated on (createdAt, _id); only the user's own notices. */
     async listForUser(
       userId: string,
-      opts: { teamId?: string; unreadOnly?: boolean; after: { createdAt: Date; id: string } | null; limit: number },
+      opts: { teamId?: string; unreadOnly?: boolean; after: Position | null; limit: number },
     ): Promise<NotificationRecord[]> {
       const filter: Filter<NotificationDoc> = { userId };
       if (opts.teamId) filter.teamId = opts.teamId;
       if (opts.unreadOnly) filter.readAt = null;
-      if (opts.after) filter.$or = [{ createdAt: { $lt: opts.after.createdAt } }, { createdAt: opts.after.createdAt, _id: { $lt: opts.after.id } }];
-      const docs = await cols.notifications.find(filter).sort({ createdAt: -1, _id: -1 }).limit(opts.limit).toArray();
+      const page = newestFirst('createdAt', '_id', opts.after);
+      const docs = await cols.notifications.find({ ...filter, ...page.filter }).sort(page.sort).limit(opts.limit).toArray();
       return docs.map(toRecord);
     },
 
@@ -41,10 +47,10 @@ export function notificationsRepo(cols: Collections) {
       return res.modifiedCount;
     },
 
-    /** What the badge's red count needs: the unread notices' ids and the keys they report as dead. */
-    async unreadOf(userId: string): Promise<{ id: string; revokedKeyIds: string[] }[]> {
-      const docs = await cols.notifications.find({ userId, readAt: null }, { projection: { _id: 1, revokedKeyIds: 1 } }).toArray();
-      return docs.map((d) => ({ id: d._id, revokedKeyIds: d.revokedKeyIds ?? [] }));
+    /** What the badge needs: the unread notices' ids and kinds, the keys they list and those they report as dead. */
+    async unreadOf(userId: string): Promise<{ id: string; kind: NotificationDoc['kind']; keyIds: string[]; revokedKeyIds: string[] }[]> {
+      const docs = await cols.notifications.find({ userId, readAt: null }, { projection: { _id: 1, kind: 1, keys: 1, revokedKeyIds: 1 } }).toArray();
+      return docs.map((d) => ({ id: d._id, kind: d.kind, keyIds: (d.keys ?? []).map((k) => k.id), revokedKeyIds: d.revokedKeyIds ?? [] }));
     },
 
     /** Which of `userIds` got a notice after `since` (push to clients connected to another instance). */

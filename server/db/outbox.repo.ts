@@ -1,10 +1,14 @@
 import type { Filter } from 'mongodb';
 import type { Collections, OutboxDoc } from './collections';
 import { leasesRepo } from './leases.repo';
+import type { Position } from '../lib/pagination';
+import { newestFirst } from './keyset';
+import { insertOnce } from './insert-once';
 
 export type OutboxRecord = Omit<OutboxDoc, '_id'> & { id: string };
-export type ClaimedMessage = OutboxRecord & { claimId: string };
-export type NewOutboxMessage = Pick<OutboxRecord, 'id' | 'teamId' | 'userId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt'>;
+/** A message one worker holds; `claimId` is this repo's business (the claim document), handed back to `release`. */
+export type ClaimedMessage = OutboxRecord & { readonly claimId: string };
+export type NewOutboxMessage = Pick<OutboxRecord, 'id' | 'teamId' | 'userId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt' | 'channel'>;
 
 const toRecord = ({ _id, ...rest }: OutboxDoc): OutboxRecord => ({ id: _id, ...rest });
 
@@ -22,14 +26,13 @@ export function outboxRepo(cols: Collections) {
     async enqueue(m: NewOutboxMessage): Promise<boolean> {
       const { id, ...rest } = m;
       const fresh = { ...rest, state: 'pending' as const, attempts: 0, nextAttemptAt: m.createdAt, leaseUntil: null, leaseOwner: null, lastError: null, sentAt: null };
-      try {
-        const res = await cols.outbox.updateOne({ _id: id }, { $setOnInsert: fresh }, { upsert: true });
-        return res.upsertedCount === 1;
-      } catch (err) {
-        // Two writers enqueueing the same new message: the loser gets a unique-key error (generic on FerretDB).
-        if (await cols.outbox.countDocuments({ _id: id }, { limit: 1 })) return false;
-        throw err;
-      }
+      return insertOnce(cols.outbox, id, fresh);
+    },
+
+    /** When the soonest pending message of `channel` is due; null when none waits. */
+    async nextDueAt(channel: NonNullable<OutboxDoc['channel']>): Promise<Date | null> {
+      const [doc] = await cols.outbox.find({ state: 'pending', channel }, { projection: { nextAttemptAt: 1 } }).sort({ nextAttemptAt: 1 }).limit(1).toArray();
+      return doc?.nextAttemptAt ?? null;
     },
 
     async findDueIds(now: Date, limit: number): Promise<string[]> {
@@ -64,9 +67,9 @@ export function outboxRepo(cols: Collections) {
       return { ...toRecord(doc), claimId };
     },
 
-    /** Drops the claim document once its attempt is recorded (the message's new state now guards it). */
-    async releaseClaim(claimId: string): Promise<void> {
-      await leases.release(claimId);
+    /** Lets go of a claimed message once its attempt is recorded (the message's new state now guards it). */
+    async release(message: ClaimedMessage): Promise<void> {
+      await leases.release(message.claimId);
     },
 
     async markSent(id: string, owner: string, at: Date): Promise<void> {
@@ -95,11 +98,13 @@ export function outboxRepo(cols: Collections) {
     },
 
     /** Newest first, keyset-paginated on (createdAt, _id). */
-    async listForTeam(teamId: string, opts: { state?: OutboxDoc['state']; after: { createdAt: Date; id: string } | null; limit: number }): Promise<OutboxRecord[]> {
+    async listForTeam(teamId: string, opts: { state?: OutboxDoc['state']; after: Position | null; limit: number }): Promise<OutboxRecord[]> {
       const filter: Filter<OutboxDoc> = { teamId };
       if (opts.state) filter.state = opts.state;
-      if (opts.after) filter.$or = [{ createdAt: { $lt: opts.after.createdAt } }, { createdAt: opts.after.createdAt, _id: { $lt: opts.after.id } }];
-      const docs = await cols.outbox.find(filter).sort({ createdAt: -1, _id: -1 }).limit(opts.limit).toArray();
+      // Emails only: webhook deliveries are listed per endpoint (webhooks.deliveries).
+      filter.channel = { $exists: false };
+      const page = newestFirst('createdAt', '_id', opts.after);
+      const docs = await cols.outbox.find({ ...filter, ...page.filter }).sort(page.sort).limit(opts.limit).toArray();
       return docs.map(toRecord);
     },
   };

@@ -16,8 +16,6 @@ import { superviseLauncher, type Backoff } from './ferretdb-process';
 export interface RunningDatabase {
   uri: string;
   embedded: boolean;
-  /** Whether this process started the server (and so stops it). */
-  owned: boolean;
   stop(): Promise<void>;
 }
 
@@ -48,13 +46,13 @@ export async function startDatabase(options: StartDatabaseOptions): Promise<Runn
   if (options.mongodbUri) {
     // No database here, but DATA_DIR may hold dev mail an older version left readable by others.
     if (existsSync(dataDir)) tightenDataDir(dataDir);
-    return { uri: options.mongodbUri, embedded: false, owned: false, stop: async () => {} };
+    return { uri: options.mongodbUri, embedded: false, stop: async () => {} };
   }
   makeDataDirPrivate(dataDir);
   const stateFile = join(dataDir, 'ferretdb.json');
   if (options.reuseRunning !== false) {
     const running = await findRunning(stateFile);
-    if (running) return { uri: running, embedded: true, owned: false, stop: async () => {} };
+    if (running) return { uri: running, embedded: true, stop: async () => {} };
   }
   return startFerretdb(dataDir, stateFile, options);
 }
@@ -99,7 +97,6 @@ async function startFerretdb(dataDir: string, stateFile: string, options: StartD
   return {
     uri,
     embedded: true,
-    owned: true,
     stop: () =>
       (stopping ??= (async () => {
         rmSync(stateFile, { force: true });

@@ -66,10 +66,18 @@ function parse(diff: string): FilePatch[] {
         if (line === undefined) throw new Error(`patch: ${file.path}: hunk ends early`);
         if (line.startsWith('\\')) continue;
         const body = line.slice(1);
-        if (line[0] === ' ' || line === '') (hunk.old.push(body), hunk.new.push(body), oldLeft--, newLeft--);
-        else if (line[0] === '-') (hunk.old.push(body), oldLeft--);
-        else if (line[0] === '+') (hunk.new.push(body), newLeft--);
-        else throw new Error(`patch: ${file.path}: unexpected line in hunk: ${line}`);
+        if (line[0] === ' ' || line === '') {
+          hunk.old.push(body);
+          hunk.new.push(body);
+          oldLeft--;
+          newLeft--;
+        } else if (line[0] === '-') {
+          hunk.old.push(body);
+          oldLeft--;
+        } else if (line[0] === '+') {
+          hunk.new.push(body);
+          newLeft--;
+        } else throw new Error(`patch: ${file.path}: unexpected line in hunk: ${line}`);
       }
       while (lines[i]?.startsWith('\\')) i++;
       file.hunks.push(hunk);

@@ -1,5 +1,6 @@
-import { MongoBulkWriteError, MongoServerError, type Filter } from 'mongodb';
+import type { Filter } from 'mongodb';
 import type { Collections, KeyDoc, UsageDoc } from './collections';
+import { insertOnce, onlyDuplicates } from './insert-once';
 
 /**
  * Usage flush documents (see UsageDoc): inserted once each, read back as the
@@ -13,14 +14,6 @@ export type UsageCounts = Pick<UsageDoc, 'instance' | 'seq' | 'keyId' | 'hour' |
 
 const COUNT_FIELDS = { _id: 0, instance: 1, seq: 1, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValidAt: 1, lastValidIp: 1 } as const;
 
-/** A failed insert that only hit existing `_id`s: an earlier attempt of the same flush got there. */
-function onlyDuplicates(err: unknown): boolean {
-  if (err instanceof MongoBulkWriteError) {
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-    return errors.length > 0 && errors.every((e) => e.code === 11000);
-  }
-  return err instanceof MongoServerError && err.code === 11000;
-}
 
 /** Use-after-revoke notices are marked sent per team and day: `${NOTICE_MARK_PREFIX}${teamId}:${day}`. */
 export const NOTICE_MARK_PREFIX = 'used-after-revoke:';
@@ -125,10 +118,7 @@ export function usageRepo(cols: Collections) {
 
     /** Records that a notice was sent; the first record of an id stays. */
     async markNoticeSent(markId: string, at: Date, seen: { keyId: string; tries: number }[]): Promise<void> {
-      await cols.marks.updateOne({ _id: markId }, { $setOnInsert: { at, seen } }, { upsert: true }).catch(async (err) => {
-        // Two upserts of the same new mark: the loser gets a unique-key error (generic on FerretDB).
-        if (!(await cols.marks.countDocuments({ _id: markId }, { limit: 1 }))) throw err;
-      });
+      await insertOnce(cols.marks, markId, { at, seen });
     },
   };
 }

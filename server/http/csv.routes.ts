@@ -1,20 +1,19 @@
 import { Hono, type Context } from 'hono';
-import { isAdminRole, TeamIdSchema } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import { UsageRangeSchema } from '../../shared/schemas/usage';
-import type { AuditRecord } from '../db/audit.repo';
-import { badRequest, httpStatus, toAppError } from '../errors';
+import { badRequest } from '../errors';
 import type { Deps } from '../deps';
 import { csvStream, type CsvColumn } from '../lib/csv';
 import type { Services } from '../services';
+import type { AuditItem } from '../services/audit.service';
 import type { UsageCsvRow } from '../services/usage.service';
-import { bearerToken } from '../trpc/context';
+import { teamAdmin } from './auth';
 
 /**
  * CSV exports for admins: plain routes (a browser download cannot speak tRPC)
  * authenticated by the session's bearer token. A team the caller is not in is
  * a 404, like a team that does not exist. No secrets and no hashes: rows come
- * from the same KeyRow builder as `keys.list`.
+ * from the same KeyRow builder as `keys.list`. Failures are answered by app.ts's `onError`.
  */
 const KEY_COLUMNS: CsvColumn<KeyRow>[] = [
   ['id', (k) => k.id],
@@ -31,9 +30,12 @@ const KEY_COLUMNS: CsvColumn<KeyRow>[] = [
   ['generatedByEmail', (k) => k.generatedBy.email],
   ['generatedByName', (k) => k.generatedBy.name],
   ['generatedByRole', (k) => k.generatedBy.role],
+  ['canary', (k) => (k.canary ? 'true' : null)],
+  // Each report of the key as leaked, newest first: when, where from, where found, what was done.
+  ['leaks', (k) => (k.leaks ?? []).map((l) => `${l.at.toISOString()} ${l.source} ${l.url ?? '-'} ${l.action}`).join('; ') || null],
 ];
 
-const AUDIT_COLUMNS: CsvColumn<AuditRecord>[] = [
+const AUDIT_COLUMNS: CsvColumn<AuditItem>[] = [
   ['id', (a) => a.id],
   ['at', (a) => a.at],
   ['actorUserId', (a) => a.actor.userId],
@@ -71,35 +73,17 @@ async function primed<T>(rows: AsyncGenerator<T>): Promise<AsyncGenerator<T>> {
 
 export function csvRoutes(deps: Deps, services: Services) {
   const app = new Hono();
-  const fail = (c: Context, status: 401 | 403 | 404, error: string, message: string) => c.json({ error, message }, status);
-
-  /** Resolves the caller and checks they administer the team; returns an error response otherwise. */
-  async function authorize(c: Context): Promise<{ teamId: string } | Response> {
-    const session = await services.auth.resolveSession(bearerToken(c.req.header('authorization')));
-    if (!session) return fail(c, 401, 'UNAUTHORIZED', 'Send your session token as "Authorization: Bearer …".');
-    const teamId = TeamIdSchema.safeParse(c.req.param('teamId'));
-    const membership = teamId.success ? await services.teams.membership(teamId.data, session.user.id) : null;
-    if (!membership || !teamId.success) return fail(c, 404, 'NOT_FOUND', 'Team not found.');
-    if (!isAdminRole(membership.role)) return fail(c, 403, 'FORBIDDEN', 'Only team admins and super admins may export this.');
-    return { teamId: teamId.data };
-  }
 
   async function exportCsv<T>(c: Context, name: string, columns: CsvColumn<T>[], rows: (teamId: string) => AsyncGenerator<T>) {
-    try {
-      const auth = await authorize(c);
-      if (auth instanceof Response) return auth;
-      const filename = `keywarden-${name}-${auth.teamId}-${deps.now().toISOString().slice(0, 10)}.csv`;
-      return new Response(csvStream(columns, await primed(rows(auth.teamId))), {
-        headers: {
-          'content-type': 'text/csv; charset=utf-8; header=present',
-          'content-disposition': `attachment; filename="${filename}"`,
-          'cache-control': 'no-store',
-        },
-      });
-    } catch (err) {
-      const appError = toAppError(err, deps.log.error);
-      return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
-    }
+    const { teamId } = await teamAdmin(c, services, 'Only team admins and super admins may export this.');
+    const filename = `keywarden-${name}-${teamId}-${deps.now().toISOString().slice(0, 10)}.csv`;
+    return new Response(csvStream(columns, await primed(rows(teamId))), {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8; header=present',
+        'content-disposition': `attachment; filename="${filename}"`,
+        'cache-control': 'no-store',
+      },
+    });
   }
 
   app.get('/teams/:teamId/keys.csv', (c) => exportCsv(c, 'keys', KEY_COLUMNS, (teamId) => services.keysAdmin.exportRows(teamId)));

@@ -31,6 +31,8 @@ export interface RequestLimits {
   concurrencyPerIp: number;
   verifyRatePerIp: number;
   verifyConcurrencyPerIp: number;
+  /** Public leak reports per address per minute (POST /v1/leaks/report); 10 when absent, 0 = off. */
+  leakReportsPerMinutePerIp?: number;
 }
 
 export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
@@ -73,6 +75,8 @@ export function createRequestLimits(
   const callerGates = gates(config.concurrencyPerCaller);
   const ipGates = gates(config.concurrencyPerIp);
   const verifyGates = gates(config.verifyConcurrencyPerIp);
+  const leakReportsPerMinute = config.leakReportsPerMinutePerIp ?? 10;
+  const leakReportRate = new TokenBuckets({ ratePerSecond: leakReportsPerMinute / 60, burst: Math.max(1, leakReportsPerMinute) });
 
   const tooMany = (c: Context, who: string, retryAfterMs: number) => {
     const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
@@ -126,6 +130,11 @@ export function createRequestLimits(
       const ip = ipOf(c);
       return admit(c, next, ip, 'your address', verifyRate, verifyGates, null, false);
     }) satisfies MiddlewareHandler,
+    /** POST /v1/leaks/report: anyone may call it, so a small budget per address. */
+    leakReport: (async (c, next) => {
+      const ip = ipOf(c);
+      return admit(c, next, `leak:${ip}`, 'your address', leakReportRate, callerGates, ip);
+    }) satisfies MiddlewareHandler,
     /** tRPC and CSV exports: per session when a bearer token is sent, else per address. */
     caller: (async (c, next) => {
       const ip = ipOf(c);
@@ -146,7 +155,8 @@ export function createRequestLimits(
      * direct read on the verify hot path.
      */
     body: (async (c, next) => {
-      const maxSize = c.req.path.startsWith('/trpc/') ? BODY_LIMIT_BYTES.trpc : BODY_LIMIT_BYTES.other;
+      // GitHub batches its secret-scanning matches: its report gets tRPC's room.
+      const maxSize = c.req.path.startsWith('/trpc/') || c.req.path === '/v1/leaks/github' ? BODY_LIMIT_BYTES.trpc : BODY_LIMIT_BYTES.other;
       const tooLarge = () =>
         options.render(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${maxSize / 1024} KiB this endpoint accepts.`), {
           // The rest of the body is not read: close the connection rather than drain it.

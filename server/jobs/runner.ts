@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { leasesRepo } from '../db/leases.repo';
 import type { Deps } from '../deps';
+import type { JobLeasesService } from '../services/job-leases.service';
 
 /**
  * Periodic background work that is safe on N server instances. A run first
@@ -16,19 +16,11 @@ export interface Job {
   run(): Promise<unknown>;
 }
 
-export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: number; leaseMs?: number }) {
+export function createJobRunner(deps: Deps, leases: JobLeasesService, jobs: Job[], options: { intervalMs: number; leaseMs?: number }) {
   const owner = randomUUID();
   const leaseMs = options.leaseMs ?? Math.max(options.intervalMs, 5_000);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
-
-  const leases = leasesRepo(deps.cols);
-
-  async function acquire(name: string): Promise<string | null> {
-    const now = deps.now();
-    const id = `job:${name}:${Math.floor(now.getTime() / leaseMs)}`;
-    return (await leases.tryTake(id, owner, new Date(now.getTime() + leaseMs))) ? id : null;
-  }
 
   async function release(id: string) {
     await leases.release(id, owner).catch(() => {});
@@ -37,7 +29,7 @@ export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: 
   async function tick() {
     for (const job of jobs) {
       try {
-        const lease = await acquire(job.name);
+        const lease = await leases.take(job.name, owner, leaseMs);
         if (!lease) continue;
         try {
           await job.run();
@@ -52,7 +44,7 @@ export function createJobRunner(deps: Deps, jobs: Job[], options: { intervalMs: 
 
   return {
     /** Leases of crashed runs (and stale claims) older than a day. */
-    purgeStaleLeases: () => leases.purgeEndedBefore(new Date(deps.now().getTime() - 86_400_000)),
+    purgeStaleLeases: () => leases.purgeStale(),
     /** Runs every job once now (tests, and the first tick at start-up). */
     runOnce: () => (running ??= tick().finally(() => (running = null))),
     start() {

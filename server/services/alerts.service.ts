@@ -1,16 +1,22 @@
-import { BADGE_AMBER, BADGE_RED, type AlertsSummaryResult } from '../../shared/schemas/alerts';
+import type { AlertsSummaryResult } from '../../shared/schemas/alerts';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
+import { isAdminRole } from '../../shared/schemas/common';
 import type { KeyExpiryRepo } from '../db/key-expiry.repo';
+import type { KeyRequestsRepo } from '../db/key-requests.repo';
 import type { NotificationsRepo } from '../db/notifications.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
 import { sha256 } from '../lib/ids';
+import { badgeFor } from './alert-badge';
 import { toNotification } from './notifications.service';
+import { DAY_MS } from '../../shared/time';
 
-const DAY_MS = 24 * 60 * 60_000;
 const NEWEST = 5;
 const STAMP_BUCKET_MS = 5 * 60_000;
+
+/** Unread notices of these kinds make the badge amber until read: each asks the reader to do something. */
+const ATTENTION_KINDS = new Set(['key_idle_warning', 'key_rotated', 'key_request_approved', 'key_request_denied']);
 
 /**
  * What the extension's badge shows, across all of the caller's teams.
@@ -18,13 +24,18 @@ const STAMP_BUCKET_MS = 5 * 60_000;
  * `revokedUnread`: distinct keys of the caller reported dead (revoked, expired,
  * revoked by a policy) by a notice they have not read. `expiringSoon`: the
  * caller's keys that still work and expire within their team's largest
- * warning threshold. The `etag` is a hash of everything the summary is made
+ * warning threshold. `pendingRequests`: key requests waiting in the teams the
+ * caller administers; `needsAttention`: keys named by unread lifecycle notices
+ * (ATTENTION_KINDS). Both count amber. The `etag` is a hash of everything the summary is made
  * of (unread notices, the newest ones and their read state, the expiring
  * keys), stamped with the shared "keys" and "alerts" revisions. A caller that
  * sends back its etag while neither revision moved gets `{ unchanged: true }`
  * for two `_id` look-ups — cheap enough to poll every minute.
  */
-export function alertsService(deps: Deps, repos: { notifications: NotificationsRepo; teams: TeamsRepo; keyExpiry: KeyExpiryRepo; revisions: RevisionsRepo }) {
+export function alertsService(
+  deps: Deps,
+  repos: { notifications: NotificationsRepo; teams: TeamsRepo; keyExpiry: KeyExpiryRepo; revisions: RevisionsRepo; keyRequests: KeyRequestsRepo },
+) {
   return {
     async summary(userId: string, etag?: string): Promise<AlertsSummaryResult> {
       const now = deps.now();
@@ -36,10 +47,12 @@ export function alertsService(deps: Deps, repos: { notifications: NotificationsR
       if (etag?.startsWith(`"${stamp}:`)) return { unchanged: true, etag };
 
       const memberships = await repos.teams.listMembershipsOfUser(userId);
-      const [teams, unread, newest] = await Promise.all([
+      const adminOf = memberships.filter((m) => isAdminRole(m.role)).map((m) => m.teamId);
+      const [teams, unread, newest, pendingRequests] = await Promise.all([
         repos.teams.findTeams(memberships.map((m) => m.teamId)),
         repos.notifications.unreadOf(userId),
         repos.notifications.listForUser(userId, { after: null, limit: NEWEST }),
+        repos.keyRequests.countPending(adminOf),
       ]);
       const windowDays = new Map(teams.map((t) => [t.id, Math.max(0, ...(t.settings.expiryWarningDays ?? DEFAULT_TEAM_SETTINGS.expiryWarningDays))]));
       const horizon = Math.max(0, ...windowDays.values());
@@ -48,7 +61,9 @@ export function alertsService(deps: Deps, repos: { notifications: NotificationsR
 
       const revokedUnread = new Set(unread.flatMap((n) => n.revokedKeyIds)).size;
       const expiringSoon = expiring.length;
+      const needsAttention = new Set(unread.filter((n) => ATTENTION_KINDS.has(n.kind)).flatMap((n) => n.keyIds)).size;
       const fingerprint = JSON.stringify([
+        pendingRequests,
         unread.map((n) => n.id).sort(),
         newest.map((n) => [n.id, n.readAt?.getTime() ?? 0]),
         expiring.map((k) => k.id).sort(),
@@ -58,13 +73,8 @@ export function alertsService(deps: Deps, repos: { notifications: NotificationsR
       // The revisions moved but the content did not: still unchanged, under the new stamp.
       if (etag?.endsWith(`:${content}"`)) return { unchanged: true, etag: current };
 
-      const badge =
-        revokedUnread > 0
-          ? { text: revokedUnread > 99 ? '99+' : String(revokedUnread), color: BADGE_RED }
-          : expiringSoon > 0
-            ? { text: expiringSoon > 99 ? '99+' : String(expiringSoon), color: BADGE_AMBER }
-            : { text: '', color: BADGE_AMBER };
-      return { unchanged: false, revokedUnread, expiringSoon, items: newest.map(toNotification), badge, etag: current };
+      const badge = badgeFor({ revokedUnread, expiringSoon, pendingRequests, needsAttention });
+      return { unchanged: false, revokedUnread, expiringSoon, pendingRequests, needsAttention, items: newest.map(toNotification), badge, etag: current };
     },
 
     /** Which of the connected users got a notice since `since` (the push socket's cross-instance check). */

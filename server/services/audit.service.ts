@@ -1,7 +1,7 @@
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { AuditRecord, AuditRepo } from '../db/audit.repo';
 import type { Deps } from '../deps';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { keysetPage, positionCursor } from '../lib/pagination';
 import { newId } from '../lib/ids';
 import type { Actor } from './actor';
 
@@ -20,18 +20,23 @@ export interface AuditEntry {
 /** Keeps at most this many target ids per record; the count is always exact. */
 const MAX_TARGET_IDS = 1000;
 
-type AuditCursor = { a: number; i: string };
-const isAuditCursor = (v: any): v is AuditCursor => typeof v?.a === 'number' && typeof v?.i === 'string';
-
 /** An audit record as the API shows it (the team is implied by the request). */
 export const toAuditItem = ({ teamId: _teamId, ...rest }: AuditRecord) => rest;
 export type AuditItem = ReturnType<typeof toAuditItem>;
 
+/** Told of every record once it is written (webhooks turn records into events). Must be idempotent on the record's id. */
+export type AuditListener = (record: AuditRecord) => Promise<void>;
+
 export function auditService(deps: Deps, repo: AuditRepo) {
+  const listeners: AuditListener[] = [];
   return {
+    onRecord(listener: AuditListener) {
+      listeners.push(listener);
+    },
+
     async record(entry: AuditEntry): Promise<void> {
       const ids = entry.targetIds ?? [];
-      await repo.insert({
+      const record: AuditRecord = {
         id: entry.id ?? newId('aud'),
         teamId: entry.teamId,
         at: entry.at ?? deps.now(),
@@ -41,15 +46,16 @@ export function auditService(deps: Deps, repo: AuditRepo) {
         details: entry.details ?? null,
         ip: entry.actor.ip,
         userAgent: entry.actor.userAgent,
-      });
+      };
+      await repo.insert(record);
+      // After the write, so a retry of the same record (same id) re-runs them: they are at-least-once.
+      for (const listener of listeners) await listener(record);
     },
 
     /** Newest first, keyset-paginated on (at, id). */
     async list(teamId: string, cursor: string | undefined, limit: number): Promise<{ items: AuditItem[]; nextCursor: string | null }> {
-      const after = decodeCursor(cursor, isAuditCursor);
-      const page = await repo.list(teamId, after ? { at: new Date(after.a), id: after.i } : null, limit + 1);
-      const last = page.length > limit ? page[limit - 1]! : null;
-      return { items: page.slice(0, limit).map(toAuditItem), nextCursor: last ? encodeCursor({ a: last.at.getTime(), i: last.id }) : null };
+      const page = keysetPage(await repo.list(teamId, positionCursor.at.decode(cursor), limit + 1), limit, positionCursor.at.encode);
+      return { items: page.rows.map(toAuditItem), nextCursor: page.nextCursor };
     },
 
     stream: (teamId: string) => repo.stream(teamId),

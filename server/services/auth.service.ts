@@ -10,6 +10,7 @@ import { signInCodeMail } from '../mail/templates/sign-in-code';
 import { signInPausedMail } from '../mail/templates/sign-in-paused';
 import type { AuditService } from './audit.service';
 import type { TeamsService } from './teams.service';
+import { DAY_MS } from '../../shared/time';
 
 /**
  * Sign-in by emailed one-time code. Every answer to `requestCode` is the same
@@ -27,7 +28,6 @@ export const MAX_CODE_ATTEMPTS = 5;
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
 /** The request limits keep live codes far fewer; this only bounds one guess's work. */
 const MAX_LIVE_CODES = 50;
-const DAY_MS = 24 * 60 * 60_000;
 
 export const REQUEST_CODE_ANSWER = { sent: true as const, message: 'If this email belongs to a Keywarden user, a sign-in code is on its way. It is valid for 10 minutes.' };
 
@@ -163,6 +163,9 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
     async me(user: User) {
       return { user: publicUser(user), teams: await teams.teamsOf(user.id) };
     },
+
+    /** Drops expired sessions, codes and rate-limit slots (a background job). */
+    purgeExpired: () => repos.auth.purgeExpired(deps.now()),
 
     async logout(tokenHash: string): Promise<{ ok: true }> {
       await repos.auth.deleteSession(tokenHash);

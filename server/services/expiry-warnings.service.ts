@@ -3,6 +3,7 @@ import type { ExpiringKey, KeyExpiryRepo } from '../db/key-expiry.repo';
 import type { Batch, BatchItem, MarksRepo } from '../db/marks.repo';
 import type { Deps } from '../deps';
 import type { NoticeRequest, NotifyService } from './notify.service';
+import { DAY_MS } from '../../shared/time';
 
 /**
  * The expiry-warning pass: warns each owner once per key per threshold of
@@ -23,7 +24,6 @@ import type { NoticeRequest, NotifyService } from './notify.service';
  * `catchUpMs` (7 days); a longer outage skips their `key_expired` notices
  * (their owners were warned before, and the badge counts them anyway).
  */
-const DAY_MS = 24 * 60 * 60_000;
 const PAGE = 500;
 
 export interface ExpiryWarningOptions {

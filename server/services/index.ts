@@ -1,17 +1,5 @@
 import type { Deps } from '../deps';
-import { actionsRepo } from '../db/actions.repo';
-import { auditRepo } from '../db/audit.repo';
-import { authRepo } from '../db/auth.repo';
-import { keysRepo } from '../db/keys.repo';
-import { teamsRepo } from '../db/teams.repo';
-import { usersRepo } from '../db/users.repo';
-import { invitationsRepo } from '../db/invitations.repo';
-import { keyExpiryRepo } from '../db/key-expiry.repo';
-import { marksRepo } from '../db/marks.repo';
-import { notificationsRepo } from '../db/notifications.repo';
-import { outboxRepo } from '../db/outbox.repo';
-import { revisionsRepo } from '../db/revisions.repo';
-import { usageRepo } from '../db/usage.repo';
+import type { Repos } from '../db/repos';
 import { createAlertsBus } from './alerts-bus';
 import { alertsService } from './alerts.service';
 import { expiryWarningsService } from './expiry-warnings.service';
@@ -28,48 +16,65 @@ import { membersService } from './members.service';
 import { invitationsService } from './invitations.service';
 import { settingsService } from './settings.service';
 import { teamsService } from './teams.service';
+import { jobLeasesService } from './job-leases.service';
+import { keyHolderService } from './key-holder.service';
 import { usageService, type UsageOptions } from './usage.service';
 import { usedAfterRevokeNotices } from './usage-notices';
 import { verifyService, type VerifyOptions } from './verify.service';
+import { idleKeysService } from './idle-keys.service';
+import { keyRequestsService } from './key-requests.service';
+import { rotationService } from './rotation.service';
+import { canaryService } from './canary.service';
+import { leakAlerts } from './leak-alerts';
+import { leaksService } from './leaks.service';
+import { webhooksService } from './webhooks.service';
+import type { WebhookOptions } from './webhook-delivery';
 
-/** Wires repos into services once per process (or per test). */
+/**
+ * Wires repos into services once per process (or per test). The repos come from the data layer
+ * (server/db/repos.ts) and stop here: the returned services do not hand them on.
+ */
 export function createServices(
   deps: Deps,
-  overrides: { keyEvents?: KeyEvents; outbox?: Partial<OutboxOptions>; verify?: Partial<VerifyOptions>; usage?: Partial<UsageOptions> } = {},
+  repos: Repos,
+  overrides: { keyEvents?: KeyEvents; outbox?: Partial<OutboxOptions>; verify?: Partial<VerifyOptions>; usage?: Partial<UsageOptions>; webhooks?: Partial<WebhookOptions> } = {},
 ) {
-  const repos = {
-    teams: teamsRepo(deps.cols),
-    users: usersRepo(deps.cols),
-    invitations: invitationsRepo(deps.cols),
-    auth: authRepo(deps.cols),
-    keys: keysRepo(deps.cols),
-    audit: auditRepo(deps.cols),
-    actions: actionsRepo(deps.cols),
-    notifications: notificationsRepo(deps.cols),
-    outbox: outboxRepo(deps.cols),
-    marks: marksRepo(deps.cols),
-    keyExpiry: keyExpiryRepo(deps.cols),
-    revisions: revisionsRepo(deps.cols),
-    usage: usageRepo(deps.cols),
-  };
   const audit = auditService(deps, repos.audit);
   const teams = teamsService(deps, repos);
   const auth = authService(deps, repos, teams, audit);
   const alertsBus = createAlertsBus(repos.revisions, deps.log);
   const outbox = outboxService(deps, repos, audit, overrides.outbox);
   const notify = notifyService(deps, repos, outbox, alertsBus);
+  // Webhook events are made where audit records and expiry notices are (one event per record or notice).
+  const webhooks = webhooksService(deps, repos, audit, outbox, overrides.webhooks);
+  audit.onRecord(webhooks.fromAudit);
   const notifications = notificationsService(deps, repos, alertsBus);
   const alerts = alertsService(deps, repos);
-  const expiryWarnings = expiryWarningsService(deps, repos, notify);
+  const expiryWarnings = expiryWarningsService(deps, repos, {
+    ...notify,
+    publish: async (notices) => {
+      await notify.publish(notices);
+      await webhooks.fromNotices(notices);
+    },
+  });
   const usage = usageService(deps, repos, overrides.usage);
   const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, alertsBus);
-  const verify = verifyService(deps, repos, overrides.verify, usage.recorder);
+  const leakAlertsService = leakAlerts(deps, repos, outbox, alertsBus);
+  const canary = canaryService(deps, repos, audit, leakAlertsService);
+  const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
-  const keys = keysService(deps, repos, audit, keyActions);
+  const keyRequests = keyRequestsService(deps, repos, audit, notify);
+  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants);
+  const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
+  const idleKeys = idleKeysService(deps, repos, keyActions, notify);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox);
   const members = membersService(repos, teams, audit, keyActions, invitations);
-  return { repos, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
+  const keyHolder = keyHolderService(repos, verify, keys);
+  const health = { databaseUp: () => repos.health.ping() };
+  const jobLeases = jobLeasesService(deps, repos.leases);
+  return { webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,5 +1,6 @@
+import type { AuditAction } from '../../shared/schemas/audit';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
-import type { ActionRecord, ActionsRepo } from '../db/actions.repo';
+import type { ActionRecord, ActionsRepo, KeyAction } from '../db/actions.repo';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { Deps } from '../deps';
 import { AppError, isDatabaseUnavailable } from '../errors';
@@ -17,24 +18,35 @@ import { policyCap, policyEffect } from './expiry-policy';
  * by the background pass over pending actions — finishes what an outage cut
  * short without doing anything twice.
  */
-export type KeyActionKind = 'revoke' | 'disable' | 'enable' | 'policy';
+export type { KeyAction, KeyActionKind } from '../db/actions.repo';
 
-export interface KeyActionRequest {
-  teamId: string;
-  kind: KeyActionKind;
-  reason: RevokedReason | DisabledReason | null;
-  actor: Actor;
-  /** null means every key of the team (Revoke All), or of `ownerId`. */
-  keyIds: string[] | null;
-  ownerId?: string;
-  /** Kind `policy` only: the lifetime cap to apply to the team's live keys. */
-  maxLifetimeDays?: number;
-}
+/** A bulk change to run: who asks, in which team, and the typed action (see KeyAction for the kinds). */
+export type KeyActionRequest = { teamId: string; actor: Actor } & KeyAction;
 
 /** Per-key policy writes run this many at a time: fast enough, gentle on the pool. */
 const POLICY_WRITE_BATCH = 20;
 
-const AUDIT_ACTION = { revoke: 'key.revoked', disable: 'key.disabled', enable: 'key.enabled', policy: 'policy.applied' } as const;
+type KeyChange = Exclude<KeyAction, { kind: 'policy' }>;
+
+/**
+ * What each kind of key change does: the state it writes, why (the key's reason), the keys it
+ * covers, and its audit name. Every kind is listed; adding one to KeyAction without a row here
+ * fails the typecheck.
+ */
+const KEY_CHANGES: { [K in KeyChange['kind']]: (a: Extract<KeyChange, { kind: K }>) => Change } = {
+  revoke: (a) => ({ effect: 'revoke', reason: a.reason, keyIds: a.keyIds, audit: 'key.revoked' }),
+  revoke_all: () => ({ effect: 'revoke', reason: 'revoke_all', keyIds: null, audit: 'key.revoked' }),
+  disable: (a) => ({ effect: 'disable', reason: a.reason, keyIds: a.keyIds, audit: 'key.disabled' }),
+  owner_removed: (a) => ({ effect: 'disable', reason: 'owner_removed', keyIds: null, ownerId: a.ownerId, audit: 'key.disabled' }),
+  enable: (a) => ({ effect: 'enable', reason: null, keyIds: a.keyIds, audit: 'key.enabled' }),
+};
+
+type Change =
+  | { effect: 'revoke'; reason: RevokedReason; keyIds: string[] | null; ownerId?: string; audit: AuditAction }
+  | { effect: 'disable'; reason: DisabledReason; keyIds: string[] | null; ownerId?: string; audit: AuditAction }
+  | { effect: 'enable'; reason: null; keyIds: string[]; ownerId?: undefined; audit: AuditAction };
+
+const changeOf = <A extends KeyChange>(a: A): Change => (KEY_CHANGES[a.kind] as (a: A) => Change)(a);
 
 export function keyActionsService(
   deps: Deps,
@@ -58,8 +70,7 @@ export function keyActionsService(
   }
 
   /** Each key needs its own expiry (createdAt + N), so this is one conditional write per key. */
-  async function applyPolicy(action: ActionRecord): Promise<StoredKey[]> {
-    const days = Number(action.details?.maxLifetimeDays);
+  async function applyPolicy(action: ActionRecord, days: number): Promise<StoredKey[]> {
     const at = action.createdAt;
     const targets = (await repos.keys.listLive(action.teamId, at)).filter((k) => policyEffect(k, days, at) !== 'unchanged');
     for (let i = 0; i < targets.length; i += POLICY_WRITE_BATCH) {
@@ -89,14 +100,15 @@ export function keyActionsService(
   }
 
   async function apply(action: ActionRecord): Promise<StoredKey[]> {
-    if (action.kind === 'policy') return applyPolicy(action);
+    if (action.action.kind === 'policy') return applyPolicy(action, action.action.maxLifetimeDays);
+    const change = changeOf(action.action);
     const scope = {
       teamId: action.teamId,
-      ...(action.keyIds ? { ids: action.keyIds } : { createdBefore: action.createdAt }),
-      ...(action.details?.ownerId ? { ownerId: String(action.details.ownerId) } : {}),
+      ...(change.keyIds ? { ids: change.keyIds } : { createdBefore: action.createdAt }),
+      ...(change.ownerId ? { ownerId: change.ownerId } : {}),
     };
-    if (action.kind === 'revoke') {
-      const { heldBy } = await repos.keys.revokeWhere(scope, { reason: action.reason as RevokedReason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
+    if (change.effect === 'revoke') {
+      const { heldBy } = await repos.keys.revokeWhere(scope, { reason: change.reason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
       // Keys another revocation claimed first are its to report: finish it now if an outage left it pending
       // (idempotent, so helping one that is merely still running does no harm).
       for (const id of heldBy) {
@@ -106,20 +118,20 @@ export function keyActionsService(
           await apply(other).catch((err) => deps.log.error(`finishing action ${other.id} failed`, err));
         }
       }
-    } else if (action.kind === 'disable') {
-      await repos.keys.disableWhere(scope, { reason: action.reason as DisabledReason, at: action.createdAt, actionId: action.id });
-    } else if (action.kind === 'enable' && action.keyIds) {
-      await repos.keys.enableWhere({ teamId: action.teamId, ids: action.keyIds }, { at: action.createdAt, actionId: action.id });
+    } else if (change.effect === 'disable') {
+      await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
+    } else {
+      await repos.keys.enableWhere({ teamId: action.teamId, ids: change.keyIds }, { at: action.createdAt, actionId: action.id });
     }
     await signal();
     const changed = await repos.keys.findByAction(action.id);
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
-    if (changed.length > 0 && action.kind !== 'enable') {
+    if (changed.length > 0 && change.effect !== 'enable') {
       await events.keysChanged({
         actionId: action.id,
         teamId: action.teamId,
-        kind: action.kind === 'revoke' ? 'revoked' : 'disabled',
-        reason: action.reason ?? 'manual',
+        kind: change.effect === 'revoke' ? 'revoked' : 'disabled',
+        reason: change.reason,
         actor,
         keys: changed,
         at: action.createdAt,
@@ -127,14 +139,14 @@ export function keyActionsService(
     }
     // Nothing changed (a retry of work another action did) leaves no audit noise;
     // Revoke All is recorded even on an empty team — someone pressed the red button.
-    if (changed.length > 0 || (action.kind === 'revoke' && action.keyIds === null && !action.details?.ownerId)) {
+    if (changed.length > 0 || action.action.kind === 'revoke_all') {
       await audit.record({
         id: `aud_${action.id}`,
         teamId: action.teamId,
-        action: AUDIT_ACTION[action.kind as KeyActionKind],
+        action: change.audit,
         actor,
         targetIds: changed.map((k) => k.id),
-        details: { reason: action.reason, actionId: action.id },
+        details: { reason: change.reason, actionId: action.id },
         at: action.createdAt,
       });
     }
@@ -145,16 +157,14 @@ export function keyActionsService(
   return {
     /** Runs a bulk change to completion and returns the keys it changed. */
     async run(request: KeyActionRequest): Promise<{ actionId: string; changed: StoredKey[] }> {
+      const { teamId, actor, ...kind } = request;
       const action: ActionRecord = {
         id: newId('act'),
-        teamId: request.teamId,
-        kind: request.kind,
-        reason: request.reason,
-        keyIds: request.keyIds,
-        actor: { userId: request.actor.userId, email: request.actor.email, role: request.actor.role },
-        ip: request.actor.ip,
-        userAgent: request.actor.userAgent,
-        details: request.ownerId ? { ownerId: request.ownerId } : request.maxLifetimeDays !== undefined ? { maxLifetimeDays: request.maxLifetimeDays } : null,
+        teamId,
+        action: kind as KeyAction,
+        actor: { userId: actor.userId, email: actor.email, role: actor.role },
+        ip: actor.ip,
+        userAgent: actor.userAgent,
         state: 'pending',
         createdAt: deps.now(),
         completedAt: null,

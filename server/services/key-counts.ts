@@ -2,7 +2,7 @@ import type { KeyCounts } from '../../shared/schemas/key';
 import type { KeyCountScope } from '../db/key-list-query';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
-import { effectiveStatus } from './key-rows';
+import { effectiveStatus } from '../db/effective-status';
 
 /**
  * Effective-status counts, computed once per team state and reused by every

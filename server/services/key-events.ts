@@ -32,4 +32,3 @@ export interface KeyEvents {
   policyApplied(event: PolicyAppliedEvent): Promise<void>;
 }
 
-export const noKeyEvents: KeyEvents = { keysChanged: async () => {}, policyApplied: async () => {} };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { parseKey } from '../../shared/key-format';
 import { KeyStatusSchema, type KeyCounts, type KeyRow, type KeySort, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery, type MatchingResult } from '../../shared/schemas/key';
 import { AppError, badRequest } from '../errors';
@@ -6,12 +7,13 @@ import type { KeyListPosition, KeyListSpec } from '../db/key-list-query';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { cursorCodec, keysetPage } from '../lib/pagination';
 import { hashKey } from '../lib/ids';
+import { DAY_MS } from '../../shared/time';
 import type { Actor } from './actor';
 import type { KeyActionsService } from './key-actions.service';
 import { keyCountsCache } from './key-counts';
-import { effectiveStatus } from './key-rows';
+import { effectiveStatus } from '../db/effective-status';
 import type { KeysService } from './keys.service';
 
 /**
@@ -19,9 +21,7 @@ import type { KeysService } from './keys.service';
  * through the key-actions engine (action record first, keys stamped with its
  * id), so an outage never leaves a bulk change half-applied without a trace.
  */
-type ListCursor = { s: KeySort; c: number; u: number | null; i: string };
-const isListCursor = (v: any): v is ListCursor =>
-  typeof v?.s === 'string' && typeof v?.c === 'number' && (v?.u === null || typeof v?.u === 'number') && typeof v?.i === 'string';
+const listCursor = cursorCodec(z.object({ s: z.string(), c: z.number(), u: z.number().nullable(), i: z.string() }));
 
 export interface ChangeResult {
   changed: string[];
@@ -49,7 +49,8 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
   function specOf(query: ListKeysQuery): Omit<KeyListSpec, 'after'> {
     const parsed = query.search ? parseKey(query.search) : null;
     const search = parsed?.ok ? { hash: hashKey(deps.pepper, parsed.key) } : query.search ? { text: query.search } : undefined;
-    return { teamId: query.teamId, view: query.view, ownerIds: query.generatedBy, search, sort: query.sort };
+    const idleBefore = query.idleDays ? new Date(deps.now().getTime() - query.idleDays * DAY_MS) : undefined;
+    return { teamId: query.teamId, view: query.view, ownerIds: query.generatedBy, search, sort: query.sort, ...(idleBefore ? { idleBefore } : {}) };
   }
 
   const MATCHING_PAGE = 1000;
@@ -83,24 +84,21 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
   return {
     /** One page of the team's keys plus effective-status counts that ignore `view` (the checkboxes). */
     async list(query: ListKeysQuery): Promise<{ items: KeyRow[]; nextCursor: string | null; counts: KeyCounts }> {
-      const cursor = decodeCursor(query.cursor, isListCursor);
+      const cursor = listCursor.decode(query.cursor);
       if (cursor && cursor.s !== query.sort) throw badRequest('cursor: it belongs to another sort order; start from the first page');
       const after: KeyListPosition | null = cursor ? { createdAt: new Date(cursor.c), lastUsedAt: cursor.u === null ? null : new Date(cursor.u), id: cursor.i } : null;
       const spec = specOf(query);
       const now = deps.now();
-      const everyStatus = new Set(query.view).size === KeyStatusSchema.options.length;
+      // The idle filter narrows the page like `view` does: the one-pass first page (made for no page filter) does not apply.
+      const everyStatus = new Set(query.view).size === KeyStatusSchema.options.length && !query.idleDays;
       const { page, counts } = await keyCounts.withPage(
         { teamId: spec.teamId, ownerIds: spec.ownerIds, search: spec.search },
         now,
         () => repos.keys.list({ ...spec, after }, now, query.limit + 1),
         !after && everyStatus ? () => repos.keys.firstPageWithStatuses(spec, now, query.limit + 1) : null,
       );
-      const last = page.length > query.limit ? page[query.limit - 1]! : null;
-      return {
-        items: await keys.rows(query.teamId, page.slice(0, query.limit)),
-        nextCursor: last ? encodeCursor({ s: query.sort, c: last.createdAt.getTime(), u: last.lastUsedAt?.getTime() ?? null, i: last.id }) : null,
-        counts,
-      };
+      const shown = keysetPage(page, query.limit, (last) => listCursor.encode({ s: query.sort, c: last.createdAt.getTime(), u: last.lastUsedAt?.getTime() ?? null, i: last.id }));
+      return { items: await keys.rows(query.teamId, shown.rows), nextCursor: shown.nextCursor, counts };
     },
 
     /** The team's effective-status counts (the popup's), without a page. */
@@ -146,7 +144,7 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
     },
 
     async revokeAll(actor: Actor, teamId: string): Promise<{ revoked: number }> {
-      const { changed } = await actions.run({ teamId, kind: 'revoke', reason: 'revoke_all', actor, keyIds: null });
+      const { changed } = await actions.run({ teamId, kind: 'revoke_all', actor });
       return { revoked: changed.length };
     },
 
@@ -178,7 +176,7 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
         }
       }
       const disabled = found.filter((k) => k.status === 'disabled');
-      const changed = disabled.length > 0 ? (await actions.run({ teamId, kind: 'enable', reason: null, actor, keyIds: disabled.map((k) => k.id) })).changed : [];
+      const changed = disabled.length > 0 ? (await actions.run({ teamId, kind: 'enable', actor, keyIds: disabled.map((k) => k.id) })).changed : [];
       return { ...split(found, changed), notFound };
     },
   };

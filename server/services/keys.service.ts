@@ -3,48 +3,68 @@ import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
-import { newStoredKey, type KeysRepo } from '../db/keys.repo';
+import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
+import type { RotationsRepo } from '../db/rotations.repo';
 import type { TeamsRepo } from '../db/teams.repo';
+import type { LeaksRepo } from '../db/leaks.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { keysetPage, positionCursor } from '../lib/pagination';
 import { hashKey } from '../lib/ids';
+import { newStoredKey } from '../lib/stored-key';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
-import { effectiveStatus, toKeyRows } from './key-rows';
+import { effectiveStatus } from '../db/effective-status';
+import { lifetimeCap } from './expiry-policy';
+import { toKeyRows } from './key-rows';
+import { DAY_MS } from '../../shared/time';
 
-const DAY_MS = 24 * 60 * 60_000;
 
-type CreatedCursor = { c: number; i: string };
-const isCreatedCursor = (v: any): v is CreatedCursor => typeof v?.c === 'number' && typeof v?.i === 'string';
+/** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
+export interface KeyGrants {
+  check(actor: Actor, teamId: string, requestId: string): Promise<{ expiresInDays: number | null }>;
+  use(actor: Actor, requestId: string, keyId: string): Promise<void>;
+}
+const noGrants: KeyGrants = {
+  check: async () => {
+    throw notFound('Key request not found.');
+  },
+  use: async () => {},
+};
 
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 export function keysService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo },
+  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo; rotations?: RotationsRepo; leaks?: LeaksRepo },
   audit: AuditService,
   actions: KeyActionsService,
+  /** Approved key requests (key-requests.service): a grant lets a member generate one key while generation is off. */
+  grants: KeyGrants = noGrants,
 ) {
   const rows = (teamId: string, keys: Parameters<typeof toKeyRows>[2]) => toKeyRows(repos, teamId, keys, deps.now());
 
   return {
     rows,
 
-    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date }) {
+    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean }) {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
-      if (!isAdminRole(actor.role) && !team.settings.allowMemberKeyGeneration) {
+      if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
+      const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
+      if (!grant && !isAdminRole(actor.role) && !team.settings.allowMemberKeyGeneration) {
         throw forbidden('Your team allows only admins to generate API keys.');
       }
       const now = deps.now();
       const max = team.settings.maxLifetimeDays;
-      const cap = max ? new Date(now.getTime() + max * DAY_MS) : null;
+      const cap = lifetimeCap(now, max);
       let expiresAt: Date | null = null;
-      if (input.expiresInDays !== undefined) {
-        if (max && input.expiresInDays > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
-        expiresAt = new Date(now.getTime() + input.expiresInDays * DAY_MS);
+      // An approval may set the lifetime; what the member asks for now wins.
+      const days = input.expiresInDays ?? (input.expiresAt === undefined ? (grant?.expiresInDays ?? undefined) : undefined);
+      if (days !== undefined) {
+        if (max && days > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
+        expiresAt = new Date(now.getTime() + days * DAY_MS);
       } else if (input.expiresAt !== undefined) {
         if (input.expiresAt <= now) throw badRequest('expiresAt: must be in the future.');
         if (cap && input.expiresAt > cap) throw badRequest(`expiresAt: your team's policy allows keys of at most ${max} days.`);
@@ -53,25 +73,28 @@ export function keysService(
         expiresAt = cap;
       }
 
+      // A canary must keep looking alive to whoever finds it: it never expires, by request or by policy.
+      if (input.canary) expiresAt = null;
+
       const key = generateKey();
-      const stored = newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt });
+      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}) };
+      // The grant is spent before the key exists (one use even when two calls race); a failed insert spends it too.
+      if (grant) await grants.use(actor, input.requestId!, stored.id);
       // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".
       return afterWrite(async () => {
         await repos.keys.insert(hashKey(deps.pepper, key), stored);
         // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
         await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
-        await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt } });
+        await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt, ...(grant ? { requestId: input.requestId } : {}), ...(input.canary ? { canary: true } : {}) } });
         const [row] = await rows(input.teamId, [stored]);
         return { key, row: row! };
       });
     },
 
     async mine(teamId: string, userId: string, cursor: string | undefined, limit: number): Promise<{ items: KeyRow[]; nextCursor: string | null }> {
-      const after = decodeCursor(cursor, isCreatedCursor);
-      const page = await repos.keys.listByOwner(teamId, userId, after ? { createdAt: new Date(after.c), id: after.i } : null, limit + 1);
-      const items = await rows(teamId, page.slice(0, limit));
-      const last = page.length > limit ? page[limit - 1]! : null;
-      return { items, nextCursor: last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null };
+      const found = await repos.keys.listByOwner(teamId, userId, positionCursor.created.decode(cursor), limit + 1);
+      const page = keysetPage(found, limit, (k) => positionCursor.created.encode({ at: k.createdAt, id: k.id }));
+      return { items: await rows(teamId, page.rows), nextCursor: page.nextCursor };
     },
 
     /** A member revokes their own key (say, a leaked one). Idempotent: a revoked key stays as it was. */
@@ -82,6 +105,17 @@ export function keysService(
       const { changed } = await actions.run({ teamId, kind: 'revoke', reason: 'manual', actor, keyIds: [keyId] });
       const fresh = (await repos.keys.findByPublicId(teamId, keyId))!;
       return { revoked: changed.length > 0, row: (await rows(teamId, [fresh]))[0]! };
+    },
+
+    /**
+     * Stores a key exactly as described, with no audit record or notice: the demo seed and test
+     * fixtures use it to lay out keys of any age and state.
+     */
+    async importKey(k: Parameters<typeof newStoredKey>[1]): Promise<{ id: string; value: string; stored: StoredKey }> {
+      const value = generateKey();
+      const stored = newStoredKey(value, k);
+      await repos.keys.insert(hashKey(deps.pepper, value), stored);
+      return { id: stored.id, value, stored };
     },
 
     /**

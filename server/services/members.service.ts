@@ -80,15 +80,15 @@ export function membersService(
       const current = await target(teamId, userId);
       if (current.role === 'super_admin' && actor.role !== 'super_admin') throw superAdminOnly();
       if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) <= 1) throw lastSuperAdmin();
-      const first = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
+      const first = await actions.run({ teamId, kind: 'owner_removed', actor, ownerId: userId });
       await repos.teams.removeMembership(teamId, userId);
       if (current.role === 'super_admin' && (await repos.teams.countRole(teamId, 'super_admin')) === 0) {
         await repos.teams.addMembership({ teamId, userId, role: 'super_admin', joinedAt: current.joinedAt });
         // Undo the first pass too: they stay, so their keys work again.
-        if (first.changed.length > 0) await actions.run({ teamId, kind: 'enable', reason: null, actor, keyIds: first.changed.map((k) => k.id) });
+        if (first.changed.length > 0) await actions.run({ teamId, kind: 'enable', actor, keyIds: first.changed.map((k) => k.id) });
         throw lastSuperAdmin();
       }
-      const second = await actions.run({ teamId, kind: 'disable', reason: 'owner_removed', actor, keyIds: null, ownerId: userId });
+      const second = await actions.run({ teamId, kind: 'owner_removed', actor, ownerId: userId });
       const disabledKeys = first.changed.length + second.changed.length;
       await audit.record({ teamId, action: 'member.removed', actor, targetIds: [userId], details: { role: current.role, disabledKeys } });
       return { userId, disabledKeys };

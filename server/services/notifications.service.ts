@@ -3,27 +3,24 @@ import type { NotificationRecord, NotificationsRepo } from '../db/notifications.
 import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { keysetPage, positionCursor } from '../lib/pagination';
 import type { AlertsBus } from './alerts-bus';
 
-type NoticeCursor = { c: number; i: string };
-const isNoticeCursor = (v: any): v is NoticeCursor => typeof v?.c === 'number' && typeof v?.i === 'string';
-
-/** Nulls are filled in explicitly: FerretDB may store an upserted `null` field as absent. */
+/** A notice as the API shows it: only the listed fields (the record also names its user). */
 export function toNotification(n: NotificationRecord): Notification {
   return {
     id: n.id,
     teamId: n.teamId,
     teamName: n.teamName,
     kind: n.kind,
-    keys: n.keys.map((k) => ({ id: k.id, name: k.name, hint: k.hint, expiresAt: k.expiresAt ?? null })),
-    revokedKeyIds: n.revokedKeyIds ?? [],
-    actor: n.actor ?? null,
-    reason: n.reason ?? null,
-    thresholdDays: n.thresholdDays ?? null,
+    keys: n.keys.map((k) => ({ id: k.id, name: k.name, hint: k.hint, expiresAt: k.expiresAt })),
+    revokedKeyIds: n.revokedKeyIds,
+    actor: n.actor,
+    reason: n.reason,
+    thresholdDays: n.thresholdDays,
     message: n.message,
     createdAt: n.createdAt,
-    readAt: n.readAt ?? null,
+    readAt: n.readAt,
   };
 }
 
@@ -33,15 +30,14 @@ export function notificationsService(deps: Deps, repos: { notifications: Notific
     async list(userId: string, input: { teamId?: string; unreadOnly?: boolean; cursor?: string; limit: number }): Promise<{ items: Notification[]; nextCursor: string | null }> {
       // A team the caller is not in behaves exactly like a team that does not exist.
       if (input.teamId && !(await repos.teams.findMembership(input.teamId, userId))) throw notFound('Team not found.');
-      const after = decodeCursor(input.cursor, isNoticeCursor);
-      const page = await repos.notifications.listForUser(userId, {
+      const rows = await repos.notifications.listForUser(userId, {
         teamId: input.teamId,
         unreadOnly: input.unreadOnly,
-        after: after ? { createdAt: new Date(after.c), id: after.i } : null,
+        after: positionCursor.created.decode(input.cursor),
         limit: input.limit + 1,
       });
-      const last = page.length > input.limit ? page[input.limit - 1]! : null;
-      return { items: page.slice(0, input.limit).map(toNotification), nextCursor: last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null };
+      const page = keysetPage(rows, input.limit, (n) => positionCursor.created.encode({ at: n.createdAt, id: n.id }));
+      return { items: page.rows.map(toNotification), nextCursor: page.nextCursor };
     },
 
     /** Ids that are not the caller's (or not unread) are simply not counted. */

@@ -111,7 +111,11 @@ export function notifyService(
 
   const keyEvents: KeyEvents = {
     async keysChanged(event: KeyChangeEvent) {
-      const kind = EVENT_KIND[event.kind];
+      // A leak's owner and admins get one `key_leaked` notice saying where it was found (leak-alerts.ts), not a second one here.
+      if (event.reason === 'leaked') return;
+      // A rotation's owner was told when it was rotated (and in its last hour, if still used): its planned end is no alarm.
+      if (event.reason === 'rotated') return;
+      const kind = event.kind === 'disabled' && event.reason === 'idle' ? 'key_idle_disabled' : EVENT_KIND[event.kind];
       const dead = kind === 'key_revoked' || kind === 'key_expired';
       const requests = [...byOwner(event.keys)].map(([ownerId, keys]): NoticeRequest => ({
         source: `action:${event.actionId}:${ownerId}`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
 import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
 import type { Deps } from '../deps';
-import { decodeCursor, encodeCursor } from '../lib/cursor';
+import { keysetPage, positionCursor } from '../lib/pagination';
 import { systemActor } from './actor';
 import type { AuditService } from './audit.service';
 
@@ -36,8 +36,14 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   batchSize: 25,
 };
 
-type OutboxCursor = { c: number; i: string };
-const isOutboxCursor = (v: any): v is OutboxCursor => typeof v?.c === 'number' && typeof v?.i === 'string';
+/**
+ * Another kind of message the outbox carries (webhook deliveries): the same write-first ids,
+ * claims, leases and at-least-once retries as email, with its own transport and retry schedule.
+ * `deliver` makes one attempt and says when to try again (null: give up, the message is `failed`).
+ */
+export interface OutboxChannel {
+  deliver(message: ClaimedMessage): Promise<{ ok: true } | { ok: false; error: string; retryAt: Date | null }>;
+}
 
 /** "Equal jitter": half the exponential delay, plus up to the other half at random, so retries of many messages spread out. */
 export function retryDelayMs(attempts: number, o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
@@ -61,16 +67,37 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
   let scheduled = 0;
   let again = false;
   let stopped = false;
+  const channels = new Map<string, OutboxChannel>();
 
   async function attempt(message: ClaimedMessage): Promise<boolean> {
     try {
       return await send(message);
     } finally {
-      await repos.outbox.releaseClaim(message.claimId).catch(() => {});
+      await repos.outbox.release(message).catch(() => {});
     }
   }
 
+  async function sendOnChannel(message: ClaimedMessage, channel: OutboxChannel | undefined): Promise<boolean> {
+    // A channel reports a failed delivery in its result; what it throws (a database error) leaves the
+    // message leased, so it is tried again when the lease runs out, as with email.
+    const result = channel
+      ? await channel.deliver(message)
+      : { ok: false as const, error: `no ${message.channel} channel on this server`, retryAt: new Date(deps.now().getTime() + options.leaseMs) };
+    if (result.ok) {
+      await repos.outbox.markSent(message.id, owner, deps.now());
+      return true;
+    }
+    await repos.outbox.markAttemptFailed(message.id, owner, {
+      state: result.retryAt ? 'pending' : 'failed',
+      attempts: message.attempts + 1,
+      nextAttemptAt: result.retryAt ?? deps.now(),
+      error: result.error.slice(0, 500),
+    });
+    return false;
+  }
+
   async function send(message: ClaimedMessage): Promise<boolean> {
+    if (message.channel) return sendOnChannel(message, channels.get(message.channel));
     try {
       await withTimeout(
         deps.mailer.send({ to: message.to, subject: message.subject, text: message.text, html: message.html, idempotencyKey: message.id }),
@@ -148,6 +175,13 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
 
     enqueue: (message: NewOutboxMessage) => repos.outbox.enqueue(message),
 
+    nextDueAt: (channel: NonNullable<NewOutboxMessage['channel']>) => repos.outbox.nextDueAt(channel),
+
+    /** Registers the transport for messages of `name` (set once at wiring time). */
+    useChannel(name: NonNullable<NewOutboxMessage['channel']>, channel: OutboxChannel) {
+      channels.set(name, channel);
+    },
+
     /** Sends soon after a notice is written, without waiting for the next job tick or holding up the caller. */
     kick() {
       if (stopped) return;
@@ -176,13 +210,9 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
     },
 
     async listForTeam(teamId: string, input: { state?: OutboxState; cursor?: string; limit: number }): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
-      const after = decodeCursor(input.cursor, isOutboxCursor);
-      const page = await repos.outbox.listForTeam(teamId, {
-        state: input.state,
-        after: after ? { createdAt: new Date(after.c), id: after.i } : null,
-        limit: input.limit + 1,
-      });
-      const items = page.slice(0, input.limit).map((m) => ({
+      const found = await repos.outbox.listForTeam(teamId, { state: input.state, after: positionCursor.created.decode(input.cursor), limit: input.limit + 1 });
+      const page = keysetPage(found, input.limit, (m) => positionCursor.created.encode({ at: m.createdAt, id: m.id }));
+      const items = page.rows.map((m) => ({
         id: m.id,
         to: m.to,
         subject: m.subject,
@@ -193,8 +223,7 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
         createdAt: m.createdAt,
         sentAt: m.sentAt ?? null,
       }));
-      const last = page.length > input.limit ? page[input.limit - 1]! : null;
-      return { items, nextCursor: last ? encodeCursor({ c: last.createdAt.getTime(), i: last.id }) : null };
+      return { items, nextCursor: page.nextCursor };
     },
   };
 }

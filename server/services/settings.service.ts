@@ -1,4 +1,7 @@
-import type { PolicyPreview, TeamSettings } from '../../shared/schemas/team';
+import { DEFAULT_TEAM_SETTINGS, type PolicyPreview, type TeamSettings } from '../../shared/schemas/team';
+import type { LeakResponse } from '../../shared/schemas/leak';
+import { DEFAULT_IDLE_WARNING_DAYS } from '../../shared/schemas/lifecycle';
+import { badRequest } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
@@ -14,6 +17,10 @@ export interface SettingsChange {
   allowMemberKeyGeneration?: boolean;
   maxLifetimeDays?: number | null;
   expiryWarningDays?: number[];
+  leakResponse?: LeakResponse;
+  /** Idle-key policy (idle-keys.service); applied by its background pass, previewed by previewIdlePolicy. */
+  idleDisableDays?: number | null;
+  idleWarningDays?: number;
 }
 
 /**
@@ -29,12 +36,16 @@ export function settingsService(
   actions: KeyActionsService,
 ) {
   return {
-    get: async (teamId: string): Promise<TeamSettings> => (await teams.getTeam(teamId)).settings,
+    /** Teams made before a setting existed read its default. */
+    get: async (teamId: string): Promise<TeamSettings> => ({ ...DEFAULT_TEAM_SETTINGS, ...(await teams.getTeam(teamId)).settings }),
 
     async update(actor: Actor, teamId: string, change: SettingsChange) {
       const before = (await teams.getTeam(teamId)).settings;
       const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as SettingsChange;
       const settings: TeamSettings = { ...before, ...defined };
+      if (settings.idleDisableDays && (settings.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS) >= settings.idleDisableDays) {
+        throw badRequest('idleWarningDays: the warning must come before the key is disabled (fewer days than idleDisableDays).');
+      }
       const changes = Object.fromEntries(
         (Object.keys(defined) as (keyof SettingsChange)[])
           .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(settings[k]))
@@ -50,7 +61,7 @@ export function settingsService(
       let policy: { changed: number; expireNow: number } | null = null;
       // Applied whenever a cap is given, even an unchanged one: it is idempotent and a retry completes an interrupted run.
       if (typeof defined.maxLifetimeDays === 'number') {
-        const { changed } = await actions.run({ teamId, kind: 'policy', reason: 'policy', actor, keyIds: null, maxLifetimeDays: defined.maxLifetimeDays });
+        const { changed } = await actions.run({ teamId, kind: 'policy', actor, maxLifetimeDays: defined.maxLifetimeDays });
         policy = { changed: changed.length, expireNow: changed.filter((k) => k.status === 'revoked' && k.revokedReason === 'policy').length };
       }
       return { settings, policy };

@@ -1,6 +1,6 @@
-import type { Role } from '../../shared/schemas/common';
+import { isAdminRole, type Role } from '../../shared/schemas/common';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
-import { AppError } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
@@ -13,7 +13,24 @@ export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: Users
   const nameFromEmail = (email: string) => email.split('@')[0]!.replace(/[._-]+/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase());
 
   return {
+    /** Whether any team exists yet (the demo seed runs only on an empty database). */
+    anyTeamExists: () => repos.teams.anyTeamExists(),
+
     membership: (teamId: string, userId: string) => repos.teams.findMembership(teamId, userId),
+
+    /** The caller's role in the team; a team they are not in is NOT_FOUND, exactly like one that does not exist. */
+    async roleIn(teamId: string, userId: string): Promise<Role> {
+      const membership = await repos.teams.findMembership(teamId, userId);
+      if (!membership) throw notFound('Team not found.');
+      return membership.role;
+    },
+
+    /** The one team-admin guard (adminProcedure, the CSV routes): roleIn, and FORBIDDEN for a plain member. */
+    async adminRoleIn(teamId: string, userId: string, why?: string): Promise<Role> {
+      const role = await this.roleIn(teamId, userId);
+      if (!isAdminRole(role)) throw forbidden(why);
+      return role;
+    },
 
     async teamsOf(userId: string): Promise<{ teamId: string; name: string; role: Role }[]> {
       const memberships = await repos.teams.listMembershipsOfUser(userId);

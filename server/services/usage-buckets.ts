@@ -1,12 +1,11 @@
 import type { FailedCounts, UsageRange } from '../../shared/schemas/usage';
+import { DAY_MS, HOUR_MS } from '../../shared/time';
 
 /**
  * The time arithmetic of usage analytics, and the one rule for reading flush
  * documents back: of the documents of one (instance, key, hour), the highest
  * `seq` holds the running totals and the others are superseded.
  */
-export const HOUR_MS = 3_600_000;
-export const DAY_MS = 24 * HOUR_MS;
 
 export const floorHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS);
 export const floorDay = (t: number) => t - (((t % DAY_MS) + DAY_MS) % DAY_MS);

@@ -6,9 +6,10 @@ import { NOTICE_MARK_PREFIX, type UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { formatWhen } from '../mail/templates/key-notice';
 import type { AlertsBus } from './alerts-bus';
-import { effectiveStatus } from './key-rows';
+import { effectiveStatus } from '../db/effective-status';
 import { noticeId } from './notify.service';
-import { DAY_MS, floorDay, floorHour, latestOnly } from './usage-buckets';
+import { DAY_MS } from '../../shared/time';
+import { floorDay, floorHour, latestOnly } from './usage-buckets';
 
 /**
  * "A key that no longer works is still being tried": at most once per UTC day

@@ -4,8 +4,9 @@ import type { KeysRepo } from '../db/keys.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
-import { effectiveStatus } from './key-rows';
-import { addFailures, DAY_MS, failedTotal, last24hStart, latestOnly, noFailures, rangeBuckets } from './usage-buckets';
+import { effectiveStatus } from '../db/effective-status';
+import { DAY_MS } from '../../shared/time';
+import { addFailures, failedTotal, last24hStart, latestOnly, noFailures, rangeBuckets } from './usage-buckets';
 import { usageRecorder, type UsageRecorderOptions } from './usage-recorder';
 
 /**

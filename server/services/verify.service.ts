@@ -1,7 +1,9 @@
 import { parseKey } from '../../shared/key-format';
 import type { VerifyFailureCode } from '../../shared/schemas/key';
 import type { Deps } from '../deps';
+import { verifyRefusal } from '../db/effective-status';
 import type { KeysRepo } from '../db/keys.repo';
+import type { RotationsRepo } from '../db/rotations.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
@@ -31,10 +33,11 @@ export const LAST_USED_INTERVAL_MS = 60_000;
 const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
-  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null }
+  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date } }
   | { valid: false; code: VerifyFailureCode };
 
-type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
+/** The key, and its rotation when it is the previous key of one (read side by side, both by `_id`). */
+type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>> & { rotation: { replacedBy: string; graceEndsAt: Date } | null };
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -48,9 +51,11 @@ const UNKNOWN_SOURCE: UseSource = { ip: null, userAgent: null };
 
 export function verifyService(
   deps: Deps,
-  repos: { keys: KeysRepo; revisions: RevisionsRepo },
+  repos: { keys: KeysRepo; revisions: RevisionsRepo; rotations?: Pick<RotationsRepo, 'findForVerify'> },
   options: Partial<VerifyOptions> = {},
   usage: Pick<UsageRecorder, 'record'> | null = null,
+  /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
+  canary: { triggered(key: { id: string; teamId: string }, source: UseSource, at: Date): void } | null = null,
 ) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
@@ -77,7 +82,8 @@ export function verifyService(
     }
     const seen = generation;
     // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
-    const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
+    const lookup = Promise.all([repos.keys.findForVerify(hash), repos.rotations?.findForVerify(hash) ?? null]).then(([key, rotation]) => (key ? { ...key, rotation } : null));
+    const state = await withDeadline(lookup, LOOKUP_DEADLINE_MS, 'key look-up');
     if (opts.cacheTtlMs > 0 && seen === generation) {
       cache.delete(hash);
       // Evict the least recently used entry, never the whole cache: a stream of unknown keys cannot empty it for everyone.
@@ -119,16 +125,22 @@ export function verifyService(
       const hash = hashKey(deps.pepper, parsed.key);
       const key = await loadState(hash);
       const now = deps.now();
-      if (!key) {
+      if (!key || key.canary) {
+        // A canary is counted and answered exactly like an unknown key: nothing tells the caller it was a trap.
         usage?.record(null, 'NOT_FOUND', source, now);
+        if (key) canary?.triggered(key, source, now);
         return { valid: false, code: 'NOT_FOUND' };
       }
+      // A rotated key's grace ends like an expiry, on the clock: the pass that records the revocation may come later.
+      const graceOver = key.rotation !== null && key.rotation.graceEndsAt <= now;
       const code: VerifyFailureCode | null =
-        key.status === 'revoked' ? 'REVOKED' : key.expiresAt && key.expiresAt <= now ? 'EXPIRED' : key.status === 'disabled' ? 'DISABLED' : null;
+        graceOver ? 'REVOKED' : verifyRefusal(key, now);
       usage?.record(key, code ?? 'valid', source, now);
       if (code) return { valid: false, code };
       recordUse(hash, key.lastUsedAt, now);
-      return { valid: true, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt };
+      const valid = { valid: true as const, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt };
+      // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
+      return key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid;
     },
 
     /** Called after any key's status changed: drop the cache here, tell the other instances. */

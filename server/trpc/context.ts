@@ -8,11 +8,6 @@ export interface RequestMeta {
   token: string | null;
 }
 
-export function bearerToken(header: string | null | undefined): string | null {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match ? match[1]! : null;
-}
-
 /** Per-request context; the session is resolved lazily, once, by authedProcedure. */
 export function createContext(deps: Deps, services: Services, meta: RequestMeta) {
   let session: ReturnType<Services['auth']['resolveSession']> | undefined;

@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError } from 'zod';
-import { TeamInput, isAdminRole } from '../../shared/schemas/common';
-import { AppError, forbidden, notFound, toAppError, toTRPCError } from '../errors';
+import { TeamInput } from '../../shared/schemas/common';
+import { AppError, toAppError, toTRPCError } from '../errors';
 import type { Context } from './context';
 import { withDeadline } from '../lib/deadline';
 
@@ -28,7 +28,6 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Maps domain and driver errors to tRPC errors in one place. */
 const errorMapping = t.middleware(async ({ next, ctx }) => {
@@ -51,14 +50,14 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, session } });
 });
 
-/** A team the caller is not in behaves exactly like a team that does not exist. */
+/** A team the caller is not in behaves exactly like a team that does not exist (teams.roleIn). */
 export const teamProcedure = authedProcedure.input(TeamInput).use(async ({ ctx, input, next }) => {
-  const membership = await ctx.services.teams.membership(input.teamId, ctx.session.user.id);
-  if (!membership) throw toTRPCError(notFound('Team not found.'));
-  return next({ ctx: { ...ctx, team: { id: input.teamId, role: membership.role } } });
+  const role = await ctx.services.teams.roleIn(input.teamId, ctx.session.user.id);
+  return next({ ctx: { ...ctx, team: { id: input.teamId, role } } });
 });
 
-export const adminProcedure = teamProcedure.use(async ({ ctx, next }) => {
-  if (!isAdminRole(ctx.team.role)) throw toTRPCError(forbidden());
-  return next();
+/** The team-admin guard the plain routes share (teams.adminRoleIn, http/auth.ts). */
+export const adminProcedure = authedProcedure.input(TeamInput).use(async ({ ctx, input, next }) => {
+  const role = await ctx.services.teams.adminRoleIn(input.teamId, ctx.session.user.id);
+  return next({ ctx: { ...ctx, team: { id: input.teamId, role } } });
 });

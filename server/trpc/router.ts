@@ -9,8 +9,12 @@ import { adminRouter } from './routers/admin.router';
 import { alertsRouter } from './routers/alerts.router';
 import { notificationsRouter } from './routers/notifications.router';
 import { usageRouter } from './routers/usage.router';
+import { leaksRouter } from './routers/leaks.router';
+import { keyRequestsRouter } from './routers/key-requests.router';
+import { webhooksRouter } from './routers/webhooks.router';
 
 export const appRouter = router({
+  webhooks: webhooksRouter,
   auth: authRouter,
   keys: keysRouter,
   settings: settingsRouter,
@@ -21,6 +25,8 @@ export const appRouter = router({
   alerts: alertsRouter,
   admin: adminRouter,
   usage: usageRouter,
+  leaks: leaksRouter,
+  keyRequests: keyRequestsRouter,
 });
 
 /** The only thing the extension imports from the server: a type. */

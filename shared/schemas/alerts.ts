@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import { NotificationSchema } from './notification';
 
-/** Badge colours the extension paints (Chrome's own red and amber). */
+/** Badge colours the extension paints (Chrome's own red and amber; grey when there is no count). */
 export const BADGE_RED = '#d93025';
 export const BADGE_AMBER = '#f9ab00';
+export const BADGE_GREY = '#5f6368';
 
 /** Pass the `etag` of the last summary: an unchanged one comes back as `{ unchanged: true, etag }`. */
 export const AlertsSummaryInput = z.object({ etag: z.string().max(128).optional() }).optional();
 
-export const BadgeSchema = z.object({ text: z.string(), color: z.string() });
+/** The toolbar badge exactly as the extension paints it: count, colour and tooltip. */
+export const BadgeSchema = z.object({ text: z.string(), color: z.string(), title: z.string() });
+export type Badge = z.infer<typeof BadgeSchema>;
 
 export const AlertsSummarySchema = z.object({
   unchanged: z.literal(false),
   revokedUnread: z.number(),
   expiringSoon: z.number(),
+  /** Admins: key requests waiting in the teams they administer (0 for members). */
+  pendingRequests: z.number(),
+  /** Unread lifecycle notices that ask something of the reader (idle warnings, rotations, request answers), by key. */
+  needsAttention: z.number(),
   items: z.array(NotificationSchema),
   badge: BadgeSchema,
   etag: z.string(),

@@ -17,6 +17,17 @@ export const AuditActionSchema = z.enum([
   'invitation.declined',
   'invitation.cancelled',
   'outbox.failed',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.disabled',
+  'key.leaked',
+  'canary.triggered',
+  'key.rotated',
+  'key_request.created',
+  'key_request.approved',
+  'key_request.denied',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -11,6 +11,8 @@ export const UserIdSchema = PublicIdSchema;
  * make text display in another order than it is stored (Trojan Source). The logger escapes the
  * same set (server/deps.ts).
  */
+// Matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
 export const CONTROL_OR_BIDI = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
 
 /**

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
+import { DAY_MS } from '../time';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
 
-export const RevokedReasonSchema = z.enum(['manual', 'bulk', 'revoke_all', 'expired', 'policy', 'owner_removed']);
+export const RevokedReasonSchema = z.enum(['manual', 'bulk', 'revoke_all', 'expired', 'policy', 'owner_removed', 'leaked', 'rotated']);
 export type RevokedReason = z.infer<typeof RevokedReasonSchema>;
 
-export const DisabledReasonSchema = z.enum(['manual', 'owner_removed']);
+export const DisabledReasonSchema = z.enum(['manual', 'owner_removed', 'leaked', 'idle']);
 export type DisabledReason = z.infer<typeof DisabledReasonSchema>;
 
 /** A key as every API and UI sees it; `status` is the *effective* status (expired => revoked/expired). */
@@ -27,6 +29,14 @@ export const KeyRowSchema = z.object({
   usage: z.object({ last24h: z.number(), last7d: z.number() }),
   /** Failed uses since the key was revoked, expired or disabled; 0 for a key that works. See shared/schemas/usage.ts. */
   triedAfterRevoke: z.number(),
+  /** Set while this key is the previous key of a rotation: it works until `graceEndsAt`, then is revoked (reason `rotated`). */
+  rotation: z.object({ replacedBy: z.string(), graceEndsAt: z.date() }).nullable().optional(),
+  /** The key this one replaced by rotation, if any. */
+  replaces: z.string().nullable().optional(),
+  /** A canary (admins only create and see them): a trap key that never works; its use raises `canary_triggered`. */
+  canary: z.literal(true).optional(),
+  /** Where and when this key was reported leaked, newest first (absent when it never was). */
+  leaks: z.array(LeakEntrySchema).optional(),
 });
 export type KeyRow = z.infer<typeof KeyRowSchema>;
 export type KeyRowUsage = KeyRow['usage'];
@@ -35,7 +45,6 @@ export const KeyNameSchema = NameTextSchema.trim().min(1, 'name is required').ma
 
 /** The longest lifetime a key may ask for, as `expiresInDays` or as an `expiresAt` instant. */
 export const MAX_KEY_LIFETIME_DAYS = 3650;
-const DAY_MS = 24 * 60 * 60_000;
 
 /** The raw key value as pasted; format is checked by the key-format module where it matters. */
 export const KeyValueSchema = z.string().trim().min(1, 'key is required').max(200, 'key is too long');
@@ -49,6 +58,10 @@ export const CreateKeyInput = z
       .date()
       .refine((d) => d.getTime() <= Date.now() + MAX_KEY_LIFETIME_DAYS * DAY_MS, `must be at most ${MAX_KEY_LIFETIME_DAYS} days ahead`)
       .optional(),
+    /** A canary (admins only): a trap key that never works; its first use raises `canary_triggered`. */
+    canary: z.boolean().optional(),
+    /** An approved key request (keyRequests.approve): lets a member generate this one key while generation is off. */
+    requestId: PublicIdSchema.optional(),
   })
   .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
     message: 'give expiresInDays or expiresAt, not both',
@@ -77,6 +90,8 @@ export const ListKeysInput = z.object({
   sort: KeySortSchema.default('newest'),
   cursor: CursorSchema,
   limit: z.number().int().min(1).max(100).default(50),
+  /** The "Idle" filter: only keys with no verified use in this many days (counted from creation if never used). */
+  idleDays: z.number().int().min(1).max(3650).optional(),
 });
 export type ListKeysQuery = z.infer<typeof ListKeysInput>;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CursorSchema, PublicIdSchema, TeamIdSchema } from './common';
 
 /** `key_used_after_revoke` goes to admins: keys of their team that no longer work were still tried (once a day at most). */
-export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed', 'key_used_after_revoke']);
+export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed', 'key_used_after_revoke', 'key_leaked', 'canary_triggered', 'key_rotated', 'key_idle_warning', 'key_idle_disabled', 'key_request_created', 'key_request_approved', 'key_request_denied']);
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
 
 export const NotificationListInput = z.object({
@@ -42,4 +42,3 @@ export const NotificationSchema = z.object({
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 
-export const NotificationPageSchema = z.object({ items: z.array(NotificationSchema), nextCursor: z.string().nullable() });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_LEAK_RESPONSE, LeakResponseSchema } from './leak';
+import { DEFAULT_IDLE_WARNING_DAYS, IdleDisableDaysSchema, IdleWarningDaysSchema } from './lifecycle';
 import { EmailSchema, NameTextSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 
 export const TeamNameSchema = NameTextSchema.trim().min(1, 'a team name is required').max(100, 'a team name is at most 100 characters');
@@ -15,6 +17,11 @@ export const TeamSettingsSchema = z.object({
   allowMemberKeyGeneration: z.boolean(),
   maxLifetimeDays: MaxLifetimeDaysSchema,
   expiryWarningDays: z.array(z.number()),
+  /** What a leak of one of the team's keys does; absent on teams made before it existed, which get the default (`revoke`). */
+  leakResponse: LeakResponseSchema.optional(),
+  /** Idle-key policy (see lifecycle.ts): absent on teams made before it existed, which have it off. */
+  idleDisableDays: IdleDisableDaysSchema.optional(),
+  idleWarningDays: IdleWarningDaysSchema.optional(),
 });
 export type TeamSettings = z.infer<typeof TeamSettingsSchema>;
 
@@ -22,6 +29,9 @@ export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
   allowMemberKeyGeneration: true,
   maxLifetimeDays: null,
   expiryWarningDays: [7, 1],
+  leakResponse: DEFAULT_LEAK_RESPONSE,
+  idleDisableDays: null,
+  idleWarningDays: DEFAULT_IDLE_WARNING_DAYS,
 };
 
 export const UpdateSettingsInput = z.object({
@@ -29,6 +39,9 @@ export const UpdateSettingsInput = z.object({
   allowMemberKeyGeneration: z.boolean().optional(),
   maxLifetimeDays: MaxLifetimeDaysSchema.optional(),
   expiryWarningDays: ExpiryWarningDaysSchema.optional(),
+  leakResponse: LeakResponseSchema.optional(),
+  idleDisableDays: IdleDisableDaysSchema.optional(),
+  idleWarningDays: IdleWarningDaysSchema.optional(),
 });
 
 export const PreviewPolicyInput = z.object({ teamId: TeamIdSchema, maxLifetimeDays: MaxLifetimeDaysSchema });

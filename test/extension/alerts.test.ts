@@ -3,9 +3,12 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { forgetEtag, pollAlerts, type AlertDeps, type AlertSummaryResult } from '../../extension/lib/alerts';
+import { badgeFor } from '../../server/services/alert-badge';
 import { endSession, seenNoticesItem, sessionItem, signOutReasonItem, updateSettings, type Session } from '../../extension/lib/storage';
 
 const session: Session = { token: 'tok', serverUrl: 'http://kw.test', user: { id: 'usr_1', email: 'a@example.test', name: 'A' }, teams: [] };
+/** A summary's counts with the badge the server sends for them. */
+const counts = (revokedUnread: number, expiringSoon: number) => ({ revokedUnread, expiringSoon, badge: badgeFor({ revokedUnread, expiringSoon }) });
 const revoked = (id: string, readAt: Date | null = null) => ({ id, kind: 'key_revoked', message: `revoked ${id}`, keys: [{ id: 'key_1', name: 'ci', hint: 'kw_ab…cd' }], readAt });
 
 function deps(summary: AlertDeps['summary']) {
@@ -29,7 +32,7 @@ describe('pollAlerts', () => {
 
   it('paints the badge and raises one desktop notification per new revocation, never twice', async () => {
     await sessionItem.setValue(session);
-    const { deps: d, notify } = deps(async () => ({ revokedUnread: 2, expiringSoon: 0, items: [revoked('ntf_1'), revoked('ntf_0', new Date())], etag: '"e1"' }));
+    const { deps: d, notify } = deps(async () => ({ ...counts(2, 0), items: [revoked('ntf_1'), revoked('ntf_0', new Date())], etag: '"e1"' }));
     await pollAlerts(d);
     expect(await browser.action.getBadgeText({})).toBe('2');
     expect(notify).toHaveBeenCalledTimes(1);
@@ -38,10 +41,18 @@ describe('pollAlerts', () => {
     expect(notify).toHaveBeenCalledTimes(1);
   });
 
+  it('paints the badge the server sends as it is, without working out one of its own', async () => {
+    await sessionItem.setValue(session);
+    const badge = { text: '5', color: '#123456', title: 'Keywarden: as the server says' };
+    await pollAlerts(deps(async () => ({ revokedUnread: 0, expiringSoon: 0, badge, items: [], etag: '"e"' })).deps);
+    expect(await browser.action.getBadgeText({})).toBe('5');
+    expect(await browser.action.getTitle({})).toBe('Keywarden: as the server says');
+  });
+
   it('remembers revocations but stays quiet when desktop notifications are off', async () => {
     await sessionItem.setValue(session);
     await updateSettings({ desktopNotifications: false });
-    const { deps: d, notify } = deps(async () => ({ revokedUnread: 1, expiringSoon: 0, items: [revoked('ntf_2')], etag: '"e"' }));
+    const { deps: d, notify } = deps(async () => ({ ...counts(1, 0), items: [revoked('ntf_2')], etag: '"e"' }));
     await pollAlerts(d);
     expect(notify).not.toHaveBeenCalled();
     expect(await seenNoticesItem.getValue()).toEqual(['ntf_2']);
@@ -49,7 +60,7 @@ describe('pollAlerts', () => {
 
   it('sends back the etag and leaves the badge alone when the server says nothing changed', async () => {
     await sessionItem.setValue(session);
-    const answers: AlertSummaryResult[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, { unchanged: true, etag: '"e1"' }];
+    const answers: AlertSummaryResult[] = [{ ...counts(1, 0), items: [], etag: '"e1"' }, { unchanged: true, etag: '"e1"' }];
     const summary = vi.fn(async (_session: Session, _etag: string | undefined) => answers.shift()!);
     await pollAlerts(deps(summary).deps);
     const second = await pollAlerts(deps(summary).deps);
@@ -79,7 +90,7 @@ describe('pollAlerts', () => {
 
   it('repaints the tooltip once the server is back after an outage, instead of trusting the old etag', async () => {
     await sessionItem.setValue(session);
-    const answers: (AlertSummaryResult | Error)[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, new TypeError('Failed to fetch'), { revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }];
+    const answers: (AlertSummaryResult | Error)[] = [{ ...counts(1, 0), items: [], etag: '"e1"' }, new TypeError('Failed to fetch'), { ...counts(1, 0), items: [], etag: '"e1"' }];
     const summary = vi.fn(async (_session: Session, etag: string | undefined) => {
       const next = answers.shift()!;
       if (next instanceof Error) throw next;
@@ -102,7 +113,7 @@ describe('pollAlerts', () => {
 
   it('shares one request and one desktop notification between polls asked for at once', async () => {
     await sessionItem.setValue(session);
-    const summary = vi.fn(async () => ({ revokedUnread: 1, expiringSoon: 0, items: [revoked('ntf_3')], etag: '"e3"' }));
+    const summary = vi.fn(async () => ({ ...counts(1, 0), items: [revoked('ntf_3')], etag: '"e3"' }));
     const { deps: d, notify } = deps(summary);
     const [first, second] = await Promise.all([pollAlerts(d), pollAlerts(d)]);
     expect(second).toBe(first);
@@ -112,7 +123,7 @@ describe('pollAlerts', () => {
 
   it('runs one more poll after the one in flight when asked for a fresh one, shared by every such caller', async () => {
     await sessionItem.setValue(session);
-    const answers: AlertSummaryResult[] = [{ revokedUnread: 1, expiringSoon: 0, items: [], etag: '"e1"' }, { revokedUnread: 0, expiringSoon: 0, items: [], etag: '"e2"' }];
+    const answers: AlertSummaryResult[] = [{ ...counts(1, 0), items: [], etag: '"e1"' }, { ...counts(0, 0), items: [], etag: '"e2"' }];
     const summary = vi.fn(async (_session: Session, _etag: string | undefined) => answers.shift()!);
     const d = deps(summary).deps;
     const [, fresh, alsoFresh] = await Promise.all([pollAlerts(d), pollAlerts(d, { fresh: true }), pollAlerts(d, { fresh: true })]);

@@ -10,6 +10,7 @@ import { useKeyList } from '../../extension/hooks/use-key-list';
 import type { Api } from '../../extension/lib/api';
 import { applyKeyChange, viewTotal } from '../../extension/lib/key-changes';
 import { keyRow } from '../helpers/key-row';
+import { signedIn } from '../helpers/signed-in';
 
 const PATIENT = { timeout: 30_000 };
 const DAY = 86_400_000;
@@ -133,19 +134,19 @@ describe('useKeyList', () => {
   it('pages by 50, totals the view, and is busy (with the old rows kept) while it reloads', async () => {
     const pages: { resolve(v: unknown): void; input: { limit: number } }[] = [];
     const api = { keys: { list: { query: (input: { limit: number }) => new Promise((resolve) => pages.push({ resolve, input })) } } } as unknown as Api;
-    const { result } = renderHook(() => useKeyList(api, 'team_1', filters, 'http://kw.test'));
+    const { result } = renderHook(() => useKeyList('team_1', filters), { wrapper: ({ children }) => signedIn(api, children) });
     await waitFor(() => expect(pages).toHaveLength(1), PATIENT);
     expect(pages[0]!.input.limit).toBe(50);
     await act(async () => pages[0]!.resolve({ items: [row('a')], counts: { enabled: 1500, disabled: 11, revoked: 500 }, nextCursor: 'c1' }));
+    await waitFor(() => expect(result.current.total).toBe(1511), PATIENT);
     expect(pages).toHaveLength(1);
-    expect(result.current.total).toBe(1511);
     expect(result.current.busy).toBe(false);
 
     act(() => result.current.reload());
     expect(result.current.busy).toBe(true);
     expect(result.current.rows.map((r) => r.id)).toEqual(['a']);
     await act(async () => pages[1]!.resolve({ items: [row('b')], counts: { enabled: 1, disabled: 0, revoked: 0 }, nextCursor: null }));
-    expect(result.current.rows.map((r) => r.id)).toEqual(['b']);
+    await waitFor(() => expect(result.current.rows.map((r) => r.id)).toEqual(['b']), PATIENT);
     expect(result.current.busy).toBe(false);
   });
 });
@@ -155,7 +156,7 @@ describe('BulkBar', () => {
   const filters: KeyFilterState = { view: ['enabled', 'disabled', 'revoked'], search: '', generatedBy: ['usr_a'], sort: 'newest' };
 
   it('speaks of one key in the singular', () => {
-    render(<BulkBar api={{} as Api} team={team} serverUrl="http://kw.test" selectedIds={['key_1']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />);
+    render(signedIn({} as Api, <BulkBar team={team} selectedIds={['key_1']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke selected (1)' }));
     expect(screen.getByRole('group').textContent).toContain('Revoke 1 key? Anything using it stops working at once');
   });
@@ -166,7 +167,7 @@ describe('BulkBar', () => {
     const onReport = vi.fn();
     const api = { keys: { revokeMatching: { mutate: revokeMatching } } } as unknown as Api;
     vi.spyOn((await import('wxt/browser')).browser.runtime, 'sendMessage').mockResolvedValue(undefined);
-    render(<BulkBar api={api} team={team} serverUrl="http://kw.test" selectedIds={[]} matching={{ filters, total: 300, live: 290 }} onChange={onChange} onStale={vi.fn()} onReport={onReport} />);
+    render(signedIn(api, <BulkBar team={team} selectedIds={[]} matching={{ filters, total: 300, live: 290 }} onChange={onChange} onStale={vi.fn()} onReport={onReport} />));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke all 300 matching' }));
     expect(screen.getByRole('group').textContent).toContain('Revoke all 300 keys matching these filters? 290 still work and stop at once; the other 10 are already revoked.');
     fireEvent.click(screen.getByRole('button', { name: 'Revoke 300 matching keys' }));

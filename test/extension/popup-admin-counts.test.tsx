@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { KeyCounts } from '../../shared/schemas/key';
 import { AdminTools } from '../../extension/entrypoints/popup/AdminTools';
 import type { Api } from '../../extension/lib/api';
+import { signedIn } from '../helpers/signed-in';
 
 /** The admin popup reads its counts through `keys.counts`, never a page of keys. */
 function fakeApi(answers: KeyCounts[]) {
@@ -21,12 +22,12 @@ describe('popup admin counts', () => {
       { enabled: 7, disabled: 2, revoked: 3 },
       { enabled: 6, disabled: 2, revoked: 4 },
     ]);
-    const view = render(<AdminTools api={api} teamId="team_acme" serverUrl="http://kw.test" keysVersion={1} onChanged={() => {}} />);
+    const view = render(signedIn(api, <AdminTools teamId="team_acme" keysVersion={1} onChanged={() => {}} />));
     await waitFor(() => expect(shown('Enabled')).toBe('7'));
     expect([shown('Disabled'), shown('Revoked')]).toEqual(['2', '3']);
     expect(counts).toHaveBeenCalledWith({ teamId: 'team_acme' });
 
-    view.rerender(<AdminTools api={api} teamId="team_acme" serverUrl="http://kw.test" keysVersion={2} onChanged={() => {}} />);
+    view.rerender(signedIn(api, <AdminTools teamId="team_acme" keysVersion={2} onChanged={() => {}} />));
     await waitFor(() => expect(shown('Revoked')).toBe('4'));
     expect(counts).toHaveBeenCalledTimes(2);
     expect(list).not.toHaveBeenCalled();

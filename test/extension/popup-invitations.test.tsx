@@ -5,6 +5,7 @@ import type { MyInvitation } from '../../shared/schemas/invitation';
 import { Invitations } from '../../extension/entrypoints/popup/Invitations';
 import type { Api } from '../../extension/lib/api';
 import { getSettings, sessionItem } from '../../extension/lib/storage';
+import { signedIn } from '../helpers/signed-in';
 
 const invitation: MyInvitation = {
   teamId: 'team_acme',
@@ -33,7 +34,7 @@ beforeEach(async () => {
 describe('popup invitations', () => {
   it('shows an open invitation, and accepting joins the team and switches the popup to it', async () => {
     const { api, accept } = fakeApi([[invitation], []]);
-    render(<Invitations api={api} serverUrl="http://kw.test" />);
+    render(signedIn(api, <Invitations />));
     await screen.findByText(/lead@example\.test invited you to join/);
     fireEvent.click(screen.getByRole('button', { name: 'Accept the invitation to Acme' }));
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Invitations' })).toBeNull());
@@ -44,7 +45,7 @@ describe('popup invitations', () => {
 
   it('declines without joining', async () => {
     const { api, decline, accept } = fakeApi([[invitation], []]);
-    render(<Invitations api={api} serverUrl="http://kw.test" />);
+    render(signedIn(api, <Invitations />));
     fireEvent.click(await screen.findByRole('button', { name: 'Decline the invitation to Acme' }));
     await waitFor(() => expect(screen.queryByRole('heading', { name: 'Invitations' })).toBeNull());
     expect(decline).toHaveBeenCalledWith({ teamId: 'team_acme' });
@@ -54,7 +55,7 @@ describe('popup invitations', () => {
 
   it('shows nothing when there is no invitation', async () => {
     const { api, list } = fakeApi([[]]);
-    const { container } = render(<Invitations api={api} serverUrl="http://kw.test" />);
+    const { container } = render(signedIn(api, <Invitations />));
     await waitFor(() => expect(list).toHaveBeenCalled());
     expect(container.textContent).toBe('');
   });

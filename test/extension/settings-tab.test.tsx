@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TeamSettings } from '../../shared/schemas/team';
 import { SettingsTab } from '../../extension/entrypoints/dashboard/SettingsTab';
 import type { Api } from '../../extension/lib/api';
+import { signedIn } from '../helpers/signed-in';
 
 const PATIENT = { timeout: 30_000 };
 const team = { teamId: 'team_1', name: 'Acme', role: 'super_admin' as const };
@@ -52,7 +53,7 @@ const generationSwitch = () => screen.getByRole('switch', { name: 'Allow anyone 
 describe('SettingsTab', () => {
   it('flips the generation switch at once, keeps the saved state, and sends the opposite value on the next click', async () => {
     const server = fakeServer();
-    render(<SettingsTab api={server.api} team={team} serverUrl="http://kw.test" />);
+    render(signedIn(server.api, <SettingsTab team={team} />));
     await waitFor(() => expect(generationSwitch().getAttribute('aria-checked')).toBe('true'), PATIENT);
 
     const release = server.holdNext();
@@ -71,7 +72,7 @@ describe('SettingsTab', () => {
 
   it('rolls the switch back and says so when saving fails', async () => {
     const server = fakeServer();
-    render(<SettingsTab api={server.api} team={team} serverUrl="http://kw.test" />);
+    render(signedIn(server.api, <SettingsTab team={team} />));
     await waitFor(() => generationSwitch(), PATIENT);
     server.failNext();
     fireEvent.click(generationSwitch());
@@ -82,7 +83,7 @@ describe('SettingsTab', () => {
 
   it('shows the applied expiry policy as the current one at once', async () => {
     const server = fakeServer();
-    render(<SettingsTab api={server.api} team={team} serverUrl="http://kw.test" />);
+    render(signedIn(server.api, <SettingsTab team={team} />));
     await screen.findByText('no limit', {}, PATIENT);
     fireEvent.click(screen.getByLabelText('Keys expire after'));
     fireEvent.input(screen.getByLabelText(/Maximum key lifetime in days/), { target: { value: '90' } });
@@ -101,7 +102,7 @@ describe('SettingsTab', () => {
       expireNow: 1,
       byOwner: [{ userId: 'usr_1', email: 'ann@example.test', changed: 1, expireNow: 1 }],
     });
-    render(<SettingsTab api={server.api} team={team} serverUrl="http://kw.test" />);
+    render(signedIn(server.api, <SettingsTab team={team} />));
     await screen.findByText('no limit', {}, PATIENT);
     fireEvent.click(screen.getByLabelText('Keys expire after'));
     fireEvent.input(screen.getByLabelText(/Maximum key lifetime in days/), { target: { value: '1' } });

@@ -14,6 +14,7 @@ import type { Api } from '../../extension/lib/api';
 import { matchingImpact, selectedImpact, teamImpact } from '../../extension/lib/usage-queries';
 import { recentUse, selectionUse, triedAfterStop } from '../../extension/lib/usage';
 import { keyRow } from '../helpers/key-row';
+import { signedIn } from '../helpers/signed-in';
 
 /**
  * What the extension says about usage: the sentences of every revoke confirmation (one key, the
@@ -141,7 +142,7 @@ describe('revoke questions show what the revoke would break', () => {
 
   it('counts the ticked keys used in the last 24 h in the bulk revoke question', async () => {
     const api = { keys: { usageSummary: { query: async ({ keyIds }: { keyIds: string[] }) => summaryOf(keyIds.map((id, i) => entry(id, i < 2 ? 6 : 0))) } } } as unknown as Api;
-    render(<BulkBar api={api} team={{ teamId: 'team_1', name: 'Acme', role: 'admin' }} serverUrl="http://kw.test" selectedIds={['a', 'b', 'c', 'd']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />);
+    render(signedIn(api, <BulkBar team={{ teamId: 'team_1', name: 'Acme', role: 'admin' }} selectedIds={['a', 'b', 'c', 'd']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke selected (4)' }));
     await within(screen.getByRole('group')).findByText('2 of the 4 selected keys were used in the last 24 h (12 uses together).', {}, PATIENT);
   });
@@ -288,7 +289,7 @@ describe('pictures', () => {
     );
     const api = { keys: { usage: { query: usage } }, audit: { list: { query: list } } } as unknown as Api;
     const keyRef = { id: 'key_1', name: 'deploy', hint: 'kw_Ab…yz', status: 'revoked' as const, revokedReason: 'bulk' as const, disabledReason: null, triedAfterRevoke: 3 };
-    render(<KeyDetails api={api} teamId="team_1" serverUrl="http://kw.test" keyRef={keyRef} admin onClose={vi.fn()} />);
+    render(signedIn(api, <KeyDetails teamId="team_1" keyRef={keyRef} admin onClose={vi.fn()} />));
 
     const dialog = screen.getByRole('dialog', { hidden: true });
     await within(dialog).findByText('deploy-bot/1.2', {}, PATIENT);
@@ -323,7 +324,7 @@ describe('pictures', () => {
     const query = vi.fn(async () => overview);
     const onShowIdle = vi.fn();
     const onOpenKey = vi.fn();
-    render(<UsageOverview api={{ usage: { overview: { query } } } as unknown as Api} teamId="team_1" serverUrl="http://kw.test" onOpenKey={onOpenKey} onShowIdle={onShowIdle} />);
+    render(signedIn({ usage: { overview: { query } } } as unknown as Api, <UsageOverview teamId="team_1" onOpenKey={onOpenKey} onShowIdle={onShowIdle} />));
     const section = await screen.findByRole('region', { name: 'Usage' }, PATIENT);
     await within(section).findByText('deploy', {}, PATIENT);
     expect(query).toHaveBeenCalledWith({ teamId: 'team_1', range: '7d' });

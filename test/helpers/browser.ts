@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { inject } from 'vitest';
 
-export const EXTENSION_DIR = resolve('.output/chrome-mv3');
+/** The test build of the extension (see e2e-extension.ts), not the bundle `npm run build:ext` ships. */
+export const extensionDir = () => inject('e2eExtensionDir');
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 export interface ExtensionBrowser {
@@ -18,6 +20,7 @@ export interface ExtensionBrowser {
 
 /** Debian's Chromium with the built extension loaded, headless, offline-friendly flags. */
 export async function launchWithExtension(): Promise<ExtensionBrowser> {
+  const extension = extensionDir();
   const userDataDir = mkdtempSync(join(tmpdir(), 'keywarden-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -30,8 +33,8 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
     ],
     viewport: { width: 1280, height: 860 },
   });

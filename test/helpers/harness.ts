@@ -54,7 +54,7 @@ export async function startTestServer(options: {
   });
   const keywarden = await startKeywarden(env, {
     log: silentLogger,
-    database: { uri, embedded: false, owned: false, stop: async () => {} },
+    database: { uri, embedded: false, stop: async () => {} },
     jobs: options.jobs ?? false,
     monitorCommands: options.monitorCommands,
     keyEvents: options.keyEvents,
@@ -63,11 +63,14 @@ export async function startTestServer(options: {
     ...keywarden,
     dbName,
     client: (token) => trpcClient(keywarden.url, token ?? null),
-    async close() {
-      await keywarden.deps.database.db.dropDatabase().catch(() => {});
-      await keywarden.stop();
-    },
+    close: () => dropDatabaseAndStop(keywarden),
   };
+}
+
+/** Drops the server's database, then stops it: the end of a test server that owns its data. */
+export async function dropDatabaseAndStop(keywarden: Keywarden): Promise<void> {
+  await keywarden.storage.database.db.dropDatabase().catch(() => {});
+  await keywarden.stop();
 }
 
 export function trpcClient(url: string, token: string | null, headers: Record<string, string> = {}) {
@@ -83,11 +86,11 @@ export function trpcClient(url: string, token: string | null, headers: Record<st
   });
 }
 
-/** Creates a session directly (tests that are not about sign-in skip the email round trip). */
+/** Creates a session directly (tests that are not about sign-in skip the email round trip): a fixture builder, so it may use the storage handle. */
 export async function sessionFor(server: Keywarden, userId: string): Promise<string> {
   const token = randomToken();
   const now = new Date();
-  await server.services.repos.auth.insertSession({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: new Date(now.getTime() + 86_400_000) });
+  await server.storage.repos.auth.insertSession({ tokenHash: sha256(token), userId, createdAt: now, expiresAt: new Date(now.getTime() + 86_400_000) });
   return token;
 }
 

@@ -1,10 +1,7 @@
-import { generateKey } from '../../shared/key-format';
-import { hashKey } from '../../server/lib/ids';
 import type { Keywarden } from '../../server/runtime';
-import { newStoredKey, type StoredKey } from '../../server/db/keys.repo';
+import type { StoredKey } from '../../server/db/keys.repo';
 
-export const HOUR = 3_600_000;
-export const DAY = 24 * HOUR;
+export { HOUR_MS as HOUR, DAY_MS as DAY } from '../../shared/time';
 
 export interface SeedKey {
   teamId: string;
@@ -16,12 +13,12 @@ export interface SeedKey {
   lastUsedAt?: Date | null;
 }
 
-/** Inserts a key straight through the repo (tests that are not about issuing keys skip the API). */
+/**
+ * A key in any state (backdated, expired, disabled, revoked) through the keys service's import,
+ * without audit or notices: tests that are not about issuing keys skip the API.
+ */
 export async function seedKey(server: Keywarden, k: SeedKey): Promise<{ id: string; value: string; stored: StoredKey }> {
-  const value = generateKey();
-  const stored = newStoredKey(value, { ...k, name: k.name ?? `key ${value.slice(-6)}`, createdAt: k.createdAt ?? new Date(), expiresAt: k.expiresAt ?? null });
-  await server.services.repos.keys.insert(hashKey(server.deps.pepper, value), stored);
-  return { id: stored.id, value, stored };
+  return server.services.keys.importKey({ ...k, name: k.name ?? `key ${Math.random().toString(36).slice(2, 8)}`, createdAt: k.createdAt ?? new Date(), expiresAt: k.expiresAt ?? null });
 }
 
 export async function verifyKey(server: Keywarden, key: string): Promise<{ valid: boolean; code?: string }> {

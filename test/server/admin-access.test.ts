@@ -4,6 +4,7 @@ import type { KeySort, KeyStatus } from '../../shared/schemas/key';
 import { INDEXES } from '../../server/db/indexes';
 import { keyListQuery, keyScopeFilter, type KeyListSpec } from '../../server/db/key-list-query';
 import { createTeam, errorCode, startTestServer, type TestServer, type TestUser, trpcClient } from '../helpers/harness';
+import { keyRowOf } from '../helpers/fixtures';
 import { seedKey } from '../helpers/keys';
 
 /** Who may call the admin API (roles, other teams), and that every list query has an index. */
@@ -48,7 +49,7 @@ describe('access', () => {
       expect([name, await errorCode(call())]).toEqual([name, 'FORBIDDEN']);
     }
     expect(await member.api.settings.get.query({ teamId })).toMatchObject({ maxLifetimeDays: null });
-    expect((await server.services.repos.keys.findByPublicId(teamId, keyId))!.status).toBe('enabled');
+    expect((await keyRowOf(server, teamId, keyId))!.status).toBe('enabled');
   });
 
   it('gives another team\'s admin NOT_FOUND on every procedure, settings.get included', async () => {
@@ -56,7 +57,7 @@ describe('access', () => {
     for (const [name, call] of Object.entries(calls)) {
       expect([name, await errorCode(call())]).toEqual([name, 'NOT_FOUND']);
     }
-    expect((await server.services.repos.keys.findByPublicId(teamId, keyId))!.status).toBe('enabled');
+    expect((await keyRowOf(server, teamId, keyId))!.status).toBe('enabled');
   });
 
   it('gives an anonymous caller UNAUTHORIZED', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyRow } from '../../shared/schemas/key';
 import { hashKey } from '../../server/lib/ids';
 import { createTeam, startTestServer, trpcClient, type TestServer, type TestUser } from '../helpers/harness';
+import { auditOf } from '../helpers/fixtures';
 import { HOUR, seedKey } from '../helpers/keys';
 
 /** The audit log (list, cursor, what is recorded) and the CSV exports of keys and audit. */
@@ -69,7 +70,7 @@ describe('audit.list', () => {
   });
 
   it('pages newest first with a cursor, each record exactly once', async () => {
-    const total = await server.deps.cols.audit.countDocuments({ teamId });
+    const total = (await auditOf(server, teamId)).length;
     const seen: { id: string; at: Date }[] = [];
     let cursor: string | undefined;
     do {
@@ -91,7 +92,7 @@ describe('CSV exports', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="keywarden-keys-/);
     const text = await res.text();
-    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole');
+    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole,canary,leaks');
     const rows = await allRows();
     expect(parseCsv(text)).toEqual(
       rows.map((r) => ({
@@ -109,6 +110,8 @@ describe('CSV exports', () => {
         generatedByEmail: r.generatedBy.email,
         generatedByName: r.generatedBy.name,
         generatedByRole: r.generatedBy.role ?? '',
+        canary: '',
+        leaks: '',
       })),
     );
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['two\nlines', 'say "hi"', 'comma, inside']));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingKeyEvents } from '../helpers/recording-key-events';
 import { createTeam, errorCode, type TestServer, startTestServer } from '../helpers/harness';
+import { auditOf, keyRowOf } from '../helpers/fixtures';
 import { seedKey, verifyKey } from '../helpers/keys';
 
 /** Members: list, add, role changes with the super-admin rules, removal disabling keys. */
@@ -11,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const auditActions = async (teamId: string) => (await server.deps.cols.audit.find({ teamId }).toArray()).map((a) => a.action);
+const auditActions = async (teamId: string) => (await auditOf(server, teamId)).map((a) => a.action);
 
 describe('members.list and members.add', () => {
   it('lists members with email, name, role and join date', async () => {
@@ -51,7 +52,7 @@ describe('members.list and members.add', () => {
     const elsewhere = (await createTeam(server, 'Elsewhere')).admin;
     await server.services.teams.addMember({ teamId: team.teamId, email: elsewhere.email, role: 'member' });
     expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((x) => x.userId)).toContain(elsewhere.userId);
-    expect(await server.deps.cols.invitations.countDocuments({ teamId: team.teamId })).toBe(0);
+    expect(await team.admin.api.invitations.listForTeam.query({ teamId: team.teamId })).toEqual([]);
   });
 
   it('lets only a super admin add a super admin', async () => {
@@ -68,7 +69,7 @@ describe('members.setRole', () => {
     const m = await team.addUser('m');
     expect(await team.admin.api.members.setRole.mutate({ teamId: team.teamId, userId: m.userId, role: 'admin' })).toEqual({ userId: m.userId, role: 'admin', changed: true });
     expect((await m.api.keys.list.query({ teamId: team.teamId, view: ['enabled'] })).items).toEqual([]);
-    const entry = await server.deps.cols.audit.findOne({ teamId: team.teamId, action: 'member.role_changed' });
+    const [entry] = await auditOf(server, team.teamId, 'member.role_changed');
     expect(entry).toMatchObject({ targets: { ids: [m.userId] }, details: { from: 'member', to: 'admin' } });
     expect(await errorCode(team.admin.api.members.setRole.mutate({ teamId: team.teamId, userId: 'usr_nobody', role: 'admin' }))).toBe('NOT_FOUND');
   });
@@ -109,10 +110,10 @@ describe('members.remove', () => {
 
     expect(await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: m.userId })).toEqual({ userId: m.userId, disabledKeys: 2 });
     for (const k of keys) {
-      expect(await server.services.repos.keys.findByPublicId(team.teamId, k.id)).toMatchObject({ status: 'disabled', disabledReason: 'owner_removed' });
+      expect(await keyRowOf(server, team.teamId, k.id)).toMatchObject({ status: 'disabled', disabledReason: 'owner_removed' });
       expect((await verifyKey(server, k.value)).code).toBe('DISABLED');
     }
-    expect((await server.services.repos.keys.findByPublicId(team.teamId, revoked.id))!.status).toBe('revoked');
+    expect((await keyRowOf(server, team.teamId, revoked.id))!.status).toBe('revoked');
     expect((await verifyKey(server, theirsElsewhere.value)).valid).toBe(true);
     expect((await verifyKey(server, adminKey.value)).valid).toBe(true);
     expect(await errorCode(m.api.keys.mine.query({ teamId: team.teamId }))).toBe('NOT_FOUND');

@@ -29,19 +29,20 @@ async function teamWithKeys(n: number) {
   return { team, keys };
 }
 
+// About storage: after a cut connection, what the database holds shows nothing was done twice.
 async function expectRevokedExactlyOnce(teamId: string, keys: { id: string; value: string }[]) {
-  const audits = await server.deps.cols.audit.find({ teamId, action: 'key.revoked' }).toArray();
+  const audits = await server.storage.cols.audit.find({ teamId, action: 'key.revoked' }).toArray();
   expect(audits).toHaveLength(1);
   expect(audits[0]!.targets.ids.sort()).toEqual(keys.map((k) => k.id).sort());
-  const stored = await server.services.repos.keys.findManyByPublicIds(teamId, keys.map((k) => k.id));
+  const stored = await server.storage.repos.keys.findManyByPublicIds(teamId, keys.map((k) => k.id));
   expect(stored.every((k) => k.status === 'revoked' && k.revokedReason === 'bulk')).toBe(true);
   // One action revoked them all, at one instant: nothing was revoked twice.
   expect(new Set(stored.map((k) => k.actionId)).size).toBe(1);
   expect(new Set(stored.map((k) => k.revokedAt!.getTime())).size).toBe(1);
   expect(audits[0]!.details).toMatchObject({ actionId: stored[0]!.actionId });
-  const action = await server.services.repos.actions.find(stored[0]!.actionId!);
+  const action = await server.storage.repos.actions.find(stored[0]!.actionId!);
   expect(action?.state).toBe('done');
-  expect(await server.deps.cols.actions.countDocuments({ teamId, state: 'pending' })).toBe(0);
+  expect(await server.storage.cols.actions.countDocuments({ teamId, state: 'pending' })).toBe(0);
   for (const k of keys.slice(0, 3)) expect((await verifyKey(server, k.value)).code).toBe('REVOKED');
 }
 

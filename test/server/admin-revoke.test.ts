@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
+import { auditOf, storedKey } from '../helpers/fixtures';
 import { HOUR, seedKey, verifyKey } from '../helpers/keys';
 
 /** Revoke one / many / all, disable and enable: results, recorded fields, verification and audit. */
@@ -10,8 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const stored = (teamId: string, id: string) => server.services.repos.keys.findByPublicId(teamId, id);
-const auditOf = async (teamId: string, action: string) => (await server.deps.cols.audit.find({ teamId, action }).toArray());
+// The recorded fields (revokedBy, the stored status of an expired key) are what these tests check.
+const stored = (teamId: string, id: string) => storedKey(server, teamId, id);
+const auditOfAction = (teamId: string, action: 'key.revoked' | 'key.disabled' | 'key.enabled') => auditOf(server, teamId, action);
 
 describe('keys.revoke', () => {
   it('revokes one key with reason manual, records who and when, and the key fails verification at once', async () => {
@@ -26,7 +28,7 @@ describe('keys.revoke', () => {
     expect(doc).toMatchObject({ status: 'revoked', revokedReason: 'manual', revokedBy: team.admin.userId });
     expect(doc.revokedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
     expect(await verifyKey(server, key.value)).toEqual({ valid: false, code: 'REVOKED' });
-    const [audit] = await auditOf(team.teamId, 'key.revoked');
+    const [audit] = await auditOfAction(team.teamId, 'key.revoked');
     expect(audit).toMatchObject({ actor: { userId: team.admin.userId, role: 'super_admin' }, targets: { ids: [key.id], count: 1 } });
   });
 
@@ -50,7 +52,7 @@ describe('keys.revoke', () => {
     expect((await stored(team.teamId, revoked.id))!.revokedReason).toBe('manual');
     expect((await stored(team.teamId, expired.id))!.status).toBe('enabled');
     expect((await stored(other.teamId, foreign.id))!.status).toBe('enabled');
-    const audits = await auditOf(team.teamId, 'key.revoked');
+    const audits = await auditOfAction(team.teamId, 'key.revoked');
     expect(audits).toHaveLength(1);
     expect(audits[0]!.targets.count).toBe(2);
   });
@@ -62,7 +64,7 @@ describe('keys.revoke', () => {
     const first = (await stored(team.teamId, key.id))!;
     expect(await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [key.id] })).toEqual({ revoked: [], alreadyRevoked: [key.id], notFound: [] });
     expect((await stored(team.teamId, key.id))!.revokedAt).toEqual(first.revokedAt);
-    expect(await auditOf(team.teamId, 'key.revoked')).toHaveLength(1);
+    expect(await auditOfAction(team.teamId, 'key.revoked')).toHaveLength(1);
   });
 
   it('rejects an empty list and more than 1000 ids', async () => {
@@ -81,7 +83,7 @@ describe('keys.revokeAll', () => {
       expect(await errorCode(team.admin.api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: confirm as 'REVOKE ALL' }))).toBe('BAD_REQUEST');
     }
     expect((await stored(team.teamId, key.id))!.status).toBe('enabled');
-    expect(await auditOf(team.teamId, 'key.revoked')).toHaveLength(0);
+    expect(await auditOfAction(team.teamId, 'key.revoked')).toHaveLength(0);
   });
 
   it('revokes every live key of the team (and no other team\'s) with reason revoke_all', async () => {
@@ -120,8 +122,8 @@ describe('keys.disable and keys.enable', () => {
     expect(await team.admin.api.keys.enable.mutate({ teamId: team.teamId, keyIds: [key.id] })).toEqual({ changed: [key.id], unchanged: [], notFound: [] });
     expect(await stored(team.teamId, key.id)).toMatchObject({ status: 'enabled', disabledReason: null });
     expect((await verifyKey(server, key.value)).valid).toBe(true);
-    expect(await auditOf(team.teamId, 'key.disabled')).toHaveLength(1);
-    expect(await auditOf(team.teamId, 'key.enabled')).toHaveLength(1);
+    expect(await auditOfAction(team.teamId, 'key.disabled')).toHaveLength(1);
+    expect(await auditOfAction(team.teamId, 'key.enabled')).toHaveLength(1);
   });
 
   it('refuses to enable a revoked or expired key, naming it, and changes nothing else in the call', async () => {
@@ -138,6 +140,6 @@ describe('keys.disable and keys.enable', () => {
       expect((err as Error).message).toMatch(/cannot be enabled/);
     }
     expect((await stored(team.teamId, disabled.id))!.status).toBe('disabled');
-    expect(await auditOf(team.teamId, 'key.enabled')).toHaveLength(0);
+    expect(await auditOfAction(team.teamId, 'key.enabled')).toHaveLength(0);
   });
 });

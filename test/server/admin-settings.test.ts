@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
 import { recordingKeyEvents } from '../helpers/recording-key-events';
 import { createTeam, errorCode, type TestServer, startTestServer } from '../helpers/harness';
+import { auditOf, storedKey } from '../helpers/fixtures';
 import { DAY, HOUR, seedKey, verifyKey } from '../helpers/keys';
 
 /** Team settings and the expiry policy: preview numbers, applying them, null, retries. */
@@ -12,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const stored = (teamId: string, id: string) => server.services.repos.keys.findByPublicId(teamId, id);
+// The recorded fields (revokedBy, the stored expiry of an expired key) are what the policy tests check.
+const stored = (teamId: string, id: string) => storedKey(server, teamId, id);
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 const ahead = (days: number) => new Date(Date.now() + days * DAY);
 
@@ -29,7 +31,7 @@ describe('settings.get and settings.update', () => {
     const team = await createTeam(server);
     const member = await team.addUser('m');
     const res = await team.admin.api.settings.update.mutate({ teamId: team.teamId, allowMemberKeyGeneration: false, expiryWarningDays: [1, 30, 7, 30] });
-    expect(res).toEqual({ settings: { allowMemberKeyGeneration: false, maxLifetimeDays: null, expiryWarningDays: [30, 7, 1] }, policy: null });
+    expect(res).toEqual({ settings: { ...DEFAULT_TEAM_SETTINGS, allowMemberKeyGeneration: false, maxLifetimeDays: null, expiryWarningDays: [30, 7, 1] }, policy: null });
     expect(await errorCode(member.api.keys.create.mutate({ teamId: team.teamId, name: 'mine' }))).toBe('FORBIDDEN');
     expect((await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'admin key' })).key).toMatch(/^kw_/);
     const audit = await team.admin.api.audit.list.query({ teamId: team.teamId });
@@ -112,28 +114,26 @@ describe('expiry policy', () => {
   it('finishes an interrupted policy run once, however often it is resumed', async () => {
     const { team, k } = await policyTeam();
     const actionId = 'act_interruptedpolicy' + team.teamId.slice(-6);
-    await server.services.repos.actions.insert({
+    // About crash recovery: the half-done state a crash leaves is written as stored, then resumed.
+    await server.storage.repos.actions.insert({
       id: actionId,
       teamId: team.teamId,
-      kind: 'policy',
-      reason: 'policy',
-      keyIds: null,
+      action: { kind: 'policy', maxLifetimeDays: 30 },
       actor: { userId: team.admin.userId, email: team.admin.email, role: 'super_admin' },
       ip: null,
       userAgent: null,
-      details: { maxLifetimeDays: 30 },
       state: 'pending',
       createdAt: new Date(Date.now() - HOUR),
       completedAt: null,
       result: null,
     });
     // Half done before the "crash": one key already carries the action's change.
-    await server.services.repos.keys.capExpiry(team.teamId, k.young.id, new Date(k.young.stored.createdAt.getTime() + 30 * DAY), { at: new Date(Date.now() - HOUR), by: team.admin.userId, actionId });
+    await server.storage.repos.keys.capExpiry(team.teamId, k.young.id, new Date(k.young.stored.createdAt.getTime() + 30 * DAY), { at: new Date(Date.now() - HOUR), by: team.admin.userId, actionId });
     expect(await server.services.keyActions.resumePending(0)).toBeGreaterThanOrEqual(1);
     await server.services.keyActions.resumePending(0);
-    const changed = await server.services.repos.keys.findByAction(actionId);
+    const changed = await server.storage.repos.keys.findByAction(actionId);
     expect(changed).toHaveLength(4);
-    expect(await server.deps.cols.audit.countDocuments({ teamId: team.teamId, action: 'policy.applied' })).toBe(1);
-    expect((await server.services.repos.actions.find(actionId))!.state).toBe('done');
+    expect(await auditOf(server, team.teamId, 'policy.applied')).toHaveLength(1);
+    expect((await server.storage.repos.actions.find(actionId))!.state).toBe('done');
   });
 });

@@ -9,8 +9,6 @@ import { SIGN_IN_CODE_IN_TEXT, startSmtpSink, type SmtpSink } from '../helpers/s
  * (TRUST_PROXY), the way a server behind a proxy sees them.
  */
 const MAIL_DEADLINE_MS = 30_000;
-const HOUR = 60 * 60_000;
-const DAY = 24 * HOUR;
 const FAILED_LIMIT = 2;
 
 let smtp: SmtpSink;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../server/lib/ids';
+import { auditOf, expireLoginCodes } from '../helpers/fixtures';
 import { createTeam, errorCode, startTestServer, trpcClient, type TestServer } from '../helpers/harness';
 import { latestCode, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -33,9 +34,9 @@ describe('sign-in by emailed code', () => {
 
     const api = server.client(result.token);
     expect((await api.auth.me.query()).user.id).toBe(team.admin.userId);
-    // The token is stored only as a hash.
-    expect(await server.deps.cols.sessions.findOne({ _id: result.token })).toBeNull();
-    expect(await server.deps.cols.sessions.findOne({ _id: sha256(result.token) })).not.toBeNull();
+    // About storage: the token is stored only as a hash.
+    expect(await server.storage.cols.sessions.findOne({ _id: result.token })).toBeNull();
+    expect(await server.storage.cols.sessions.findOne({ _id: sha256(result.token) })).not.toBeNull();
 
     await api.auth.logout.mutate();
     expect(await errorCode(api.auth.me.query())).toBe('UNAUTHORIZED');
@@ -45,7 +46,7 @@ describe('sign-in by emailed code', () => {
     const team = await createTeam(server);
     const code = await requestAndReadCode(team.admin.email);
     await trpcClient(server.url, null, { 'user-agent': 'audit-test/1.0' }).auth.verifyCode.mutate({ email: team.admin.email, code });
-    const entry = await server.deps.cols.audit.findOne({ teamId: team.teamId, action: 'auth.sign_in' });
+    const [entry] = await auditOf(server, team.teamId, 'auth.sign_in');
     expect(entry).toMatchObject({ actor: { userId: team.admin.userId, role: 'super_admin' }, userAgent: 'audit-test/1.0' });
     expect(entry!.ip).toMatch(/127\.0\.0\.1/);
   });
@@ -92,7 +93,7 @@ describe('sign-in by emailed code', () => {
   it('refuses an expired code', async () => {
     const team = await createTeam(server);
     const code = await requestAndReadCode(team.admin.email);
-    await server.deps.cols.loginCodes.updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await expireLoginCodes(server);
     expect(await errorCode(server.client().auth.verifyCode.mutate({ email: team.admin.email, code }))).toBe('UNAUTHORIZED');
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { uniqueDbName } from '../helpers/harness';
+import { startTestServer, uniqueDbName } from '../helpers/harness';
 
 const dbName = uniqueDbName('cli');
 const cli = (args: string[], env: Record<string, string> = {}) =>
@@ -31,10 +31,14 @@ describe('the bootstrap CLI', () => {
     expect(add.status).toBe(0);
     expect(JSON.parse(add.stdout.trim())).toEqual({ teamId: created.teamId, userId: expect.stringMatching(/^usr_/) });
 
-    const client = await MongoClient.connect(inject('mongoUri'));
-    const memberships = await client.db(dbName).collection('memberships').find({ teamId: created.teamId }).toArray();
-    await client.close();
-    expect(memberships.map((m) => m.role).sort()).toEqual(['member', 'super_admin']);
+    // Read back through the members service of a server over the same database.
+    const reader = await startTestServer({ label: 'cli-reader', dbName });
+    try {
+      const members = await reader.services.members.list(created.teamId);
+      expect(members.map((m) => [m.email, m.role]).sort()).toEqual([['dev@example.test', 'member'], ['lead@example.test', 'super_admin']]);
+    } finally {
+      await reader.stop();
+    }
   });
 
   it('refuses politely when the email already has that team', () => {

@@ -13,7 +13,8 @@ import { CONTROL_OR_BIDI } from '../../shared/schemas/common';
 import { KeyNameSchema } from '../../shared/schemas/key';
 import { MemberNameSchema, TeamNameSchema } from '../../shared/schemas/team';
 import { isCommand, startProxiedDatabase, type DbProxy } from '../helpers/db-proxy';
-import { createTeam, startTestServer, TEST_PEPPER, trpcClient, uniqueDbName, type TestServer } from '../helpers/harness';
+import { createTeam, dropDatabaseAndStop, startTestServer, TEST_PEPPER, trpcClient, uniqueDbName, type TestServer } from '../helpers/harness';
+import { countKeysNamed, storedUserByEmail } from '../helpers/fixtures';
 import { seedKey } from '../helpers/keys';
 import { until } from '../helpers/notify';
 
@@ -88,7 +89,7 @@ describe('names refuse control characters and bidi overrides', () => {
       const err = await rejection(team.admin.api.members.add.mutate({ teamId: team.teamId, email, role: 'member', name }));
       expect(err).toEqual({ code: 'BAD_REQUEST', status: 400, message: `name: ${NAME_REFUSED}` });
     }
-    expect(await server.deps.cols.users.countDocuments({ email })).toBe(0);
+    expect(await storedUserByEmail(server, email)).toBeNull();
   });
 
   it('the CLI refuses such a team or person name before touching the database', async () => {
@@ -169,15 +170,12 @@ describe('log lines escape user-supplied text', () => {
       KEYWARDEN_SEED_DEMO: 'false',
     });
     // The production logger, and no SMTP_URL: mail goes to files and a console summary.
-    const keywarden = await startKeywarden(env, { log: consoleLogger, database: { uri, embedded: false, owned: false, stop: async () => {} }, jobs: false });
+    const keywarden = await startKeywarden(env, { log: consoleLogger, database: { uri, embedded: false, stop: async () => {} }, jobs: false });
     const live: TestServer = {
       ...keywarden,
       dbName,
       client: (token) => trpcClient(keywarden.url, token ?? null),
-      close: async () => {
-        await keywarden.deps.database.db.dropDatabase().catch(() => {});
-        await keywarden.stop();
-      },
+      close: () => dropDatabaseAndStop(keywarden),
     };
     try {
       const team = await createTeam(live);
@@ -207,7 +205,7 @@ describe('an error after the key was written', () => {
   });
   afterEach(() => proxy.restore());
 
-  const keysNamed = (teamId: string, name: string) => cuttable.deps.cols.keys.countDocuments({ teamId, name });
+  const keysNamed = (teamId: string, name: string) => countKeysNamed(cuttable, teamId, name);
 
   it('says the change may or may not have been applied when the database goes away after the insert', async () => {
     const team = await createTeam(cuttable);

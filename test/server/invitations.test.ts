@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { auditOf as teamAudit } from '../helpers/fixtures';
 import { createTeam, errorCode, startTestServer, type TestServer, trpcClient } from '../helpers/harness';
 import { latestCode, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 const unique = (label: string) => `${label}-${randomBytes(3).toString('hex')}@example.test`;
-const auditOf = (teamId: string) => server.deps.cols.audit.find({ teamId }).toArray();
+const auditOf = (teamId: string) => teamAudit(server, teamId);
 const isInvitation = (subject: string | undefined) => /invited you to join/.test(subject ?? '');
 
 /** Signs in the real way, by the code emailed to the address. */
@@ -54,7 +55,7 @@ describe('members.add of someone who has signed in', () => {
 
     // Not a member: absent from the list, and every team procedure answers as if the team did not exist.
     expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((m) => m.userId)).not.toContain(person.userId);
-    expect(await server.services.repos.teams.findMembership(team.teamId, person.userId)).toBeNull();
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toBeNull();
     expect(await errorCode(person.api.keys.mine.query({ teamId: team.teamId }))).toBe('NOT_FOUND');
     expect(await errorCode(person.api.settings.get.query({ teamId: team.teamId }))).toBe('NOT_FOUND');
     expect(await errorCode(person.api.keys.create.mutate({ teamId: team.teamId, name: 'sneaky' }))).toBe('NOT_FOUND');
@@ -123,7 +124,7 @@ describe('members.add of someone who has signed in', () => {
     expect(await team.admin.api.invitations.listForTeam.query({ teamId: team.teamId })).toEqual([]);
     expect(await errorCode(person.api.invitations.accept.mutate({ teamId: team.teamId }))).toBe('NOT_FOUND');
     expect(await errorCode(person.api.invitations.decline.mutate({ teamId: team.teamId }))).toBe('NOT_FOUND');
-    expect(await server.services.repos.teams.findMembership(team.teamId, person.userId)).toBeNull();
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toBeNull();
     expect(await errorCode(person.api.invitations.accept.mutate({ teamId: 'team_doesnotexist' }))).toBe('NOT_FOUND');
 
     // The team learns it was declined, not from where.
@@ -144,11 +145,11 @@ describe('members.add of someone who has signed in', () => {
     const again = await team.admin.api.members.add.mutate({ teamId: team.teamId, email: person.email, role: 'admin' });
     expect(again).toMatchObject({ invited: true, expiresAt: new Date(t0.getTime() + 2 * 60_000 + 14 * DAY) });
 
-    expect(await server.deps.cols.invitations.countDocuments({ teamId: team.teamId })).toBe(1);
+    expect(await team.admin.api.invitations.listForTeam.query({ teamId: team.teamId })).toHaveLength(1);
     const mine = await person.api.invitations.list.query();
     expect(mine).toEqual([expect.objectContaining({ teamId: team.teamId, role: 'admin', createdAt: t0 })]);
     await smtp.waitFor(() => smtp.to(person.email).filter((m) => isInvitation(m.subject)).length >= 2, MAIL_DEADLINE_MS);
-    expect(await server.deps.cols.outbox.countDocuments({ to: person.email })).toBe(2);
+    expect((await team.admin.api.admin.outbox.query({ teamId: team.teamId, limit: 200 })).items.filter((m) => m.to === person.email)).toHaveLength(2);
     expect((await auditOf(team.teamId)).filter((a) => a.action === 'member.invited').map((a) => a.details?.resent).sort()).toEqual([false, true, true]);
   });
 
@@ -163,9 +164,9 @@ describe('members.add of someone who has signed in', () => {
     // The old acceptance does not let them back in.
     expect(await errorCode(person.api.invitations.accept.mutate({ teamId: team.teamId }))).toBe('NOT_FOUND');
     expect(await team.admin.api.members.add.mutate({ teamId: team.teamId, email: person.email, role: 'member' })).toMatchObject({ invited: true });
-    expect(await server.services.repos.teams.findMembership(team.teamId, person.userId)).toBeNull();
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toBeNull();
     await person.api.invitations.accept.mutate({ teamId: team.teamId });
-    expect(await server.services.repos.teams.findMembership(team.teamId, person.userId)).toMatchObject({ role: 'member' });
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toMatchObject({ role: 'member' });
     expect((await auditOf(team.teamId)).filter((a) => a.action === 'member.joined')).toHaveLength(2);
   });
 
@@ -208,7 +209,7 @@ describe('members.add of someone who has signed in', () => {
     expect(await errorCode(member.api.invitations.listForTeam.query({ teamId: team.teamId }))).toBe('FORBIDDEN');
     expect(await errorCode(member.api.invitations.cancel.mutate({ teamId: team.teamId, userId: person.userId }))).toBe('FORBIDDEN');
     expect(await errorCode(person.api.invitations.listForTeam.query({ teamId: team.teamId }))).toBe('NOT_FOUND');
-    expect(await server.services.repos.teams.findMembership(team.teamId, other.admin.userId)).toBeNull();
+    expect(await server.services.teams.membership(team.teamId, other.admin.userId)).toBeNull();
     // Still open for the person it was meant for.
     expect((await person.api.invitations.list.query()).map((i) => i.teamId)).toEqual([team.teamId]);
   });
@@ -221,7 +222,7 @@ describe('an address that has never signed in', () => {
     const added = await team.admin.api.members.add.mutate({ teamId: team.teamId, email, role: 'member' });
     expect(added).toMatchObject({ teamId: team.teamId, invited: false });
     expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((m) => m.email)).toContain(email);
-    expect(await server.deps.cols.invitations.countDocuments({ userId: added.userId })).toBe(0);
+    expect(await server.services.invitations.listMine(added.userId)).toEqual([]);
 
     const first = await signIn(email);
     expect(first.teams).toEqual([{ teamId: team.teamId, name: 'Direct', role: 'member' }]);
@@ -229,7 +230,7 @@ describe('an address that has never signed in', () => {
 
     // Signed out (no session left), the recorded first sign-in still stands: another team must invite.
     await first.api.auth.logout.mutate();
-    expect(await server.deps.cols.sessions.countDocuments({ userId: added.userId })).toBe(0);
+    expect(await errorCode(first.api.auth.me.query())).toBe('UNAUTHORIZED');
     const other = await createTeam(server, 'Later');
     expect(await other.admin.api.members.add.mutate({ teamId: other.teamId, email, role: 'member' })).toMatchObject({ invited: true });
   });

@@ -31,11 +31,11 @@ async function keyReads(run: () => Promise<unknown>): Promise<number> {
     if (id === undefined) reads += 1;
     else if (typeof id === 'object' && id !== null && !('$in' in id)) reads += 0.5;
   };
-  server.deps.database.client.on('commandStarted', listener);
+  server.storage.database.client.on('commandStarted', listener);
   try {
     await run();
   } finally {
-    server.deps.database.client.off('commandStarted', listener);
+    server.storage.database.client.off('commandStarted', listener);
   }
   return reads;
 }
@@ -111,7 +111,7 @@ describe('counts reuse in keys.list', () => {
 
   it('returns the same first page whether or not the counts were known', async () => {
     for (const input of [{ limit: 3 }, { limit: 3, sort: 'recently_used' as const }, { limit: 50, generatedBy: [member.userId] }]) {
-      await server.services.repos.revisions.bump('keys');
+      await server.storage.repos.revisions.bump('keys');
       const fresh = await list(input);
       const reused = await list(input);
       expect(fresh).toEqual(reused);
@@ -123,7 +123,7 @@ describe('counts reuse in keys.list', () => {
     const scopes: KeyCountScope[] = [{ teamId }, { teamId, ownerIds: [member.userId] }, { teamId, search: { text: 'KEY' } }, { teamId, ownerIds: [admin.userId], search: { text: 'far' } }];
     for (const scope of scopes) {
       const expected = Object.fromEntries(
-        await Promise.all(ALL.map(async (s) => [s, await server.deps.cols.keys.countDocuments({ $and: [keyScopeFilter(scope), effectiveStatusFilter(s, now)] })] as const)),
+        await Promise.all(ALL.map(async (s) => [s, await server.storage.cols.keys.countDocuments({ $and: [keyScopeFilter(scope), effectiveStatusFilter(s, now)] })] as const)),
       );
       const got = await admin.api.keys.list.query({ teamId, view: ['enabled'], generatedBy: scope.ownerIds, search: scope.search && 'text' in scope.search ? scope.search.text : undefined });
       expect([scope, got.counts]).toEqual([scope, expected]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey } from '../../shared/key-format';
+import { auditOf, expireKey, setTeamSettings } from '../helpers/fixtures';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
 
 let server: TestServer;
@@ -26,7 +27,8 @@ describe('issuing keys', () => {
     const team = await createTeam(server);
     const keys: string[] = [];
     for (let i = 0; i < 5; i++) keys.push((await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: `k${i}` })).key);
-    const db = server.deps.database.db;
+    // About storage itself: every collection, as stored.
+    const db = server.storage.database.db;
     let dump = '';
     for (const { name } of await db.listCollections().toArray()) {
       dump += JSON.stringify(await db.collection(name).find({}).toArray());
@@ -39,7 +41,7 @@ describe('issuing keys', () => {
 
   it('caps expiry by the team policy and applies it when none is given', async () => {
     const team = await createTeam(server);
-    await server.deps.cols.teams.updateOne({ _id: team.teamId }, { $set: { 'settings.maxLifetimeDays': 30 } });
+    await setTeamSettings(server, team, { maxLifetimeDays: 30 });
     const { row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'default' });
     expect(Math.round((row.expiresAt!.getTime() - row.createdAt.getTime()) / DAY)).toBe(30);
     const shorter = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'short', expiresInDays: 7 });
@@ -59,14 +61,14 @@ describe('issuing keys', () => {
     expect(await errorCode(create({ name: '' }))).toBe('BAD_REQUEST');
     const exact = new Date(Date.now() + 2 * DAY);
     expect((await create({ expiresAt: exact })).row.expiresAt).toEqual(exact);
-    expect(await server.deps.cols.keys.countDocuments({ teamId: team.teamId })).toBe(1);
+    expect((await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled', 'revoked'] })).counts).toEqual({ enabled: 1, disabled: 0, revoked: 0 });
   });
 
   it('lets members create keys only while the team allows it', async () => {
     const team = await createTeam(server);
     const member = await team.addUser('member');
     await member.api.keys.create.mutate({ teamId: team.teamId, name: 'mine' });
-    await server.deps.cols.teams.updateOne({ _id: team.teamId }, { $set: { 'settings.allowMemberKeyGeneration': false } });
+    await setTeamSettings(server, team, { allowMemberKeyGeneration: false });
     expect(await errorCode(member.api.keys.create.mutate({ teamId: team.teamId, name: 'nope' }))).toBe('FORBIDDEN');
     await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'admins always may' });
   });
@@ -126,13 +128,13 @@ describe('a member\'s own keys', () => {
     const second = await member.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
     expect(second.revoked).toBe(false);
     expect(second.row.revokedAt).toEqual(first.row.revokedAt);
-    expect(await server.deps.cols.audit.countDocuments({ teamId: team.teamId, action: 'key.revoked' })).toBe(1);
+    expect(await auditOf(server, team.teamId, 'key.revoked')).toHaveLength(1);
   });
 
   it('shows an expired key as revoked (expired) the moment it expires', async () => {
     const team = await createTeam(server);
     const { row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'short-lived', expiresInDays: 1 });
-    await server.deps.cols.keys.updateOne({ id: row.id }, { $set: { expiresAt: new Date(Date.now() - 1) } });
+    await expireKey(server, row.id);
     const mine = await team.admin.api.keys.mine.query({ teamId: team.teamId });
     expect(mine.items[0]).toMatchObject({ id: row.id, status: 'revoked', revokedReason: 'expired' });
   });

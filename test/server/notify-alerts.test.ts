@@ -72,7 +72,7 @@ describe('alerts.summary', () => {
     const watched = await startTestServer({ label: 'alerts-cheap', dbName: server.dbName, monitorCommands: true });
     const zed = await team.addUser('zed');
     try {
-      watched.deps.database.client.on('commandStarted', listener);
+      watched.storage.database.client.on('commandStarted', listener);
       const api = watched.client(zed.token);
       const full = await api.alerts.summary.query();
       commands.length = 0;
@@ -87,7 +87,7 @@ describe('alerts.summary', () => {
       expect(after.unchanged).toBe(false);
       if (!after.unchanged && !full.unchanged) expect(after.expiringSoon).toBe(full.expiringSoon + 1);
     } finally {
-      watched.deps.database.client.off('commandStarted', listener);
+      watched.storage.database.client.off('commandStarted', listener);
       await watched.stop();
     }
   });

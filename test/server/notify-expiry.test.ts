@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../server/env';
-import { backgroundJobs } from '../../server/jobs';
-import { createJobRunner } from '../../server/jobs/runner';
+import { noticesOf as userNotices } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
 import { DAY, issueKey, setClock, settleOutbox, startPeer } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
@@ -16,8 +15,7 @@ let team: Awaited<ReturnType<typeof createTeam>>;
 async function tickBothAt(offsetMs: number) {
   setClock(a, offsetMs);
   setClock(b, offsetMs);
-  const runners = [a, b].map((s) => createJobRunner(s.deps, backgroundJobs(s.services), { intervalMs: 60_000 }));
-  await Promise.all([...runners.map((r) => r.runOnce()), a.services.expiryWarnings.run(), b.services.expiryWarnings.run()]);
+  await Promise.all([a.jobs.runOnce(), b.jobs.runOnce(), a.services.expiryWarnings.run(), b.services.expiryWarnings.run()]);
   // Both outboxes run to completion: every email of this tick is in the sink, and nothing more will come.
   await settleOutbox(a, b);
 }
@@ -36,7 +34,7 @@ function clockAt(offsetMs: number) {
   setClock(b, offsetMs);
 }
 
-const noticesOf = async (userId: string) => (await a.deps.cols.notifications.find({ userId }).sort({ createdAt: 1 }).toArray()).map((n) => ({ kind: n.kind, days: n.thresholdDays ?? null, keys: n.keys.map((k) => k.name) }));
+const noticesOf = async (userId: string) => (await userNotices(a, userId)).map((n) => ({ kind: n.kind, days: n.thresholdDays ?? null, keys: n.keys.map((k) => k.name) }));
 const mailsTo = (u: TestUser) => sink.to(u.email).map((m) => m.subject);
 
 beforeAll(async () => {
@@ -119,13 +117,13 @@ describe('expiry warnings', () => {
     clockAt(30 * DAY);
     const key = await issueKey(a, quinn, team.teamId, 'crash key', 5);
     const at = new Date(Date.now() + 34 * DAY);
-    // A runner wrote its batch and claimed the mark, then died before writing the notice.
-    await a.deps.cols.marks.insertOne({ _id: 'batch:crashed', at, state: 'pending', items: [{ markId: `warn:${key.id}:1`, keyId: key.id, teamId: team.teamId, ownerId: quinn.userId, kind: 'warn', days: 1 }] });
-    await a.deps.cols.marks.insertOne({ _id: `warn:${key.id}:1`, at, batchId: 'crashed' });
+    // About crash recovery: a runner wrote its batch and claimed the mark, then died before writing the notice.
+    await a.storage.cols.marks.insertOne({ _id: 'batch:crashed', at, state: 'pending', items: [{ markId: `warn:${key.id}:1`, keyId: key.id, teamId: team.teamId, ownerId: quinn.userId, kind: 'warn', days: 1 }] });
+    await a.storage.cols.marks.insertOne({ _id: `warn:${key.id}:1`, at, batchId: 'crashed' });
     await tickBothAt(34 * DAY + 10 * MIN);
     await tickBothAt(34 * DAY + 20 * MIN);
     expect(await noticesOf(quinn.userId)).toEqual([{ kind: 'key_expiring', days: 1, keys: ['crash key'] }]);
     expect(mailsTo(quinn)).toHaveLength(1);
-    expect(await a.deps.cols.marks.countDocuments({ state: 'pending' })).toBe(0);
+    expect(await a.storage.cols.marks.countDocuments({ state: 'pending' })).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noticeId } from '../../server/services/notify.service';
 import { createTeam, errorCode, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
+import { storedKeys, storedKeysOfAction } from '../helpers/fixtures';
 import { adminActor, issueKey, settleOutbox } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -79,7 +80,7 @@ describe('grouped revocation notices', () => {
     await settleOutbox(server);
     for (const owner of owners) expect(sink.to(owner.email)).toHaveLength(1);
 
-    const changed = await server.services.repos.keys.findByAction(actionId);
+    const changed = await storedKeysOfAction(server, actionId);
     await server.services.notify.keysChanged({ actionId, teamId: team.teamId, kind: 'revoked', reason: 'bulk', actor: adminActor(team.admin), keys: changed, at: new Date() });
     await settleOutbox(server);
     for (const owner of owners) {
@@ -174,7 +175,7 @@ describe('policy notices', () => {
     const eve = await team.addUser('eve');
     const a = await issueKey(server, eve, team.teamId, 'policy a');
     const b = await issueKey(server, eve, team.teamId, 'policy b');
-    const keys = await server.services.repos.keys.findManyByPublicIds(team.teamId, [a.id, b.id]);
+    const keys = await storedKeys(server, team.teamId, [a.id, b.id]);
     const event = { actionId: 'act_policytest', teamId: team.teamId, actor: adminActor(team.admin), maxLifetimeDays: 30, changed: keys, expiredNow: keys.filter((k) => k.id === a.id), at: new Date() };
     await server.services.notify.policyApplied(event);
     await server.services.notify.policyApplied(event);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../server/services/outbox.service';
 import { createTeam, errorCode, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
+import { auditOf } from '../helpers/fixtures';
 import { adminActor, issueKey, setClock, settleOutbox, startPeer } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -22,7 +23,7 @@ async function revokeOneKeyEach(team: Awaited<ReturnType<typeof createTeam>>, ow
   return server.services.keyActions.run({ teamId: team.teamId, kind: 'revoke', reason: 'bulk', actor: adminActor(team.admin), keyIds });
 }
 
-const outboxDocs = (s: TestServer, teamId: string) => s.deps.cols.outbox.find({ teamId }).toArray();
+const outboxDocs = async (s: TestServer, teamId: string) => (await s.services.outbox.listForTeam(teamId, { limit: 200 })).items;
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -85,8 +86,8 @@ describe('the email outbox', () => {
     await settleOutbox(server);
     const pending = (await outboxDocs(server, team.teamId)).filter((m) => m.state === 'pending');
     expect(pending).toHaveLength(3);
-    // A worker claimed this one and died before sending it.
-    await server.deps.cols.outbox.updateOne({ _id: pending[0]!._id }, { $set: { leaseOwner: 'crashed-worker', leaseUntil: new Date(Date.now() + 10 * 60_000) } });
+    // About crash recovery: a worker claimed this one and died before sending it (its lease, as stored).
+    await server.storage.cols.outbox.updateOne({ _id: pending[0]!.id }, { $set: { leaseOwner: 'crashed-worker', leaseUntil: new Date(Date.now() + 10 * 60_000) } });
     await server.stop();
 
     await sink.resume();
@@ -130,9 +131,9 @@ describe('the email outbox', () => {
     expect(firstPage.items).toHaveLength(2);
     expect(firstPage.nextCursor).toBeTruthy();
     const secondPage = await adminApi.admin.outbox.query({ teamId: team.teamId, limit: 2, cursor: firstPage.nextCursor! });
-    expect([...firstPage.items, ...secondPage.items].map((m) => m.id).sort()).toEqual(failed.map((m) => m._id).sort());
+    expect([...firstPage.items, ...secondPage.items].map((m) => m.id).sort()).toEqual(failed.map((m) => m.id).sort());
 
-    const audit = await server.deps.cols.audit.find({ teamId: team.teamId, action: 'outbox.failed' }).toArray();
+    const audit = await auditOf(server, team.teamId, 'outbox.failed');
     expect(audit).toHaveLength(3);
     expect(await errorCode(server.client(owners[0]!.token).admin.outbox.query({ teamId: team.teamId }))).toBe('FORBIDDEN');
 

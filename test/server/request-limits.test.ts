@@ -9,7 +9,7 @@ import { parseEnv } from '../../server/env';
 import { newId } from '../../server/lib/ids';
 import { ConcurrencyGates, TokenBuckets } from '../../server/lib/rate-limit';
 import { startKeywarden } from '../../server/runtime';
-import { createTeam, errorCode, startTestServer, TEST_PEPPER, trpcClient, uniqueDbName, type TestServer } from '../helpers/harness';
+import { createTeam, dropDatabaseAndStop, errorCode, startTestServer, TEST_PEPPER, trpcClient, uniqueDbName, type TestServer } from '../helpers/harness';
 import { isCommand, singleHost, type DbTarget } from '../helpers/db-proxy';
 import { seedKey } from '../helpers/keys';
 
@@ -411,7 +411,7 @@ describe('a full connection pool', () => {
     });
     const pooled = await startKeywarden(env, {
       log: { info: () => {}, error: (msg, err) => logged.push({ msg, name: err instanceof Error ? err.name : undefined }) },
-      database: { uri: proxy.uri, embedded: false, owned: false, stop: async () => {} },
+      database: { uri: proxy.uri, embedded: false, stop: async () => {} },
       jobs: false,
     });
     try {
@@ -433,8 +433,7 @@ describe('a full connection pool', () => {
       expect(logged.filter((m) => m.msg.startsWith('unexpected error'))).toEqual([]);
     } finally {
       proxy.release();
-      await pooled.deps.database.db.dropDatabase().catch(() => {});
-      await pooled.stop();
+      await dropDatabaseAndStop(pooled);
       await proxy.stop();
     }
   });

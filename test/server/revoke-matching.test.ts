@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
+import { auditOf as teamAudit, storedKeysOfTeam } from '../helpers/fixtures';
 import { HOUR, seedKey, type SeedKey } from '../helpers/keys';
 
 /**
@@ -17,11 +18,11 @@ const ALL = ['enabled', 'disabled', 'revoked'] as const;
 
 /** Every key of the team as stored, by public id. */
 async function statuses(teamId: string): Promise<Record<string, { status: string; revokedReason: string | null; ownerId: string }>> {
-  const docs = await server.deps.cols.keys.find({ teamId }).toArray();
+  const docs = await storedKeysOfTeam(server, teamId);
   return Object.fromEntries(docs.map((d) => [d.id, { status: d.status, revokedReason: d.revokedReason, ownerId: d.ownerId }]));
 }
 
-const auditOf = (teamId: string, action: string) => server.deps.cols.audit.find({ teamId, action }).toArray();
+const auditOf = (teamId: string, action: 'key.revoked' | 'key.disabled') => teamAudit(server, teamId, action);
 
 async function seedMany(teamId: string, ownerId: string, n: number, over: Omit<SeedKey, 'teamId' | 'ownerId'> = {}) {
   const ids: string[] = [];

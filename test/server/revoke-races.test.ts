@@ -56,7 +56,7 @@ function policiesOf(teamId: string) {
 const revokedInNotices = (teamId: string) => changesOf(teamId).filter((e) => e.kind === 'revoked').flatMap((e) => e.keys.map((k) => k.id));
 
 async function expectFinallyRevoked(teamId: string, keys: { id: string; value: string }[]) {
-  const stored = await server.services.repos.keys.findManyByPublicIds(teamId, keys.map((k) => k.id));
+  const stored = await server.storage.repos.keys.findManyByPublicIds(teamId, keys.map((k) => k.id));
   expect(stored.map((k) => k.status)).toEqual(keys.map(() => 'revoked'));
   for (const k of keys) expect((await verifyKey(server, k.value)).code).toBe('REVOKED');
 }
@@ -100,7 +100,7 @@ describe('revocation under concurrent actions', () => {
       const notices = changesOf(team.teamId);
       expect(sorted(notices.flatMap((e) => e.keys.map((k) => k.id)))).toEqual(sorted(keys.map((k) => k.id)));
       // Each key's record is the one of the action that reported it, and says who did it.
-      const stored = await server.services.repos.keys.findManyByPublicIds(team.teamId, keys.map((k) => k.id));
+      const stored = await server.storage.repos.keys.findManyByPublicIds(team.teamId, keys.map((k) => k.id));
       for (const k of stored) {
         const event = notices.find((e) => e.keys.some((n) => n.id === k.id))!;
         expect(k.actionId).toBe(event.actionId);
@@ -144,7 +144,7 @@ describe('revocation under concurrent actions', () => {
       const byPolicy = policiesOf(team.teamId).flatMap((p) => p.expiredNow.map((k) => k.id));
       expect(sorted([...revoke.revoked, ...byPolicy])).toEqual(sorted(keys.map((k) => k.id)));
       expect(policy.policy?.expireNow ?? 0).toBe(byPolicy.length);
-      const stored = await server.services.repos.keys.findManyByPublicIds(team.teamId, keys.map((k) => k.id));
+      const stored = await server.storage.repos.keys.findManyByPublicIds(team.teamId, keys.map((k) => k.id));
       const policyIds = new Set(byPolicy);
       for (const k of stored) expect(k.revokedReason).toBe(policyIds.has(k.id) ? 'policy' : 'bulk');
     }

@@ -40,7 +40,7 @@ const alive = (pid: number) => {
   }
 };
 
-async function waitUntil(check: () => boolean, ms = 10_000) {
+async function waitUntil(check: () => boolean, ms = 30_000) {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -93,7 +93,7 @@ describe('the embedded database runner', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true, db: 'ok' });
     const { pid } = JSON.parse(readFileSync(join(dataDir, 'ferretdb.json'), 'utf8'));
     process.kill(-child.pid!, 'SIGINT');
-    await waitUntil(() => child.exitCode !== null || child.signalCode !== null, 15_000);
+    await waitUntil(() => child.exitCode !== null || child.signalCode !== null, 30_000);
     expect(child.exitCode).toBe(0);
     await waitUntil(() => !alive(pid));
   }, 180_000);

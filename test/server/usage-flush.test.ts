@@ -11,7 +11,7 @@ const verifyTimes = async (server: TestServer, key: string, n: number) => {
 
 /** The flush documents of a key, as (instance, hour) -> how many documents. */
 async function documentsPerInstanceHour(server: TestServer, keyId: string): Promise<number[]> {
-  const docs = await server.deps.cols.usage.find({ keyId }, { projection: { instance: 1, hour: 1 } }).toArray();
+  const docs = await server.storage.cols.usage.find({ keyId }, { projection: { instance: 1, hour: 1 } }).toArray();
   const groups = new Map<string, number>();
   for (const d of docs) groups.set(`${d.instance}|${d.hour.getTime()}`, (groups.get(`${d.instance}|${d.hour.getTime()}`) ?? 0) + 1);
   return [...groups.values()];
@@ -43,7 +43,7 @@ describe('a database outage in the middle of a flush', () => {
     proxy.restore();
     // The insert reached the database: the totals of 15 are stored beside the earlier ones of 10.
     const stored = await until(async () => {
-      const docs = await server.deps.cols.usage.find({ keyId: row.id }).toArray().catch(() => []);
+      const docs = await server.storage.cols.usage.find({ keyId: row.id }).toArray().catch(() => []);
       return docs.some((d) => d.valid === 15) ? docs : null;
     });
     expect(stored.map((d) => d.valid).sort((a, b) => a - b)).toEqual([10, 15]);
@@ -89,9 +89,9 @@ describe('a database outage in the middle of a flush', () => {
       lastFailIp: null,
       lastFailUa: null,
     };
-    await server.services.repos.usage.insertFlush([record]);
-    await server.services.repos.usage.insertFlush([record, { ...record, id: record.id.replace(':1:', ':2:'), seq: 2, valid: 4 }]);
-    expect(await server.deps.cols.usage.countDocuments({ keyId: 'key_retry' })).toBe(2);
+    await server.storage.repos.usage.insertFlush([record]);
+    await server.storage.repos.usage.insertFlush([record, { ...record, id: record.id.replace(':1:', ':2:'), seq: 2, valid: 4 }]);
+    expect(await server.storage.cols.usage.countDocuments({ keyId: 'key_retry' })).toBe(2);
   });
 });
 
@@ -113,7 +113,7 @@ describe('restarts', () => {
       await second.services.usage.flush();
       await verifyTimes(second, key, 3);
       // A crash: the database connection is gone before the last flush could run.
-      await second.deps.database.close();
+      await second.storage.database.close();
       await second.stop();
     } catch (err) {
       await second.stop();

@@ -129,9 +129,10 @@ describe('recording', () => {
     expect(month.buckets.at(-1)!.at.getTime()).toBe(Math.floor(Date.now() / DAY) * DAY);
 
     // 100 days ago is past the default 90-day retention: counted, stored, then purged by the background pass.
-    expect(await server.deps.cols.usage.countDocuments({ keyId: row.id, hour: { $lt: new Date(Date.now() - 90 * DAY) } })).toBeGreaterThan(0);
+    // About storage: retention is checked on the documents themselves (no API shows data that old).
+    expect(await server.storage.cols.usage.countDocuments({ keyId: row.id, hour: { $lt: new Date(Date.now() - 90 * DAY) } })).toBeGreaterThan(0);
     await server.services.usage.purge();
-    expect(await server.deps.cols.usage.countDocuments({ keyId: row.id, hour: { $lt: new Date(Date.now() - 90 * DAY) } })).toBe(0);
+    expect(await server.storage.cols.usage.countDocuments({ keyId: row.id, hour: { $lt: new Date(Date.now() - 90 * DAY) } })).toBe(0);
     expect((await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '30d' })).totals.valid).toBe(11);
   });
 });
@@ -255,7 +256,7 @@ describe('indexes', () => {
   it('declares and creates the per-key and per-team usage indexes that real MongoDB reads by', async () => {
     const declared = INDEXES.usage.map((i) => i.key);
     expect(declared).toEqual(expect.arrayContaining([{ keyId: 1, hour: 1 }, { teamId: 1, hour: 1 }, { hour: 1 }]));
-    const created = (await server.deps.cols.usage.listIndexes().toArray()).map((i) => i.name);
+    const created = (await server.storage.cols.usage.listIndexes().toArray()).map((i) => i.name);
     expect(created).toEqual(expect.arrayContaining(INDEXES.usage.map((i) => i.name)));
   });
 });

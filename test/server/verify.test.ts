@@ -1,6 +1,7 @@
 import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../shared/key-format';
+import { expireKey } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { verifyService } from '../../server/services/verify.service';
 
@@ -8,7 +9,8 @@ let server: TestServer;
 const commands: CommandStartedEvent[] = [];
 beforeAll(async () => {
   server = await startTestServer({ label: 'verify', monitorCommands: true });
-  server.deps.database.client.on('commandStarted', (e) => commands.push(e));
+  // The write-coalescing test counts the commands verification sends to the database.
+  server.storage.database.client.on('commandStarted', (e) => commands.push(e));
 });
 afterAll(() => server.close());
 
@@ -56,14 +58,14 @@ describe('POST /v1/keys/verify', () => {
   it('denies an expired key from its expiry instant, before any sweep', async () => {
     const team = await createTeam(server);
     const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', expiresInDays: 1 });
-    await server.deps.cols.keys.updateOne({ id: row.id }, { $set: { expiresAt: new Date(Date.now() - 1) } });
+    await expireKey(server, row.id);
     expect((await verify({ key })).body).toEqual({ valid: false, code: 'EXPIRED' });
   });
 
   it('denies a disabled key', async () => {
     const team = await createTeam(server);
     const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc' });
-    await server.deps.cols.keys.updateOne({ id: row.id }, { $set: { status: 'disabled', disabledReason: 'manual' } });
+    await team.admin.api.keys.disable.mutate({ teamId: team.teamId, keyIds: [row.id] });
     expect((await verify({ key })).body).toEqual({ valid: false, code: 'DISABLED' });
   });
 
@@ -87,8 +89,8 @@ describe('POST /v1/keys/verify', () => {
     const writes = commands.filter((c) => c.commandName === 'update' && c.command.update === 'keys');
     expect(writes.length).toBeGreaterThanOrEqual(1);
     expect(writes.length).toBeLessThanOrEqual(2);
-    const stored = await server.deps.cols.keys.findOne({ id: row.id });
-    expect(stored!.lastUsedAt).toBeInstanceOf(Date);
+    const [mine] = (await team.admin.api.keys.mine.query({ teamId: team.teamId })).items;
+    expect(mine).toMatchObject({ id: row.id, lastUsedAt: expect.any(Date) });
   });
 });
 
@@ -158,9 +160,10 @@ describe('the verify cache under a stream of unknown keys', () => {
     const team = await createTeam(server);
     const { key } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'hot' });
     let lookups = 0;
-    const keys = server.services.repos.keys;
+    // About the cache's storage look-ups: the keys repo is wrapped to count them.
+    const keys = server.storage.repos.keys;
     const counted = { ...keys, findForVerify: (hash: string) => (lookups++, keys.findForVerify(hash)) };
-    const cache = verifyService(server.deps, { keys: counted, revisions: server.services.repos.revisions }, { cacheMaxEntries: 5 });
+    const cache = verifyService(server.deps, { keys: counted, revisions: server.storage.repos.revisions }, { cacheMaxEntries: 5 });
     expect((await cache.verify(key)).valid).toBe(true);
     // A stream of well-formed unknown keys, the hot key used between them: it stays the most recently used.
     for (let i = 0; i < 20; i++) {

@@ -6,6 +6,8 @@ import { alertDeps, menuDeps } from '../../lib/background-deps';
 import { handleMenuClick, registerMenus } from '../../lib/context-menu';
 import { ensurePush } from '../../lib/push';
 import { isRefreshMessage } from '../../lib/messages';
+import { isLeakFoundMessage, leakGuardSitesItem } from '../../lib/leak-guard';
+import { handleLeakButton, handleLeakFound, syncLeakGuardNow } from '../../lib/leak-guard-worker';
 import { getSettings, sessionItem, settingsItem } from '../../lib/storage';
 
 const POLL_ALARM = 'keywarden-poll';
@@ -26,15 +28,28 @@ export default defineBackground(() => {
   browser.alarms.onAlarm.addListener((alarm) => alarm.name === POLL_ALARM && void refresh());
   browser.contextMenus.onClicked.addListener((info) => void handleMenuClick(info, menuDeps()));
   browser.notifications.onClicked.addListener(() => void browser.action.openPopup().catch(() => browser.tabs.create({ url: browser.runtime.getURL('/popup.html') })));
-  browser.runtime.onMessage.addListener((message, _sender, sendResponse) => {
+  browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (isLeakFoundMessage(message)) void handleLeakFound(message, sender);
     if (!isRefreshMessage(message)) return undefined;
     void pollFresh().finally(() => sendResponse(true));
     return true; // answer asynchronously, once the badge is repainted
   });
+  // The leak guard: its content script follows the chosen sites and the access granted to them.
+  const syncGuard = () => void syncLeakGuardNow().catch(() => {});
+  browser.permissions.onAdded.addListener(syncGuard);
+  browser.permissions.onRemoved.addListener(syncGuard);
+  leakGuardSitesItem.watch(syncGuard);
+  browser.notifications.onButtonClicked.addListener((id, index) => void handleLeakButton(id, index));
+  syncGuard();
   sessionItem.watch(() => void refresh(true));
   settingsItem.watch(() => void schedule().then(pollFresh));
   void refresh();
 
-  // A handle for the end-to-end tests, which drive the worker over CDP; web pages cannot reach it.
-  Object.assign(globalThis, { keywarden: { poll: pollFresh, menuClick: (info: { menuItemId: string; selectionText?: string }) => handleMenuClick(info, menuDeps()) } });
+  // A handle for the end-to-end tests, which drive the worker over CDP. Only a test build has it
+  // (WXT_E2E_HOOK=1, see test/helpers/e2e-extension.ts): the bundle that ships never does.
+  if (import.meta.env.WXT_E2E_HOOK === '1') {
+    Object.assign(globalThis, {
+      keywarden: { poll: pollFresh, menuClick: (info: { menuItemId: string; selectionText?: string }) => handleMenuClick(info, menuDeps()), leakButton: handleLeakButton },
+    });
+  }
 });

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Loading } from '../../components/Loading';
 import { ProblemBox } from '../../components/ProblemBox';
 import { UsageImpact } from '../../components/UsageImpact';
+import { SessionProvider, useApi } from '../../hooks/session-context';
 import { useAction } from '../../hooks/use-async';
-import { createApi } from '../../lib/api';
+import { sessionApi } from '../../lib/api';
 import { formatDate } from '../../lib/format';
 import { requestAlertsRefresh } from '../../lib/messages';
 import { revokePending } from '../../lib/quick-revoke';
@@ -32,8 +33,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 export function App() {
   const [pending, setPending] = useState<PendingRevoke | null | undefined>(undefined);
   const [session, setSession] = useState<Session | null>(null);
-  const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const { busy, problem, act } = useAction(session?.serverUrl);
+  const api = useMemo(() => (session ? sessionApi(session) : null), [session]);
 
   useEffect(() => {
     void Promise.all([pendingRevokeItem.getValue(), sessionItem.getValue()]).then(([p, s]) => {
@@ -46,16 +46,6 @@ export function App() {
     void pendingRevokeItem.setValue(null);
     window.close();
   };
-  const revoke = async () => {
-    if (!pending || !session) return;
-    const result = await act(() => revokePending(createApi(session.serverUrl, session.token), pending));
-    if (result) {
-      setOutcome(result);
-      await pendingRevokeItem.setValue(null);
-      await requestAlertsRefresh();
-    }
-  };
-
   if (pending === undefined) {
     return (
       <main class="confirm">
@@ -63,7 +53,7 @@ export function App() {
       </main>
     );
   }
-  if (!pending || !session) {
+  if (!pending || !session || !api) {
     return (
       <main class="confirm">
         <h1>Nothing to confirm</h1>
@@ -74,6 +64,27 @@ export function App() {
       </main>
     );
   }
+
+  return (
+    <SessionProvider api={api} session={session}>
+      <ConfirmRevoke pending={pending} onClose={close} />
+    </SessionProvider>
+  );
+}
+
+/** The question, then what happened. */
+function ConfirmRevoke({ pending, onClose: close }: { pending: PendingRevoke; onClose(): void }) {
+  const api = useApi();
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const { busy, problem, act } = useAction();
+  const revoke = async () => {
+    const result = await act(() => revokePending(api, pending));
+    if (result) {
+      setOutcome(result);
+      await pendingRevokeItem.setValue(null);
+      await requestAlertsRefresh();
+    }
+  };
 
   const { key } = pending;
   return (
@@ -103,7 +114,7 @@ export function App() {
       ) : (
         <>
           <p class="warning">
-            <UsageImpact load={() => selectedImpact(createApi(session.serverUrl, session.token), pending.teamId, [key.id])} />
+            <UsageImpact load={() => selectedImpact(api, pending.teamId, [key.id])} />
             Anything using this key stops working at once{pending.admin ? ' and its owner is notified' : ''}. This cannot be undone.
           </p>
           <div class="row">

@@ -3,20 +3,24 @@ import { isAdminRole } from '../../../shared/schemas/common';
 import { Loading } from '../../components/Loading';
 import { SignedOut } from '../../components/SignedOut';
 import { TeamSwitcher } from '../../components/TeamSwitcher';
+import { SessionProvider } from '../../hooks/session-context';
 import { useSession } from '../../hooks/use-session';
-import type { Api } from '../../lib/api';
 import { roleLabel } from '../../lib/format';
-import type { Session, SessionTeam } from '../../lib/storage';
+import type { SessionTeam } from '../../lib/storage';
 import { AuditTab } from './AuditTab';
 import { KeysTab } from './KeysTab';
 import { MembersTab } from './MembersTab';
 import { MemberView } from './MemberView';
 import { SettingsTab } from './SettingsTab';
+import { RequestsTab } from './RequestsTab';
+import { WebhooksTab } from './WebhooksTab';
 
 const TABS = [
   { id: 'keys', label: 'Keys' },
   { id: 'settings', label: 'Settings' },
   { id: 'members', label: 'Members' },
+  { id: 'requests', label: 'Requests' },
+  { id: 'webhooks', label: 'Webhooks' },
   { id: 'audit', label: 'Audit log' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -64,38 +68,42 @@ export function App() {
           <Loading />
         ) : !session || !api ? (
           <SignedOut reason={signOutReason} />
-        ) : !team ? (
-          <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
-        ) : !isAdminRole(team.role) ? (
-          <MemberView key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} />
         ) : (
-          <>
-            <div class="tabs" role="tablist" aria-label="Dashboard sections">
-              {TABS.map((t, i) => (
-                <button
-                  key={t.id}
-                  ref={(el) => void (tabRefs.current[i] = el)}
-                  type="button"
-                  role="tab"
-                  id={`tab-${t.id}`}
-                  aria-selected={tab === t.id}
-                  aria-controls={`panel-${t.id}`}
-                  tabIndex={tab === t.id ? 0 : -1}
-                  class="tab"
-                  onClick={() => setTab(t.id)}
-                  onKeyDown={(e) => onTabKey(e, i)}
-                >
-                  {t.label}
-                </button>
-              ))}
-            </div>
-            {/* Every panel exists, so each tab's aria-controls names a real element; only the selected one is filled. */}
-            {TABS.map((t) => (
-              <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} tabIndex={0} hidden={tab !== t.id}>
-                {tab === t.id ? <TabContent key={`${team.teamId}-${t.id}`} tab={t.id} api={api} session={session} team={team} /> : null}
-              </div>
-            ))}
-          </>
+          <SessionProvider api={api} session={session}>
+            {!team ? (
+              <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
+            ) : !isAdminRole(team.role) ? (
+              <MemberView key={team.teamId} team={team} />
+            ) : (
+              <>
+                <div class="tabs" role="tablist" aria-label="Dashboard sections">
+                  {TABS.map((t, i) => (
+                    <button
+                      key={t.id}
+                      ref={(el) => void (tabRefs.current[i] = el)}
+                      type="button"
+                      role="tab"
+                      id={`tab-${t.id}`}
+                      aria-selected={tab === t.id}
+                      aria-controls={`panel-${t.id}`}
+                      tabIndex={tab === t.id ? 0 : -1}
+                      class="tab"
+                      onClick={() => setTab(t.id)}
+                      onKeyDown={(e) => onTabKey(e, i)}
+                    >
+                      {t.label}
+                    </button>
+                  ))}
+                </div>
+                {/* Every panel exists, so each tab's aria-controls names a real element; only the selected one is filled. */}
+                {TABS.map((t) => (
+                  <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} tabIndex={0} hidden={tab !== t.id}>
+                    {tab === t.id ? <TabContent key={`${team.teamId}-${t.id}`} tab={t.id} team={team} /> : null}
+                  </div>
+                ))}
+              </>
+            )}
+          </SessionProvider>
         )}
       </main>
     </div>
@@ -103,9 +111,11 @@ export function App() {
 }
 
 /** One tab's content, mounted fresh on each visit and on a team switch (its `key`). */
-function TabContent({ tab, api, session, team }: { tab: TabId; api: Api; session: Session; team: SessionTeam }) {
-  if (tab === 'keys') return <KeysTab api={api} session={session} team={team} />;
-  if (tab === 'settings') return <SettingsTab api={api} team={team} serverUrl={session.serverUrl} />;
-  if (tab === 'members') return <MembersTab api={api} team={team} session={session} />;
-  return <AuditTab api={api} team={team} session={session} />;
+function TabContent({ tab, team }: { tab: TabId; team: SessionTeam }) {
+  if (tab === 'keys') return <KeysTab team={team} />;
+  if (tab === 'settings') return <SettingsTab team={team} />;
+  if (tab === 'members') return <MembersTab team={team} />;
+  if (tab === 'requests') return <RequestsTab team={team} />;
+  if (tab === 'webhooks') return <WebhooksTab team={team} />;
+  return <AuditTab team={team} />;
 }

@@ -5,8 +5,8 @@ import type { KeyFilterState } from '../../components/KeyFilters';
 import { ProblemBox } from '../../components/ProblemBox';
 import { RevokeAllDialog } from '../../components/RevokeAllDialog';
 import { UsageImpact } from '../../components/UsageImpact';
+import { useApi } from '../../hooks/session-context';
 import { useAction } from '../../hooks/use-async';
-import type { Api } from '../../lib/api';
 import { describeError } from '../../lib/errors';
 import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
@@ -26,9 +26,7 @@ export interface MatchingSelection {
  * reports exactly what happened, and hands its effect to the list at once (`onChange`).
  */
 export function BulkBar(props: {
-  api: Api;
   team: SessionTeam;
-  serverUrl: string;
   selectedIds: string[];
   matching: MatchingSelection | null;
   onChange(change: KeyChange): void;
@@ -36,8 +34,9 @@ export function BulkBar(props: {
   onStale(): void;
   onReport(message: string): void;
 }) {
-  const { api, team, selectedIds, matching } = props;
-  const { busy, problem, act, clear } = useAction(props.serverUrl);
+  const { team, selectedIds, matching } = props;
+  const api = useApi();
+  const { busy, problem, act, clear } = useAction();
   const [revokeAllOpen, setRevokeAllOpen] = useState(false);
   const [teamCounts, setTeamCounts] = useState<{ enabled: number; disabled: number } | null>(null);
   const n = matching ? matching.total : selectedIds.length;

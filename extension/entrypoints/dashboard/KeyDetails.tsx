@@ -1,12 +1,14 @@
+import { LeakDetail } from '../../components/LeakNote';
 import { useEffect, useRef } from 'preact/hooks';
 import type { KeyRow } from '../../../shared/schemas/key';
-import { Loading } from '../../components/Loading';
-import { ProblemBox } from '../../components/ProblemBox';
+import { AsyncStatus } from '../../components/AsyncStatus';
 import { StatusTag } from '../../components/StatusTag';
 import { UsageChart } from '../../components/UsageChart';
+import { useApi } from '../../hooks/session-context';
 import { useAsync } from '../../hooks/use-async';
 import type { Api, RouterOutputs } from '../../lib/api';
 import { formatDateTime, reasonLabel, roleLabel } from '../../lib/format';
+import { readPages } from '../../lib/pages';
 import { formatCount, plural } from '../../lib/plural';
 import { ago, failedTotal, triedAfterStop } from '../../lib/usage';
 
@@ -24,20 +26,24 @@ const ACTIONS: Record<string, string> = {
   'key.disabled': 'Disabled',
   'key.enabled': 'Enabled',
   'policy.applied': 'Expiry shortened by the policy',
+  'key.leaked': 'Reported leaked',
+  'canary.triggered': 'Canary used',
+  'key.rotated': 'Rotated',
 };
 
 /**
  * A key's details in a side panel (a modal <dialog>): 30 days of valid and refused uses, the last
  * address and user agent, the last refused try, and, for admins, the key's history from the audit log.
  */
-export function KeyDetails({ api, teamId, serverUrl, keyRef, admin, onClose }: { api: Api; teamId: string; serverUrl: string; keyRef: KeyRef; admin: boolean; onClose(): void }) {
+export function KeyDetails({ teamId, keyRef, admin, onClose }: { teamId: string; keyRef: KeyRef; admin: boolean; onClose(): void }) {
+  const api = useApi();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
-  const usage = useAsync(() => api.keys.usage.query({ teamId, keyId: keyRef.id, range: '30d' }), [api, teamId, keyRef.id], serverUrl);
-  const history = useAsync(admin ? () => keyHistory(api, teamId, keyRef.id) : null, [api, teamId, keyRef.id, admin], serverUrl);
+  const usage = useAsync(() => api.keys.usage.query({ teamId, keyId: keyRef.id, range: '30d' }), [api, teamId, keyRef.id]);
+  const history = useAsync(admin ? () => keyHistory(api, teamId, keyRef.id) : null, [api, teamId, keyRef.id, admin]);
   const u = usage.data;
   const now = Date.now();
   const tried = keyRef.triedAfterRevoke !== undefined ? triedAfterStop({ status: keyRef.status, revokedReason: keyRef.revokedReason ?? null, triedAfterRevoke: keyRef.triedAfterRevoke }, u?.lastFailure?.at, now) : null;
@@ -59,8 +65,7 @@ export function KeyDetails({ api, teamId, serverUrl, keyRef, admin, onClose }: {
       </p>
 
       <h3>Last 30 days</h3>
-      {usage.status === 'error' ? <ProblemBox problem={usage.problem} onRetry={() => void usage.reload()} /> : null}
-      {!u && usage.status === 'loading' ? <Loading label="Reading usage…" /> : null}
+      <AsyncStatus state={usage} loading="Reading usage…" />
       {u ? (
         <>
           <UsageChart buckets={u.buckets} bucket={u.bucket} label={`Uses of “${keyRef.name}” per day, last 30 days`} />
@@ -103,8 +108,7 @@ export function KeyDetails({ api, teamId, serverUrl, keyRef, admin, onClose }: {
       {admin ? (
         <>
           <h3>History</h3>
-          {history.status === 'error' ? <ProblemBox problem={history.problem} onRetry={() => void history.reload()} /> : null}
-          {!history.data && history.status === 'loading' ? <Loading label="Reading the audit log…" /> : null}
+          <AsyncStatus state={history} loading="Reading the audit log…" />
           {history.data ? <History entries={history.data.entries} complete={history.data.complete} /> : null}
         </>
       ) : null}
@@ -127,6 +131,7 @@ function History({ entries, complete }: { entries: AuditItem[]; complete: boolea
               {reason} by {e.actor.email ?? 'the system'}
               {e.actor.role ? ` (${roleLabel(e.actor.role)})` : ''}
               {e.ip ? <span class="muted"> from {e.ip}</span> : null}
+              <LeakDetail entry={e} />
               {e.targets.count > 1 ? <span class="muted">, with {plural(e.targets.count - 1, 'other key')}</span> : null}
             </li>
           );
@@ -152,13 +157,7 @@ const refused = (f: { REVOKED: number; DISABLED: number; EXPIRED: number }) => {
 
 /** The audit entries that name the key among their targets, from the newest AUDIT_PAGES pages (audit.list has no key filter). */
 async function keyHistory(api: Api, teamId: string, keyId: string): Promise<{ entries: AuditItem[]; complete: boolean }> {
-  const entries: AuditItem[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < AUDIT_PAGES; page++) {
-    const result = await api.audit.list.query({ teamId, cursor, limit: AUDIT_PAGE });
-    entries.push(...result.items.filter((e) => e.targets.ids.includes(keyId)));
-    cursor = result.nextCursor ?? undefined;
-    if (!cursor) return { entries, complete: true };
-  }
-  return { entries, complete: false };
+  let pages = 0;
+  const read = await readPages((cursor) => api.audit.list.query({ teamId, cursor, limit: AUDIT_PAGE }), () => ++pages >= AUDIT_PAGES);
+  return { entries: read.items.filter((e) => e.targets.ids.includes(keyId)), complete: read.cursor === null };
 }

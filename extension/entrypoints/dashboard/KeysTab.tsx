@@ -6,14 +6,15 @@ import { GenerateKeyDialog, takeGenerateRequest } from '../../components/Generat
 import { KeyFilters, type KeyFilterState } from '../../components/KeyFilters';
 import { KeyTable } from '../../components/KeyTable';
 import { ProblemBox } from '../../components/ProblemBox';
+import { useApi } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
+import { useBusyIds } from '../../hooks/use-busy-ids';
 import { useRowUsageLoader } from '../../hooks/use-key-usage';
 import { PAGE_SIZE, useKeyList } from '../../hooks/use-key-list';
-import type { Api } from '../../lib/api';
 import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
 import { formatCount, pick, plural } from '../../lib/plural';
-import type { Session, SessionTeam } from '../../lib/storage';
+import type { SessionTeam } from '../../lib/storage';
 import { selectedImpact } from '../../lib/usage-queries';
 import { BulkBar, liveIn } from './BulkBar';
 import { KeyDetails, type KeyRef } from './KeyDetails';
@@ -25,21 +26,22 @@ const INITIAL: KeyFilterState = { view: ['enabled', 'disabled', 'revoked'], sear
  * The seed's dashboard: the team's usage, filters, the table with selection, row actions and 7-day
  * sparklines, bulk actions, pagination, CSV, generate; a key's name opens its details.
  */
-export function KeysTab({ api, session, team }: { api: Api; session: Session; team: SessionTeam }) {
+export function KeysTab({ team }: { team: SessionTeam }) {
+  const api = useApi();
   const [filters, setFilters] = useState<KeyFilterState>(INITIAL);
   const [searchError, setSearchError] = useState<string | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [allMatching, setAllMatching] = useState(false);
   const [report, setReport] = useState<string | null>(null);
-  const [busyIds, setBusyIds] = useState<Set<string>>(new Set());
+  const { busyIds, during } = useBusyIds();
   const [generate, setGenerate] = useState<{ name: string } | null>(takeGenerateRequest);
   const [detail, setDetail] = useState<KeyRef | null>(null);
   const [idleNote, setIdleNote] = useState<string | null>(null);
   const rowUsage = useRowUsageLoader(api, team.teamId);
-  const list = useKeyList(api, team.teamId, filters, session.serverUrl);
-  const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
-  const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
-  const rowAction = useAction(session.serverUrl);
+  const list = useKeyList(team.teamId, filters);
+  const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId]);
+  const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId]);
+  const rowAction = useAction();
   const warnDays = settings.data ? Math.max(0, ...settings.data.expiryWarningDays) : null;
 
   const clearSelection = () => {
@@ -86,17 +88,13 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
   /** One row's action, from its hover buttons: two clicks and a confirmation for Revoke. */
   const onRow = async (row: KeyRow, kind: 'revoke' | 'disable' | 'enable'): Promise<boolean> => {
     setReport(null);
-    setBusyIds((s) => new Set(s).add(row.id));
     const input = { teamId: team.teamId, keyIds: [row.id] };
-    const result = await rowAction.act(async (): Promise<{ changed: boolean }> => {
-      if (kind === 'revoke') return { changed: (await api.keys.revoke.mutate(input)).revoked.length > 0 };
-      return { changed: (await (kind === 'disable' ? api.keys.disable.mutate(input) : api.keys.enable.mutate(input))).changed.length > 0 };
-    });
-    setBusyIds((s) => {
-      const next = new Set(s);
-      next.delete(row.id);
-      return next;
-    });
+    const result = await during(row.id, () =>
+      rowAction.act(async (): Promise<{ changed: boolean }> => {
+        if (kind === 'revoke') return { changed: (await api.keys.revoke.mutate(input)).revoked.length > 0 };
+        return { changed: (await (kind === 'disable' ? api.keys.disable.mutate(input) : api.keys.enable.mutate(input))).changed.length > 0 };
+      }),
+    );
     if (!result) return false;
     const owner = row.generatedBy.email;
     if (kind === 'revoke') {
@@ -118,7 +116,7 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
 
   return (
     <>
-      <UsageOverview api={api} teamId={team.teamId} serverUrl={session.serverUrl} onOpenKey={setDetail} onShowIdle={showIdle} />
+      <UsageOverview teamId={team.teamId} onOpenKey={setDetail} onShowIdle={showIdle} />
       <section aria-labelledby="keys-heading">
         <div class="section-head">
           <h2 id="keys-heading">API keys</h2>
@@ -132,7 +130,7 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
           <button type="button" class="btn btn-primary" onClick={() => setGenerate({ name: '' })}>
             Generate key
           </button>
-          <CsvButton session={session} team={team} kind="keys" />
+          <CsvButton team={team} kind="keys" />
         </div>
         <KeyFilters value={filters} members={members.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
         {idleNote ? <p class="notice">{idleNote}</p> : null}
@@ -173,9 +171,7 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
             </p>
           ) : null}
           <BulkBar
-            api={api}
             team={team}
-            serverUrl={session.serverUrl}
             selectedIds={[...selected]}
             matching={matching}
             onChange={changed}
@@ -204,6 +200,7 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
               disable: (row) => onRow(row, 'disable'),
               enable: (row) => onRow(row, 'enable'),
               impact: (row) => selectedImpact(api, team.teamId, [row.id]),
+              rotate: { teamId: team.teamId, onRotated: ({ row }) => (setReport(`Rotated “${row.name}”.`), list.reload()) },
             }}
             onOpen={setDetail}
             usageOf={rowUsage}
@@ -217,15 +214,14 @@ export function KeysTab({ api, session, team }: { api: Api; session: Session; te
         ) : null}
         <GenerateKeyDialog
           open={generate !== null}
-          api={api}
           teamId={team.teamId}
-          serverUrl={session.serverUrl}
           maxLifetimeDays={settings.data?.maxLifetimeDays ?? null}
           initialName={generate?.name}
+          allowCanary
           onCreated={list.reload}
           onClose={() => setGenerate(null)}
         />
-        {detail ? <KeyDetails key={detail.id} api={api} teamId={team.teamId} serverUrl={session.serverUrl} keyRef={detail} admin onClose={() => setDetail(null)} /> : null}
+        {detail ? <KeyDetails key={detail.id} teamId={team.teamId} keyRef={detail} admin onClose={() => setDetail(null)} /> : null}
       </section>
     </>
   );

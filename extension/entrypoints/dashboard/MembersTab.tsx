@@ -2,19 +2,20 @@ import { useState } from 'preact/hooks';
 import { AddMemberInput } from '../../../shared/schemas/team';
 import { RoleSchema, type Role } from '../../../shared/schemas/common';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import { Loading } from '../../components/Loading';
+import { AsyncStatus } from '../../components/AsyncStatus';
 import { ProblemBox } from '../../components/ProblemBox';
+import { useSignedIn } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
-import type { Api } from '../../lib/api';
 import { formatDate, ROLE_LABELS } from '../../lib/format';
-import type { Session, SessionTeam } from '../../lib/storage';
+import type { SessionTeam } from '../../lib/storage';
 
 const ROLES = RoleSchema.options;
 
 /** Members and roles. Removing a member disables (not revokes) their keys, as the notice says. */
-export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam; session: Session }) {
-  const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId], session.serverUrl);
-  const { busy, problem, act } = useAction(session.serverUrl);
+export function MembersTab({ team }: { team: SessionTeam }) {
+  const { api, session } = useSignedIn();
+  const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId]);
+  const { busy, problem, act } = useAction();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [invalid, setInvalid] = useState<string | null>(null);
@@ -79,8 +80,7 @@ export function MembersTab({ api, team, session }: { api: Api; team: SessionTeam
         </p>
       ) : null}
       {problem ? <ProblemBox problem={problem} /> : null}
-      {members.status === 'error' ? <ProblemBox problem={members.problem} onRetry={() => void members.reload()} /> : null}
-      {!members.data && members.status === 'loading' ? <Loading label="Loading members…" /> : null}
+      <AsyncStatus state={members} loading="Loading members…" />
       {members.data ? (
         <table class="compact members">
           <caption class="sr-only">Members of {team.name}</caption>

@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ExpiryWarningDaysSchema, MaxLifetimeDaysSchema, type PolicyPreview as Preview, type TeamSettings } from '../../../shared/schemas/team';
-import { Loading } from '../../components/Loading';
+import { AsyncStatus } from '../../components/AsyncStatus';
 import { PolicyPreview } from '../../components/PolicyPreview';
+import { IdlePolicyCard } from '../../components/IdlePolicyCard';
+import { LeakResponseCard } from '../../components/LeakResponseCard';
 import { ProblemBox } from '../../components/ProblemBox';
 import { Switch } from '../../components/Switch';
+import { useApi } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
-import type { Api, RouterInputs, RouterOutputs } from '../../lib/api';
+import type { RouterInputs, RouterOutputs } from '../../lib/api';
 import { plural } from '../../lib/plural';
 import type { SessionTeam } from '../../lib/storage';
 
@@ -14,19 +17,20 @@ type Answer = RouterOutputs['settings']['update'];
 type Section = 'generation' | 'expiry' | 'warnings';
 
 /** The seed's "API Key Settings": generation toggle, team expiry policy (preview first), warning thresholds. */
-export function SettingsTab({ api, team, serverUrl }: { api: Api; team: SessionTeam; serverUrl: string }) {
-  const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId], serverUrl);
-  if (settings.status === 'error' && !settings.data) return <ProblemBox problem={settings.problem} onRetry={() => void settings.reload()} />;
-  if (!settings.data) return <Loading label="Loading settings…" />;
-  return <SettingsForm api={api} team={team} serverUrl={serverUrl} value={settings.data} onSaved={(s) => settings.setData(s)} />;
+export function SettingsTab({ team }: { team: SessionTeam }) {
+  const api = useApi();
+  const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId]);
+  if (!settings.data) return <AsyncStatus state={settings} loading="Loading settings…" />;
+  return <SettingsForm team={team} value={settings.data} onSaved={(s) => settings.setData(s)} />;
 }
 
 /** What the page shows is always the server's last answer (`settings` of the update), or an optimistic switch. */
-function SettingsForm(props: { api: Api; team: SessionTeam; serverUrl: string; value: TeamSettings; onSaved(s: TeamSettings): void }) {
-  const { api, team, value } = props;
-  const generation = useAction(props.serverUrl);
-  const expiry = useAction(props.serverUrl);
-  const warningsAction = useAction(props.serverUrl);
+function SettingsForm(props: { team: SessionTeam; value: TeamSettings; onSaved(s: TeamSettings): void }) {
+  const { team, value } = props;
+  const api = useApi();
+  const generation = useAction();
+  const expiry = useAction();
+  const warningsAction = useAction();
   const [saved, setSaved] = useState<{ section: Section; message: string } | null>(null);
   const [allowPending, setAllowPending] = useState<boolean | null>(null);
   const [rolledBack, setRolledBack] = useState(false);
@@ -172,6 +176,8 @@ function SettingsForm(props: { api: Api; team: SessionTeam; serverUrl: string; v
         </div>
         {warningsAction.problem ? <ProblemBox problem={warningsAction.problem} /> : null}
       </form>
+      <IdlePolicyCard teamId={team.teamId} value={value} onSaved={props.onSaved} />
+      <LeakResponseCard teamId={team.teamId} value={value} onSaved={props.onSaved} />
     </section>
   );
 }

@@ -1,10 +1,9 @@
 import { useState } from 'preact/hooks';
 import type { UsageRange } from '../../../shared/schemas/usage';
-import { Loading } from '../../components/Loading';
-import { ProblemBox } from '../../components/ProblemBox';
+import { AsyncStatus } from '../../components/AsyncStatus';
 import { UsageChart } from '../../components/UsageChart';
+import { useApi } from '../../hooks/session-context';
 import { useAsync } from '../../hooks/use-async';
-import type { Api } from '../../lib/api';
 import { formatCount, pick, plural } from '../../lib/plural';
 import { failedTotal } from '../../lib/usage';
 import type { KeyRef } from './KeyDetails';
@@ -23,9 +22,10 @@ export type IdleKind = 'never' | 'idle';
  * keys were used, the most used ones (each opens its details), and how many working keys were
  * never used or not for 30 days, each with a way to the list.
  */
-export function UsageOverview({ api, teamId, serverUrl, onOpenKey, onShowIdle }: { api: Api; teamId: string; serverUrl: string; onOpenKey(key: KeyRef): void; onShowIdle(kind: IdleKind, count: number): void }) {
+export function UsageOverview({ teamId, onOpenKey, onShowIdle }: { teamId: string; onOpenKey(key: KeyRef): void; onShowIdle(kind: IdleKind, count: number): void }) {
+  const api = useApi();
   const [range, setRange] = useState<UsageRange>('7d');
-  const overview = useAsync(() => api.usage.overview.query({ teamId, range }), [api, teamId, range], serverUrl);
+  const overview = useAsync(() => api.usage.overview.query({ teamId, range }), [api, teamId, range]);
   const o = overview.data;
   const label = RANGES.find((r) => r.value === range)!;
 
@@ -44,8 +44,7 @@ export function UsageOverview({ api, teamId, serverUrl, onOpenKey, onShowIdle }:
           </select>
         </label>
       </div>
-      {overview.status === 'error' ? <ProblemBox problem={overview.problem} onRetry={() => void overview.reload()} /> : null}
-      {!o && overview.status === 'loading' ? <Loading label="Reading the team's usage…" /> : null}
+      <AsyncStatus state={overview} loading="Reading the team's usage…" />
       {o ? (
         <div class={`usage-grid${overview.status === 'loading' ? ' is-busy' : ''}`} aria-busy={overview.status === 'loading' ? 'true' : 'false'}>
           <UsageChart buckets={o.buckets} bucket={o.bucket} label={`Verifications of the team's keys per ${label.per}, ${label.label.toLowerCase()}`} />

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { AlertPrefs } from '../../components/AlertPrefs';
+import { LeakGuardSettings } from '../../components/LeakGuardSettings';
 import { Loading } from '../../components/Loading';
 import { ServerForm } from '../../components/ServerForm';
 import { SignInForm } from '../../components/SignInForm';
@@ -61,6 +62,7 @@ export function App() {
         <SignInForm serverUrl={settings.serverUrl} reason={signOutReason} />
       )}
       <AlertPrefs settings={settings} />
+      <LeakGuardSettings serverUrl={session?.serverUrl ?? settings.serverUrl} />
       <p class="hint footnote">
         Your session token stays in this browser's storage for Keywarden, which web pages and other extensions cannot read.
       </p>

@@ -1,8 +1,8 @@
 import { browser } from 'wxt/browser';
 import { KeyLookup } from '../../components/KeyLookup';
 import { ProblemBox } from '../../components/ProblemBox';
+import { useApi } from '../../hooks/session-context';
 import { useAsync } from '../../hooks/use-async';
-import type { Api } from '../../lib/api';
 
 const openDashboard = () => void browser.tabs.create({ url: browser.runtime.getURL('/dashboard.html') });
 
@@ -10,8 +10,9 @@ const openDashboard = () => void browser.tabs.create({ url: browser.runtime.getU
  * Admins: counts by status, find-by-value with Revoke, and the way to the dashboard.
  * `keysVersion` changes whenever a key is generated or revoked in the popup, and reloads the counts.
  */
-export function AdminTools({ api, teamId, serverUrl, keysVersion, onChanged }: { api: Api; teamId: string; serverUrl: string; keysVersion: number; onChanged: () => void }) {
-  const counts = useAsync(() => api.keys.counts.query({ teamId }), [api, teamId, keysVersion], serverUrl);
+export function AdminTools({ teamId, keysVersion, onChanged }: { teamId: string; keysVersion: number; onChanged: () => void }) {
+  const api = useApi();
+  const counts = useAsync(() => api.keys.counts.query({ teamId }), [api, teamId, keysVersion]);
   const c = counts.data;
   return (
     <section class="section" aria-labelledby="team-heading">
@@ -39,7 +40,7 @@ export function AdminTools({ api, teamId, serverUrl, keysVersion, onChanged }: {
           </div>
         </dl>
       )}
-      <KeyLookup api={api} teamId={teamId} serverUrl={serverUrl} onChanged={onChanged} />
+      <KeyLookup teamId={teamId} onChanged={onChanged} />
     </section>
   );
 }

@@ -4,11 +4,13 @@ import { isAdminRole } from '../../../shared/schemas/common';
 import { Loading } from '../../components/Loading';
 import { SignedOut } from '../../components/SignedOut';
 import { TeamSwitcher } from '../../components/TeamSwitcher';
+import { SessionProvider } from '../../hooks/session-context';
 import { useSession } from '../../hooks/use-session';
 import { AdminTools } from './AdminTools';
 import { Alerts } from './Alerts';
 import { Invitations } from './Invitations';
 import { MyKeysSection } from './MyKeysSection';
+import { PendingRequests } from './PendingRequests';
 
 const openOptions = () => void browser.runtime.openOptionsPage();
 
@@ -35,18 +37,19 @@ export function App() {
       ) : !session || !api ? (
         <SignedOut reason={signOutReason} />
       ) : (
-        <>
-          <Invitations api={api} serverUrl={session.serverUrl} />
-          <Alerts api={api} serverUrl={session.serverUrl} />
+        <SessionProvider api={api} session={session}>
+          <Invitations />
+          <Alerts />
           {!team ? (
             <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}: their invitation appears here.</p>
           ) : (
             <>
-              {isAdminRole(team.role) ? <AdminTools key={team.teamId} api={api} teamId={team.teamId} serverUrl={session.serverUrl} keysVersion={keysVersion} onChanged={keysChanged} /> : null}
-              <MyKeysSection key={team.teamId} api={api} team={team} serverUrl={session.serverUrl} onChanged={keysChanged} />
+              {isAdminRole(team.role) ? <AdminTools key={team.teamId} teamId={team.teamId} keysVersion={keysVersion} onChanged={keysChanged} /> : null}
+              {isAdminRole(team.role) ? <PendingRequests key={`requests-${team.teamId}`} teamId={team.teamId} /> : null}
+              <MyKeysSection key={team.teamId} team={team} onChanged={keysChanged} />
             </>
           )}
-        </>
+        </SessionProvider>
       )}
     </main>
   );

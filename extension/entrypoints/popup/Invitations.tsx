@@ -1,8 +1,8 @@
 import type { MyInvitation } from '../../../shared/schemas/invitation';
 import { ProblemBox } from '../../components/ProblemBox';
+import { useApi } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
 import { refreshTeams } from '../../hooks/use-session';
-import type { Api } from '../../lib/api';
 import { formatDate, ROLE_LABELS } from '../../lib/format';
 import { updateSettings } from '../../lib/storage';
 
@@ -11,9 +11,10 @@ import { updateSettings } from '../../lib/storage';
  * Accepting switches the popup to the team just joined; the section is absent
  * when there is nothing to answer.
  */
-export function Invitations({ api, serverUrl }: { api: Api; serverUrl: string }) {
-  const invitations = useAsync(() => api.invitations.list.query(), [api], serverUrl);
-  const { busy, problem, act } = useAction(serverUrl);
+export function Invitations() {
+  const api = useApi();
+  const invitations = useAsync(() => api.invitations.list.query(), [api]);
+  const { busy, problem, act } = useAction();
 
   const accept = async (inv: MyInvitation) => {
     const joined = await act(() => api.invitations.accept.mutate({ teamId: inv.teamId }));

@@ -1,5 +1,6 @@
 import type { NotificationKind } from '../../../shared/schemas/notification';
 import { escapeHtml, layout } from './layout';
+import { isLifecycleKind, lifecycleKeyLine, lifecycleNext, lifecycleSubject, lifecycleWhat, lifecycleWhy } from './lifecycle-notice';
 
 /**
  * The email (and the one-line in-app text) for one notice about one owner's
@@ -26,6 +27,9 @@ const REASONS: Record<string, string> = {
   expired: 'the key reached its expiry date',
   policy: "the key was older than the team's new maximum key lifetime",
   owner_removed: 'you were removed from the team',
+  leaked: 'the key was found in public',
+  rotated: 'the key was replaced by rotation and its grace period ended',
+  idle: "the key was not used for longer than the team's idle-key policy allows",
 };
 
 export const formatWhen = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -35,6 +39,7 @@ function plural(n: number, one: string, many: string) {
 }
 
 function subjectOf(p: KeyNoticeParams): string {
+  if (isLifecycleKind(p.kind)) return lifecycleSubject({ ...p, kind: p.kind });
   const n = p.keys.length;
   const only = p.keys[0]?.name ?? '';
   switch (p.kind) {
@@ -50,12 +55,18 @@ function subjectOf(p: KeyNoticeParams): string {
         : `${n} of your Keywarden API keys expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}`;
     case 'policy_changed':
       return `Your team's expiry policy changed ${n} of your Keywarden API ${plural(n, 'key', 'keys')}`;
+    // Leak alarms have their own templates (leak-notice.ts); these lines only keep this one total.
+    case 'key_leaked':
+      return n === 1 ? `Your Keywarden API key "${only}" leaked` : `${n} of your Keywarden API keys leaked`;
+    case 'canary_triggered':
+      return `A Keywarden canary key was used`;
     case 'key_used_after_revoke':
       return n === 1 ? `The revoked Keywarden API key "${only}" is still being used` : `${n} revoked Keywarden API keys are still being used`;
   }
 }
 
 function whatHappened(p: KeyNoticeParams): string {
+  if (isLifecycleKind(p.kind)) return lifecycleWhat({ ...p, kind: p.kind });
   const n = p.keys.length;
   const who = p.actorIsOwner ? 'You' : p.actorEmail ? `${p.actorEmail}` : 'Keywarden';
   const yours = `${n === 1 ? 'your API key' : `${n} of your API keys`} in team "${p.teamName}"`;
@@ -70,12 +81,17 @@ function whatHappened(p: KeyNoticeParams): string {
       return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}.`;
     case 'policy_changed':
       return `${who} set the maximum key lifetime of team "${p.teamName}" to ${p.maxLifetimeDays ?? '?'} days, which shortened the expiry of ${yours}.`;
+    case 'key_leaked':
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" ${plural(n, 'was', 'were')} found in public.`;
+    case 'canary_triggered':
+      return `A canary key of team "${p.teamName}" was used.`;
     case 'key_used_after_revoke':
       return `${n === 1 ? 'An API key' : `${n} API keys`} of team "${p.teamName}" that no longer ${plural(n, 'works', 'work')} ${plural(n, 'was', 'were')} still presented to Keywarden.`;
   }
 }
 
 function nextSteps(p: KeyNoticeParams): string {
+  if (isLifecycleKind(p.kind)) return lifecycleNext({ ...p, kind: p.kind });
   const these = plural(p.keys.length, 'this key', 'these keys');
   switch (p.kind) {
     case 'key_revoked':
@@ -87,12 +103,17 @@ function nextSteps(p: KeyNoticeParams): string {
       return 'Generate a replacement in Keywarden before then and switch your services over: each key stops working at the instant shown.';
     case 'policy_changed':
       return 'Keys marked "revoked now" no longer work; replace them with new keys. The others stop working at their new expiry time: plan their replacement.';
+    case 'key_leaked':
+      return `Generate a new key and replace ${these} wherever ${plural(p.keys.length, 'it is', 'they are')} used.`;
+    case 'canary_triggered':
+      return 'Find out where the canary was planted and treat every secret beside it as leaked.';
     case 'key_used_after_revoke':
       return `Find whoever still uses ${these} and give them a new key; if nobody should, ${plural(p.keys.length, 'it', 'they')} may have leaked.`;
   }
 }
 
 function keyLine(k: KeyNoticeParams['keys'][number], kind: NotificationKind): string {
+  if (isLifecycleKind(kind)) return lifecycleKeyLine(k, kind, formatWhen);
   if (kind === 'policy_changed') return `${k.name} (${k.hint}) — ${k.revoked ? 'revoked now' : `now expires ${k.expiresAt ? formatWhen(k.expiresAt) : 'never'}`}`;
   if (kind === 'key_expiring' && k.expiresAt) return `${k.name} (${k.hint}) — expires ${formatWhen(k.expiresAt)}`;
   return `${k.name} (${k.hint})`;
@@ -102,7 +123,7 @@ function keyLine(k: KeyNoticeParams['keys'][number], kind: NotificationKind): st
 export function keyNoticeSummary(p: KeyNoticeParams): string {
   const names = p.keys.slice(0, 3).map((k) => `"${k.name}"`).join(', ') + (p.keys.length > 3 ? ` and ${p.keys.length - 3} more` : '');
   // A policy notice says itself what the policy did (shortened some keys, maybe revoked others): no reason tag.
-  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' && p.kind !== 'policy_changed' ? ` (${REASONS[p.reason]})` : '';
+  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' && p.kind !== 'policy_changed' && !isLifecycleKind(p.kind) ? ` (${REASONS[p.reason]})` : '';
   return `${whatHappened(p).replace(/\.$/, '')}: ${names}${why}.`;
 }
 
@@ -115,6 +136,8 @@ export function keyNoticeMail(p: KeyNoticeParams) {
     ['By', p.actorIsOwner ? 'you' : (p.actorEmail ?? 'Keywarden (automatic)')],
   ];
   if (p.reason && REASONS[p.reason] && p.kind !== 'policy_changed') facts.push(['Why', REASONS[p.reason]!]);
+  const note = isLifecycleKind(p.kind) ? lifecycleWhy({ ...p, kind: p.kind }) : null;
+  if (note) facts.push([p.kind === 'key_request_denied' ? 'Note' : 'Reason', note]);
   const text = [
     whatHappened(p),
     '',

@@ -1,4 +1,5 @@
 import { CreateKeyInput, FindByValueInput, KeyCountsInput, KeyIdInput, MyKeysInput } from '../../../shared/schemas/key';
+import { RotateKeyInput } from '../../../shared/schemas/lifecycle';
 import { KeyUsageInput, KeyUsageSummaryInput } from '../../../shared/schemas/usage';
 import { adminProcedure, router, teamProcedure } from '../init';
 import { adminKeysProcedures } from './keys-admin.router';
@@ -9,6 +10,10 @@ export const memberKeysProcedures = {
     .input(CreateKeyInput)
     .mutation(({ ctx, input }) => ctx.services.keys.create({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
   mine: teamProcedure.input(MyKeysInput).query(({ ctx, input }) => ctx.services.keys.mine(input.teamId, ctx.session.user.id, input.cursor, input.limit)),
+  /** The key's owner or an admin: a new key replaces it; the previous one works for `graceHours` more. */
+  rotate: teamProcedure
+    .input(RotateKeyInput)
+    .mutation(({ ctx, input }) => ctx.services.rotation.rotate({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
   revokeOwn: teamProcedure
     .input(KeyIdInput)
     .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyId)),

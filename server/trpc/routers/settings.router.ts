@@ -1,5 +1,6 @@
 import { TeamInput } from '../../../shared/schemas/common';
 import { PreviewPolicyInput, UpdateSettingsInput } from '../../../shared/schemas/team';
+import { PreviewIdlePolicyInput } from '../../../shared/schemas/lifecycle';
 import { adminProcedure, router, teamProcedure } from '../init';
 
 export const settingsRouter = router({
@@ -9,6 +10,10 @@ export const settingsRouter = router({
     const { teamId, ...change } = input;
     return ctx.services.settings.update(ctx.actor(ctx.session.user, ctx.team.role), teamId, change);
   }),
+  /** What an idle-key policy would do if saved: keys disabled at once and keys warned, per owner. */
+  previewIdlePolicy: adminProcedure
+    .input(PreviewIdlePolicyInput)
+    .query(({ ctx, input }) => ctx.services.idleKeys.preview(input.teamId, input.idleDisableDays, input.idleWarningDays)),
   previewExpiryPolicy: adminProcedure
     .input(PreviewPolicyInput)
     .query(({ ctx, input }) => ctx.services.settings.previewExpiryPolicy(input.teamId, input.maxLifetimeDays)),

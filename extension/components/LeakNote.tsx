@@ -1,0 +1,46 @@
+import type { KeyRow } from '../../shared/schemas/key';
+import type { LeakSource } from '../../shared/schemas/leak';
+import { formatDateTime, relative } from '../lib/format';
+
+const SOURCES: Record<LeakSource, string> = { github: 'GitHub secret scanning', public_report: 'a public report', extension: 'the leak guard' };
+
+/**
+ * A row's CANARY tag (only admins list a team's keys, so only they see it) and
+ * its leak record: "leaked · GitHub secret scanning, 2 hours ago", with every
+ * report (where, when, what was done) in the tooltip.
+ */
+export function LeakNote({ row, now }: { row: Pick<KeyRow, 'canary' | 'leaks'>; now: number }) {
+  const leaks = row.leaks ?? [];
+  const latest = leaks[0];
+  return (
+    <>
+      {row.canary ? (
+        <span class="tag tag-canary" title="A canary: a trap key that never works. Its use alerts every admin.">
+          CANARY
+        </span>
+      ) : null}
+      {latest ? (
+        <span class="leak-note" title={leaks.map((l) => `${formatDateTime(l.at)}: ${SOURCES[l.source]}${l.url ? ` at ${l.url}` : ''} (${l.action})`).join('\n')}>
+          {' '}
+          leaked · {SOURCES[latest.source]}, {relative(latest.at, now)}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+type AuditLike = { action: string; details: Record<string, unknown> | null };
+
+/** In a key's history: where a leak was found and what was done about it. */
+export function LeakDetail({ entry }: { entry: AuditLike }) {
+  if (entry.action !== 'key.leaked' || !entry.details) return null;
+  const source = SOURCES[entry.details.source as LeakSource] ?? String(entry.details.source);
+  const url = typeof entry.details.url === 'string' ? entry.details.url : null;
+  return (
+    <span class="muted">
+      {' '}
+      — found by {source}
+      {url ? ` at ${url}` : ''}; {String(entry.details.action ?? 'none')}
+    </span>
+  );
+}

@@ -1,0 +1,97 @@
+import type { NotificationKind } from '../../shared/schemas/notification';
+
+/**
+ * Document shapes of what the server tells people and counts: notices, the outbox, "happened
+ * once" marks and usage totals (split from collections.ts, which re-exports them).
+ */
+
+/** `_id` is derived from what caused it (action + owner, key + threshold), so a retry never duplicates it. */
+export interface NotificationDoc {
+  _id: string;
+  userId: string;
+  teamId: string;
+  teamName: string;
+  kind: NotificationKind;
+  keys: { id: string; name: string; hint: string; expiresAt: Date | null }[];
+  /** The listed keys that no longer work: what the badge's red count is made of. */
+  revokedKeyIds: string[];
+  actor: { userId: string | null; email: string | null } | null;
+  reason: string | null;
+  thresholdDays: number | null;
+  message: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+/** `_id` is the message's idempotency key (and Message-ID). */
+export interface OutboxDoc {
+  _id: string;
+  teamId: string | null;
+  userId: string | null;
+  /**
+   * Absent for email. `webhook`: a webhook delivery riding the same claims and retries, where `to`
+   * is the endpoint id, `subject` the event type and `text` the event's JSON body.
+   */
+  channel?: 'webhook';
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  state: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  leaseOwner: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/**
+ * "This happened once" markers (`warn:<keyId>:<days>`, `expired:<keyId>`),
+ * inserted by upsert so only one writer wins; `batch:<id>` documents hold a
+ * background pass's work until it is done, so a crash cannot lose it.
+ */
+export interface MarkDoc {
+  _id: string;
+  at: Date;
+  batchId?: string;
+  state?: 'pending';
+  items?: { markId: string; keyId: string; teamId: string; ownerId: string; kind: 'warn' | 'expired'; days: number }[];
+  /** `used-after-revoke:` marks: the tries already reported in the hour the notice was sent. */
+  seen?: { keyId: string; tries: number }[];
+}
+
+/**
+ * One server instance's running totals for one key (or, with `keyId` null, for
+ * every unattributable verify) in one UTC hour, as of one flush. Each flush
+ * inserts a new document (`_id` `${instance}:${seq}:${keyId ?? '-'}:${hour ms}`)
+ * holding the totals so far, never a delta: of the documents of one
+ * (instance, keyId, hour), the highest `seq` is the truth and the others are
+ * superseded (the flusher deletes them). So a retried or lost flush can never
+ * count anything twice, and no write needs `$inc` or a transaction.
+ */
+export interface UsageDoc {
+  _id: string;
+  instance: string;
+  seq: number;
+  teamId: string | null;
+  keyId: string | null;
+  hour: Date;
+  valid: number;
+  revoked: number;
+  disabled: number;
+  expired: number;
+  malformed: number;
+  notFound: number;
+  /** Distinct source addresses, at most USAGE_MAX_IPS; `ipsCapped` when more were seen. */
+  ips: string[];
+  ipsCapped: boolean;
+  lastValidAt: Date | null;
+  lastValidIp: string | null;
+  lastValidUa: string | null;
+  lastFailAt: Date | null;
+  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
+  lastFailIp: string | null;
+  lastFailUa: string | null;
+}

@@ -1,0 +1,27 @@
+import { connectDatabase, type Database } from './client';
+import { collections, type Collections } from './collections';
+import { ensureIndexes } from './indexes';
+import { createRepos, type Repos } from './repos';
+
+/**
+ * One open database: the client (ping, close), its collections and the repos over them.
+ * The runtime hands `repos` to createServices and keeps the rest for start-up, /health,
+ * shutdown and the tests that are about storage itself.
+ */
+export interface Storage {
+  database: Database;
+  cols: Collections;
+  repos: Repos;
+}
+
+export async function openStorage(uri: string, dbName: string, options: { monitorCommands?: boolean } = {}): Promise<Storage> {
+  const database = await connectDatabase(uri, dbName, options);
+  try {
+    const cols = collections(database.db);
+    await ensureIndexes(cols);
+    return { database, cols, repos: createRepos(cols, database) };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,128 @@
+import type { WebhookEvent, WebhookFormat } from '../../shared/schemas/webhook';
+import type { Collections } from './collections';
+import type { Position } from '../lib/pagination';
+import { newestFirst } from './keyset';
+
+/**
+ * Webhook endpoints and the log of delivery attempts. The deliveries
+ * themselves are outbox messages (channel `webhook`); an attempt document is
+ * inserted once per attempt (its `_id` is the message id and attempt number),
+ * so a retried write never logs an attempt twice.
+ */
+export interface WebhookEndpointDoc {
+  _id: string;
+  teamId: string;
+  url: string;
+  description: string | null;
+  events: Exclude<WebhookEvent, 'ping'>[];
+  format: WebhookFormat;
+  enabled: boolean;
+  disabledReason: 'failing' | null;
+  /** Signing secrets, encrypted under a key derived from the pepper (webhook-signing.ts); never plaintext at rest. */
+  secret: { current: string; previous: string | null; previousUntil: Date | null };
+  /** The first failed attempt since the last success: an endpoint failing for 24 h is turned off. */
+  failingSince: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface WebhookAttemptDoc {
+  _id: string;
+  teamId: string;
+  endpointId: string;
+  messageId: string;
+  eventId: string;
+  event: string;
+  attempt: number;
+  at: Date;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+  nextRetryAt: Date | null;
+  outcome: 'delivered' | 'retrying' | 'failed';
+}
+
+export type WebhookEndpointRecord = Omit<WebhookEndpointDoc, '_id'> & { id: string };
+export type WebhookAttemptRecord = Omit<WebhookAttemptDoc, '_id'> & { id: string };
+
+const toEndpoint = ({ _id, ...rest }: WebhookEndpointDoc): WebhookEndpointRecord => ({ id: _id, ...rest });
+/** Nulls spelled out: an engine may leave a null field out of the stored document. */
+const toAttempt = ({ _id, ...rest }: WebhookAttemptDoc): WebhookAttemptRecord => ({
+  id: _id,
+  ...rest,
+  statusCode: rest.statusCode ?? null,
+  error: rest.error ?? null,
+  nextRetryAt: rest.nextRetryAt ?? null,
+});
+
+export type EndpointChange = Partial<Pick<WebhookEndpointDoc, 'url' | 'description' | 'events' | 'format' | 'enabled' | 'disabledReason' | 'secret' | 'failingSince'>>;
+
+export function webhooksRepo(cols: Collections) {
+  return {
+    async insertEndpoint(e: WebhookEndpointRecord): Promise<void> {
+      const { id, ...rest } = e;
+      await cols.webhookEndpoints.insertOne({ _id: id, ...rest });
+    },
+
+    async findEndpoint(teamId: string, id: string): Promise<WebhookEndpointRecord | null> {
+      const doc = await cols.webhookEndpoints.findOne({ _id: id, teamId });
+      return doc ? toEndpoint(doc) : null;
+    },
+
+    /** Any team's: the delivery worker knows the endpoint only by id. */
+    async findEndpointById(id: string): Promise<WebhookEndpointRecord | null> {
+      const doc = await cols.webhookEndpoints.findOne({ _id: id });
+      return doc ? toEndpoint(doc) : null;
+    },
+
+    async listEndpoints(teamId: string): Promise<WebhookEndpointRecord[]> {
+      const docs = await cols.webhookEndpoints.find({ teamId }).sort({ createdAt: 1, _id: 1 }).toArray();
+      return docs.map(toEndpoint);
+    },
+
+    /** The team's enabled endpoints subscribed to `event`. */
+    async subscribers(teamId: string, event: string): Promise<WebhookEndpointRecord[]> {
+      const docs = await cols.webhookEndpoints.find({ teamId, enabled: true, events: event as WebhookEndpointDoc['events'][number] }).toArray();
+      return docs.map(toEndpoint);
+    },
+
+    async updateEndpoint(teamId: string, id: string, change: EndpointChange, at: Date): Promise<WebhookEndpointRecord | null> {
+      await cols.webhookEndpoints.updateOne({ _id: id, teamId }, { $set: { ...change, updatedAt: at } });
+      return this.findEndpoint(teamId, id);
+    },
+
+    /** Starts the failing clock unless it already runs (a race only moves it by one attempt). */
+    async markFailing(id: string, at: Date): Promise<Date> {
+      await cols.webhookEndpoints.updateOne({ _id: id, failingSince: null }, { $set: { failingSince: at } });
+      const doc = await cols.webhookEndpoints.findOne({ _id: id }, { projection: { failingSince: 1 } });
+      return doc?.failingSince ?? at;
+    },
+
+    async markHealthy(id: string): Promise<void> {
+      await cols.webhookEndpoints.updateOne({ _id: id, failingSince: { $ne: null } }, { $set: { failingSince: null } });
+    },
+
+    async deleteEndpoint(teamId: string, id: string): Promise<boolean> {
+      const res = await cols.webhookEndpoints.deleteOne({ _id: id, teamId });
+      return res.deletedCount === 1;
+    },
+
+    async recordAttempt(a: WebhookAttemptRecord): Promise<void> {
+      const { id, ...rest } = a;
+      try {
+        await cols.webhookAttempts.insertOne({ _id: id, ...rest });
+      } catch (err) {
+        // Already logged by an earlier try of this write (the unique `_id`, a generic error on FerretDB).
+        if (!(await cols.webhookAttempts.countDocuments({ _id: id }, { limit: 1 }))) throw err;
+      }
+    },
+
+    /** Newest first, keyset-paginated on (at, _id). */
+    async listAttempts(teamId: string, endpointId: string, after: Position | null, limit: number): Promise<WebhookAttemptRecord[]> {
+      const page = newestFirst('at', '_id', after);
+      const docs = await cols.webhookAttempts.find({ teamId, endpointId, ...page.filter }).sort(page.sort).limit(limit).toArray();
+      return docs.map(toAttempt);
+    },
+  };
+}
+export type WebhooksRepo = ReturnType<typeof webhooksRepo>;

@@ -1,0 +1,77 @@
+import { Hono, type Context } from 'hono';
+import { GitHubLeakReportSchema, PublicLeakReportSchema } from '../../shared/schemas/leak';
+import type { Deps } from '../deps';
+import { httpStatus, toAppError } from '../errors';
+import { clientIp } from '../lib/caller';
+import type { Services } from '../services';
+import type { Actor } from '../services/actor';
+
+type NodeBindings = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+
+/**
+ * Where leaks come in from outside: GitHub's secret-scanning partner endpoint
+ * (signed by GitHub; nothing is done for a report whose signature does not
+ * check out) and the public leak report (no sign-in; its answer is always the
+ * same, so it tells a caller nothing about the key sent).
+ */
+export function leaksRoutes(deps: Deps, services: Services) {
+  const app = new Hono<NodeBindings>();
+  const reporter = (c: Context<NodeBindings>, userAgent?: string): Actor => ({
+    userId: null,
+    email: null,
+    role: null,
+    ip: clientIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy),
+    userAgent: userAgent ?? c.req.header('user-agent') ?? null,
+  });
+
+  app.post('/leaks/github', async (c) => {
+    const raw = Buffer.from(await c.req.arrayBuffer());
+    const signed = await services.leaks.verifyGitHubSignature(raw, c.req.header('github-public-key-identifier'), c.req.header('github-public-key-signature'));
+    if (!signed) return c.json({ error: 'UNAUTHORIZED', message: 'The GitHub-Public-Key-Signature does not verify against GitHub\'s published keys.' }, 401);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return c.json({ error: 'BAD_REQUEST', message: 'The body must be a JSON array of { token, type, url, source }.' }, 400);
+    }
+    const parsed = GitHubLeakReportSchema.safeParse(body);
+    if (!parsed.success) return c.json({ error: 'BAD_REQUEST', message: 'The body must be a JSON array of { token, type, url, source }.' }, 400);
+    try {
+      return c.json(await services.leaks.gitHubReport(parsed.data, reporter(c, 'GitHub secret scanning')));
+    } catch (err) {
+      const appError = toAppError(err, deps.log.error);
+      return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
+    }
+  });
+
+  app.post('/leaks/report', async (c) => {
+    let body: unknown = null;
+    try {
+      body = await c.req.json();
+    } catch {
+      // Answered like any other report: the answer never depends on what was sent.
+    }
+    const parsed = PublicLeakReportSchema.safeParse(body);
+    // Handled off the request, so not even the answer's timing says whether the key was real.
+    if (parsed.success) void services.leaks.publicReport(parsed.data, reporter(c));
+    return c.json({ received: true }, 202);
+  });
+
+  return app;
+}
+
+/** RFC 9116: where to report a leaked key or a vulnerability. */
+export function securityTxt(deps: Deps): string {
+  const base = deps.config.publicUrl.replace(/\/$/, '');
+  const expires = new Date(deps.now().getTime() + 180 * 24 * 60 * 60_000).toISOString();
+  return [
+    `# Found a Keywarden API key (kw_…) in public? Report it: POST ${base}/v1/leaks/report`,
+    '# with a JSON body {"key": "kw_…", "url": "where you found it", "note": "optional"}.',
+    '# No sign-in needed; the answer is always 202 {"received": true}.',
+    `Contact: ${base}/v1/leaks/report`,
+    `Expires: ${expires}`,
+    `Canonical: ${base}/.well-known/security.txt`,
+    'Preferred-Languages: en',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,91 @@
+import type { NotificationKind } from '../../../shared/schemas/notification';
+import type { KeyNoticeParams } from './key-notice';
+
+/**
+ * Wording of the key-lifecycle notices (rotation, idle policy, key requests),
+ * kept apart from key-notice.ts, which dispatches here for these kinds.
+ * For a rotation the listed key is the previous one; for a request it is the
+ * requested name (`hint` empty) and `reason` carries the requester's reason or
+ * the admin's note.
+ */
+export const LIFECYCLE_KINDS = ['key_rotated', 'key_idle_warning', 'key_idle_disabled', 'key_request_created', 'key_request_approved', 'key_request_denied'] as const;
+export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
+
+export const isLifecycleKind = (kind: NotificationKind): kind is LifecycleKind => (LIFECYCLE_KINDS as readonly string[]).includes(kind);
+
+/** `reason` of the second rotation notice: the previous key is still used in its last hour of grace. */
+export const GRACE_ENDING = 'grace_ending';
+
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+const days = (n: number | null) => `${n ?? '?'} ${plural(n ?? 0, 'day', 'days')}`;
+
+export function lifecycleSubject(p: KeyNoticeParams & { kind: LifecycleKind }): string {
+  const n = p.keys.length;
+  const only = p.keys[0]?.name ?? '';
+  switch (p.kind) {
+    case 'key_rotated':
+      return p.reason === GRACE_ENDING ? `Your previous Keywarden API key "${only}" stops working within the hour and is still in use` : `Your Keywarden API key "${only}" was rotated`;
+    case 'key_idle_warning':
+      return n === 1 ? `Your unused Keywarden API key "${only}" will be disabled in ${days(p.thresholdDays)}` : `${n} of your unused Keywarden API keys will be disabled in ${days(p.thresholdDays)}`;
+    case 'key_idle_disabled':
+      return n === 1 ? `Your unused Keywarden API key "${only}" was disabled` : `${n} of your unused Keywarden API keys were disabled`;
+    case 'key_request_created':
+      return `Key request: "${only}" from ${p.actorEmail ?? 'a member'}`;
+    case 'key_request_approved':
+      return `Your request for the Keywarden API key "${only}" was approved`;
+    case 'key_request_denied':
+      return `Your request for the Keywarden API key "${only}" was denied`;
+  }
+}
+
+export function lifecycleWhat(p: KeyNoticeParams & { kind: LifecycleKind }): string {
+  const n = p.keys.length;
+  const who = p.actorIsOwner ? 'You' : (p.actorEmail ?? 'Keywarden');
+  const team = `team "${p.teamName}"`;
+  switch (p.kind) {
+    case 'key_rotated':
+      if (p.reason === GRACE_ENDING) return `Your previous API key in ${team} was still used in the last hour of its grace period, and stops working within the hour.`;
+      return `${who} rotated your API key in ${team}: a new key with the same name replaces it.`;
+    case 'key_idle_warning':
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${plural(n, 'has', 'have')} not been used for a long time and will be disabled in ${days(p.thresholdDays)} under the team's idle-key policy.`;
+    case 'key_idle_disabled':
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${plural(n, 'was', 'were')} disabled because ${plural(n, 'it was', 'they were')} not used for longer than the team's idle-key policy allows.`;
+    case 'key_request_created':
+      return `${p.actorEmail ?? 'A member'} asks for an API key in ${team}.`;
+    case 'key_request_approved':
+      return `${who} approved your request for an API key in ${team}.`;
+    case 'key_request_denied':
+      return `${who} denied your request for an API key in ${team}.`;
+  }
+}
+
+export function lifecycleNext(p: KeyNoticeParams & { kind: LifecycleKind }): string {
+  switch (p.kind) {
+    case 'key_rotated':
+      return p.reason === GRACE_ENDING
+        ? 'Switch whatever still sends the previous key over to the new one now: requests with the previous key are denied once the grace period ends.'
+        : 'Copy the new key from whoever rotated it (it is shown once) or rotate again yourself, and switch your services over before the grace period ends: the previous key stops working then.';
+    case 'key_idle_warning':
+      return 'If you still need the key, use it once (one verified request cancels the warning); otherwise do nothing, or revoke it yourself.';
+    case 'key_idle_disabled':
+      return 'Requests made with it are denied. If you still need it, ask a team admin to enable it again; that restarts its idle clock.';
+    case 'key_request_created':
+      return 'Approve or deny the request in the Keywarden popup or in the dashboard\'s Requests tab.';
+    case 'key_request_approved':
+      return 'Generate the key in Keywarden within 7 days: the approval works once, and the key is shown only to you, when you generate it.';
+    case 'key_request_denied':
+      return 'Talk to your team admin if you still need a key.';
+  }
+}
+
+/** What the "Why" line says, for requests (the requester's reason, the admin's note). */
+export function lifecycleWhy(p: KeyNoticeParams & { kind: LifecycleKind }): string | null {
+  if (p.kind === 'key_request_created' || p.kind === 'key_request_denied') return p.reason;
+  return null;
+}
+
+export function lifecycleKeyLine(k: KeyNoticeParams['keys'][number], kind: LifecycleKind, when: (d: Date) => string): string {
+  if (kind.startsWith('key_request_')) return k.name;
+  if (kind === 'key_rotated' && k.expiresAt) return `${k.name} (${k.hint}) — previous key works until ${when(k.expiresAt)}`;
+  return `${k.name} (${k.hint})`;
+}

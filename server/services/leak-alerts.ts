@@ -1,0 +1,94 @@
+import { isAdminRole } from '../../shared/schemas/common';
+import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
+import type { NotificationKind } from '../../shared/schemas/notification';
+import type { StoredKey } from '../db/keys.repo';
+import type { NotificationsRepo } from '../db/notifications.repo';
+import type { TeamsRepo } from '../db/teams.repo';
+import type { UsersRepo } from '../db/users.repo';
+import type { Deps } from '../deps';
+import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../mail/templates/leak-notice';
+import type { AlertsBus } from './alerts-bus';
+import { noticeId } from './notify.service';
+import type { OutboxService } from './outbox.service';
+
+/**
+ * The two leak alarms, each an in-app notice and an email per recipient:
+ * `key_leaked` to the key's owner and every admin of its team, and
+ * `canary_triggered` to every admin. The notice lists the key among its
+ * `revokedKeyIds`, which is what turns the extension's badge red and raises
+ * its desktop notification. Ids derive from the cause (the key, or the canary
+ * and the hour and address it was used from), so a retry writes nothing twice.
+ */
+export function leakAlerts(
+  deps: Deps,
+  repos: { notifications: NotificationsRepo; users: UsersRepo; teams: TeamsRepo },
+  outbox: OutboxService,
+  bus: AlertsBus,
+) {
+  async function recipients(teamId: string, ownerId: string | null): Promise<string[]> {
+    const admins = (await repos.teams.listMembershipsOfTeam(teamId)).filter((m) => isAdminRole(m.role)).map((m) => m.userId);
+    return [...new Set([...(ownerId ? [ownerId] : []), ...admins])];
+  }
+
+  async function send(
+    notice: { source: string; teamId: string; teamName: string; kind: NotificationKind; key: StoredKey; reason: string; at: Date },
+    userIds: string[],
+    render: (userId: string) => { message: string; mail: { subject: string; text: string; html: string } },
+  ): Promise<void> {
+    const users = new Map((await repos.users.findMany(userIds)).map((u) => [u.id, u]));
+    let created = false;
+    for (const userId of userIds) {
+      const id = noticeId(`${notice.source}:${userId}`);
+      const { message, mail } = render(userId);
+      const inserted = await repos.notifications.insertOnce({
+        id,
+        userId,
+        teamId: notice.teamId,
+        teamName: notice.teamName,
+        kind: notice.kind,
+        keys: [{ id: notice.key.id, name: notice.key.name, hint: notice.key.hint, expiresAt: notice.key.expiresAt }],
+        revokedKeyIds: [notice.key.id],
+        actor: null,
+        reason: notice.reason,
+        thresholdDays: null,
+        message,
+        createdAt: notice.at,
+        readAt: null,
+      });
+      await bus.emit(userId);
+      if (inserted) created = true;
+      const user = users.get(userId);
+      // Written even when the notice already existed: a crash between the two writes must not lose the email.
+      if (user) await outbox.enqueue({ id, teamId: notice.teamId, userId, to: user.email, ...mail, createdAt: notice.at });
+    }
+    if (created) outbox.kick();
+  }
+
+  return {
+    async keyLeaked(key: StoredKey, leak: { source: LeakSource; url: string | null; action: LeakEntry['action']; at: Date }): Promise<void> {
+      const [team, owner] = await Promise.all([repos.teams.findTeam(key.teamId), repos.users.findById(key.ownerId)]);
+      const teamName = team?.name ?? 'your team';
+      const base = { teamName, key, ownerEmail: owner?.email ?? null, ...leak, publicUrl: deps.config.publicUrl };
+      await send(
+        { source: `leak:${key.id}`, teamId: key.teamId, teamName, kind: 'key_leaked', key, reason: 'leaked', at: leak.at },
+        await recipients(key.teamId, key.ownerId),
+        (userId) => {
+          const p = { ...base, toOwner: userId === key.ownerId };
+          return { message: leakNoticeSummary(p), mail: leakNoticeMail(p) };
+        },
+      );
+    },
+
+    async canaryTriggered(key: StoredKey, use: { ip: string | null; userAgent: string | null; at: Date; bucket: string }): Promise<void> {
+      const team = await repos.teams.findTeam(key.teamId);
+      const teamName = team?.name ?? 'your team';
+      const p = { teamName, key, ip: use.ip, userAgent: use.userAgent, at: use.at, publicUrl: deps.config.publicUrl };
+      await send(
+        { source: `canary:${key.id}:${use.bucket}`, teamId: key.teamId, teamName, kind: 'canary_triggered', key, reason: 'canary', at: use.at },
+        await recipients(key.teamId, null),
+        () => ({ message: canaryNoticeSummary(p), mail: canaryNoticeMail(p) }),
+      );
+    },
+  };
+}
+export type LeakAlerts = ReturnType<typeof leakAlerts>;

@@ -1,0 +1,16 @@
+import { ApproveKeyRequestInput, CreateKeyRequestInput, DenyKeyRequestInput, ListKeyRequestsInput, MyKeyRequestsInput } from '../../../shared/schemas/lifecycle';
+import { adminProcedure, router, teamProcedure } from '../init';
+
+/** Members ask for a key while generation is admin-only; admins answer. */
+export const keyRequestsRouter = router({
+  create: teamProcedure
+    .input(CreateKeyRequestInput)
+    .mutation(({ ctx, input }) => ctx.services.keyRequests.create({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
+  /** The caller's own requests, answered or not. */
+  mine: teamProcedure.input(MyKeyRequestsInput).query(({ ctx, input }) => ctx.services.keyRequests.mine(ctx.actor(ctx.session.user, ctx.team.role), input.teamId)),
+  list: adminProcedure.input(ListKeyRequestsInput).query(({ ctx, input }) => ctx.services.keyRequests.list(input.teamId, input.state)),
+  approve: adminProcedure
+    .input(ApproveKeyRequestInput)
+    .mutation(({ ctx, input }) => ctx.services.keyRequests.approve(ctx.actor(ctx.session.user, ctx.team.role), input)),
+  deny: adminProcedure.input(DenyKeyRequestInput).mutation(({ ctx, input }) => ctx.services.keyRequests.deny(ctx.actor(ctx.session.user, ctx.team.role), input)),
+});

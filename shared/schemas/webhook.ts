@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { CursorSchema, NameTextSchema, PublicIdSchema, TeamIdSchema } from './common';
+
+/** The events an endpoint may subscribe to; `ping` is only ever sent by `webhooks.test`. */
+export const WEBHOOK_EVENTS = [
+  'key.created',
+  'key.revoked',
+  'key.disabled',
+  'key.enabled',
+  'key.expiring',
+  'key.expired',
+  'key.rotated',
+  'key.leaked',
+  'canary.triggered',
+  'settings.updated',
+  'member.added',
+  'member.removed',
+] as const;
+export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS);
+export type WebhookEvent = z.infer<typeof WebhookEventSchema> | 'ping';
+
+/** `standard`: the signed Standard Webhooks JSON event. `slack`: a readable Slack incoming-webhook message. */
+export const WebhookFormatSchema = z.enum(['standard', 'slack']);
+export type WebhookFormat = z.infer<typeof WebhookFormatSchema>;
+
+/** Only the shape is checked here; the scheme and the address rules need the server's settings and DNS. */
+const WebhookUrlSchema = z.string().trim().min(1, 'enter the URL').max(2048, 'URL is too long').pipe(z.url('not a valid URL'));
+const EventsSchema = z.array(WebhookEventSchema).min(1, 'choose at least one event').max(WEBHOOK_EVENTS.length);
+const DescriptionSchema = NameTextSchema.pipe(z.string().trim().max(200, 'at most 200 characters'));
+const EndpointInput = z.object({ teamId: TeamIdSchema, endpointId: PublicIdSchema });
+
+export const WebhookListInput = z.object({ teamId: TeamIdSchema });
+export const WebhookCreateInput = z.object({
+  teamId: TeamIdSchema,
+  url: WebhookUrlSchema,
+  events: EventsSchema,
+  description: DescriptionSchema.optional(),
+  format: WebhookFormatSchema.default('standard'),
+});
+export const WebhookUpdateInput = EndpointInput.extend({
+  url: WebhookUrlSchema.optional(),
+  events: EventsSchema.optional(),
+  enabled: z.boolean().optional(),
+  description: DescriptionSchema.optional(),
+  format: WebhookFormatSchema.optional(),
+});
+export const WebhookEndpointInput = EndpointInput;
+export const WebhookDeliveriesInput = EndpointInput.extend({ cursor: CursorSchema, limit: z.number().int().min(1).max(100).default(50) });
+
+export const WebhookEndpointSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string().nullable(),
+  events: z.array(WebhookEventSchema),
+  format: WebhookFormatSchema,
+  enabled: z.boolean(),
+  /** Set when Keywarden turned the endpoint off itself (it failed every delivery for 24 h). */
+  disabledReason: z.enum(['failing']).nullable(),
+  failingSince: z.date().nullable(),
+  /** Until then the previous secret signs too (after `rotateSecret`). */
+  previousSecretUntil: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type WebhookEndpoint = z.infer<typeof WebhookEndpointSchema>;
+
+/** One attempt to deliver one event to one endpoint. */
+export const WebhookDeliverySchema = z.object({
+  id: z.string(),
+  /** The `webhook-id` header: the same on every attempt of the event. */
+  eventId: z.string(),
+  event: z.string(),
+  attempt: z.number(),
+  at: z.date(),
+  statusCode: z.number().nullable(),
+  durationMs: z.number(),
+  error: z.string().nullable(),
+  /** When the next attempt is due; null once delivered or given up. */
+  nextRetryAt: z.date().nullable(),
+  outcome: z.enum(['delivered', 'retrying', 'failed']),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditOf } from '../helpers/fixtures';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { settleOutbox, until } from '../helpers/notify';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+
+/** The public leak report: anyone may send a key; the answer never says what it was. */
+let sink: SmtpSink;
+let server: TestServer;
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  // Each test reports from an address of its own (X-Forwarded-For), so their rate budgets stay apart.
+  server = await startTestServer({ label: 'leaks-report', smtpUrl: sink.url, env: { TRUST_PROXY: 'true' } });
+});
+afterAll(async () => {
+  await server?.close();
+  await sink?.stop();
+});
+
+const reportFrom = (ip: string, body: string) =>
+  fetch(`${server.url}/v1/leaks/report`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-forwarded-for': ip } });
+const verify = async (key: string) =>
+  (await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', body: JSON.stringify({ key }), headers: { 'content-type': 'application/json' } })).json();
+
+async function answerOf(res: Response) {
+  return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+}
+
+describe('POST /v1/leaks/report', () => {
+  it('answers 202 { received: true } identically for a real key, a garbage string and a revoked key; the real key ends revoked', async () => {
+    const team = await createTeam(server, 'Reported');
+    const owner = await team.addUser('owner');
+    const live = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'live key' });
+    const gone = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'old key' });
+    await owner.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: gone.row.id });
+
+    const answers = [
+      await answerOf(await reportFrom('198.51.100.1', JSON.stringify({ key: live.key, url: 'https://paste.example/abc', note: 'found in a paste' }))),
+      await answerOf(await reportFrom('198.51.100.1', JSON.stringify({ key: 'not a key at all' }))),
+      await answerOf(await reportFrom('198.51.100.1', JSON.stringify({ key: gone.key, url: 'https://paste.example/def' }))),
+      await answerOf(await reportFrom('198.51.100.1', '{"this is": not json')),
+    ];
+    for (const a of answers) expect(a).toEqual({ status: 202, type: 'application/json', body: '{"received":true}' });
+
+    await until(async () => (await verify(live.key)).code === 'REVOKED');
+    expect(await owner.api.keys.lookup.query({ teamId: team.teamId, key: live.key })).toMatchObject({ status: 'revoked', revokedReason: 'leaked' });
+    await sink.waitFor(() => sink.to(owner.email).length === 2); // the manual revoke's email, then the leak's
+    const leakMail = sink.to(owner.email).find((m) => m.subject?.includes('leaked'));
+    expect(leakMail!.text).toContain('public leak report');
+    expect(leakMail!.text).toContain('https://paste.example/abc');
+
+    // The revoked key's report only adds to its leak record: audited, no second action, no leak notice.
+    const leaks = await until(async () => {
+      const found = await auditOf(server, team.teamId, 'key.leaked');
+      return found.length === 2 ? found : null;
+    });
+    expect(leaks.map((a) => [a.targets.ids[0], a.details?.source, a.details?.action]).sort()).toEqual(
+      [
+        [live.row.id, 'public_report', 'revoked'],
+        [gone.row.id, 'public_report', 'none'],
+      ].sort(),
+    );
+    expect(leaks.every((a) => a.ip === '198.51.100.1')).toBe(true);
+    await settleOutbox(server);
+    expect(sink.to(owner.email)).toHaveLength(2);
+  });
+
+  it('limits reports per address, and the body size', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await reportFrom('198.51.100.2', JSON.stringify({ key: `kw_${i}` }))).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(202));
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    // Another address is not held back by the first.
+    expect((await reportFrom('198.51.100.3', JSON.stringify({ key: 'kw_x' }))).status).toBe(202);
+    const huge = JSON.stringify({ key: 'kw_x', note: 'x'.repeat(8 * 1024) });
+    expect((await reportFrom('198.51.100.4', huge)).status).toBe(413);
+  });
+
+  it('is named in /.well-known/security.txt', async () => {
+    const res = await fetch(`${server.url}/.well-known/security.txt`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain(`Contact: ${server.deps.config.publicUrl}/v1/leaks/report`);
+    expect(text).toMatch(/^Expires: \d{4}-\d\d-\d\dT/m);
+  });
+});
