@@ -62,6 +62,16 @@ export interface MarkDoc {
   seen?: { keyId: string; tries: number }[];
 }
 
+/** How many verifies of one key (or of none) in one hour ended each way. */
+export interface VerifyCounts {
+  valid: number;
+  revoked: number;
+  disabled: number;
+  expired: number;
+  malformed: number;
+  notFound: number;
+}
+
 /**
  * One server instance's running totals for one key (or, with `keyId` null, for
  * every unattributable verify) in one UTC hour, as of one flush. Each flush
@@ -71,19 +81,13 @@ export interface MarkDoc {
  * superseded (the flusher deletes them). So a retried or lost flush can never
  * count anything twice, and no write needs `$inc` or a transaction.
  */
-export interface UsageDoc {
+export interface UsageDoc extends VerifyCounts {
   _id: string;
   instance: string;
   seq: number;
   teamId: string | null;
   keyId: string | null;
   hour: Date;
-  valid: number;
-  revoked: number;
-  disabled: number;
-  expired: number;
-  malformed: number;
-  notFound: number;
   /** Distinct source addresses, at most USAGE_MAX_IPS; `ipsCapped` when more were seen. */
   ips: string[];
   ipsCapped: boolean;

@@ -1,5 +1,5 @@
-import { MongoServerError } from 'mongodb';
 import type { Collections, KeyRequestDoc } from './collections';
+import { insertOnce } from './insert-once';
 
 export type KeyRequestRecord = Omit<KeyRequestDoc, '_id'> & { id: string };
 
@@ -12,16 +12,7 @@ const toRecord = ({ _id, ...rest }: KeyRequestDoc): KeyRequestRecord => ({ id: _
  * redeeming one grant, cannot both succeed.
  */
 export function keyRequestsRepo(cols: Collections) {
-  async function claim(id: string, at: Date, by: string | null): Promise<boolean> {
-    try {
-      await cols.requestClaims.insertOne({ _id: id, at, by });
-      return true;
-    } catch (err) {
-      if (err instanceof MongoServerError && err.code === 11000) return false;
-      if (await cols.requestClaims.countDocuments({ _id: id }, { limit: 1 })) return false;
-      throw err;
-    }
-  }
+  const claim = (id: string, at: Date, by: string | null) => insertOnce(cols.requestClaims, id, { at, by });
 
   return {
     async insert(request: KeyRequestRecord): Promise<void> {
@@ -51,6 +42,11 @@ export function keyRequestsRepo(cols: Collections) {
 
     /** The one decision: false when the request was already approved or denied. */
     claimDecision: (id: string, at: Date, by: string | null) => claim(`decide:${id}`, at, by),
+    /** Who won the decision of a request (null when nobody has). */
+    async decidedBy(id: string): Promise<string | null> {
+      const doc = await cols.requestClaims.findOne({ _id: `decide:${id}` }, { projection: { by: 1 } });
+      return doc?.by ?? null;
+    },
     /** The one use of an approval's grant. */
     claimUse: (id: string, at: Date, by: string | null) => claim(`use:${id}`, at, by),
 

@@ -1,5 +1,6 @@
 import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
 import type { Collections } from './collections';
+import { insertOnce } from './insert-once';
 
 /**
  * Leak records. Two kinds of document, both inserted once by a derived `_id`
@@ -7,8 +8,9 @@ import type { Collections } from './collections';
  * insert that only one writer can win is the way to decide "first"):
  * - `report:<hash>`: one report of one key (source + URL), so the same report
  *   sent twice is kept once;
- * - `first:<keyId>`: the first report of a key, whose writer alone acts on it
- *   (revoke, disable, notify): a key reported twice is handled once.
+ * - `first:<keyId>`: the first report of a key, whose writer acts on it
+ *   (revoke, disable, notify) and then stamps `handledAt`: a key reported twice
+ *   is handled once, and a handling cut short is finished by the next report.
  */
 export interface LeakDoc {
   _id: string;
@@ -24,31 +26,31 @@ export interface LeakDoc {
   actionId: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** On the `first:` document: when its handling (action, audit, notices) was complete. */
+  handledAt?: Date | null;
 }
 
-export type LeakRecord = Omit<LeakDoc, '_id' | 'kind'>;
+export type LeakRecord = Omit<LeakDoc, '_id' | 'kind' | 'handledAt'>;
 
 export function leaksRepo(cols: Collections) {
-  /** Whether this call inserted the document; false when one with its `_id` was already there. */
-  async function insertOnce(doc: LeakDoc): Promise<boolean> {
-    try {
-      await cols.leaks.insertOne(doc);
-      return true;
-    } catch (err) {
-      // A duplicate `_id` (code 11000 on MongoDB, a generic error on FerretDB): the document exists.
-      if (await cols.leaks.countDocuments({ _id: doc._id }, { limit: 1 })) return false;
-      throw err;
-    }
-  }
-
   const toEntry = (d: LeakDoc): LeakEntry & { keyId: string } => ({ keyId: d.keyId, source: d.source, url: d.url, at: d.at, action: d.action });
 
   return {
     /** Keeps one report; false when the same report (`reportId`) was already kept. */
-    recordReport: (reportId: string, record: LeakRecord) => insertOnce({ _id: `report:${reportId}`, kind: 'report', ...record }),
+    recordReport: (reportId: string, record: LeakRecord) => insertOnce(cols.leaks, `report:${reportId}`, { kind: 'report', ...record }),
 
     /** Claims the right to act on a key's leak; only the first report of a key wins it. */
-    claimFirst: (record: LeakRecord) => insertOnce({ _id: `first:${record.keyId}`, kind: 'first', ...record }),
+    claimFirst: (record: LeakRecord) => insertOnce(cols.leaks, `first:${record.keyId}`, { kind: 'first', ...record }),
+
+    /** Whether the handling of a key's first report was completed (a crash part-way leaves it to the next report). */
+    async firstHandled(keyId: string): Promise<boolean> {
+      const doc = await cols.leaks.findOne({ _id: `first:${keyId}` }, { projection: { handledAt: 1 } });
+      return Boolean(doc?.handledAt);
+    },
+
+    async markFirstHandled(keyId: string, at: Date): Promise<void> {
+      await cols.leaks.updateOne({ _id: `first:${keyId}` }, { $set: { handledAt: at } });
+    },
 
     /** What the first report's handler did (only the claim's winner writes this). */
     async setAction(reportId: string, action: LeakEntry['action'], actionId: string | null): Promise<void> {

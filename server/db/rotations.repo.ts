@@ -1,5 +1,5 @@
-import { MongoServerError } from 'mongodb';
 import type { Collections, RotationDoc } from './collections';
+import { insertOnce } from './insert-once';
 
 export type Rotation = Omit<RotationDoc, '_id'>;
 
@@ -30,16 +30,7 @@ export function rotationsRepo(cols: Collections) {
     },
 
     /** Inserts once; false when the key already has a rotation. */
-    async insert(ref: string, rotation: Rotation): Promise<boolean> {
-      try {
-        await cols.rotations.insertOne({ _id: ref, ...rotation });
-        return true;
-      } catch (err) {
-        if (err instanceof MongoServerError && err.code === 11000) return false;
-        if (await cols.rotations.countDocuments({ _id: ref }, { limit: 1 })) return false;
-        throw err;
-      }
-    },
+    insert: (ref: string, rotation: Rotation): Promise<boolean> => insertOnce(cols.rotations, ref, rotation),
 
     /** Removes a key nobody ever saw (a rotation that lost its race): its plaintext was never handed out. */
     async deleteUnissuedKey(teamId: string, keyId: string): Promise<void> {

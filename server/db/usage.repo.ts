@@ -16,7 +16,8 @@ const COUNT_FIELDS = { _id: 0, instance: 1, seq: 1, keyId: 1, hour: 1, valid: 1,
 
 
 /** Use-after-revoke notices are marked sent per team and day: `${NOTICE_MARK_PREFIX}${teamId}:${day}`. */
-export const NOTICE_MARK_PREFIX = 'used-after-revoke:';
+const NOTICE_MARK_PREFIX = 'used-after-revoke:';
+const noticeMarkId = (n: { teamId: string; day: string }) => `${NOTICE_MARK_PREFIX}${n.teamId}:${n.day}`;
 
 /** Writes run in slices of this many documents: one flush of 10,000 active keys is ten commands. */
 const INSERT_SLICE = 1000;
@@ -110,15 +111,15 @@ export function usageRepo(cols: Collections) {
       >;
     },
 
-    /** When the use-after-revoke notice `markId` was sent, and the tries it reported in that hour. */
-    async noticeSent(markId: string): Promise<{ at: Date; seen: { keyId: string; tries: number }[] } | null> {
-      const doc = await cols.marks.findOne({ _id: markId }, { projection: { at: 1, seen: 1 } });
+    /** When the team's use-after-revoke notice of `day` was sent, and the tries it reported in that hour. */
+    async noticeSent(notice: { teamId: string; day: string }): Promise<{ at: Date; seen: { keyId: string; tries: number }[] } | null> {
+      const doc = await cols.marks.findOne({ _id: noticeMarkId(notice) }, { projection: { at: 1, seen: 1 } });
       return doc ? { at: doc.at, seen: doc.seen ?? [] } : null;
     },
 
-    /** Records that a notice was sent; the first record of an id stays. */
-    async markNoticeSent(markId: string, at: Date, seen: { keyId: string; tries: number }[]): Promise<void> {
-      await insertOnce(cols.marks, markId, { at, seen });
+    /** Records that the team's notice of `day` was sent; the first record stays. */
+    async markNoticeSent(notice: { teamId: string; day: string }, at: Date, seen: { keyId: string; tries: number }[]): Promise<void> {
+      await insertOnce(cols.marks, noticeMarkId(notice), { at, seen });
     },
   };
 }

@@ -1,12 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { GitHubLeakReportSchema, PublicLeakReportSchema } from '../../shared/schemas/leak';
 import type { Deps } from '../deps';
-import { httpStatus, toAppError } from '../errors';
 import { clientIp } from '../lib/caller';
 import type { Services } from '../services';
+import type { NodeBindings } from './auth';
 import type { Actor } from '../services/actor';
-
-type NodeBindings = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
 
 /**
  * Where leaks come in from outside: GitHub's secret-scanning partner endpoint
@@ -36,12 +34,8 @@ export function leaksRoutes(deps: Deps, services: Services) {
     }
     const parsed = GitHubLeakReportSchema.safeParse(body);
     if (!parsed.success) return c.json({ error: 'BAD_REQUEST', message: 'The body must be a JSON array of { token, type, url, source }.' }, 400);
-    try {
-      return c.json(await services.leaks.gitHubReport(parsed.data, reporter(c, 'GitHub secret scanning')));
-    } catch (err) {
-      const appError = toAppError(err, deps.log.error);
-      return c.json({ error: appError.code, message: appError.message }, httpStatus(appError));
-    }
+    // Failures are answered by app.ts's `onError`.
+    return c.json(await services.leaks.gitHubReport(parsed.data, reporter(c, 'GitHub secret scanning')));
   });
 
   app.post('/leaks/report', async (c) => {

@@ -70,7 +70,10 @@ export function keyRequestsService(
 
   async function decide(actor: Actor, request: KeyRequestRecord, state: 'approved' | 'denied', extra: { note: string | null; expiresInDays: number | null }) {
     const at = deps.now();
-    if (!(await repos.keyRequests.claimDecision(request.id, at, actor.userId))) throw badRequest('This request was already answered by another admin.');
+    // The same admin may retry an answer whose write was cut short (the request still reads pending); nobody else may.
+    if (!(await repos.keyRequests.claimDecision(request.id, at, actor.userId)) && (await repos.keyRequests.decidedBy(request.id)) !== actor.userId) {
+      throw badRequest('This request was already answered by another admin.');
+    }
     const decided: KeyRequestRecord = {
       ...request,
       state,

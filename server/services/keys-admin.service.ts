@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseKey } from '../../shared/key-format';
-import { KeyStatusSchema, type KeyCounts, type KeyRow, type KeySort, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery, type MatchingResult } from '../../shared/schemas/key';
+import { KeyStatusSchema, type KeyCounts, type KeyRow, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery, type MatchingResult } from '../../shared/schemas/key';
 import { AppError, badRequest } from '../errors';
 import type { Deps } from '../deps';
 import type { KeyListPosition, KeyListSpec } from '../db/key-list-query';

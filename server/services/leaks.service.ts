@@ -80,25 +80,29 @@ export function leaksService(
     };
     const isNew = await repos.leaks.recordReport(reportId, record);
     const first = await repos.leaks.claimFirst(record);
+    // Every step below is idempotent, so a first report whose handling was cut short is finished by the next one.
+    const acting = first || !(await repos.leaks.firstHandled(key.id));
     let outcome: { action: LeakEntry['action']; actionId: string | null } = { action: 'none', actionId: null };
-    if (first || (forceRevoke && isNew)) {
+    if (acting || (forceRevoke && isNew)) {
       outcome = await act(key, report.actor, forceRevoke);
       await repos.leaks.setAction(reportId, outcome.action, outcome.actionId);
     }
-    if (isNew) {
+    // Keyed by the report, so a retried report (GitHub retries) completes its record without a second one.
+    if (isNew || acting) {
       await audit.record({
         id: `aud_leak_${reportId.slice(0, 32)}`,
         teamId: key.teamId,
         action: 'key.leaked',
         actor: report.actor,
         targetIds: [key.id],
-        details: { keyId: key.id, name: key.name, ownerId: key.ownerId, source: report.source, url: report.url, action: outcome.action, actionId: outcome.actionId, firstReport: first },
+        details: { keyId: key.id, name: key.name, ownerId: key.ownerId, source: report.source, url: report.url, action: outcome.action, actionId: outcome.actionId, firstReport: acting },
         at,
       });
     }
     if (outcome.action !== 'none') {
       await alerts.keyLeaked(key, { source: report.source, url: report.url, action: outcome.action, at });
     }
+    if (acting) await repos.leaks.markFirstHandled(key.id, deps.now());
     return true;
   }
 

@@ -2,7 +2,7 @@ import { isAdminRole } from '../../shared/schemas/common';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
-import { NOTICE_MARK_PREFIX, type UsageRepo } from '../db/usage.repo';
+import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { formatWhen } from '../mail/templates/key-notice';
 import type { AlertsBus } from './alerts-bus';
@@ -24,7 +24,8 @@ import { floorDay, floorHour, latestOnly } from './usage-buckets';
 const SHOWN_IN_MESSAGE = 3;
 
 const dayOf = (t: number) => new Date(floorDay(t)).toISOString().slice(0, 10);
-const markId = (teamId: string, t: number) => `${NOTICE_MARK_PREFIX}${teamId}:${dayOf(t)}`;
+/** The team's notice of one UTC day, as the usage repo marks it. */
+const markId = (teamId: string, t: number) => ({ teamId, day: dayOf(t) });
 
 type Tried = { key: StoredKey; tries: number };
 

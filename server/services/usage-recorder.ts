@@ -1,10 +1,10 @@
 import { randomBase62 } from '../../shared/key-format';
-import { CONTROL_OR_BIDI } from '../../shared/schemas/common';
 import type { VerifyFailureCode } from '../../shared/schemas/key';
 import type { UsageRecord, UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { withDeadline } from '../lib/deadline';
 import { floorHour } from './usage-buckets';
+import { MAX_IP_LENGTH, newTally, toRecord, type Tally } from './usage-tally';
 
 /**
  * Counts verifications in memory and writes them in the background, so no
@@ -35,93 +35,10 @@ export interface UsageRecorderOptions {
 
 /** Addresses kept per key, hour and instance (`ipsCapped` past it). */
 export const USAGE_MAX_IPS = 100;
-const MAX_IP_LENGTH = 64;
-const MAX_USER_AGENT_LENGTH = 256;
 /** Unconfirmed ids remembered per (key, hour) for clean-up; older ones are left to the reads' de-duplication. */
 const MAX_UNCONFIRMED = 8;
 const MAX_SUPERSEDED = 200_000;
 const FLUSH_DEADLINE_MS = 30_000;
-
-interface Tally {
-  keyId: string | null;
-  teamId: string | null;
-  hour: number;
-  valid: number;
-  revoked: number;
-  disabled: number;
-  expired: number;
-  malformed: number;
-  notFound: number;
-  ips: Set<string>;
-  ipsCapped: boolean;
-  lastValidAt: number;
-  lastValidIp: string | null;
-  lastValidUa: string | null;
-  lastFailAt: number;
-  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
-  lastFailIp: string | null;
-  lastFailUa: string | null;
-  /** Bumped by every count; `written` is the version the newest confirmed document holds. */
-  version: number;
-  written: number;
-  lastId: string | null;
-  unconfirmed: string[];
-}
-
-const newTally = (key: { id: string; teamId: string } | null, hour: number): Tally => ({
-  keyId: key?.id ?? null,
-  teamId: key?.teamId ?? null,
-  hour,
-  valid: 0,
-  revoked: 0,
-  disabled: 0,
-  expired: 0,
-  malformed: 0,
-  notFound: 0,
-  ips: new Set(),
-  ipsCapped: false,
-  lastValidAt: 0,
-  lastValidIp: null,
-  lastValidUa: null,
-  lastFailAt: 0,
-  lastFailCode: null,
-  lastFailIp: null,
-  lastFailUa: null,
-  version: 0,
-  written: 0,
-  lastId: null,
-  unconfirmed: [],
-});
-
-const CONTROL_OR_BIDI_ALL = new RegExp(CONTROL_OR_BIDI.source, 'g');
-/** Caller-supplied text is stored short and without control or bidi characters. */
-const clean = (text: string | null, max: number) => (text === null ? null : text.slice(0, max).replace(CONTROL_OR_BIDI_ALL, '?'));
-
-function toRecord(t: Tally, instance: string, seq: number, id: string): UsageRecord {
-  return {
-    id,
-    instance,
-    seq,
-    teamId: t.teamId,
-    keyId: t.keyId,
-    hour: new Date(t.hour),
-    valid: t.valid,
-    revoked: t.revoked,
-    disabled: t.disabled,
-    expired: t.expired,
-    malformed: t.malformed,
-    notFound: t.notFound,
-    ips: [...t.ips].map((ip) => clean(ip, MAX_IP_LENGTH)!),
-    ipsCapped: t.ipsCapped,
-    lastValidAt: t.lastValidAt ? new Date(t.lastValidAt) : null,
-    lastValidIp: clean(t.lastValidIp, MAX_IP_LENGTH),
-    lastValidUa: clean(t.lastValidUa, MAX_USER_AGENT_LENGTH),
-    lastFailAt: t.lastFailAt ? new Date(t.lastFailAt) : null,
-    lastFailCode: t.lastFailCode,
-    lastFailIp: clean(t.lastFailIp, MAX_IP_LENGTH),
-    lastFailUa: clean(t.lastFailUa, MAX_USER_AGENT_LENGTH),
-  };
-}
 
 export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'insertFlush' | 'deleteSuperseded'>, options: UsageRecorderOptions) {
   const instance = randomBase62(12);

@@ -50,14 +50,17 @@ export const authedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   return next({ ctx: { ...ctx, session } });
 });
 
-/** A team the caller is not in behaves exactly like a team that does not exist (teams.roleIn). */
+/**
+ * A team the caller is not in behaves exactly like a team that does not exist (teams.roleIn).
+ * `teamActor` is the caller as an audit actor with their role in this team.
+ */
 export const teamProcedure = authedProcedure.input(TeamInput).use(async ({ ctx, input, next }) => {
   const role = await ctx.services.teams.roleIn(input.teamId, ctx.session.user.id);
-  return next({ ctx: { ...ctx, team: { id: input.teamId, role } } });
+  return next({ ctx: { ...ctx, team: { id: input.teamId, role }, teamActor: ctx.actor(ctx.session.user, role) } });
 });
 
 /** The team-admin guard the plain routes share (teams.adminRoleIn, http/auth.ts). */
 export const adminProcedure = authedProcedure.input(TeamInput).use(async ({ ctx, input, next }) => {
   const role = await ctx.services.teams.adminRoleIn(input.teamId, ctx.session.user.id);
-  return next({ ctx: { ...ctx, team: { id: input.teamId, role } } });
+  return next({ ctx: { ...ctx, team: { id: input.teamId, role }, teamActor: ctx.actor(ctx.session.user, role) } });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { interruptedFirstReport } from '../helpers/leaks';
 import { settleOutbox, until } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
@@ -63,6 +64,16 @@ describe('POST /v1/leaks/report', () => {
     expect(leaks.every((a) => a.ip === '198.51.100.1')).toBe(true);
     await settleOutbox(server);
     expect(sink.to(owner.email)).toHaveLength(2);
+  });
+
+  it('finishes a first report whose handling was cut short when the key is reported again', async () => {
+    const team = await createTeam(server, 'Interrupted');
+    const owner = await team.addUser('owner');
+    const created = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'half-handled' });
+    await interruptedFirstReport(server, { id: created.row.id, teamId: team.teamId, ownerId: owner.userId });
+    expect((await reportFrom('198.51.100.5', JSON.stringify({ key: created.key }))).status).toBe(202);
+    await until(async () => (await verify(created.key)).code === 'REVOKED');
+    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "half-handled" leaked: revoked'));
   });
 
   it('limits reports per address, and the body size', async () => {

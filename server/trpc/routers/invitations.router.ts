@@ -15,5 +15,5 @@ export const invitationsRouter = router({
   listForTeam: adminProcedure.input(TeamInput).query(({ ctx, input }) => ctx.services.invitations.listForTeam(input.teamId)),
   cancel: adminProcedure
     .input(CancelInvitationInput)
-    .mutation(({ ctx, input }) => ctx.services.invitations.cancel(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.userId)),
+    .mutation(({ ctx, input }) => ctx.services.invitations.cancel(ctx.teamActor, input.teamId, input.userId)),
 });

@@ -5,12 +5,12 @@ import { adminProcedure, router, teamProcedure } from '../init';
 export const keyRequestsRouter = router({
   create: teamProcedure
     .input(CreateKeyRequestInput)
-    .mutation(({ ctx, input }) => ctx.services.keyRequests.create({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
+    .mutation(({ ctx, input }) => ctx.services.keyRequests.create({ ...ctx.teamActor, role: ctx.team.role }, input)),
   /** The caller's own requests, answered or not. */
-  mine: teamProcedure.input(MyKeyRequestsInput).query(({ ctx, input }) => ctx.services.keyRequests.mine(ctx.actor(ctx.session.user, ctx.team.role), input.teamId)),
+  mine: teamProcedure.input(MyKeyRequestsInput).query(({ ctx, input }) => ctx.services.keyRequests.mine(ctx.teamActor, input.teamId)),
   list: adminProcedure.input(ListKeyRequestsInput).query(({ ctx, input }) => ctx.services.keyRequests.list(input.teamId, input.state)),
   approve: adminProcedure
     .input(ApproveKeyRequestInput)
-    .mutation(({ ctx, input }) => ctx.services.keyRequests.approve(ctx.actor(ctx.session.user, ctx.team.role), input)),
-  deny: adminProcedure.input(DenyKeyRequestInput).mutation(({ ctx, input }) => ctx.services.keyRequests.deny(ctx.actor(ctx.session.user, ctx.team.role), input)),
+    .mutation(({ ctx, input }) => ctx.services.keyRequests.approve(ctx.teamActor, input)),
+  deny: adminProcedure.input(DenyKeyRequestInput).mutation(({ ctx, input }) => ctx.services.keyRequests.deny(ctx.teamActor, input)),
 });

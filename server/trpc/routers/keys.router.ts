@@ -8,15 +8,15 @@ import { adminKeysProcedures } from './keys-admin.router';
 export const memberKeysProcedures = {
   create: teamProcedure
     .input(CreateKeyInput)
-    .mutation(({ ctx, input }) => ctx.services.keys.create({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
+    .mutation(({ ctx, input }) => ctx.services.keys.create({ ...ctx.teamActor, role: ctx.team.role }, input)),
   mine: teamProcedure.input(MyKeysInput).query(({ ctx, input }) => ctx.services.keys.mine(input.teamId, ctx.session.user.id, input.cursor, input.limit)),
   /** The key's owner or an admin: a new key replaces it; the previous one works for `graceHours` more. */
   rotate: teamProcedure
     .input(RotateKeyInput)
-    .mutation(({ ctx, input }) => ctx.services.rotation.rotate({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input)),
+    .mutation(({ ctx, input }) => ctx.services.rotation.rotate({ ...ctx.teamActor, role: ctx.team.role }, input)),
   revokeOwn: teamProcedure
     .input(KeyIdInput)
-    .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.keyId)),
+    .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.teamActor, input.teamId, input.keyId)),
   /** Admins see any key of the team, members only their own; anything else is null. */
   lookup: teamProcedure
     .input(FindByValueInput)

@@ -13,8 +13,8 @@ export const leaksRouter = router({
     .query(({ ctx, input }) => ctx.services.leaks.check({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.key)),
   report: teamProcedure
     .input(ReportLeakInput)
-    .mutation(({ ctx, input }) => ctx.services.leaks.reportFromExtension(ctx.actor(ctx.session.user, ctx.team.role), input)),
+    .mutation(({ ctx, input }) => ctx.services.leaks.reportFromExtension(ctx.teamActor, input)),
   revoke: teamProcedure
     .input(ReportLeakInput)
-    .mutation(({ ctx, input }) => ctx.services.leaks.revokeFromExtension({ ...ctx.actor(ctx.session.user, ctx.team.role), role: ctx.team.role }, input.teamId, input)),
+    .mutation(({ ctx, input }) => ctx.services.leaks.revokeFromExtension({ ...ctx.teamActor, role: ctx.team.role }, input.teamId, input)),
 });

@@ -8,7 +8,7 @@ export const settingsRouter = router({
   get: teamProcedure.input(TeamInput).query(({ ctx, input }) => ctx.services.settings.get(input.teamId)),
   update: adminProcedure.input(UpdateSettingsInput).mutation(({ ctx, input }) => {
     const { teamId, ...change } = input;
-    return ctx.services.settings.update(ctx.actor(ctx.session.user, ctx.team.role), teamId, change);
+    return ctx.services.settings.update(ctx.teamActor, teamId, change);
   }),
   /** What an idle-key policy would do if saved: keys disabled at once and keys warned, per owner. */
   previewIdlePolicy: adminProcedure

@@ -10,14 +10,14 @@ import { adminProcedure, router } from '../init';
 /** A team's webhook endpoints: admins only (the builder answers FORBIDDEN to members). */
 export const webhooksRouter = router({
   list: adminProcedure.input(WebhookListInput).query(({ ctx, input }) => ctx.services.webhooks.list(input.teamId)),
-  create: adminProcedure.input(WebhookCreateInput).mutation(({ ctx, input }) => ctx.services.webhooks.create(ctx.actor(ctx.session.user, ctx.team.role), input)),
-  update: adminProcedure.input(WebhookUpdateInput).mutation(({ ctx, input }) => ctx.services.webhooks.update(ctx.actor(ctx.session.user, ctx.team.role), input)),
+  create: adminProcedure.input(WebhookCreateInput).mutation(({ ctx, input }) => ctx.services.webhooks.create(ctx.teamActor, input)),
+  update: adminProcedure.input(WebhookUpdateInput).mutation(({ ctx, input }) => ctx.services.webhooks.update(ctx.teamActor, input)),
   delete: adminProcedure
     .input(WebhookEndpointInput)
-    .mutation(({ ctx, input }) => ctx.services.webhooks.delete(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.endpointId)),
+    .mutation(({ ctx, input }) => ctx.services.webhooks.delete(ctx.teamActor, input.teamId, input.endpointId)),
   rotateSecret: adminProcedure
     .input(WebhookEndpointInput)
-    .mutation(({ ctx, input }) => ctx.services.webhooks.rotateSecret(ctx.actor(ctx.session.user, ctx.team.role), input.teamId, input.endpointId)),
+    .mutation(({ ctx, input }) => ctx.services.webhooks.rotateSecret(ctx.teamActor, input.teamId, input.endpointId)),
   test: adminProcedure.input(WebhookEndpointInput).mutation(({ ctx, input }) => ctx.services.webhooks.test(input.teamId, input.endpointId)),
   deliveries: adminProcedure
     .input(WebhookDeliveriesInput)
