@@ -1,3 +1,4 @@
+import { GRACE_ENDING } from '../../shared/schemas/lifecycle';
 import type { Notification } from '../../shared/schemas/notification';
 import { formatDateTime } from './format';
 import { formatCount, pick, plural } from './plural';
@@ -23,8 +24,6 @@ export const LIFECYCLE_LABELS: Record<LifecycleKind, string> = {
 
 const isLifecycle = (kind: string): kind is LifecycleKind => kind in LIFECYCLE_LABELS;
 
-/** The server's `reason` on the second rotation notice: the previous key is still used in its last hour. */
-export const GRACE_ENDING = 'grace_ending';
 
 type NoticeLike = Pick<Notification, 'kind' | 'keys' | 'actor' | 'reason' | 'thresholdDays' | 'teamName' | 'message'>;
 

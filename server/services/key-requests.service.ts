@@ -11,6 +11,7 @@ import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyGrants } from './keys.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
+import { bumpAlerts } from './alerts-bus';
 
 /** A member cannot flood the admins: at most this many of their requests wait at once. */
 const MAX_PENDING_PER_MEMBER = 5;
@@ -46,7 +47,7 @@ export function keyRequestsService(
   notify: Pick<NotifyService, 'publish'>,
 ) {
   /** Pending counts feed every admin's badge: a failed bump only delays it. */
-  const bumpBadges = () => repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
+  const bumpBadges = () => bumpAlerts(repos.revisions, deps.log);
 
   const notice = (r: KeyRequestRecord, kind: NoticeRequest['kind'], ownerId: string, actor: Actor, reason: string | null, at: Date): NoticeRequest => ({
     source: `key-request:${r.id}:${kind}:${ownerId}`,

@@ -20,6 +20,7 @@ import { effectiveStatus } from '../db/effective-status';
 import { lifetimeCap } from './expiry-policy';
 import { toKeyRows } from './key-rows';
 import { DAY_MS } from '../../shared/time';
+import { bumpAlerts } from './alerts-bus';
 
 
 /** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
@@ -84,7 +85,7 @@ export function keysService(
       return afterWrite(async () => {
         await repos.keys.insert(hashKey(deps.pepper, key), stored);
         // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
-        await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
+        await bumpAlerts(repos.revisions, deps.log);
         await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt, ...(grant ? { requestId: input.requestId } : {}), ...(input.canary ? { canary: true } : {}) } });
         const [row] = await rows(input.teamId, [stored]);
         return { key, row: row! };

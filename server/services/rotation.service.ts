@@ -1,6 +1,7 @@
 import { generateKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
+import { GRACE_ENDING } from '../../shared/schemas/lifecycle';
 import type { KeysRepo } from '../db/keys.repo';
 import type { MarksRepo } from '../db/marks.repo';
 import type { Rotation, RotationsRepo } from '../db/rotations.repo';
@@ -11,7 +12,6 @@ import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import { hashKey } from '../lib/ids';
 import { DAY_MS, HOUR_MS } from '../../shared/time';
 import { newStoredKey } from '../lib/stored-key';
-import { GRACE_ENDING } from '../mail/templates/lifecycle-notice';
 import { systemActor, type Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';

@@ -12,6 +12,7 @@ import type { AuditService } from './audit.service';
 import { policyEffect } from './expiry-policy';
 import type { KeyActionsService } from './key-actions.service';
 import type { TeamsService } from './teams.service';
+import { bumpAlerts } from './alerts-bus';
 
 export interface SettingsChange {
   allowMemberKeyGeneration?: boolean;
@@ -54,7 +55,7 @@ export function settingsService(
       if (Object.keys(changes).length > 0) await repos.teams.updateSettings(teamId, settings);
       // Warning thresholds decide every member's "expiring soon". Bumped whenever given (a retry after a
       // failure below still bumps), and a failed bump only delays badges, so it never fails the call.
-      if (defined.expiryWarningDays !== undefined) await repos.revisions.bump('alerts').catch((err) => deps.log.error('bumping the alerts revision failed', err));
+      if (defined.expiryWarningDays !== undefined) await bumpAlerts(repos.revisions, deps.log);
       if (Object.keys(changes).length > 0) {
         await audit.record({ teamId, action: 'settings.updated', actor, targetIds: [teamId], details: { changes } });
       }

@@ -76,7 +76,7 @@ export function usedAfterRevokeNotices(
     const text = message(tried, since, now);
     for (const admin of admins) {
       await repos.notifications.insertOnce({
-        id: noticeId(`${today}:${admin.userId}`),
+        id: noticeId(`used-after-revoke:${teamId}:${today.day}:${admin.userId}`),
         userId: admin.userId,
         teamId,
         teamName: team.name,

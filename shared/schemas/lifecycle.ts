@@ -12,6 +12,9 @@ export const DEFAULT_GRACE_HOURS = 24;
 /** The short list the extension offers (now, 1 h, 24 h, 7 days). */
 export const GRACE_CHOICES = [0, 1, 24, 168] as const;
 
+/** `reason` of the second `key_rotated` notice: the previous key is still used in its last hour of grace. */
+export const GRACE_ENDING = 'grace_ending';
+
 export const RotateKeyInput = z.object({
   teamId: TeamIdSchema,
   keyId: PublicIdSchema,

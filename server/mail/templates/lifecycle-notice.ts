@@ -1,4 +1,5 @@
 import type { NotificationKind } from '../../../shared/schemas/notification';
+import { GRACE_ENDING } from '../../../shared/schemas/lifecycle';
 import type { KeyNoticeParams } from './key-notice';
 
 /**
@@ -13,8 +14,6 @@ export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 export const isLifecycleKind = (kind: NotificationKind): kind is LifecycleKind => (LIFECYCLE_KINDS as readonly string[]).includes(kind);
 
-/** `reason` of the second rotation notice: the previous key is still used in its last hour of grace. */
-export const GRACE_ENDING = 'grace_ending';
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 const days = (n: number | null) => `${n ?? '?'} ${plural(n ?? 0, 'day', 'days')}`;
