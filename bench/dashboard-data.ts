@@ -48,7 +48,7 @@ async function insertKeys(deps: Deps, teamId: string, ownerIds: string[], count:
       if (i === Math.floor(count / 2)) sample = value;
       docs.push(doc);
     }
-    await deps.cols.keys.insertMany(docs);
+    await deps.storage.cols.keys.insertMany(docs);
   }
   return sample;
 }
@@ -68,8 +68,8 @@ export async function seedOtherTeams(deps: Deps, keys: number): Promise<void> {
   for (let t = 0; t * 1000 < keys; t++) {
     const teamId = newId('team');
     const users = Array.from({ length: 10 }, (_, u) => ({ _id: newId('usr'), email: `u${u}-${teamId.toLowerCase()}@other.test`, name: `User ${u}`, createdAt: now }));
-    await deps.cols.users.insertMany(users);
-    await deps.cols.memberships.insertMany(users.map((u, i) => ({ _id: `${teamId}:${u._id}`, teamId, userId: u._id, role: i === 0 ? ('super_admin' as const) : ('member' as const), joinedAt: now })));
+    await deps.storage.cols.users.insertMany(users);
+    await deps.storage.cols.memberships.insertMany(users.map((u, i) => ({ _id: `${teamId}:${u._id}`, teamId, userId: u._id, role: i === 0 ? ('super_admin' as const) : ('member' as const), joinedAt: now })));
     await insertKeys(deps, teamId, users.map((u) => u._id), Math.min(1000, keys - t * 1000));
   }
 }

@@ -47,7 +47,7 @@ function scenarios(team: MeasuredTeam, cursors: { later: string }): Record<strin
     legacy: { run: (s: Side, i: number) => legacyList(s.deps, s.services, list(input(i))) },
   });
   // A key changed (anywhere): the next call recounts.
-  const changed: Call['prepare'] = (s) => s.deps.repos.revisions.bump('keys');
+  const changed: Call['prepare'] = (s) => s.deps.storage.repos.revisions.bump('keys');
   // The team's counts are known (another scenario's change may have outdated them): the steady state of an open dashboard.
   const counted: Call['prepare'] = async (s) => void (await s.services.keysAdmin.counts(team.teamId));
   return {
@@ -86,7 +86,7 @@ let envDir = '';
 async function connect(uri: string, dbName: string): Promise<Side> {
   const env = parseEnv({ ...process.env, MONGODB_URI: uri, MONGODB_DB: dbName, DATA_DIR: envDir, KEYWARDEN_PEPPER: PEPPER });
   const { deps, storage } = await connectDeps(env, silentLogger, { uri, embedded: true, stop: async () => {} });
-  return { deps: { ...deps, ...storage }, services: createServices(deps, storage.repos) };
+  return { deps: { ...deps, storage }, services: createServices(deps, storage.repos) };
 }
 
 async function main() {
@@ -109,7 +109,7 @@ async function main() {
           console.log(`[dashboard] seeding ${others} keys of other teams beside the team of ${size}…`);
           await seedOtherTeams(side.deps, others);
         }
-        await side.deps.database.close();
+        await side.deps.storage.database.close();
       }
       await db.stop();
       rmSync(plain, { recursive: true, force: true });
@@ -176,8 +176,8 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
     print(result);
     return result;
   } finally {
-    await now.deps.database.close();
-    await legacy.deps.database.close();
+    await now.deps.storage.database.close();
+    await legacy.deps.storage.database.close();
   }
 }
 

@@ -30,8 +30,8 @@ export async function legacyList(deps: Deps, services: Services, query: ListKeys
   // The old page read: one query (the calls the bench times this way have no cursor, so the filter is the old one).
   const { filter, sort } = keyListQuery(spec, now);
   const [page, enabled, disabled, revoked] = await Promise.all([
-    deps.cols.keys.find(filter).sort(sort).limit(query.limit + 1).toArray() as Promise<StoredKey[]>,
-    ...KeyStatusSchema.options.map((s) => deps.cols.keys.countDocuments(countFilter(s))),
+    deps.storage.cols.keys.find(filter).sort(sort).limit(query.limit + 1).toArray() as Promise<StoredKey[]>,
+    ...KeyStatusSchema.options.map((s) => deps.storage.cols.keys.countDocuments(countFilter(s))),
   ]);
   const items = await services.keys.rows(query.teamId, page.slice(0, query.limit));
   return { items, counts: { enabled, disabled, revoked } };

@@ -34,8 +34,8 @@ async function main() {
   const env = parseEnv({ VERIFY_RATE_LIMIT_PER_IP: '1000000', ...process.env, DATA_DIR: dataDir, MONGODB_DB: `kw_bench_${Date.now()}`, PORT: '0', KEYWARDEN_PEPPER: 'bench-pepper-0123456789abcdefghijklmnopqrstuvwxyz' });
   const connected = await connectDeps(env, silentLogger);
   const { database } = connected;
-  const deps = { ...connected.deps, ...connected.storage };
-  const services = createServices(connected.deps, deps.repos);
+  const deps = { ...connected.deps, storage: connected.storage };
+  const services = createServices(connected.deps, deps.storage.repos);
   services.verify.startWatching();
   try {
     console.log(`[bench] database: ${database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}; seeding ${KEY_COUNT} keys…`);
@@ -47,7 +47,7 @@ async function main() {
     // The baseline: the same server, the same middleware, a handler that does nothing.
     app.post('/bench/baseline', (c) => c.json({ valid: false, code: 'BASELINE' }));
     // For reference: the same verify route with the in-process cache off (one database look-up per call).
-    const uncached = createServices(connected.deps, deps.repos, { verify: { cacheTtlMs: 0 } });
+    const uncached = createServices(connected.deps, deps.storage.repos, { verify: { cacheTtlMs: 0 } });
     app.route('/bench/uncached', verifyRoutes(deps, uncached));
     const server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
@@ -81,7 +81,7 @@ async function main() {
     await Promise.all([services.usage.stop(), uncached.usage.stop()]);
     const recording = services.usage.recorder.stats();
     // Every (key, hour) a flush writes had a verify since the previous flush: at most one document per active key.
-    const stored = await deps.cols.usage.countDocuments({ instance: recording.instance });
+    const stored = await deps.storage.cols.usage.countDocuments({ instance: recording.instance });
 
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const summary = Object.fromEntries(
@@ -140,8 +140,8 @@ async function main() {
       console.log(`[bench] WARNING: rate-limited (429) answers in ${limited.map(([n, r]) => `${n} (${r.rateLimited})`).join(', ')}: those figures measure the limiter, not verify.`);
     }
   } finally {
-    await deps.database.db.dropDatabase().catch(() => {});
-    await deps.database.close();
+    await deps.storage.database.db.dropDatabase().catch(() => {});
+    await deps.storage.database.close();
     await database.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -163,7 +163,7 @@ async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string
       const stored = newStoredKey(key, { teamId, ownerId, name: `bench ${i}`, createdAt: now, expiresAt: null });
       docs.push({ _id: hashKey(deps.pepper, key), ...stored, nameLower: stored.name });
     }
-    await deps.cols.keys.insertMany(docs);
+    await deps.storage.cols.keys.insertMany(docs);
   }
   return { valid, all };
 }

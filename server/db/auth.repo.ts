@@ -1,6 +1,9 @@
 import type { Collections } from './collections';
 
 /** Sessions, one-time sign-in codes and rate-limit counters; every secret is stored hashed, as `_id` or a field. */
+/** A taken rate-limit slot: only `releaseSlots` looks inside (the slot documents are this repo's workaround). */
+export type RateLimitSlot = string & { readonly __slot: unique symbol };
+
 export function authRepo(cols: Collections) {
   return {
     async insertSession(s: { tokenHash: string; userId: string; createdAt: Date; expiresAt: Date }): Promise<void> {
@@ -42,13 +45,13 @@ export function authRepo(cols: Collections) {
      * parallel requests could all read the same count and slip past a limit.
      * `bucket` names its period (a window's start), so a slot id is never reused.
      */
-    async takeSlot(bucket: string, limit: number, expiresAt: Date): Promise<string | null> {
+    async takeSlot(bucket: string, limit: number, expiresAt: Date): Promise<RateLimitSlot | null> {
       // A full bucket answers with one look-up, not `limit` failing inserts.
       if (limit <= 0 || (await this.isFull(bucket, limit))) return null;
       for (let n = await firstFreeGuess(bucket, limit); n < limit; n++) {
         try {
           await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, expiresAt });
-          return `${bucket}#${n}`;
+          return `${bucket}#${n}` as RateLimitSlot;
         } catch (err) {
           if ((err as { code?: number }).code !== 11000) throw err;
         }
@@ -60,7 +63,7 @@ export function authRepo(cols: Collections) {
       return (await cols.rateLimits.findOne({ _id: `${bucket}#${limit - 1}` }, { projection: { _id: 1 } })) !== null;
     },
     /** Gives slots back (a sign-in that succeeded does not count as a failed attempt). */
-    async releaseSlots(ids: string[]): Promise<void> {
+    async releaseSlots(ids: RateLimitSlot[]): Promise<void> {
       // One `_id` delete each: FerretDB serves only `_id` equality from an index.
       await Promise.all(ids.map((id) => cols.rateLimits.deleteOne({ _id: id })));
     },

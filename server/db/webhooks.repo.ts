@@ -2,6 +2,7 @@ import type { WebhookEvent, WebhookFormat } from '../../shared/schemas/webhook';
 import type { Collections } from './collections';
 import type { Position } from '../lib/pagination';
 import { newestFirst } from './keyset';
+import { insertOnce } from './insert-once';
 
 /**
  * Webhook endpoints and the log of delivery attempts. The deliveries
@@ -109,12 +110,8 @@ export function webhooksRepo(cols: Collections) {
 
     async recordAttempt(a: WebhookAttemptRecord): Promise<void> {
       const { id, ...rest } = a;
-      try {
-        await cols.webhookAttempts.insertOne({ _id: id, ...rest });
-      } catch (err) {
-        // Already logged by an earlier try of this write (the unique `_id`, a generic error on FerretDB).
-        if (!(await cols.webhookAttempts.countDocuments({ _id: id }, { limit: 1 }))) throw err;
-      }
+      // A retry of this write finds it already logged.
+      await insertOnce(cols.webhookAttempts, id, rest);
     },
 
     /** Newest first, keyset-paginated on (at, _id). */

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { SIGN_IN_CODE_ALPHABET, SIGN_IN_CODE_LENGTH } from '../../shared/schemas/auth';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
-import type { AuthRepo } from '../db/auth.repo';
+import type { AuthRepo, RateLimitSlot } from '../db/auth.repo';
 import type { UsersRepo, User } from '../db/users.repo';
 import { hashKey, randomToken, safeEqual, sha256 } from '../lib/ids';
 import { formatWhen } from '../mail/templates/key-notice';
@@ -118,7 +118,7 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       // slots, then one of the email's daily slots: parallel guesses cannot share a slot.
       // Newest first, stopping at a match: the usual right guess costs one check.
       const hash = codeHash(email, code);
-      const daily: string[] = [];
+      const daily: RateLimitSlot[] = [];
       let matched = false;
       for (const candidate of live) {
         if (!(await repos.auth.takeSlot(`attempt:${candidate.id}`, MAX_CODE_ATTEMPTS, candidate.expiresAt))) continue;
