@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acmeTeam, openDashboardIn } from '../helpers/acme-dashboard';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
-import { POLL, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
-import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { POLL } from '../helpers/extension-flow';
+import { startTestServer, type TestServer } from '../helpers/harness';
 import { verifyKey } from '../helpers/keys';
 
 /**
@@ -29,34 +29,9 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Team "Acme": dev and ops with keys (dev-old and ops-leaked revoked), the admin's own key, and the extension signed in as the admin. */
-async function acme() {
-  const team = await createTeam(server, 'Acme');
-  const dev = await team.addUser('dev');
-  const ops = await team.addUser('ops');
-  const newHire = `new-hire-${randomBytes(3).toString('hex')}@example.test`;
-  const keys: Record<string, { id: string; value: string }> = {};
-  for (const [user, name] of [[dev, 'dev-ci'], [dev, 'dev-laptop'], [dev, 'dev-old'], [ops, 'ops-leaked'], [ops, 'ops-live'], [team.admin, 'admin-tools']] as const) {
-    const created = await user.api.keys.create.mutate({ teamId: team.teamId, name });
-    keys[name] = { id: created.row.id, value: created.key };
-  }
-  for (const name of ['dev-old', 'ops-leaked']) await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [keys[name]!.id] });
-  await setSession(ext, sessionOf(server.url, team.admin, { teamId: team.teamId, name: 'Acme', role: 'super_admin' }), settingsFor(server.url));
-
-  /** Every key of the team as the server holds it, by name. */
-  const serverKeys = async () => {
-    const page = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled', 'revoked'], limit: 100 });
-    return Object.fromEntries(page.items.map((k) => [k.name, k]));
-  };
-  return { team, dev, ops, newHire, keys, serverKeys };
-}
-
-async function openDashboard(tab?: 'Members' | 'Audit log'): Promise<Page> {
-  const page = await ext.context.newPage();
-  await page.goto(ext.url('dashboard.html'));
-  if (tab) await page.getByRole('tab', { name: tab }).click();
-  return page;
-}
+/** Team "Acme" (test/helpers/acme-dashboard.ts), with the extension signed in as its admin. */
+const acme = () => acmeTeam(server, ext);
+const openDashboard = (tab?: 'Members' | 'Audit log') => openDashboardIn(ext, tab);
 
 const statusTagOf = (page: Page, keyName: string) => page.locator(`table.keys tr:has(td.key-name:text-is("${keyName}")) .tag`);
 const isFocused = (page: Page, label: string) => page.getByLabel(label, { exact: true }).evaluate((el) => el === document.activeElement);

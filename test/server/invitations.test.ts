@@ -1,12 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditOf as teamAudit } from '../helpers/fixtures';
-import { createTeam, errorCode, startTestServer, type TestServer, trpcClient } from '../helpers/harness';
-import { latestCode, startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
+import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
+import { isInvitation, MAIL_DEADLINE_MS, signedInPersonOf, signInByMail, unique } from '../helpers/invitations';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
-/** Consent to join a team: who is invited and who is added, accept / decline / cancel, and what a team sees meanwhile. */
+/**
+ * Consent to join a team, for someone who has signed in: who is invited and who is added, accept / decline /
+ * cancel, and what a team sees meanwhile. First sign-ins and the sign-in audit: invitations-first-sign-in.test.ts.
+ */
 const DAY = 24 * 60 * 60_000;
-const MAIL_DEADLINE_MS = 30_000;
 let smtp: SmtpSink;
 let server: TestServer;
 let realNow: () => Date;
@@ -25,25 +27,9 @@ afterAll(async () => {
   await smtp.stop();
 });
 
-const unique = (label: string) => `${label}-${randomBytes(3).toString('hex')}@example.test`;
 const auditOf = (teamId: string) => teamAudit(server, teamId);
-const isInvitation = (subject: string | undefined) => /invited you to join/.test(subject ?? '');
-
-/** Signs in the real way, by the code emailed to the address. */
-async function signIn(email: string, userAgent = 'invitations-test/1.0') {
-  const before = smtp.to(email).filter((m) => /sign-in code/i.test(m.subject ?? '')).length;
-  await server.client().auth.requestCode.mutate({ email });
-  await smtp.waitFor(() => smtp.to(email).filter((m) => /sign-in code/i.test(m.subject ?? '')).length > before, MAIL_DEADLINE_MS);
-  const result = await trpcClient(server.url, null, { 'user-agent': userAgent }).auth.verifyCode.mutate({ email, code: latestCode(smtp, email)! });
-  return { ...result, api: trpcClient(server.url, result.token, { 'user-agent': userAgent }) };
-}
-
-/** Someone with an account who has signed in, in a team of their own. */
-async function signedInPerson(label: string) {
-  const home = await createTeam(server, `Home of ${label}`);
-  const session = await signIn(home.admin.email);
-  return { home, userId: home.admin.userId, email: home.admin.email, api: session.api };
-}
+const signIn = (email: string) => signInByMail(server, smtp, email);
+const signedInPerson = (label: string) => signedInPersonOf(server, smtp, label);
 
 describe('members.add of someone who has signed in', () => {
   it('invites them instead of adding them, and emails the invitation', async () => {
@@ -212,45 +198,5 @@ describe('members.add of someone who has signed in', () => {
     expect(await server.services.teams.membership(team.teamId, other.admin.userId)).toBeNull();
     // Still open for the person it was meant for.
     expect((await person.api.invitations.list.query()).map((i) => i.teamId)).toEqual([team.teamId]);
-  });
-});
-
-describe('an address that has never signed in', () => {
-  it('joins directly, sees the team at its first sign-in, and needs consent from then on', async () => {
-    const team = await createTeam(server, 'Direct');
-    const email = unique('newbie');
-    const added = await team.admin.api.members.add.mutate({ teamId: team.teamId, email, role: 'member' });
-    expect(added).toMatchObject({ teamId: team.teamId, invited: false });
-    expect((await team.admin.api.members.list.query({ teamId: team.teamId })).map((m) => m.email)).toContain(email);
-    expect(await server.services.invitations.listMine(added.userId)).toEqual([]);
-
-    const first = await signIn(email);
-    expect(first.teams).toEqual([{ teamId: team.teamId, name: 'Direct', role: 'member' }]);
-    expect((await auditOf(team.teamId)).filter((a) => a.action === 'auth.sign_in').map((a) => a.actor.userId)).toEqual([added.userId]);
-
-    // Signed out (no session left), the recorded first sign-in still stands: another team must invite.
-    await first.api.auth.logout.mutate();
-    expect(await errorCode(first.api.auth.me.query())).toBe('UNAUTHORIZED');
-    const other = await createTeam(server, 'Later');
-    expect(await other.admin.api.members.add.mutate({ teamId: other.teamId, email, role: 'member' })).toMatchObject({ invited: true });
-  });
-});
-
-describe('sign-in audit', () => {
-  it('is written only in teams the user has joined, not in a team that has merely invited them', async () => {
-    const team = await createTeam(server, 'Watcher');
-    const person = await signedInPerson('sig');
-    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: person.email, role: 'member' });
-
-    await signIn(person.email, 'private-agent/2.0');
-    const signIns = async (teamId: string) => (await auditOf(teamId)).filter((a) => a.action === 'auth.sign_in' && a.actor.userId === person.userId);
-    expect(await signIns(team.teamId)).toEqual([]);
-    expect((await signIns(person.home.teamId)).map((a) => a.userAgent)).toContain('private-agent/2.0');
-    // Nothing the team can read carries the invitee's user agent.
-    expect((await auditOf(team.teamId)).map((a) => a.userAgent)).not.toContain('private-agent/2.0');
-
-    await person.api.invitations.accept.mutate({ teamId: team.teamId });
-    await signIn(person.email, 'joined-agent/3.0');
-    expect((await signIns(team.teamId)).map((a) => a.userAgent)).toEqual(['joined-agent/3.0']);
   });
 });
