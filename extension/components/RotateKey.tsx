@@ -10,8 +10,8 @@ import { SecretOnce } from './SecretOnce';
 /** The short list of grace periods (Stripe offers "now" up to 7 days). */
 export const GRACE_LABELS: Record<(typeof GRACE_CHOICES)[number], string> = { 0: 'now', 1: '1 hour', 24: '24 hours', 168: '7 days' };
 
-/** "Rotate" is offered where Revoke is, for keys that still work and are not being rotated already. */
-export const canRotate = (row: KeyRow) => row.status === 'enabled' && !row.rotation;
+/** "Rotate" is offered where Revoke is, for keys that still work and are not being rotated already (a canary never works). */
+export const canRotate = (row: KeyRow) => row.status === 'enabled' && !row.rotation && !row.canary;
 
 export type Rotated = { row: KeyRow; previous: KeyRow };
 

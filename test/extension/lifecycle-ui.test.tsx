@@ -6,6 +6,7 @@ import { KeyRequestList } from '../../extension/components/KeyRequests';
 import { MyKeys } from '../../extension/components/MyKeys';
 import { NoticeList, noticeHeadline } from '../../extension/components/NoticeList';
 import { IdlePolicyCard } from '../../extension/components/IdlePolicyCard';
+import { canRotate } from '../../extension/components/RotateKey';
 import { desktopNoticeFor } from '../../extension/lib/alerts';
 import { needsAction } from '../../extension/lib/lifecycle-notices';
 import type { Api } from '../../extension/lib/api';
@@ -148,5 +149,15 @@ describe('key requests and the idle policy for admins', () => {
     expect(update).not.toHaveBeenCalled();
     fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
     await waitFor(() => expect(update).toHaveBeenCalledWith({ teamId: 'team_1', idleDisableDays: 90, idleWarningDays: 7 }), PATIENT);
+  });
+});
+
+describe('canRotate', () => {
+  it('offers Rotate for a working key, never for a canary, a rotating, disabled or revoked key', () => {
+    expect(canRotate(keyRow({ status: 'enabled' }))).toBe(true);
+    expect(canRotate(keyRow({ status: 'enabled', canary: true }))).toBe(false);
+    expect(canRotate(keyRow({ status: 'enabled', rotation: { replacedBy: 'key_new', graceEndsAt: new Date(Date.now() + DAY) } }))).toBe(false);
+    expect(canRotate(keyRow({ status: 'disabled' }))).toBe(false);
+    expect(canRotate(keyRow({ status: 'revoked' }))).toBe(false);
   });
 });
