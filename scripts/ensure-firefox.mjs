@@ -1,5 +1,5 @@
 // Makes sure Debian's Firefox ESR is there for the Firefox smoke test (test/e2e/firefox.test.ts):
-// installs it when we can (root with apt-get). Without it that one test is skipped, and says so.
+// installs it when we can (root with apt-get), otherwise stops with the exact command, like Chromium.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -14,8 +14,8 @@ export function ensureFirefox() {
     const result = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr'], { stdio: 'inherit' });
     if (result.status === 0 && existsSync(FIREFOX)) return FIREFOX;
   }
-  console.warn('[test] No Firefox ESR at /usr/bin/firefox-esr: the Firefox smoke test will be skipped. Install it with:\n\n    sudo apt-get update && sudo apt-get install -y firefox-esr\n\n(or set FIREFOX_PATH).');
-  return null;
+  console.error('[test] The Firefox smoke test needs Firefox ESR at /usr/bin/firefox-esr. Install it with:\n\n    sudo apt-get update && sudo apt-get install -y firefox-esr\n\n(or set FIREFOX_PATH to a Firefox binary).');
+  process.exit(1);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) ensureFirefox();

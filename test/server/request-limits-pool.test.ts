@@ -64,7 +64,9 @@ describe('a full connection pool', () => {
 
   const target = singleHost(inject('mongoUri'));
 
-  it.skipIf(!target)('answers 503 when no connection frees up in time, and does not log it as a bug', async () => {
+  it('answers 503 when no connection frees up in time, and does not log it as a bug', async () => {
+    // The proxy needs one address to forward to: the embedded database's socket, or a single-host MONGODB_URI.
+    expect(target, 'the pool test needs a single-host database address').not.toBeNull();
     const proxy = await stallingProxy(target!);
     const logged: { msg: string; name: string | undefined }[] = [];
     const env = parseEnv({
