@@ -79,8 +79,21 @@ export function parseKey(input: string): KeyParseResult {
   return { ok: true, key };
 }
 
-export function isWellFormedKey(input: string): boolean {
-  return parseKey(input).ok;
+const CANDIDATE = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]{${KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH}}(?![0-9A-Za-z])`, 'g');
+
+/**
+ * Every distinct key in `text` whose checksum holds (a typo or a look-alike is not one): the leak
+ * guard's scan of a page and the scrub of webhook payloads both ask this.
+ */
+export function findKeys(text: string): string[] {
+  const found = new Set<string>();
+  for (const match of text.matchAll(CANDIDATE)) {
+    const start = match.index ?? 0;
+    // Part of a longer token (say, `xkw_…`) is not a key either.
+    if (start > 0 && /[0-9A-Za-z_]/.test(text[start - 1]!)) continue;
+    if (parseKey(match[0]).ok) found.add(match[0]);
+  }
+  return [...found];
 }
 
 /** The display hint stored beside a key: enough to recognise it, useless to an attacker. */

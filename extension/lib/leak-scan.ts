@@ -1,4 +1,6 @@
-import { KEY_CHECKSUM_LENGTH, KEY_PREFIX, KEY_RANDOM_LENGTH, keyHint, parseKey } from '../../shared/key-format';
+import { keyHint } from '../../shared/key-format';
+
+export { findKeys } from '../../shared/key-format';
 
 /**
  * What the leak guard's content script runs in a page: finding keys offline and
@@ -12,20 +14,6 @@ export interface LeakFoundMessage {
 }
 export const isLeakFoundMessage = (m: unknown): m is LeakFoundMessage =>
   typeof m === 'object' && m !== null && (m as { type?: unknown }).type === LEAK_FOUND && Array.isArray((m as { keys?: unknown }).keys);
-
-const CANDIDATE = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]{${KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH}}(?![0-9A-Za-z])`, 'g');
-
-/** Every distinct Keywarden key in `text` whose checksum holds (a typo or a look-alike is not one). */
-export function findKeys(text: string): string[] {
-  const found = new Set<string>();
-  for (const match of text.matchAll(CANDIDATE)) {
-    const start = match.index ?? 0;
-    // Part of a longer token (say, `xkw_…`) is not a key either.
-    if (start > 0 && /[0-9A-Za-z_]/.test(text[start - 1]!)) continue;
-    if (parseKey(match[0]).ok) found.add(match[0]);
-  }
-  return [...found];
-}
 
 /** The warning's text: the key's hint only, never the key itself. */
 export function warningText(keys: string[]): string {

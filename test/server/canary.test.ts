@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey, isWellFormedKey } from '../../shared/key-format';
+import { generateKey, parseKey } from '../../shared/key-format';
 import { auditOf, keyRowOf, setTeamSettings } from '../helpers/fixtures';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
 import { settleOutbox, until } from '../helpers/notify';
@@ -37,7 +37,7 @@ async function teamWithCanary() {
 describe('canary keys', () => {
   it('look exactly like any key, and only admins create them', async () => {
     const { team, member, canary } = await teamWithCanary();
-    expect(isWellFormedKey(canary.key)).toBe(true);
+    expect(parseKey(canary.key).ok).toBe(true);
     expect(canary.row).toMatchObject({ status: 'enabled', expiresAt: null, canary: true });
     expect(await errorCode(member.api.keys.create.mutate({ teamId: team.teamId, name: 'mine', canary: true }))).toBe('FORBIDDEN');
     // Listed, with its CANARY tag, among the team's keys for admins; left out of the "My keys" view.
