@@ -1,7 +1,6 @@
-import { useState } from 'preact/hooks';
 import { AsyncStatus, LoadMore } from '../../components/AsyncStatus';
 import { useSignedIn } from '../../hooks/session-context';
-import { useAction, useAsync } from '../../hooks/use-async';
+import { usePages } from '../../hooks/use-pages';
 import { formatDateTime } from '../../lib/format';
 
 type Page = Awaited<ReturnType<ReturnType<typeof useSignedIn>['api']['webhooks']['deliveries']['query']>>;
@@ -12,32 +11,19 @@ const OUTCOME_LABELS: Record<Delivery['outcome'], string> = { delivered: 'Delive
 /** Recent delivery attempts of one endpoint, newest first: event, answer, time taken, error, next retry. */
 export function WebhookDeliveries({ teamId, endpointId }: { teamId: string; endpointId: string }) {
   const { api } = useSignedIn();
-  const first = useAsync(() => api.webhooks.deliveries.query({ teamId, endpointId }), [api, teamId, endpointId]);
-  const [more, setMore] = useState<{ items: Delivery[]; nextCursor: string | null } | null>(null);
-  const { busy, problem, act } = useAction();
-  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
-  const cursor = more ? more.nextCursor : (first.data?.nextCursor ?? null);
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    const page = await act(() => api.webhooks.deliveries.query({ teamId, endpointId, cursor }));
-    if (page) setMore({ items: [...(more?.items ?? []), ...page.items], nextCursor: page.nextCursor });
-  };
-  const refresh = () => {
-    setMore(null);
-    void first.reload();
-  };
+  const deliveries = usePages((cursor) => api.webhooks.deliveries.query({ teamId, endpointId, cursor }), [api, teamId, endpointId]);
+  const { items } = deliveries;
 
   return (
     <div class="card webhook-deliveries">
       <div class="row">
         <h4 class="grow">Recent deliveries</h4>
-        <button type="button" class="btn btn-small" onClick={refresh}>
+        <button type="button" class="btn btn-small" onClick={() => void deliveries.reload()}>
           Refresh
         </button>
       </div>
-      <AsyncStatus state={first} loading="Loading deliveries…" />
-      {first.data && items.length === 0 ? <p class="empty">No deliveries yet. "Send test" sends a ping.</p> : null}
+      <AsyncStatus state={deliveries} loading="Loading deliveries…" />
+      {deliveries.data && items.length === 0 ? <p class="empty">No deliveries yet. "Send test" sends a ping.</p> : null}
       {items.length > 0 ? (
         <table class="compact">
           <caption class="sr-only">Delivery attempts</caption>
@@ -69,7 +55,7 @@ export function WebhookDeliveries({ teamId, endpointId }: { teamId: string; endp
           </tbody>
         </table>
       ) : null}
-      <LoadMore hasMore={!!cursor} busy={busy} problem={problem} onLoad={() => void loadMore()} />
+      <LoadMore hasMore={deliveries.hasMore} busy={deliveries.more.busy} problem={deliveries.more.problem} onLoad={() => void deliveries.loadMore()} />
     </div>
   );
 }
