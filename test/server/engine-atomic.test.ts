@@ -7,8 +7,9 @@ import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-
  * time, so each is atomic per document as in MongoDB. These tests send the
  * same racing driver calls to two servers from the same build: the default
  * (patch on) must keep every promise, and one started with `-atomic=false`
- * (FerretDB's own behaviour) shows what the patch prevents. Where upstream's
- * losses are not certain on every run, they are printed, not asserted.
+ * (FerretDB's own behaviour) shows what the patch prevents: its losses are
+ * printed, and asserted only to be more than none (every run so far lost
+ * dozens to thousands), so the races are shown to be real.
  */
 const modes = [
   { label: 'with -atomic (the default)', args: [], atomic: true },
