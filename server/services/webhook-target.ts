@@ -36,8 +36,42 @@ for (const [net, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
   ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
 ] as const) internal.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [['::', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
+// 64:ff9b:1::/48 is NAT64 for local use: where the IPv4 address sits depends on the operator's prefix length.
+for (const [net, bits] of [['64:ff9b:1::', 48], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
   internal.addSubnet(net, bits, 'ipv6');
+}
+
+/**
+ * IPv6 forms that reach an IPv4 address written inside them: the prefix, then the four bytes at `at`.
+ * Such an address is judged by the IPv4 address it carries (`[::7f00:1]` is 127.0.0.1).
+ */
+const zeros = (n: number) => new Array<number>(n).fill(0);
+const carriesIPv4: { form: string; prefix: number[]; at: number }[] = [
+  { form: 'IPv4-compatible ::/96', prefix: zeros(12), at: 12 },
+  { form: 'IPv4-mapped ::ffff:0:0/96', prefix: [...zeros(10), 0xff, 0xff], at: 12 },
+  { form: 'SIIT ::ffff:0:0:0/96', prefix: [...zeros(8), 0xff, 0xff, 0, 0], at: 12 },
+  { form: 'NAT64 64:ff9b::/96', prefix: [0, 0x64, 0xff, 0x9b, ...zeros(8)], at: 12 },
+  { form: '6to4 2002::/16', prefix: [0x20, 0x02], at: 2 },
+];
+
+/** The 16 bytes of an IPv6 address that `isIP` accepts (a trailing dotted quad included, a zone dropped). */
+function ipv6Bytes(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const quad = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, quad.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const [head, tail] = text.split('::');
+  const words = tail === undefined ? groups(head) : [...groups(head), ...zeros(8 - groups(head).length - groups(tail).length), ...groups(tail)];
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
+}
+
+function embeddedIPv4(address: string): string | null {
+  const bytes = ipv6Bytes(address);
+  const form = carriesIPv4.find((f) => f.prefix.every((byte, i) => bytes[i] === byte));
+  return form ? bytes.slice(form.at, form.at + 4).join('.') : null;
 }
 
 /** `::ffff:10.0.0.1` is 10.0.0.1. */
@@ -52,6 +86,8 @@ function classify(raw: string): Verdict {
   const { address, family } = normalise(raw);
   const type = family === 6 ? 'ipv6' : 'ipv4';
   if (loopback.check(address, type)) return 'loopback';
+  const inner = family === 6 ? embeddedIPv4(address) : null;
+  if (inner) return classify(inner);
   return internal.check(address, type) ? 'internal' : 'public';
 }
 

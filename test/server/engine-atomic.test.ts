@@ -7,8 +7,9 @@ import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-
  * time, so each is atomic per document as in MongoDB. These tests send the
  * same racing driver calls to two servers from the same build: the default
  * (patch on) must keep every promise, and one started with `-atomic=false`
- * (FerretDB's own behaviour) shows what the patch prevents. Where upstream's
- * losses are not certain on every run, they are printed, not asserted.
+ * (FerretDB's own behaviour) shows what the patch prevents: its losses are
+ * printed, and asserted only to be more than none (every run so far lost
+ * dozens to thousands), so the races are shown to be real.
  */
 const modes = [
   { label: 'with -atomic (the default)', args: [], atomic: true },
@@ -58,7 +59,7 @@ describe.each(modes)('write commands $label', ({ label, atomic }) => {
 
     const n = (await counters.findOne({ _id: 'c' }))?.n;
     report(label, `$inc: n = ${n} of 10000 (${10_000 - (n ?? 0)} increments lost)`);
-    // Upstream loses most of them (a few hundred survive of 10,000 on a 2-core machine), far from any chance of all.
+    // Upstream loses over 90% of them on a 2-core machine: far from any chance of keeping all.
     if (atomic) expect(n).toBe(10_000);
     else expect(n).toBeLessThan(10_000);
   }, SLOW);
@@ -92,6 +93,8 @@ describe.each(modes)('write commands $label', ({ label, atomic }) => {
       expect(final.every((d) => d.owner !== null)).toBe(true);
       expect(twoWinners).toBe(0);
       expect(disagreements).toBe(0);
+    } else {
+      expect(twoWinners).toBeGreaterThan(0);
     }
   }, SLOW);
 
@@ -117,6 +120,7 @@ describe.each(modes)('write commands $label', ({ label, atomic }) => {
     }
     report(label, `revoke vs enable: ${enabledAfterRevoke} keys left unrevoked after ${ROUNDS} revokes of ${KEYS} keys`);
     if (atomic) expect(enabledAfterRevoke).toBe(0);
+    else expect(enabledAfterRevoke).toBeGreaterThan(0);
   }, SLOW);
 
   it('an upserting findOneAndUpdate with $inc under a limit never grants more than the limit', async () => {
@@ -149,5 +153,6 @@ describe.each(modes)('write commands $label', ({ label, atomic }) => {
       }
     }
     report(label, `limit: ${overLimit} grants or counts over the limit in ${BUCKETS} buckets`);
+    if (!atomic) expect(overLimit).toBeGreaterThan(0);
   }, SLOW);
 });
