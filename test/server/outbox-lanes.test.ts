@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
-import { issueKey, until } from '../helpers/notify';
+import { issueKey, settleOutbox, startPeer, until } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 
@@ -92,6 +92,33 @@ describe('outbox lanes', () => {
       expect(peak).toBe(2);
     } finally {
       server.services.outbox.options.endpointsInFlight = saved;
+    }
+  }, 60_000);
+
+  it('sends every email and every delivery once when two instances drain all lanes at the same moment', async () => {
+    const team = await createTeam(server, 'Lanes twice');
+    const hooks = await Promise.all([receiver(), receiver(), receiver()]);
+    for (const r of hooks) {
+      const { endpoint } = await team.admin.api.webhooks.create.mutate({ teamId: team.teamId, url: r.url, events: ['key.created'] });
+      for (let i = 0; i < 5; i++) await team.admin.api.webhooks.test.mutate({ teamId: team.teamId, endpointId: endpoint.id });
+    }
+    const to = Array.from({ length: 30 }, (_, i) => `lanes-twice-${i}-${team.teamId}@example.test`);
+    const peer = await startPeer(server, 'outbox-lanes-peer', sink.url);
+    try {
+      // Written while neither instance is kicked, so both find all of them due at once.
+      await settleOutbox(server);
+      for (const [i, address] of to.entries()) {
+        await server.services.outbox.enqueue({ id: `lanes_twice_${team.teamId}_${i}`, teamId: team.teamId, userId: null, to: address, subject: 'Twice?', text: 'once', html: '', createdAt: new Date() });
+      }
+      await Promise.all([server.services.outbox.drain(), peer.services.outbox.drain()]);
+      await settleOutbox(server, peer);
+      for (const address of to) expect(sink.to(address)).toHaveLength(1);
+      for (const r of hooks) {
+        expect(r.of('ping')).toHaveLength(5);
+        expect(new Set(r.receipts.map((x) => x.headers['webhook-id'])).size).toBe(5);
+      }
+    } finally {
+      await peer.stop();
     }
   }, 60_000);
 });
