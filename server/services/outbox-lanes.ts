@@ -34,7 +34,8 @@ interface Running {
 
 export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
   const lanes = new Map<string, Running>();
-  const drains = new Set<Promise<number>>();
+  /** Drains and wakes that have not yet started (or, for drains, seen through) their lanes. */
+  const drains = new Set<Promise<unknown>>();
   /** Endpoints found due while every endpoint slot was taken: first in line when one frees up. */
   const waiting = new Set<string>();
   let endpointLanes = 0;
@@ -72,6 +73,10 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
         const yields = lane.channel === 'webhook' && waiting.size > 0;
         if (stopped || yields || !(result.more || state.again)) return sent;
       }
+    } catch (err) {
+      // A database error: the messages stay leased and are tried again when their leases run out.
+      log.error(`outbox lane ${key} stopped (the next drain resumes it)`, err);
+      throw err;
     } finally {
       // In the same turn as the last check: a drain that comes later starts a new lane.
       lanes.delete(key);
@@ -94,8 +99,9 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
     return state.done;
   }
 
-  async function scan(): Promise<number> {
-    if (stopped) return 0;
+  /** Starts (or wakes) every lane with due work; resolves, once they run, with their promises. */
+  async function start(): Promise<Promise<number>[]> {
+    if (stopped) return [];
     const joined = [join('email', { channel: 'email' }, limits.emailsInFlight)];
     const due = await work.dueEndpointIds();
     const order = [...[...waiting].filter((id) => due.includes(id)), ...due.filter((id) => !waiting.has(id))];
@@ -112,18 +118,32 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
       }
       joined.push(join(key, { channel: 'webhook', endpointId }, 1));
     }
-    const results = await Promise.allSettled(joined);
-    rethrowFirst(results);
-    return results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+    return joined;
   }
 
-  /** Starts (or wakes) every lane with due work; resolves when they have run dry, with how many messages they sent. */
-  function drain(): Promise<number> {
-    const running = scan();
+  function track<T>(running: Promise<T>): Promise<T> {
     drains.add(running);
     const forget = () => drains.delete(running);
     running.then(forget, forget);
     return running;
+  }
+
+  /** Starts every lane with due work and waits until they have run dry; resolves with how many messages they sent. */
+  function drain(): Promise<number> {
+    return track(
+      start().then(async (joined) => {
+        const results = await Promise.allSettled(joined);
+        rethrowFirst(results);
+        return results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0);
+      }),
+    );
+  }
+
+  /** Starts every lane with due work without waiting for them: a slow endpoint's lane must not hold up the caller (the job tick). */
+  async function wake(): Promise<void> {
+    const joined = await track(start());
+    // A lane logs its own failure.
+    for (const lane of joined) lane.catch(() => {});
   }
 
   /** Sends soon, without holding up the caller; kicks before the drain starts count once. */
@@ -132,7 +152,7 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
     kicked = true;
     setImmediate(() => {
       kicked = false;
-      drain().catch((err) => log.error('outbox drain failed (the job retries)', err));
+      wake().catch((err) => log.error('outbox drain failed (the job retries)', err));
     });
   }
 
@@ -146,6 +166,7 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
 
   return {
     drain,
+    wake,
     kick,
     idle,
     /** Lets the attempts in flight finish; starts none after them. */

@@ -139,6 +139,8 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
     options,
     /** Sends every due message this instance can claim, lane by lane; returns how many were sent. */
     drain: lanes.drain,
+    /** Starts sending every due message without waiting for the sends (the job tick: a slow endpoint must not hold up the other jobs). */
+    wake: lanes.wake,
 
     enqueue: (message: NewOutboxMessage) => repos.outbox.enqueue(message),
 

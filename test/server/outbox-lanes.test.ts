@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { DAY, seedKey } from '../helpers/keys';
 import { issueKey, settleOutbox, startPeer, until } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
@@ -119,6 +120,38 @@ describe('outbox lanes', () => {
       }
     } finally {
       await peer.stop();
+    }
+  }, 60_000);
+
+  it('keeps the background jobs ticking while a slow endpoint is busy: an expiry warning from a later tick goes out promptly', async () => {
+    const ticking = await startTestServer({
+      label: 'outbox-lanes-jobs',
+      smtpUrl: sink.url,
+      jobs: true,
+      env: { WEBHOOKS_ALLOW_HTTP_LOOPBACK: 'true', JOB_INTERVAL_SECONDS: '1' },
+    });
+    try {
+      // Counts the job's runs of the outbox (whichever way it starts the sends).
+      let outboxRuns = 0;
+      const outbox = ticking.services.outbox;
+      const { drain, wake } = outbox;
+      outbox.drain = () => (outboxRuns++, drain());
+      outbox.wake = () => (outboxRuns++, wake());
+      await busySlowEndpoint(await createTeam(ticking, 'Lanes jobs hook'));
+      // The ticks go on: a run that met the slow endpoint's queue returns, and a later tick runs the job again.
+      const runsWhenBusy = outboxRuns;
+      await until(() => outboxRuns >= runsWhenBusy + 2, 2 * PROMPT_MS);
+
+      const team = await createTeam(ticking, 'Lanes jobs mail');
+      const owner = await team.addUser('eve');
+      await seedKey(ticking, { teamId: team.teamId, ownerId: owner.userId, name: 'expires soon', createdAt: new Date(Date.now() - 60 * DAY), expiresAt: new Date(Date.now() + 2 * DAY) });
+      // Written by the expiry-warnings job of a later tick, not by this test.
+      await sink.waitFor(() => sink.to(owner.email).length > 0, 2 * PROMPT_MS);
+      expect(sink.to(owner.email)[0]!.subject).toMatch(/expir/i);
+    } finally {
+      // Cuts the slow answer in flight, so the server stops without waiting for it.
+      while (receivers.length) await receivers.pop()!.stop();
+      await ticking.close();
     }
   }, 60_000);
 });
