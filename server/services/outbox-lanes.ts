@@ -95,6 +95,8 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
     }
     const state: Running = { done: Promise.resolve(0), again: false };
     state.done = run(key, lane, width, state);
+    // The lane logs its own failure; a wake, or a drain cut short, may leave nobody else waiting on it.
+    state.done.catch(() => {});
     lanes.set(key, state);
     return state.done;
   }
@@ -141,9 +143,7 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
 
   /** Starts every lane with due work without waiting for them: a slow endpoint's lane must not hold up the caller (the job tick). */
   async function wake(): Promise<void> {
-    const joined = await track(start());
-    // A lane logs its own failure.
-    for (const lane of joined) lane.catch(() => {});
+    await track(start());
   }
 
   /** Sends soon, without holding up the caller; kicks before the drain starts count once. */
