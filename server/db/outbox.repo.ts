@@ -1,26 +1,33 @@
 import type { Filter } from 'mongodb';
 import type { Collections, OutboxDoc } from './collections';
-import { leasesRepo } from './leases.repo';
 import type { Position } from '../lib/pagination';
 import { newestFirst } from './keyset';
 import { insertOnce } from './insert-once';
 
 export type OutboxRecord = Omit<OutboxDoc, '_id'> & { id: string };
-/** A message one worker holds; `claimId` is this repo's business (the claim document), handed back to `release`. */
-export type ClaimedMessage = OutboxRecord & { readonly claimId: string };
+/** A message one worker holds: its lease is this worker's, and `attempts` counts the attempt it is making. */
+export type ClaimedMessage = OutboxRecord;
 export type NewOutboxMessage = Pick<OutboxRecord, 'id' | 'teamId' | 'userId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt' | 'channel'>;
+/** Messages delivered side by side with other lanes': all email, or one webhook endpoint's deliveries. */
+export type OutboxLane = { channel: 'email' } | { channel: 'webhook'; endpointId: string };
 
 const toRecord = ({ _id, ...rest }: OutboxDoc): OutboxRecord => ({ id: _id, ...rest });
 
-/** A message nobody holds: never leased, or its lease ran out (its worker died). */
-const unleased = (now: Date): Filter<OutboxDoc> => ({ $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] });
+const inLane = (lane: OutboxLane): Filter<OutboxDoc> =>
+  lane.channel === 'email' ? { channel: { $exists: false } } : { channel: 'webhook', to: lane.endpointId };
 
 /**
- * The email outbox. Only one worker on any instance holds a message at a time
- * (see `claim`).
+ * Due and held by nobody: never leased (`null`, also every message written before leases were
+ * taken on the message itself), or its lease ran out because its worker died.
  */
+const claimable = (now: Date): Filter<OutboxDoc> => ({
+  state: 'pending',
+  nextAttemptAt: { $lte: now },
+  $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }],
+});
+
+/** The outbox of emails and webhook deliveries. A message is held by one worker at a time (see `claim`). */
 export function outboxRepo(cols: Collections) {
-  const leases = leasesRepo(cols);
   return {
     /** Idempotent on the message id: returns whether this call created it. */
     async enqueue(m: NewOutboxMessage): Promise<boolean> {
@@ -35,64 +42,49 @@ export function outboxRepo(cols: Collections) {
       return doc?.nextAttemptAt ?? null;
     },
 
-    async findDueIds(now: Date, limit: number): Promise<string[]> {
+    /** The lane's claimable messages, soonest due first. */
+    async findDueIds(lane: OutboxLane, now: Date, limit: number): Promise<string[]> {
       const docs = await cols.outbox
-        .find({ state: 'pending', nextAttemptAt: { $lte: now }, ...unleased(now) }, { projection: { _id: 1 } })
+        .find({ ...inLane(lane), ...claimable(now) }, { projection: { _id: 1 } })
         .sort({ nextAttemptAt: 1 })
         .limit(limit)
         .toArray();
       return docs.map((d) => d._id);
     },
 
+    /** The webhook endpoints with a claimable delivery. */
+    async dueEndpointIds(now: Date): Promise<string[]> {
+      return cols.outbox.distinct('to', { channel: 'webhook', ...claimable(now) });
+    },
+
     /**
-     * Takes the message for `leaseMs`; null when another worker got it first or
-     * it is no longer due. FerretDB runs a conditional update as read-then-write
-     * (two workers can both "match"), so the claim itself is an insert of a
-     * claim document whose `_id` names the message's exact state — attempt
-     * number and current lease — and the unique `_id` lets only one worker in.
+     * Takes the message for `leaseMs` and counts the attempt; null when another worker holds it or
+     * it is no longer due. One conditional write decides. The candidates come from `findDueIds` and
+     * are claimed by `_id`, the one filter the embedded engine serves from an index, so a claim
+     * never scans the whole outbox while writes wait on it.
      */
     async claim(id: string, owner: string, now: Date, leaseMs: number): Promise<ClaimedMessage | null> {
-      const seen = await cols.outbox.findOne({ _id: id, state: 'pending', nextAttemptAt: { $lte: now }, ...unleased(now) });
-      if (!seen) return null;
-      const claimId = `outbox:${id}:${seen.attempts}:${seen.leaseUntil?.getTime() ?? 0}`;
-      const leaseUntil = new Date(now.getTime() + leaseMs);
-      if (!(await leases.tryTake(claimId, owner, leaseUntil))) return null;
-      await cols.outbox.updateOne({ _id: id, state: 'pending', attempts: seen.attempts }, { $set: { leaseUntil, leaseOwner: owner } });
-      // The claim document of a finished attempt is removed, so `seen` may be stale: check the message is still that attempt.
-      const doc = await cols.outbox.findOne({ _id: id });
-      if (!doc || doc.state !== 'pending' || doc.attempts !== seen.attempts || doc.leaseOwner !== owner) {
-        await leases.release(claimId, owner);
-        return null;
-      }
-      return { ...toRecord(doc), claimId };
+      const doc = await cols.outbox.findOneAndUpdate(
+        { _id: id, ...claimable(now) },
+        { $set: { leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: owner }, $inc: { attempts: 1 } },
+        { returnDocument: 'after' },
+      );
+      return doc ? toRecord(doc) : null;
     },
 
-    /** Lets go of a claimed message once its attempt is recorded (the message's new state now guards it). */
-    async release(message: ClaimedMessage): Promise<void> {
-      await leases.release(message.claimId);
-    },
-
-    async markSent(id: string, owner: string, at: Date): Promise<void> {
+    /** Only the holder of this attempt records its outcome: a worker whose lease ran out and was taken over changes nothing. */
+    async markSent(message: ClaimedMessage, owner: string, at: Date): Promise<void> {
       await cols.outbox.updateOne(
-        { _id: id, leaseOwner: owner },
-        { $set: { state: 'sent', sentAt: at, leaseUntil: null, leaseOwner: null }, $inc: { attempts: 1 } },
+        { _id: message.id, leaseOwner: owner, attempts: message.attempts },
+        { $set: { state: 'sent', sentAt: at, leaseUntil: null, leaseOwner: null } },
       );
     },
 
-    /** Records a failed attempt: back to pending at `nextAttemptAt`, or failed for good. */
-    async markAttemptFailed(id: string, owner: string, change: { state: 'pending' | 'failed'; attempts: number; nextAttemptAt: Date; error: string }): Promise<boolean> {
+    /** Records a failed attempt: back to pending at `nextAttemptAt`, or failed for good. False when this worker no longer held it. */
+    async markAttemptFailed(message: ClaimedMessage, owner: string, change: { state: 'pending' | 'failed'; nextAttemptAt: Date; error: string }): Promise<boolean> {
       const res = await cols.outbox.updateOne(
-        { _id: id, leaseOwner: owner },
-        {
-          $set: {
-            state: change.state,
-            attempts: change.attempts,
-            nextAttemptAt: change.nextAttemptAt,
-            lastError: change.error,
-            leaseUntil: null,
-            leaseOwner: null,
-          },
-        },
+        { _id: message.id, leaseOwner: owner, attempts: message.attempts },
+        { $set: { state: change.state, nextAttemptAt: change.nextAttemptAt, lastError: change.error, leaseUntil: null, leaseOwner: null } },
       );
       return res.modifiedCount === 1;
     },

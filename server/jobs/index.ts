@@ -26,7 +26,7 @@ export function backgroundJobs(services: Services): Job[] {
     // Idle clocks count days: a pass every quarter hour is plenty, and it scans the policy teams' keys.
     { name: 'idle-keys', run: atMostEvery(15 * 60_000, () => services.idleKeys.run()) },
     // Runs after the passes that write notices, so their emails go out in the same tick.
-    { name: 'outbox', run: () => services.outbox.drain() },
+    { name: 'outbox', run: () => services.outbox.wake() },
     // Webhook retries come due in seconds, not ticks: a timer for the next one (after a restart too).
     { name: 'webhook-retries', run: () => services.webhooks.scheduleRetries() },
   ];

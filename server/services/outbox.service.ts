@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
 import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
 import type { Deps } from '../deps';
+import { withDeadline } from '../lib/deadline';
 import { keysetPage, positionCursor } from '../lib/pagination';
 import { systemActor } from './actor';
+import { outboxLanes, type LaneLimits } from './outbox-lanes';
 import type { AuditService } from './audit.service';
 
 /**
@@ -16,15 +18,17 @@ import type { AuditService } from './audit.service';
  * A crash after the SMTP server accepted a message but before it was marked
  * sent re-sends it once the lease expires, with the same Message-ID, so
  * receiving systems can tell the copies apart; no worker sends it twice otherwise.
+ *
+ * Messages go out in lanes (outbox-lanes.ts): emails in one, each webhook endpoint's deliveries
+ * in another, so a slow or failing endpoint holds up only its own deliveries.
  */
-export interface OutboxOptions {
+export interface OutboxOptions extends LaneLimits {
   maxAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
   /** How long a claimed message is reserved for its worker; longer than `sendTimeoutMs`. */
   leaseMs: number;
   sendTimeoutMs: number;
-  batchSize: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -34,6 +38,8 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   leaseMs: 5 * 60_000,
   sendTimeoutMs: 60_000,
   batchSize: 25,
+  emailsInFlight: 4,
+  endpointsInFlight: 8,
 };
 
 /**
@@ -51,31 +57,10 @@ export function retryDelayMs(attempts: number, o: Pick<OutboxOptions, 'baseDelay
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the mail server within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: AuditService, overrides: Partial<OutboxOptions> = {}) {
   const options = { ...DEFAULT_OUTBOX_OPTIONS, ...overrides };
   const owner = randomUUID();
-  let draining: Promise<number> | null = null;
-  /** Kicks whose drain has not started yet. */
-  let scheduled = 0;
-  let again = false;
-  let stopped = false;
   const channels = new Map<string, OutboxChannel>();
-
-  async function attempt(message: ClaimedMessage): Promise<boolean> {
-    try {
-      return await send(message);
-    } finally {
-      await repos.outbox.release(message).catch(() => {});
-    }
-  }
 
   async function sendOnChannel(message: ClaimedMessage, channel: OutboxChannel | undefined): Promise<boolean> {
     // A channel reports a failed delivery in its result; what it throws (a database error) leaves the
@@ -84,12 +69,11 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
       ? await channel.deliver(message)
       : { ok: false as const, error: `no ${message.channel} channel on this server`, retryAt: new Date(deps.now().getTime() + options.leaseMs) };
     if (result.ok) {
-      await repos.outbox.markSent(message.id, owner, deps.now());
+      await repos.outbox.markSent(message, owner, deps.now());
       return true;
     }
-    await repos.outbox.markAttemptFailed(message.id, owner, {
+    await repos.outbox.markAttemptFailed(message, owner, {
       state: result.retryAt ? 'pending' : 'failed',
-      attempts: message.attempts + 1,
       nextAttemptAt: result.retryAt ?? deps.now(),
       error: result.error.slice(0, 500),
     });
@@ -99,27 +83,27 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
   async function send(message: ClaimedMessage): Promise<boolean> {
     if (message.channel) return sendOnChannel(message, channels.get(message.channel));
     try {
-      await withTimeout(
+      await withDeadline(
         deps.mailer.send({ to: message.to, subject: message.subject, text: message.text, html: message.html, idempotencyKey: message.id }),
         options.sendTimeoutMs,
+        'sending to the mail server',
       );
     } catch (err) {
       await recordFailure(message, err);
       return false;
     }
     // Outside the try: a database error here must not count as a failed send (the lease runs out and it is retried).
-    await repos.outbox.markSent(message.id, owner, deps.now());
+    await repos.outbox.markSent(message, owner, deps.now());
     return true;
   }
 
   async function recordFailure(message: ClaimedMessage, err: unknown) {
-    const attempts = message.attempts + 1;
+    const attempts = message.attempts;
     const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
     const failed = attempts >= options.maxAttempts;
     const now = deps.now();
-    const recorded = await repos.outbox.markAttemptFailed(message.id, owner, {
+    const recorded = await repos.outbox.markAttemptFailed(message, owner, {
       state: failed ? 'failed' : 'pending',
-      attempts,
       nextAttemptAt: new Date(now.getTime() + (failed ? 0 : retryDelayMs(attempts, options))),
       error,
     });
@@ -138,40 +122,25 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
     }
   }
 
-  /** Sends every due message this worker can claim; returns how many were sent. */
-  async function drainAll(): Promise<number> {
-    let sent = 0;
-    do {
-      again = false;
-      for (let round = 0; round < 100 && !stopped; round++) {
-        const ids = await repos.outbox.findDueIds(deps.now(), options.batchSize);
-        let claimed = 0;
-        for (const id of ids) {
-          if (stopped) break;
-          const message = await repos.outbox.claim(id, owner, deps.now(), options.leaseMs);
-          if (!message) continue;
-          claimed++;
-          if (await attempt(message)) sent++;
-        }
-        // Nothing left, or everything due is held by other workers: stop until the next tick.
-        if (ids.length < options.batchSize || claimed === 0) break;
-      }
-    } while (again && !stopped);
-    return sent;
-  }
-
-  /** One drain at a time per process; a kick during a drain makes it look again. */
-  function drain(): Promise<number> {
-    if (draining) {
-      again = true;
-      return draining;
-    }
-    return (draining = drainAll().finally(() => (draining = null)));
-  }
+  const lanes = outboxLanes(
+    options,
+    {
+      dueIds: (lane, limit) => repos.outbox.findDueIds(lane, deps.now(), limit),
+      dueEndpointIds: () => repos.outbox.dueEndpointIds(deps.now()),
+      async attempt(id) {
+        const message = await repos.outbox.claim(id, owner, deps.now(), options.leaseMs);
+        return message && send(message);
+      },
+    },
+    deps.log,
+  );
 
   return {
     options,
-    drain,
+    /** Sends every due message this instance can claim, lane by lane; returns how many were sent. */
+    drain: lanes.drain,
+    /** Starts sending every due message without waiting for the sends (the job tick: a slow endpoint must not hold up the other jobs). */
+    wake: lanes.wake,
 
     enqueue: (message: NewOutboxMessage) => repos.outbox.enqueue(message),
 
@@ -182,32 +151,18 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
       channels.set(name, channel);
     },
 
-    /** Sends soon after a notice is written, without waiting for the next job tick or holding up the caller. */
-    kick() {
-      if (stopped) return;
-      scheduled++;
-      setImmediate(() => {
-        scheduled--;
-        if (!stopped) drain().catch((err) => deps.log.error('outbox drain failed (the job retries)', err));
-      });
-    },
+    /** Sends soon after a message is written, without waiting for the next job tick or holding up the caller. */
+    kick: lanes.kick,
 
     /**
      * Resolves once this instance has no drain in flight and none kicked and waiting to start:
      * every message a kick was for has then been sent or had its attempt recorded. Tests await
      * it instead of sleeping; messages held by other instances are theirs to settle.
      */
-    async idle(): Promise<void> {
-      while (draining || scheduled > 0) {
-        await (draining ?? new Promise<void>((resolve) => setImmediate(resolve))).catch(() => {});
-      }
-    },
+    idle: lanes.idle,
 
-    /** Lets an in-flight send finish before the mailer closes. */
-    async stop() {
-      stopped = true;
-      await draining?.catch(() => {});
-    },
+    /** Lets the sends in flight finish before the mailer closes. */
+    stop: lanes.stop,
 
     async listForTeam(teamId: string, input: { state?: OutboxState; cursor?: string; limit: number }): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
       const found = await repos.outbox.listForTeam(teamId, { state: input.state, after: positionCursor.created.decode(input.cursor), limit: input.limit + 1 });

@@ -93,7 +93,8 @@ export function webhookChannel(
       const event = JSON.parse(message.text) as WebhookEventBody;
       const isPing = event.type === 'ping';
       const now = deps.now();
-      const attempt = message.attempts + 1;
+      // The claim counted this attempt.
+      const attempt = message.attempts;
       const started = performance.now();
       const result: PostResult =
         endpoint.enabled || isPing ? await post(endpoint, event, message.text, now) : { statusCode: null, error: 'the endpoint is disabled' };

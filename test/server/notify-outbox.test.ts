@@ -107,6 +107,49 @@ describe('the email outbox', () => {
     }
   });
 
+  it('delivers what the previous version left in the outbox: a pending message, and one its claim document held for a worker that is gone', async () => {
+    const { team, owners, mailsTo } = await teamOfThree('upgrade');
+    const at = new Date();
+    const left = (owner: TestUser, held: boolean) => ({
+      _id: `legacy_${owner.userId}`,
+      teamId: team.teamId,
+      userId: owner.userId,
+      to: owner.email,
+      subject: 'Written by the previous version',
+      text: 'Still delivered after the upgrade.',
+      html: '',
+      state: 'pending' as const,
+      attempts: held ? 1 : 0,
+      nextAttemptAt: at,
+      leaseUntil: held ? new Date(at.getTime() + 10 * 60_000) : null,
+      leaseOwner: held ? 'previous-version-worker' : null,
+      lastError: held ? 'connection refused' : null,
+      createdAt: at,
+      sentAt: null,
+    });
+    const [pending, held] = [left(owners[0]!, false), left(owners[1]!, true)];
+    await server.storage.cols.outbox.insertMany([pending, held]);
+    // The previous version claimed a message by inserting this document; nothing reads it any more.
+    await server.storage.database.db
+      .collection<{ _id: string; owner: string; until: Date | null }>('leases')
+      .insertOne({ _id: `outbox:${held._id}:1:0`, owner: 'previous-version-worker', until: held.leaseUntil });
+
+    await settleOutbox(server);
+    expect(sink.to(owners[0]!.email)).toHaveLength(1);
+    expect(sink.to(owners[1]!.email)).toHaveLength(0);
+    // Once the dead worker's lease has run out, its message goes out too, once.
+    setClock(server, HOUR);
+    await settleOutbox(server);
+    expect(mailsTo()).toHaveLength(2);
+    expect(sink.to(owners[1]!.email)).toHaveLength(1);
+    expect((await outboxDocs(server, team.teamId)).map((m) => [m.to, m.state, m.attempts]).sort()).toEqual(
+      [
+        [owners[0]!.email, 'sent', 1],
+        [owners[1]!.email, 'sent', 2],
+      ].sort(),
+    );
+  });
+
   it('keeps a message as failed after the last attempt, audits it, and shows it to admins only', async () => {
     const { team, owners, mailsTo } = await teamOfThree('doomed');
     await sink.pause();
