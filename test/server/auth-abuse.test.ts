@@ -148,7 +148,7 @@ describe('the daily ceiling on wrong codes', () => {
     const team = await createTeam(ceiling);
     const email = team.admin.email;
     const mine = await requestCode(ceiling, email, '198.51.100.22');
-    const { attemptId } = await from(ceiling, '203.0.113.1').auth.requestCode.mutate({ email });
+    const { attemptId } = await requestCode(ceiling, email, '203.0.113.1');
     for (let i = 0; i < FAILED_LIMIT; i++) {
       expect(await errorCode(from(ceiling, `203.0.113.${i + 1}`).auth.verifyCode.mutate({ email, code: wrongFor([mine.code], i), attemptId }))).toBe('UNAUTHORIZED');
     }
@@ -172,7 +172,7 @@ describe('the daily ceiling on wrong codes', () => {
     const email = team.admin.email;
     const first = await requestCode(ceiling, email, '198.51.100.28');
     const { deviceToken } = await from(ceiling, '198.51.100.28').auth.verifyCode.mutate({ email, ...first });
-    const { attemptId } = await from(ceiling, '203.0.113.28').auth.requestCode.mutate({ email });
+    const { attemptId } = await requestCode(ceiling, email, '203.0.113.28');
     for (let i = 0; i < FAILED_LIMIT; i++) await errorCode(from(ceiling, '203.0.113.28').auth.verifyCode.mutate({ email, code: wrongFor([], i), attemptId }));
     expect(await errorCode(from(ceiling, '198.51.100.28').auth.requestCode.mutate({ email }))).toBe('TOO_MANY_REQUESTS');
 
