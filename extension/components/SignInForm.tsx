@@ -2,14 +2,19 @@ import { useState } from 'preact/hooks';
 import { RequestCodeInput, VerifyCodeInput } from '../../shared/schemas/auth';
 import { createApi } from '../lib/api';
 import { describeSignInError, type Problem } from '../lib/errors';
-import { sessionItem, signOutReasonItem } from '../lib/storage';
+import { deviceTokenFor, rememberDeviceToken, sessionItem, signOutReasonItem } from '../lib/storage';
 import { ProblemBox } from './ProblemBox';
 
-/** Sign-in by emailed code: the same zod schemas as the server validate the form. */
+/**
+ * Sign-in by emailed code: the same zod schemas as the server validate the form. The code works
+ * only with the attempt id its request answered, and the device token of this browser's last
+ * sign-in as the email goes with the request (README, Sign-in security).
+ */
 export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: 'expired' | 'signed_out' | null }) {
   const [step, setStep] = useState<'email' | 'code'>('email');
   const [email, setEmail] = useState('');
   const [code, setCode] = useState('');
+  const [attemptId, setAttemptId] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -32,7 +37,9 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
     const parsed = RequestCodeInput.safeParse({ email });
     if (!parsed.success) return setProblem({ kind: 'invalid', message: 'Enter a valid email address.' });
     void run(async () => {
-      const answer = await api.auth.requestCode.mutate(parsed.data);
+      const deviceToken = await deviceTokenFor(serverUrl, parsed.data.email);
+      const answer = await api.auth.requestCode.mutate(deviceToken ? { ...parsed.data, deviceToken } : parsed.data);
+      setAttemptId(answer.attemptId);
       setInfo(answer.message);
       setStep('code');
     });
@@ -40,10 +47,11 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
 
   const verify = (e: Event) => {
     e.preventDefault();
-    const parsed = VerifyCodeInput.safeParse({ email, code });
+    const parsed = VerifyCodeInput.safeParse({ email, code, attemptId });
     if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 8 letters and digits from the email, like ABCD-1234.' });
     void run(async () => {
       const result = await api.auth.verifyCode.mutate(parsed.data);
+      await rememberDeviceToken(serverUrl, parsed.data.email, result.deviceToken);
       await signOutReasonItem.setValue(null);
       await sessionItem.setValue({ token: result.token, serverUrl, user: result.user, teams: result.teams });
     });
@@ -76,7 +84,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
             <button type="submit" class="btn btn-primary" disabled={busy}>
               {busy ? 'Signing in…' : 'Sign in'}
             </button>
-            <button type="button" class="btn btn-link" onClick={() => (setStep('email'), setCode(''), setProblem(null))}>
+            <button type="button" class="btn btn-link" onClick={() => (setStep('email'), setCode(''), setAttemptId(''), setProblem(null))}>
               Use another email
             </button>
           </div>
