@@ -138,6 +138,36 @@ describe('the per-IP limit', () => {
   });
 });
 
+describe('the purge job', () => {
+  it('drops the counters, attempts and device tokens whose time has passed, and keeps the others', async () => {
+    const team = await createTeam(server);
+    const email = team.admin.email;
+    const attempt = await requestAndReadCode(email);
+    const { deviceToken } = await server.client().auth.verifyCode.mutate({ email, ...attempt });
+    const pending = (await server.client().auth.requestCode.mutate({ email, deviceToken })).attemptId;
+    const emailBucket = { _id: { $regex: `^code-email:${sha256(email)}:` } };
+    const counts = async () => ({
+      buckets: await server.storage.cols.rateLimits.countDocuments(emailBucket),
+      attempts: await server.storage.cols.loginCodes.countDocuments({ _id: sha256(pending) }),
+      devices: await server.storage.cols.deviceTokens.countDocuments({ emailHash: sha256(`email:${email}`) }),
+    });
+    expect(await counts()).toEqual({ buckets: 1, attempts: 1, devices: 1 });
+    const realNow = server.deps.now;
+    try {
+      await server.services.auth.purgeExpired();
+      expect(await counts()).toEqual({ buckets: 1, attempts: 1, devices: 1 });
+      server.deps.now = () => new Date(Date.now() + 2 * 86_400_000);
+      await server.services.auth.purgeExpired();
+      expect(await counts()).toEqual({ buckets: 0, attempts: 0, devices: 1 });
+      server.deps.now = () => new Date(Date.now() + 400 * 86_400_000);
+      await server.services.auth.purgeExpired();
+      expect(await counts()).toEqual({ buckets: 0, attempts: 0, devices: 0 });
+    } finally {
+      server.deps.now = realNow;
+    }
+  });
+});
+
 describe('a request limit', () => {
   it('admits exactly its limit of 40 parallel requests, counted in one document', async () => {
     const counted = await startTestServer({ label: 'authcount', env: { AUTH_CODE_LIMIT_PER_EMAIL: '10', AUTH_CODE_LIMIT_PER_EMAIL_IP: '1000', AUTH_CODE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_IP: '0' } });
