@@ -88,7 +88,7 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
     notifyPaused(email, id, until);
     return new AppError(
       'TOO_MANY_REQUESTS',
-      `Too many wrong sign-in codes were entered for this email today. To protect the account, sign-in by code is paused until ${formatWhen(until)}, even with the right code.`,
+      `Too many wrong sign-in codes were entered for this email today. To protect the account, sign-in by code is paused until ${formatWhen(until)}, even with the right code, except from a browser that has signed in as this email before.`,
     );
   }
 
