@@ -96,7 +96,9 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
     async requestCode(email: string, ip: string | null, deviceToken?: string): Promise<{ sent: true; message: string; attemptId: string }> {
       const id = emailHash(email);
       const now = deps.now();
-      const deviceHash = deviceToken && (await repos.auth.isDeviceOf(sha256(deviceToken), id, now)) ? sha256(deviceToken) : null;
+      // A token that is unknown, expired or of another email is no token: the request is counted like any other.
+      const presented = deviceToken ? sha256(deviceToken) : null;
+      const deviceHash = presented && (await repos.auth.isDeviceOf(presented, id, now)) ? presented : null;
       if (!deviceHash) {
         const today = failedToday(id);
         // A code could not be used before the pause ends, so none is sent.

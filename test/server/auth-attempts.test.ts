@@ -44,7 +44,7 @@ async function ask(email: string, ip: string, deviceToken?: string): Promise<{ a
 }
 
 describe('a sign-in attempt', () => {
-  it("is out of a stranger's reach: their wrong guesses, with their own attempt or a made-up one, leave the person's code working", async () => {
+  it("is out of a stranger's reach: their wrong guesses, with their own attempt, a made-up one or none, leave the person's code working", async () => {
     clockFrom(1);
     const team = await createTeam(server);
     const email = team.admin.email;
@@ -53,6 +53,7 @@ describe('a sign-in attempt', () => {
     const theirs = await ask(email, '203.0.113.1');
     for (let i = 0; i < 5; i++) expect(await errorCode(from('203.0.113.1').auth.verifyCode.mutate({ email, code: wrongFor(mine.code, i), attemptId: theirs.attemptId }))).toBe('UNAUTHORIZED');
     for (let i = 0; i < 6; i++) expect(await errorCode(from('203.0.113.2').auth.verifyCode.mutate({ email, code: wrongFor(mine.code, i), attemptId: randomToken(16) }))).toBe('UNAUTHORIZED');
+    for (let i = 0; i < 5; i++) expect(await errorCode(from('203.0.113.3').auth.verifyCode.mutate({ email, code: wrongFor(mine.code, i) } as never))).toBe('BAD_REQUEST');
 
     const result = await from('198.51.100.1').auth.verifyCode.mutate({ email, code: mine.code, attemptId: mine.attemptId });
     expect(result.user.id).toBe(team.admin.userId);
