@@ -14,7 +14,8 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
   const [step, setStep] = useState<'email' | 'code'>('email');
   const [email, setEmail] = useState('');
   const [code, setCode] = useState('');
-  const [attemptId, setAttemptId] = useState('');
+  // The last request's attempt: its code works only with this id, and stays usable after going back to the email.
+  const [attempt, setAttempt] = useState<{ email: string; id: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -39,7 +40,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
     void run(async () => {
       const deviceToken = await deviceTokenFor(serverUrl, parsed.data.email);
       const answer = await api.auth.requestCode.mutate(deviceToken ? { ...parsed.data, deviceToken } : parsed.data);
-      setAttemptId(answer.attemptId);
+      setAttempt({ email: parsed.data.email, id: answer.attemptId });
       setInfo(answer.message);
       setStep('code');
     });
@@ -47,7 +48,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
 
   const verify = (e: Event) => {
     e.preventDefault();
-    const parsed = VerifyCodeInput.safeParse({ email, code, attemptId });
+    const parsed = VerifyCodeInput.safeParse({ email, code, attemptId: attempt?.id ?? '' });
     if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 8 letters and digits from the email, like ABCD-1234.' });
     void run(async () => {
       const result = await api.auth.verifyCode.mutate(parsed.data);
@@ -70,6 +71,11 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? 'Sending…' : 'Email me a sign-in code'}
           </button>
+          {attempt && RequestCodeInput.safeParse({ email }).data?.email === attempt.email ? (
+            <button type="button" class="btn btn-link" onClick={() => (setStep('code'), setProblem(null))}>
+              Enter the code already sent
+            </button>
+          ) : null}
         </form>
       ) : (
         <form onSubmit={verify} noValidate>
@@ -84,7 +90,7 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
             <button type="submit" class="btn btn-primary" disabled={busy}>
               {busy ? 'Signing in…' : 'Sign in'}
             </button>
-            <button type="button" class="btn btn-link" onClick={() => (setStep('email'), setCode(''), setAttemptId(''), setProblem(null))}>
+            <button type="button" class="btn btn-link" onClick={() => (setStep('email'), setCode(''), setProblem(null))}>
               Use another email
             </button>
           </div>
