@@ -2,14 +2,20 @@ import { useState } from 'preact/hooks';
 import { RequestCodeInput, VerifyCodeInput } from '../../shared/schemas/auth';
 import { createApi } from '../lib/api';
 import { describeSignInError, type Problem } from '../lib/errors';
-import { sessionItem, signOutReasonItem } from '../lib/storage';
+import { deviceTokenFor, rememberDeviceToken, sessionItem, signOutReasonItem } from '../lib/storage';
 import { ProblemBox } from './ProblemBox';
 
-/** Sign-in by emailed code: the same zod schemas as the server validate the form. */
+/**
+ * Sign-in by emailed code: the same zod schemas as the server validate the form. The code works
+ * only with the attempt id its request answered, and the device token of this browser's last
+ * sign-in as the email goes with the request (README, Sign-in security).
+ */
 export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: 'expired' | 'signed_out' | null }) {
   const [step, setStep] = useState<'email' | 'code'>('email');
   const [email, setEmail] = useState('');
   const [code, setCode] = useState('');
+  // The last request's attempt: its code works only with this id, and stays usable after going back to the email.
+  const [attempt, setAttempt] = useState<{ email: string; id: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -32,7 +38,9 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
     const parsed = RequestCodeInput.safeParse({ email });
     if (!parsed.success) return setProblem({ kind: 'invalid', message: 'Enter a valid email address.' });
     void run(async () => {
-      const answer = await api.auth.requestCode.mutate(parsed.data);
+      const deviceToken = await deviceTokenFor(serverUrl, parsed.data.email);
+      const answer = await api.auth.requestCode.mutate(deviceToken ? { ...parsed.data, deviceToken } : parsed.data);
+      setAttempt({ email: parsed.data.email, id: answer.attemptId });
       setInfo(answer.message);
       setStep('code');
     });
@@ -40,10 +48,11 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
 
   const verify = (e: Event) => {
     e.preventDefault();
-    const parsed = VerifyCodeInput.safeParse({ email, code });
+    const parsed = VerifyCodeInput.safeParse({ email, code, attemptId: attempt?.id ?? '' });
     if (!parsed.success) return setProblem({ kind: 'invalid', message: 'The code is the 8 letters and digits from the email, like ABCD-1234.' });
     void run(async () => {
       const result = await api.auth.verifyCode.mutate(parsed.data);
+      await rememberDeviceToken(serverUrl, parsed.data.email, result.deviceToken);
       await signOutReasonItem.setValue(null);
       await sessionItem.setValue({ token: result.token, serverUrl, user: result.user, teams: result.teams });
     });
@@ -62,6 +71,11 @@ export function SignInForm({ serverUrl, reason }: { serverUrl: string; reason: '
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {busy ? 'Sending…' : 'Email me a sign-in code'}
           </button>
+          {attempt && RequestCodeInput.safeParse({ email }).data?.email === attempt.email ? (
+            <button type="button" class="btn btn-link" onClick={() => (setStep('code'), setProblem(null))}>
+              Enter the code already sent
+            </button>
+          ) : null}
         </form>
       ) : (
         <form onSubmit={verify} noValidate>

@@ -47,6 +47,22 @@ export const settingsItem = storage.defineItem<Settings>('local:settings', { fal
 /** Why the last session ended, so the sign-in form can say "your session expired". */
 export const signOutReasonItem = storage.defineItem<'expired' | 'signed_out' | null>('local:signOutReason', { fallback: null });
 
+/**
+ * The device token of the last sign-in, per server and email. Sent with the next code request, it
+ * lets this browser ask for a code even when a stranger has used up the email's requests (README,
+ * Sign-in security). Kept on sign-out on purpose: signing in again is when it is needed.
+ */
+export const deviceTokensItem = storage.defineItem<Record<string, string>>('local:deviceTokens', { fallback: {} });
+const deviceKey = (serverUrl: string, email: string) => `${serverUrl}\n${email}`;
+
+export async function deviceTokenFor(serverUrl: string, email: string): Promise<string | undefined> {
+  return (await deviceTokensItem.getValue())[deviceKey(serverUrl, email)];
+}
+
+export async function rememberDeviceToken(serverUrl: string, email: string, token: string): Promise<void> {
+  await deviceTokensItem.setValue({ ...(await deviceTokensItem.getValue()), [deviceKey(serverUrl, email)]: token });
+}
+
 /** Notice ids already raised as desktop notifications, so a poll never repeats one. */
 export const seenNoticesItem = storage.defineItem<string[]>('local:seenNotices', { fallback: [] });
 

@@ -1,9 +1,7 @@
 import type { Collections } from './collections';
+import { onlyDuplicates } from './insert-once';
 
-/** Sessions, one-time sign-in codes and rate-limit counters; every secret is stored hashed, as `_id` or a field. */
-/** A taken rate-limit slot: only `releaseSlots` looks inside (the slot documents are this repo's workaround). */
-export type RateLimitSlot = string & { readonly __slot: unique symbol };
-
+/** Sessions, sign-in attempts, device tokens and rate-limit counters; every secret is stored hashed, as `_id` or a field. */
 export function authRepo(cols: Collections) {
   return {
     async insertSession(s: { tokenHash: string; userId: string; createdAt: Date; expiresAt: Date }): Promise<void> {
@@ -16,78 +14,70 @@ export function authRepo(cols: Collections) {
     async deleteSession(tokenHash: string): Promise<void> {
       await cols.sessions.deleteOne({ _id: tokenHash });
     },
+
+    /** A new attempt beside the email's others: asking again never touches a code already emailed. */
+    async insertAttempt(a: { attemptHash: string; emailHash: string; codeHash: string; deviceHash: string | null; createdAt: Date; expiresAt: Date }): Promise<void> {
+      await cols.loginCodes.insertOne({ _id: a.attemptHash, emailHash: a.emailHash, codeHash: a.codeHash, attempts: 0, deviceHash: a.deviceHash, createdAt: a.createdAt, expiresAt: a.expiresAt });
+    },
     /**
-     * One document per code, under an `_id` of its own: a new request adds a code and
-     * never touches the ones already emailed (replacing a document in place is not safe
-     * on FerretDB, whose conditional writes are a read followed by a write by `_id`).
+     * Takes one of the attempt's `max` checks, or answers why not: `unknown` (no such live attempt
+     * of this email) or `spent`. One conditional `$inc`, so parallel guesses cannot share a check.
      */
-    async insertLoginCode(c: { id: string; emailHash: string; codeHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
-      await cols.loginCodes.insertOne({ _id: c.id, emailHash: c.emailHash, codeHash: c.codeHash, createdAt: c.createdAt, expiresAt: c.expiresAt });
+    async takeCheck(attemptHash: string, emailHash: string, now: Date, max: number): Promise<{ codeHash: string; deviceHash: string | null } | 'unknown' | 'spent'> {
+      const live = { _id: attemptHash, emailHash, expiresAt: { $gt: now } };
+      const doc = await cols.loginCodes.findOneAndUpdate({ ...live, attempts: { $lt: max } }, { $inc: { attempts: 1 } }, { returnDocument: 'after' });
+      if (doc) return { codeHash: doc.codeHash, deviceHash: doc.deviceHash ?? null };
+      return (await cols.loginCodes.countDocuments(live, { limit: 1 })) ? 'spent' : 'unknown';
     },
-    /** The email's codes that are still valid, newest first; the request limits keep these few. */
-    async findLiveLoginCodes(emailHash: string, now: Date, max: number): Promise<{ id: string; codeHash: string; expiresAt: Date }[]> {
-      const docs = await cols.loginCodes
-        .find({ emailHash, expiresAt: { $gt: now } }, { projection: { codeHash: 1, expiresAt: 1 } })
-        .sort({ expiresAt: -1 })
-        .limit(max)
-        .toArray();
-      return docs.map((d) => ({ id: d._id, codeHash: d.codeHash, expiresAt: d.expiresAt }));
-    },
-    /** Consumes a code exactly once (of racing deletes of one `_id`, one deletes it). */
-    async consumeLoginCode(id: string): Promise<boolean> {
-      const res = await cols.loginCodes.deleteOne({ _id: id });
+    /** Uses an attempt's code exactly once (of racing deletes of one `_id`, one deletes it). */
+    async consumeAttempt(attemptHash: string): Promise<boolean> {
+      const res = await cols.loginCodes.deleteOne({ _id: attemptHash });
       return res.deletedCount === 1;
     },
+
+    async insertDeviceToken(d: { tokenHash: string; emailHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+      await cols.deviceTokens.insertOne({ _id: d.tokenHash, emailHash: d.emailHash, createdAt: d.createdAt, expiresAt: d.expiresAt });
+    },
+    /** Whether the token is live and was given for this email. */
+    async isDeviceOf(tokenHash: string, emailHash: string, now: Date): Promise<boolean> {
+      return (await cols.deviceTokens.countDocuments({ _id: tokenHash, emailHash, expiresAt: { $gt: now } }, { limit: 1 })) > 0;
+    },
+    async deleteDeviceToken(tokenHash: string): Promise<void> {
+      await cols.deviceTokens.deleteOne({ _id: tokenHash });
+    },
+
     /**
-     * Takes one of `limit` numbered slots in `bucket` and returns its id, or null when
-     * all are taken. Each slot is a document with a fixed `_id`, and inserting a fixed
-     * `_id` is atomic on every engine — a counter update is not on FerretDB, where
-     * parallel requests could all read the same count and slip past a limit.
-     * `bucket` names its period (a window's start), so a slot id is never reused.
+     * Counts one in `bucket` if it is under `limit`; false when it is full. One conditional write:
+     * a full counter does not match, so the upsert tries to insert its `_id` again and fails on the
+     * unique `_id` — that is the refusal. The same error also greets the loser of two first takes
+     * of a new bucket, whose counter is not full: the retry then matches it.
      */
-    async takeSlot(bucket: string, limit: number, expiresAt: Date): Promise<RateLimitSlot | null> {
-      // A full bucket answers with one look-up, not `limit` failing inserts.
-      if (limit <= 0 || (await this.isFull(bucket, limit))) return null;
-      for (let n = await firstFreeGuess(bucket, limit); n < limit; n++) {
+    async takeFromBucket(bucket: string, limit: number, expiresAt: Date): Promise<boolean> {
+      if (limit <= 0) return false;
+      for (let tries = 0; ; tries++) {
         try {
-          await cols.rateLimits.insertOne({ _id: `${bucket}#${n}`, expiresAt });
-          return `${bucket}#${n}` as RateLimitSlot;
+          await cols.rateLimits.findOneAndUpdate({ _id: bucket, count: { $lt: limit } }, { $inc: { count: 1 }, $setOnInsert: { expiresAt } }, { upsert: true, returnDocument: 'after' });
+          return true;
         } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err;
+          if (!onlyDuplicates(err)) throw err;
+          if (tries === 1) return false;
         }
       }
-      return null;
     },
-    /** Whether every slot of `bucket` is taken (its last one is: slots fill from the bottom). */
-    async isFull(bucket: string, limit: number): Promise<boolean> {
-      return (await cols.rateLimits.findOne({ _id: `${bucket}#${limit - 1}` }, { projection: { _id: 1 } })) !== null;
+    async bucketIsFull(bucket: string, limit: number): Promise<boolean> {
+      return (await cols.rateLimits.countDocuments({ _id: bucket, count: { $gte: limit } }, { limit: 1 })) > 0;
     },
-    /** Gives slots back (a sign-in that succeeded does not count as a failed attempt). */
-    async releaseSlots(ids: RateLimitSlot[]): Promise<void> {
-      // One `_id` delete each: FerretDB serves only `_id` equality from an index.
-      await Promise.all(ids.map((id) => cols.rateLimits.deleteOne({ _id: id })));
+    /** Gives one back (a sign-in that succeeded was not a failed check; a mail that failed was not sent). */
+    async returnToBucket(bucket: string): Promise<void> {
+      await cols.rateLimits.updateOne({ _id: bucket, count: { $gt: 0 } }, { $inc: { count: -1 } });
     },
+
     async purgeExpired(now: Date): Promise<void> {
       await cols.rateLimits.deleteMany({ expiresAt: { $lt: now } });
       await cols.loginCodes.deleteMany({ expiresAt: { $lt: now } });
+      await cols.deviceTokens.deleteMany({ expiresAt: { $lt: now } });
       await cols.sessions.deleteMany({ expiresAt: { $lt: now } });
     },
   };
-
-  /**
-   * Where to start inserting: a binary search for the first free slot, so a bucket
-   * with many slots taken costs a few look-ups rather than as many failing inserts.
-   * A slot given back below the result is skipped, which can only refuse early.
-   */
-  async function firstFreeGuess(bucket: string, limit: number): Promise<number> {
-    let lo = 0;
-    let hi = limit - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (await cols.rateLimits.findOne({ _id: `${bucket}#${mid}` }, { projection: { _id: 1 } })) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
 }
 export type AuthRepo = ReturnType<typeof authRepo>;

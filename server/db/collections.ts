@@ -97,18 +97,33 @@ export interface SessionDoc {
   expiresAt: Date;
 }
 
-/** One per emailed code (an email may have several live codes); `_id` is random. */
+/**
+ * One per sign-in attempt (an email may have several live ones); `_id` is the hash of the
+ * attempt id only its requester holds. `deviceHash`: the device token it was asked with, if any.
+ */
 export interface LoginCodeDoc {
   _id: string;
   emailHash: string;
   codeHash: string;
+  /** Checks of a guess so far. */
+  attempts: number;
+  deviceHash: string | null;
   expiresAt: Date;
   createdAt: Date;
 }
 
-/** One taken slot of a rate-limit bucket (`${bucket}#${n}`): the insert is the count. */
+/** A browser that signed in as an email; `_id` is the token's hash. */
+export interface DeviceTokenDoc {
+  _id: string;
+  emailHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+/** One rate-limit counter per bucket; the bucket id names its window, so a counter is never reused. */
 export interface RateLimitDoc {
   _id: string;
+  count: number;
   expiresAt: Date;
 }
 
@@ -183,6 +198,7 @@ export function collections(db: Db) {
     sessions: db.collection<SessionDoc>('sessions'),
     loginCodes: db.collection<LoginCodeDoc>('login_codes'),
     rateLimits: db.collection<RateLimitDoc>('rate_limits'),
+    deviceTokens: db.collection<DeviceTokenDoc>('device_tokens'),
     audit: db.collection<AuditDoc>('audit'),
     actions: db.collection<ActionDoc>('actions'),
     notifications: db.collection<NotificationDoc>('notifications'),

@@ -30,8 +30,9 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { ownerId: 1, status: 1, expiresAt: 1 }, name: 'owner_status_expiry' },
   ],
   sessions: [{ key: { userId: 1 }, name: 'user' }],
-  loginCodes: [{ key: { emailHash: 1, expiresAt: -1 }, name: 'email_expiry' }],
+  loginCodes: [{ key: { expiresAt: 1 }, name: 'expiry' }],
   rateLimits: [{ key: { expiresAt: 1 }, name: 'expiry' }],
+  deviceTokens: [{ key: { expiresAt: 1 }, name: 'expiry' }],
   audit: [{ key: { teamId: 1, at: -1, _id: -1 }, name: 'team_at' }],
   actions: [{ key: { state: 1, createdAt: 1 }, name: 'state_created' }],
   notifications: [

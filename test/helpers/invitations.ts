@@ -11,9 +11,9 @@ export const isInvitation = (subject: string | undefined) => /invited you to joi
 /** Signs in the real way, by the code emailed to the address. */
 export async function signInByMail(server: TestServer, smtp: SmtpSink, email: string, userAgent = 'invitations-test/1.0') {
   const before = smtp.to(email).filter((m) => /sign-in code/i.test(m.subject ?? '')).length;
-  await server.client().auth.requestCode.mutate({ email });
+  const { attemptId } = await server.client().auth.requestCode.mutate({ email });
   await smtp.waitFor(() => smtp.to(email).filter((m) => /sign-in code/i.test(m.subject ?? '')).length > before, MAIL_DEADLINE_MS);
-  const result = await trpcClient(server.url, null, { 'user-agent': userAgent }).auth.verifyCode.mutate({ email, code: latestCode(smtp, email)! });
+  const result = await trpcClient(server.url, null, { 'user-agent': userAgent }).auth.verifyCode.mutate({ email, code: latestCode(smtp, email)!, attemptId });
   return { ...result, api: trpcClient(server.url, result.token, { 'user-agent': userAgent }) };
 }
 

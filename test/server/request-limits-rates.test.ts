@@ -163,7 +163,7 @@ describe('limits per address', () => {
       expect(a.body.error.json.data.code).toBe('TOO_MANY_REQUESTS');
     }
     expect(flood.filter((a) => a.status !== 429 && a.status !== 400)).toEqual([]);
-    expect(await errorCode(trpcClient(limited.url, null, { 'x-forwarded-for': '203.0.113.8' }).auth.verifyCode.mutate({ email: 'nobody@example.test', code: '1' }))).toBe('BAD_REQUEST');
+    expect(await errorCode(trpcClient(limited.url, null, { 'x-forwarded-for': '203.0.113.8' }).auth.verifyCode.mutate({ email: 'nobody@example.test', code: '1', attemptId: '1' }))).toBe('BAD_REQUEST');
   });
 
   it('limits verify per address with its own budget, in the verify API error shape', async () => {
@@ -179,7 +179,7 @@ describe('limits per address', () => {
     expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(answers.filter((r) => r.status !== 429 && r.status !== 200)).toEqual([]);
     // Sign-in calls from that address have a budget of their own.
-    expect(await errorCode(trpcClient(limited.url, null, { 'x-forwarded-for': '198.51.100.7' }).auth.verifyCode.mutate({ email: 'a@example.test', code: '1' }))).toBe('BAD_REQUEST');
+    expect(await errorCode(trpcClient(limited.url, null, { 'x-forwarded-for': '198.51.100.7' }).auth.verifyCode.mutate({ email: 'a@example.test', code: '1', attemptId: '1' }))).toBe('BAD_REQUEST');
     expect((await verifyRaw(limited.url, 'kw_short', { 'x-forwarded-for': '198.51.100.8' })).status).toBe(200);
   });
 });
