@@ -1,12 +1,17 @@
 import type { LeakEntry, LeakSource } from '../../../shared/schemas/leak';
+import { escapeForLog } from '../../deps';
 import { formatWhen } from './key-notice';
 import { escapeHtml, layout } from './layout';
 
 /**
  * The emails (and one-line in-app texts) of the two leak alarms: `key_leaked`
  * (a key was found in public) and `canary_triggered` (someone used a canary).
- * Pure: everything they say comes in through the params.
+ * Pure: everything they say comes in through the params. What a stranger supplied (where a leak
+ * was seen, the address and user agent a canary was used from) is shown through `reported`, so a
+ * control or bidi character in it appears as an escape instead of forging a line or reordering one.
  */
+const reported = (text: string | null, absent: string): string => (text === null ? absent : escapeForLog(text));
+
 const SOURCES: Record<LeakSource, string> = {
   github: 'GitHub secret scanning found it in a public repository',
   public_report: 'someone reported it through the public leak report',
@@ -47,7 +52,7 @@ function whose(p: LeakNoticeParams) {
 }
 
 export function leakNoticeSummary(p: LeakNoticeParams): string {
-  const where = p.url ? ` at ${p.url}` : '';
+  const where = p.url ? ` at ${reported(p.url, '')}` : '';
   const done = { revoked: 'It was revoked.', disabled: 'It was disabled.', notified: 'It still works: revoke it.', none: 'It no longer worked.' }[p.action];
   return `${whose(p)} in team "${p.teamName}" leaked${where} (${SOURCES[p.source]}). ${done}`;
 }
@@ -57,7 +62,7 @@ export function leakNoticeMail(p: LeakNoticeParams) {
   const facts: [string, string][] = [
     ['Team', p.teamName],
     ['Key', `${p.key.name} (${p.key.hint})`],
-    ['Found', p.url ?? 'no address given'],
+    ['Found', reported(p.url, 'no address given')],
     ['Reported by', SOURCES[p.source]],
     ['When', formatWhen(p.at)],
   ];
@@ -75,17 +80,17 @@ ${factTable(facts)}
 }
 
 export function canaryNoticeSummary(p: CanaryNoticeParams): string {
-  return `Canary key "${p.key.name}" in team "${p.teamName}" was used at ${formatWhen(p.at)} from ${p.ip ?? 'an unknown address'} (${p.userAgent ?? 'no user agent'}).`;
+  return `Canary key "${p.key.name}" in team "${p.teamName}" was used at ${formatWhen(p.at)} from ${reported(p.ip, 'an unknown address')} (${reported(p.userAgent, 'no user agent')}).`;
 }
 
 export function canaryNoticeMail(p: CanaryNoticeParams) {
-  const subject = `Keywarden canary "${p.key.name}" was used from ${p.ip ?? 'an unknown address'}`;
+  const subject = `Keywarden canary "${p.key.name}" was used from ${reported(p.ip, 'an unknown address')}`;
   const facts: [string, string][] = [
     ['Team', p.teamName],
     ['Canary', `${p.key.name} (${p.key.hint})`],
     ['When', formatWhen(p.at)],
-    ['Source address', p.ip ?? 'unknown'],
-    ['User agent', p.userAgent ?? 'none sent'],
+    ['Source address', reported(p.ip, 'unknown')],
+    ['User agent', reported(p.userAgent, 'none sent')],
   ];
   const what = 'Nobody should ever use a canary key: whoever presented it found it where it was planted. The caller was told the key does not exist.';
   const next = 'Find out where this canary was planted and who could read it there; treat every secret stored beside it as leaked.';
