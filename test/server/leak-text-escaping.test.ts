@@ -24,7 +24,7 @@ describe('the leak emails and in-app texts', () => {
   });
 
   it("show a canary user's address and user agent escaped", () => {
-    const p = { ...base, ip: '203.0.113.9\u202E', userAgent: 'curl\u0085/8\u2066' };
+    const p = { ...base, sources: [{ ip: '203.0.113.9\u202E', userAgent: 'curl\u0085/8\u2066', at: base.at }], more: 0 };
     const mail = canaryNoticeMail(p);
     for (const text of [mail.subject, mail.text, mail.html, canaryNoticeSummary(p)]) expect(text).not.toMatch(RAW);
     expect(mail.text).toContain('User agent: curl\\u0085/8\\u2066');
