@@ -112,7 +112,7 @@ export function canaryNoticeMail(p: CanaryNoticeParams) {
       : p.sources.map((u, i): [string, string] => [`Source ${i + 1}`, sourceLine(u)])),
     ...(p.more > 0 ? ([['More', `${p.more} more use${p.more === 1 ? '' : 's'} from other addresses this hour`]] as [string, string][]) : []),
   ];
-  const what = 'Nobody should ever use a canary key: whoever presented it found it where it was planted. The caller was told the key does not exist. Further uses this hour raise no new alarm: Keywarden lists their addresses in the audit log.';
+  const what = 'Nobody should ever use a canary key: whoever presented it found it where it was planted. The caller was told the key does not exist. Further uses this hour raise no new alarm: the audit log lists their addresses (the first 20 of the hour).';
   const next = 'Find out where this canary was planted and who could read it there; treat every secret stored beside it as leaked.';
   const text = [`The canary key "${p.key.name}" in team "${p.teamName}" was just used.`, '', ...facts.map(([k, v]) => `${k}: ${v}`), '', what, '', `What to do next: ${next}`, '', `Keywarden: ${p.publicUrl}`].join('\n');
   const html = layout(
