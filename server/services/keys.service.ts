@@ -1,7 +1,7 @@
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
-import { afterWrite, badRequest, forbidden, notFound } from '../errors';
+import { afterWrite, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
@@ -17,9 +17,8 @@ import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
 import { effectiveStatus } from '../db/effective-status';
-import { lifetimeCap } from './expiry-policy';
+import { newKeyExpiry } from './expiry-policy';
 import { toKeyRows } from './key-rows';
-import { DAY_MS } from '../../shared/time';
 import { bumpAlerts } from './alerts-bus';
 
 
@@ -58,21 +57,11 @@ export function keysService(
         throw forbidden('Your team allows only admins to generate API keys.');
       }
       const now = deps.now();
-      const max = team.settings.maxLifetimeDays;
-      const cap = lifetimeCap(now, max);
-      let expiresAt: Date | null = null;
-      // An approval may set the lifetime; what the member asks for now wins.
-      const days = input.expiresInDays ?? (input.expiresAt === undefined ? (grant?.expiresInDays ?? undefined) : undefined);
-      if (days !== undefined) {
-        if (max && days > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
-        expiresAt = new Date(now.getTime() + days * DAY_MS);
-      } else if (input.expiresAt !== undefined) {
-        if (input.expiresAt <= now) throw badRequest('expiresAt: must be in the future.');
-        if (cap && input.expiresAt > cap) throw badRequest(`expiresAt: your team's policy allows keys of at most ${max} days.`);
-        expiresAt = input.expiresAt;
-      } else {
-        expiresAt = cap;
-      }
+      // The approval's lifetime is the most its key may have: a member may ask for less, never more.
+      let expiresAt = newKeyExpiry(now, { days: input.expiresInDays, at: input.expiresAt }, [
+        { days: team.settings.maxLifetimeDays, by: 'policy' },
+        { days: grant?.expiresInDays ?? null, by: 'approval' },
+      ]);
 
       // A canary must keep looking alive to whoever finds it: it never expires, by request or by policy.
       if (input.canary) expiresAt = null;

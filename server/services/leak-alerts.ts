@@ -1,6 +1,7 @@
 import { isAdminRole } from '../../shared/schemas/common';
 import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
 import type { NotificationKind } from '../../shared/schemas/notification';
+import type { CanarySource } from '../db/canary-alarms.repo';
 import type { StoredKey } from '../db/keys.repo';
 import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -17,7 +18,7 @@ import type { OutboxService } from './outbox.service';
  * `canary_triggered` to every admin. The notice lists the key among its
  * `revokedKeyIds`, which is what turns the extension's badge red and raises
  * its desktop notification. Ids derive from the cause (the key, or the canary
- * and the hour and address it was used from), so a retry writes nothing twice.
+ * and the hour it was used in), so a retry writes nothing twice.
  */
 export function leakAlerts(
   deps: Deps,
@@ -79,12 +80,13 @@ export function leakAlerts(
       );
     },
 
-    async canaryTriggered(key: StoredKey, use: { ip: string | null; userAgent: string | null; at: Date; bucket: string }): Promise<void> {
+    /** The hour's alarm of a canary (`bucket`), listing the sources its record holds when it is sent. */
+    async canaryTriggered(key: StoredKey, alarm: { sources: CanarySource[]; more: number; at: Date; bucket: string }): Promise<void> {
       const team = await repos.teams.findTeam(key.teamId);
       const teamName = team?.name ?? 'your team';
-      const p = { teamName, key, ip: use.ip, userAgent: use.userAgent, at: use.at, publicUrl: deps.config.publicUrl };
+      const p = { teamName, key, sources: alarm.sources, more: alarm.more, at: alarm.at, publicUrl: deps.config.publicUrl };
       await send(
-        { source: `canary:${key.id}:${use.bucket}`, teamId: key.teamId, teamName, kind: 'canary_triggered', key, reason: 'canary', at: use.at },
+        { source: `canary:${key.id}:${alarm.bucket}`, teamId: key.teamId, teamName, kind: 'canary_triggered', key, reason: 'canary', at: alarm.at },
         await recipients(key.teamId, null),
         () => ({ message: canaryNoticeSummary(p), mail: canaryNoticeMail(p) }),
       );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NameTextSchema, PublicIdSchema, TeamIdSchema } from './common';
+import { KeyNameSchema } from './key';
 
 /**
  * The key lifecycle past create / revoke: rotation with a grace period, the
@@ -52,7 +53,8 @@ const RequestDaysSchema = z.number().int('expiresInDays must be a whole number')
 
 export const CreateKeyRequestInput = z.object({
   teamId: TeamIdSchema,
-  name: NameTextSchema.trim().min(1, 'name is required').max(100, 'name is at most 100 characters'),
+  // The name of the key it asks for: the same rules as a key's.
+  name: KeyNameSchema,
   reason: RequestReasonSchema,
   expiresInDays: RequestDaysSchema.optional(),
 });

@@ -73,6 +73,23 @@ describe('key requests', () => {
     expect(mine.find((r) => r.id === request.id)?.keyId).toBe(created.row.id);
   });
 
+  it("caps the key at the approval's lifetime: a member may ask for less, and is refused more with a 400", async () => {
+    const request = await mia.api.keyRequests.create.mutate({ teamId: team.teamId, name: 'one-day grant', reason: 'a quick test', expiresInDays: 30 });
+    await team.admin.api.keyRequests.approve.mutate({ teamId: team.teamId, requestId: request.id, expiresInDays: 1 });
+    await expect(mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id, expiresInDays: 3650 })).rejects.toThrow(
+      expect.objectContaining({ data: expect.objectContaining({ code: 'BAD_REQUEST' }), message: 'expiresInDays: the approval of this key allows at most 1 day.' }),
+    );
+    expect(await errorCode(mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id, expiresAt: new Date(Date.now() + 2 * DAY) }))).toBe('BAD_REQUEST');
+    // The refusals spent nothing: the approval still gives its one key, of the approved lifetime.
+    const created = await mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id });
+    expect(Math.abs(created.row.expiresAt!.getTime() - (Date.now() + DAY))).toBeLessThan(5 * 60_000);
+
+    const shorter = await mia.api.keyRequests.create.mutate({ teamId: team.teamId, name: 'shorter', reason: 'less is fine' });
+    await team.admin.api.keyRequests.approve.mutate({ teamId: team.teamId, requestId: shorter.id, expiresInDays: 10 });
+    const less = await mia.api.keys.create.mutate({ teamId: team.teamId, name: 'shorter', requestId: shorter.id, expiresInDays: 2 });
+    expect(Math.abs(less.row.expiresAt!.getTime() - (Date.now() + 2 * DAY))).toBeLessThan(5 * 60_000);
+  });
+
   it('redeems an approval once even when two calls race', async () => {
     const request = await mia.api.keyRequests.create.mutate({ teamId: team.teamId, name: 'raced grant', reason: 'race' });
     await team.admin.api.keyRequests.approve.mutate({ teamId: team.teamId, requestId: request.id });
