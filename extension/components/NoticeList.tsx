@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { Notification } from '../../shared/schemas/notification';
 import { formatDateTime } from '../lib/format';
-import { formatCount, pick, plural } from '../lib/plural';
+import { formatCount, pick, plural } from '../../shared/plural';
 import { LIFECYCLE_LABELS, lifecycleHeadline } from '../lib/lifecycle-notices';
 import { LEAK_LABELS } from '../lib/leak-notices';
 

@@ -3,6 +3,7 @@ import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
 import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
 import type { Deps } from '../deps';
 import { keysetPage, positionCursor } from '../lib/pagination';
+import { withDeadline } from '../lib/deadline';
 import { systemActor } from './actor';
 import type { AuditService } from './audit.service';
 
@@ -51,14 +52,6 @@ export function retryDelayMs(attempts: number, o: Pick<OutboxOptions, 'baseDelay
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the mail server within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: AuditService, overrides: Partial<OutboxOptions> = {}) {
   const options = { ...DEFAULT_OUTBOX_OPTIONS, ...overrides };
   const owner = randomUUID();
@@ -99,9 +92,10 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
   async function send(message: ClaimedMessage): Promise<boolean> {
     if (message.channel) return sendOnChannel(message, channels.get(message.channel));
     try {
-      await withTimeout(
+      await withDeadline(
         deps.mailer.send({ to: message.to, subject: message.subject, text: message.text, html: message.html, idempotencyKey: message.id }),
         options.sendTimeoutMs,
+        'sending to the mail server',
       );
     } catch (err) {
       await recordFailure(message, err);
