@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import type { AuthRepo, RateLimitSlot } from '../db/auth.repo';
 import type { UsersRepo, User } from '../db/users.repo';
 import { hashKey, randomToken, safeEqual, sha256 } from '../lib/ids';
-import { formatWhen } from '../mail/templates/key-notice';
+import { formatWhen } from '../mail/templates/key-notice-params';
 import { signInCodeMail } from '../mail/templates/sign-in-code';
 import { signInPausedMail } from '../mail/templates/sign-in-paused';
 import type { AuditService } from './audit.service';

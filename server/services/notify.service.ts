@@ -5,7 +5,9 @@ import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Deps } from '../deps';
 import { sha256 } from '../lib/ids';
-import { keyNoticeMail, keyNoticeSummary, type KeyNoticeParams } from '../mail/templates/key-notice';
+import { keyNoticeHeadline } from '../mail/templates/in-app-notice';
+import { keyNoticeMail } from '../mail/templates/key-notice';
+import type { KeyNoticeParams } from '../mail/templates/key-notice-params';
 import type { AlertsBus } from './alerts-bus';
 import type { KeyChangeEvent, KeyEvents, PolicyAppliedEvent } from './key-events';
 import type { OutboxService } from './outbox.service';
@@ -95,7 +97,7 @@ export function notifyService(
         actor: r.actor,
         reason: r.reason,
         thresholdDays: r.thresholdDays,
-        message: keyNoticeSummary(params),
+        message: keyNoticeHeadline(params),
         createdAt: r.at,
         readAt: actorIsOwner ? r.at : null,
       });

@@ -4,7 +4,7 @@ import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
-import { formatWhen } from '../mail/templates/key-notice';
+import { formatWhen } from '../mail/templates/key-notice-params';
 import type { AlertsBus } from './alerts-bus';
 import { effectiveStatus } from '../db/effective-status';
 import { noticeId } from './notify.service';

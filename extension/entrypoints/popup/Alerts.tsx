@@ -65,7 +65,6 @@ export function Alerts() {
           items={items}
           busy={busy || notices.more.busy}
           visible={VISIBLE}
-          meId={session.user.id}
           hasOlder={notices.hasMore}
           onLoadOlder={() => void notices.loadMore()}
           onMarkRead={(ids) => void markRead(ids)}

@@ -1,5 +1,5 @@
 import type { LeakEntry, LeakSource } from '../../../shared/schemas/leak';
-import { formatWhen } from './key-notice';
+import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 
 /**
