@@ -12,6 +12,7 @@ import type { AuditService } from './audit.service';
 import type { KeyGrants } from './keys.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
 import { bumpAlerts } from './alerts-bus';
+import { canGenerate } from './teams.service';
 
 /** A member cannot flood the admins: at most this many of their requests wait at once. */
 const MAX_PENDING_PER_MEMBER = 5;
@@ -121,7 +122,7 @@ export function keyRequestsService(
     async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; reason: string; expiresInDays?: number }): Promise<KeyRequest> {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
-      if (isAdminRole(actor.role) || team.settings.allowMemberKeyGeneration) throw badRequest('You can generate keys in this team yourself: no request is needed.');
+      if (canGenerate(actor.role, team.settings)) throw badRequest('You can generate keys in this team yourself: no request is needed.');
       const max = team.settings.maxLifetimeDays;
       if (max && input.expiresInDays !== undefined && input.expiresInDays > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
       const mine = await repos.keyRequests.list(input.teamId, { state: 'pending', userId: actor.userId! }, MAX_PENDING_PER_MEMBER);
