@@ -25,7 +25,7 @@ import { DAY_MS } from '../../shared/time';
  */
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+export const SESSION_TTL_MS = 30 * DAY_MS;
 /** The request limits keep live codes far fewer; this only bounds one guess's work. */
 const MAX_LIVE_CODES = 50;
 

@@ -3,6 +3,7 @@ import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
 import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
 import type { Deps } from '../deps';
 import { keysetPage, positionCursor } from '../lib/pagination';
+import { HOUR_MS } from '../../shared/time';
 import { withDeadline } from '../lib/deadline';
 import { systemActor } from './actor';
 import type { AuditService } from './audit.service';
@@ -31,7 +32,7 @@ export interface OutboxOptions {
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   maxAttempts: 8,
   baseDelayMs: 30_000,
-  maxDelayMs: 60 * 60_000,
+  maxDelayMs: HOUR_MS,
   leaseMs: 5 * 60_000,
   sendTimeoutMs: 60_000,
   batchSize: 25,
