@@ -7,7 +7,7 @@ import { formatCount, pick } from '../lib/plural';
 const KEYS_NAMED = 3;
 
 export interface NoticeActions {
-  /** A revocation the member may answer with a new key (the team allows them to generate). */
+  /** A revocation the member may answer with a new key (where the server says they may generate: `canGenerate`). */
   canReplace?(n: Notification): boolean;
   onReplace?(n: Notification): void;
   /** Opens the dashboard on the notice's team, where every key it lists can be seen. */

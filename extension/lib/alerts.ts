@@ -111,13 +111,13 @@ async function pollOnce(deps: AlertDeps): Promise<PollResult> {
   const summary = result;
   lastEtag = summary.etag ? { token: session.token, etag: summary.etag } : null;
   await applyBadge(deps.action, summary.badge);
-  const notified = await notifyNewRevocations(deps, summary.items ?? []);
+  const notified = await notifyNewAlarms(deps, summary.items ?? []);
   return { state: 'ok', summary, notified };
 }
 
-async function notifyNewRevocations(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
+async function notifyNewAlarms(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
   const seen = new Set(await seenNoticesItem.getValue());
-  const fresh = items.filter((n): n is AlertNotice & { desktopTitle: string } => n.desktopTitle !== null && !n.readAt && !seen.has(n.id));
+  const fresh = items.filter((n): n is AlertNotice & { desktopTitle: string } => !!n.desktopTitle && !n.readAt && !seen.has(n.id));
   if (fresh.length === 0) return [];
   const settings = await getSettings();
   if (settings.desktopNotifications) {

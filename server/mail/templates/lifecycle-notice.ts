@@ -5,7 +5,8 @@ import { formatWhen, type KeyNoticeParams } from './key-notice-params';
 
 /**
  * Wording of the key-lifecycle notices (rotation, idle policy, key requests),
- * kept apart from key-notice.ts, which dispatches here for these kinds.
+ * emails and in-app lines alike, kept apart from key-notice.ts and
+ * in-app-notice.ts, which dispatch here for these kinds.
  * For a rotation the listed key is the previous one; for a request it is the
  * requested name (`hint` empty) and `reason` carries the requester's reason or
  * the admin's note.
