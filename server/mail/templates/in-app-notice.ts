@@ -1,4 +1,5 @@
 import { formatCount, pick, plural } from '../../../shared/plural';
+import type { RevokedReason } from '../../../shared/schemas/key';
 import { GRACE_ENDING } from '../../../shared/schemas/lifecycle';
 import type { NotificationKind } from '../../../shared/schemas/notification';
 import { whatHappened } from './key-notice';
@@ -28,7 +29,8 @@ export const NOTICE_LABELS: Record<NotificationKind, string> = {
   key_request_denied: 'Request denied',
 };
 
-const REVOKED_HOW: Record<string, string> = {
+/** How a revocation came about, where the line says so; a key revoked by hand needs no words. */
+const REVOKED_HOW: Partial<Record<RevokedReason, string>> = {
   revoke_all: ' (Revoke All)',
   policy: ' by the expiry policy',
   owner_removed: ' when you left the team',
@@ -45,7 +47,7 @@ export function keyNoticeHeadline(p: KeyNoticeParams): string {
   const team = ` in ${p.teamName}`;
   switch (p.kind) {
     case 'key_revoked':
-      return `${subject} ${was} revoked${p.reason === 'policy' ? '' : by}${REVOKED_HOW[p.reason ?? ''] ?? ''}${team}.`;
+      return `${subject} ${was} revoked${p.reason === 'policy' ? '' : by}${REVOKED_HOW[p.reason as RevokedReason] ?? ''}${team}.`;
     case 'key_disabled':
       return `${subject} ${was} disabled${by}${p.reason === 'owner_removed' ? ' when you left the team' : ''}${team}.`;
     case 'key_expired':
