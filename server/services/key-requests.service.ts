@@ -13,6 +13,7 @@ import type { KeyGrants } from './keys.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
 import { bumpAlerts } from './alerts-bus';
 import { checkLifetimeDays } from './expiry-policy';
+import { canGenerate } from './teams.service';
 
 /** A member cannot flood the admins: at most this many of their requests wait at once. */
 const MAX_PENDING_PER_MEMBER = 5;
@@ -122,7 +123,7 @@ export function keyRequestsService(
     async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; reason: string; expiresInDays?: number }): Promise<KeyRequest> {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
-      if (isAdminRole(actor.role) || team.settings.allowMemberKeyGeneration) throw badRequest('You can generate keys in this team yourself: no request is needed.');
+      if (canGenerate(actor.role, team.settings)) throw badRequest('You can generate keys in this team yourself: no request is needed.');
       checkLifetimeDays(input.expiresInDays, [{ days: team.settings.maxLifetimeDays, by: 'policy' }]);
       const mine = await repos.keyRequests.list(input.teamId, { state: 'pending', userId: actor.userId! }, MAX_PENDING_PER_MEMBER);
       if (mine.length >= MAX_PENDING_PER_MEMBER) throw badRequest(`You have ${MAX_PENDING_PER_MEMBER} requests waiting already; wait for an answer.`);

@@ -20,6 +20,7 @@ import { effectiveStatus } from '../db/effective-status';
 import { newKeyExpiry } from './expiry-policy';
 import { toKeyRows } from './key-rows';
 import { bumpAlerts } from './alerts-bus';
+import { canGenerate } from './teams.service';
 
 
 /** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
@@ -53,7 +54,7 @@ export function keysService(
       if (!team) throw notFound('Team not found.');
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
-      if (!grant && !isAdminRole(actor.role) && !team.settings.allowMemberKeyGeneration) {
+      if (!grant && !canGenerate(actor.role, team.settings)) {
         throw forbidden('Your team allows only admins to generate API keys.');
       }
       const now = deps.now();

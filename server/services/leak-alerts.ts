@@ -3,14 +3,12 @@ import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
 import type { NotificationKind } from '../../shared/schemas/notification';
 import type { CanarySource } from '../db/canary-alarms.repo';
 import type { StoredKey } from '../db/keys.repo';
-import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Deps } from '../deps';
 import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../mail/templates/leak-notice';
-import type { AlertsBus } from './alerts-bus';
+import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 import { noticeId } from './notify.service';
-import type { OutboxService } from './outbox.service';
 
 /**
  * The two leak alarms, each an in-app notice and an email per recipient:
@@ -22,9 +20,8 @@ import type { OutboxService } from './outbox.service';
  */
 export function leakAlerts(
   deps: Deps,
-  repos: { notifications: NotificationsRepo; users: UsersRepo; teams: TeamsRepo },
-  outbox: OutboxService,
-  bus: AlertsBus,
+  repos: { users: UsersRepo; teams: TeamsRepo },
+  publishNotices: PublishNotices,
 ) {
   async function recipients(teamId: string, ownerId: string | null): Promise<string[]> {
     const admins = (await repos.teams.listMembershipsOfTeam(teamId)).filter((m) => isAdminRole(m.role)).map((m) => m.userId);
@@ -37,12 +34,11 @@ export function leakAlerts(
     render: (userId: string) => { message: string; mail: { subject: string; text: string; html: string } },
   ): Promise<void> {
     const users = new Map((await repos.users.findMany(userIds)).map((u) => [u.id, u]));
-    let created = false;
-    for (const userId of userIds) {
-      const id = noticeId(`${notice.source}:${userId}`);
+    const deliveries = userIds.map((userId): NoticeDelivery => {
       const { message, mail } = render(userId);
-      const inserted = await repos.notifications.insertOnce({
-        id,
+      const user = users.get(userId);
+      const record = {
+        id: noticeId(`${notice.source}:${userId}`),
         userId,
         teamId: notice.teamId,
         teamName: notice.teamName,
@@ -55,14 +51,10 @@ export function leakAlerts(
         message,
         createdAt: notice.at,
         readAt: null,
-      });
-      await bus.emit(userId);
-      if (inserted) created = true;
-      const user = users.get(userId);
-      // Written even when the notice already existed: a crash between the two writes must not lose the email.
-      if (user) await outbox.enqueue({ id, teamId: notice.teamId, userId, to: user.email, ...mail, createdAt: notice.at });
-    }
-    if (created) outbox.kick();
+      };
+      return { notice: record, mail: user ? { to: user.email, ...mail } : null };
+    });
+    await publishNotices(deliveries);
   }
 
   return {

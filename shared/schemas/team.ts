@@ -59,3 +59,11 @@ export const RemoveMemberInput = z.object({ teamId: TeamIdSchema, userId: UserId
 
 export const MemberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, joinedAt: z.date() });
 export type Member = z.infer<typeof MemberSchema>;
+
+/**
+ * A team as its member sees it in their session (sign-in, auth.me). `canGenerate`: whether this
+ * member may generate keys there, decided by the server (admins always; members when the team
+ * allows it); the extension offers Generate or Request by it and works out nothing itself.
+ */
+export const MyTeamSchema = z.object({ teamId: z.string(), name: z.string(), role: RoleSchema, canGenerate: z.boolean() });
+export type MyTeam = z.infer<typeof MyTeamSchema>;

@@ -44,7 +44,7 @@ describe('key requests', () => {
     expect(await errorCode(mia.api.keyRequests.list.query({ teamId: team.teamId }))).toBe('FORBIDDEN');
 
     await settleOutbox(server);
-    expect((await noticesOf(admin2)).find((n) => n.kind === 'key_request_created')?.message).toContain('asks for an API key');
+    expect((await noticesOf(admin2)).find((n) => n.kind === 'key_request_created')?.message).toContain(`${mia.email} asks for a key “ci deploy”`);
     expect(sink.to(admin2.email).map((m) => m.subject)).toContain(`Key request: "ci deploy" from ${mia.email}`);
   });
 

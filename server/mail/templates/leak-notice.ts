@@ -1,6 +1,6 @@
 import type { LeakEntry, LeakSource } from '../../../shared/schemas/leak';
 import { escapeForLog } from '../../deps';
-import { formatWhen } from './key-notice';
+import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 
 /**
