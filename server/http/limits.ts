@@ -1,14 +1,11 @@
-import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Env } from '../env';
 import { AppError } from '../errors';
 import { sha256 } from '../lib/ids';
 import { ConcurrencyGates, TokenBuckets } from '../lib/rate-limit';
+import type { NodeBindings } from './auth';
 import { discardRestOfBody, readBodyUpTo } from './discard-body';
-
-/** What Hono's node adapter puts in `c.env`; absent under `app.request()` in tests. */
-type NodeBindings = { incoming?: IncomingMessage };
 
 /**
  * Request limits for every HTTP route, so that no single caller can hold the
@@ -165,7 +162,7 @@ export function createRequestLimits(
       const maxSize = c.req.path.startsWith('/trpc/') || c.req.path === '/v1/leaks/github' ? BODY_LIMIT_BYTES.trpc : BODY_LIMIT_BYTES.other;
       const tooLarge = () => {
         // Not `Connection: close`: the client reads this answer once it has written its body.
-        discardRestOfBody((c.env as NodeBindings | undefined)?.incoming);
+        discardRestOfBody((c.env as NodeBindings['Bindings'] | undefined)?.incoming);
         return options.render(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${maxSize / 1024} KiB this endpoint accepts.`), {});
       };
       const length = c.req.header('content-length');
@@ -173,7 +170,7 @@ export function createRequestLimits(
         if (length === undefined) return next();
         return Number(length) > maxSize ? tooLarge() : next();
       }
-      const incoming = (c.env as NodeBindings | undefined)?.incoming;
+      const incoming = (c.env as NodeBindings['Bindings'] | undefined)?.incoming;
       // Under app.request() (tests) there is no Node stream: Hono's own limit.
       if (!incoming) return bodyLimit({ maxSize, onError: tooLarge })(c, next);
       const body = await readBodyUpTo(incoming, maxSize);
