@@ -136,6 +136,25 @@ describe('body limits', () => {
     }
   });
 
+  it('serves a chunked body within the limit', async () => {
+    const url = new URL(server.url);
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/keys/verify', method: 'POST', headers: { 'content-type': 'application/json' } });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+      // No Content-Length: Node sends the body chunked, in two chunks here.
+      req.write('{"key":');
+      req.end('"kw_short"}');
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ valid: false, code: 'MALFORMED' });
+  });
+
   it('reads and drops the rest of a refused 5 MiB body, so a client that writes it all first gets the 413', async () => {
     const res = await writeAllThenRead(server.url, '/v1/keys/verify', 5 * 1024 * 1024);
     expect({ written: res.written, status: res.status, writeError: res.writeError ?? null }).toEqual({ written: true, status: 413, writeError: null });
