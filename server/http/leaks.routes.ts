@@ -2,9 +2,8 @@ import { Hono, type Context } from 'hono';
 import { GitHubLeakReportSchema, PublicLeakReportSchema } from '../../shared/schemas/leak';
 import { DAY_MS } from '../../shared/time';
 import type { Deps } from '../deps';
-import { clientIp } from '../lib/caller';
 import type { Services } from '../services';
-import type { NodeBindings } from './auth';
+import { callerIp, type NodeBindings } from './auth';
 import type { Actor } from '../services/actor';
 
 /**
@@ -19,7 +18,7 @@ export function leaksRoutes(deps: Deps, services: Services) {
     userId: null,
     email: null,
     role: null,
-    ip: clientIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy),
+    ip: callerIp(c, deps.config.trustProxy),
     userAgent: userAgent ?? c.req.header('user-agent') ?? null,
   });
 
