@@ -112,7 +112,8 @@ export function KeysTab({ team }: { team: SessionTeam }) {
   const selectableShown = list.rows.filter((r) => r.status !== 'revoked').length;
   const pageAllSelected = selectableShown > 0 && list.rows.every((r) => r.status === 'revoked' || selected.has(r.id));
   const offerMatching = !allMatching && pageAllSelected && total !== null && total > list.rows.length;
-  const matching = allMatching && total !== null ? { filters, total, live: liveIn(list.counts, filters.view) } : null;
+  // Exactly the filters the list and its counts were read with: the N offered is what the server resolves.
+  const matching = allMatching && total !== null && list.countedFor ? { filters: list.countedFor, total, live: liveIn(list.counts, list.countedFor.view) } : null;
 
   return (
     <>
