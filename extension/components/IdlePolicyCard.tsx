@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { IDLE_DAYS } from '../../shared/idle';
 import { DEFAULT_IDLE_WARNING_DAYS, IdleDisableDaysSchema, IdleWarningDaysSchema, type IdlePreview } from '../../shared/schemas/lifecycle';
 import type { TeamSettings } from '../../shared/schemas/team';
 import { useApi } from '../hooks/session-context';
@@ -58,7 +59,7 @@ export function IdlePolicyCard(props: { teamId: string; value: TeamSettings; onS
         </label>
         <label class="field field-inline">
           <span class="sr-only">Days without use before a key is disabled</span>
-          <input type="number" name="idleDisableDays" min={30} max={365} value={days} disabled={!on} class="narrow" onInput={(e) => (setDays(e.currentTarget.value), setPreview(null))} />
+          <input type="number" name="idleDisableDays" min={IDLE_DAYS} max={365} value={days} disabled={!on} class="narrow" onInput={(e) => (setDays(e.currentTarget.value), setPreview(null))} />
           <span>days; warn</span>
         </label>
         <label class="field field-inline">

@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { sha256 } from '../lib/ids';
 import { DAY_MS } from '../../shared/time';
+import { idleSince } from '../../shared/idle';
 import { systemActor } from './actor';
 import type { KeyActionsService } from './key-actions.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
@@ -20,18 +21,8 @@ export interface IdlePolicy {
 }
 
 /**
- * Since when a key counts as unused: its last verified use, or its creation if
- * it was never used, or the moment it was enabled again if that is later
- * (enabling restarts the clock).
- */
-export function idleSince(k: Pick<IdleCandidate, 'createdAt' | 'lastUsedAt' | 'enabledAt'>): Date {
-  const t = Math.max((k.lastUsedAt ?? k.createdAt).getTime(), k.enabledAt?.getTime() ?? 0);
-  return new Date(t);
-}
-
-/**
  * The one rule both the preview and the pass apply: `disable` once the key has
- * been idle `idleDisableDays`, `warn` in the `idleWarningDays` before that.
+ * been idle (shared/idle.ts) `idleDisableDays`, `warn` in the `idleWarningDays` before that.
  * One verified use during the warning moves `idleSince`, which cancels it.
  */
 export function idleEffect(k: Pick<IdleCandidate, 'createdAt' | 'lastUsedAt' | 'enabledAt'>, policy: IdlePolicy, now: Date): { effect: 'disable' | 'warn' | null; daysLeft: number } {
