@@ -1,19 +1,19 @@
 import { useState } from 'preact/hooks';
 import { IDLE_DAYS } from '../../shared/idle';
-import { DEFAULT_IDLE_WARNING_DAYS, IdleDisableDaysSchema, IdleWarningDaysSchema, type IdlePreview } from '../../shared/schemas/lifecycle';
-import type { TeamSettings } from '../../shared/schemas/team';
+import { IdleDisableDaysSchema, IdleWarningDaysSchema, type IdlePreview } from '../../shared/schemas/lifecycle';
+import type { FullTeamSettings } from '../../shared/schemas/team';
 import { useApi } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
 import { formatCount, plural } from '../lib/plural';
 import { ProblemBox } from './ProblemBox';
 
 /** Settings tab: the idle-key policy, previewed (how many keys, whose, disabled at once or warned) before it is saved. */
-export function IdlePolicyCard(props: { teamId: string; value: TeamSettings; onSaved(s: TeamSettings): void }) {
+export function IdlePolicyCard(props: { teamId: string; value: FullTeamSettings; onSaved(s: FullTeamSettings): void }) {
   const api = useApi();
   const action = useAction();
   const [on, setOn] = useState(props.value.idleDisableDays != null);
   const [days, setDays] = useState(String(props.value.idleDisableDays ?? 90));
-  const [warnDays, setWarnDays] = useState(String(props.value.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS));
+  const [warnDays, setWarnDays] = useState(String(props.value.idleWarningDays));
   const [preview, setPreview] = useState<IdlePreview | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);

@@ -1,4 +1,4 @@
-import { DEFAULT_IDLE_WARNING_DAYS, type IdlePreview } from '../../shared/schemas/lifecycle';
+import type { IdlePreview } from '../../shared/schemas/lifecycle';
 import type { IdleCandidate, IdleKeysRepo } from '../db/idle-keys.repo';
 import type { MarksRepo } from '../db/marks.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -93,7 +93,7 @@ export function idleKeysService(
       const team = await repos.teams.findTeam(teamId);
       if (!team) throw notFound('Team not found.');
       if (idleDisableDays === null) return { disableNow: 0, warn: 0, byOwner: [] };
-      const policy = { idleDisableDays, idleWarningDays: idleWarningDays ?? team.settings.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS };
+      const policy = { idleDisableDays, idleWarningDays: idleWarningDays ?? team.settings.idleWarningDays };
       const { disable, warn } = await plan(teamId, policy, deps.now());
       const perOwner = new Map<string, { disableNow: number; warn: number }>();
       const tally = (ownerId: string) => perOwner.get(ownerId) ?? perOwner.set(ownerId, { disableNow: 0, warn: 0 }).get(ownerId)!;
@@ -110,7 +110,7 @@ export function idleKeysService(
     async run(): Promise<{ disabled: number; warned: number }> {
       const total = { disabled: 0, warned: 0 };
       for (const t of await repos.idleKeys.teamsWithPolicy()) {
-        const policy = { idleDisableDays: t.idleDisableDays, idleWarningDays: t.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS };
+        const policy = { idleDisableDays: t.idleDisableDays, idleWarningDays: t.idleWarningDays };
         try {
           const r = await runTeam(t.teamId, policy, deps.now());
           total.disabled += r.disabled;

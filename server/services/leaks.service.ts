@@ -1,6 +1,7 @@
 import { parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import { DEFAULT_LEAK_RESPONSE, type GitHubLeakLabel, type GitHubLeakReport, type LeakCheck, type LeakEntry, type LeakSource } from '../../shared/schemas/leak';
+import { type GitHubLeakLabel, type GitHubLeakReport, type LeakCheck, type LeakEntry, type LeakSource } from '../../shared/schemas/leak';
+import { settingsOf } from '../../shared/schemas/team';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { LeaksRepo } from '../db/leaks.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -46,7 +47,7 @@ export function leaksService(
     const at = deps.now();
     if (effectiveStatus(key, at).status === 'revoked') return { action: 'none', actionId: null };
     const team = await repos.teams.findTeam(key.teamId);
-    const response = forceRevoke ? 'revoke' : (team?.settings.leakResponse ?? DEFAULT_LEAK_RESPONSE);
+    const response = forceRevoke ? 'revoke' : settingsOf(team?.settings).leakResponse;
     if (response === 'notify') return { action: 'notified', actionId: null };
     if (response === 'disable' && key.status === 'disabled') return { action: 'none', actionId: null };
     const { actionId, changed } = await actions.run({ teamId: key.teamId, kind: response, reason: 'leaked', actor, keyIds: [key.id] });

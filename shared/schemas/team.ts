@@ -24,8 +24,10 @@ export const TeamSettingsSchema = z.object({
   idleWarningDays: IdleWarningDaysSchema.optional(),
 });
 export type TeamSettings = z.infer<typeof TeamSettingsSchema>;
+/** Every setting present: what the server works with, whatever a team's stored document lacks. */
+export type FullTeamSettings = Required<TeamSettings>;
 
-export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
+export const DEFAULT_TEAM_SETTINGS: FullTeamSettings = {
   allowMemberKeyGeneration: true,
   maxLifetimeDays: null,
   expiryWarningDays: [7, 1],
@@ -33,6 +35,16 @@ export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
   idleDisableDays: null,
   idleWarningDays: DEFAULT_IDLE_WARNING_DAYS,
 };
+
+/**
+ * A team's settings with the default of each one its stored document lacks (teams made before a
+ * setting existed): the one way the server reads settings. Null stands for "off" only where the
+ * default is off too, so a stored null elsewhere reads as the default.
+ */
+export function settingsOf(stored: Partial<TeamSettings> | null | undefined): FullTeamSettings {
+  const present = Object.fromEntries(Object.entries(stored ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  return { ...DEFAULT_TEAM_SETTINGS, ...present };
+}
 
 export const UpdateSettingsInput = z.object({
   teamId: TeamIdSchema,
