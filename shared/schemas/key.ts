@@ -132,6 +132,9 @@ export const RevokeResultSchema = z.object({
   notFound: z.array(z.string()),
 });
 export type RevokeResult = z.infer<typeof RevokeResultSchema>;
+/** keys.revokeOwn: the revoke result, and the key's row as it now is. */
+export const RevokeOwnResultSchema = RevokeResultSchema.extend({ row: KeyRowSchema });
+export type RevokeOwnResult = z.infer<typeof RevokeOwnResultSchema>;
 
 /** What disable and enable answer (and disableMatching), by key id: changed, left as they were, not in the team. */
 export const ChangeResultSchema = z.object({
