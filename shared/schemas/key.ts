@@ -119,6 +119,15 @@ export const MyKeysInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema
 
 export const KeyCountsSchema = z.object({ enabled: z.number(), disabled: z.number(), revoked: z.number() });
 export type KeyCounts = z.infer<typeof KeyCountsSchema>;
+
+/** A page of keys (keys.mine); `nextCursor` null on the last page. */
+export const KeyPageSchema = z.object({ items: z.array(KeyRowSchema), nextCursor: z.string().nullable() });
+/** keys.list: a page, and the counts of its filters' keys by status (whatever the view). */
+export const KeyListSchema = KeyPageSchema.extend({ counts: KeyCountsSchema });
+/** keys.create: the key's value, shown once and never stored, and its row. */
+export const CreatedKeySchema = z.object({ key: z.string(), row: KeyRowSchema });
+/** keys.rotate: the replacement (value shown once) and the key it replaces, now in its grace. */
+export const RotatedKeySchema = CreatedKeySchema.extend({ previous: KeyRowSchema });
 /** The whole team's counts, without a page of keys (the admin popup). */
 export const KeyCountsInput = z.object({ teamId: TeamIdSchema });
 

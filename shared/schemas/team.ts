@@ -24,8 +24,9 @@ export const TeamSettingsSchema = z.object({
   idleWarningDays: IdleWarningDaysSchema.optional(),
 });
 export type TeamSettings = z.infer<typeof TeamSettingsSchema>;
-/** Every setting present: what the server works with, whatever a team's stored document lacks. */
-export type FullTeamSettings = Required<TeamSettings>;
+/** Every setting present: what the server works with and answers, whatever a team's stored document lacks. */
+export const FullTeamSettingsSchema = TeamSettingsSchema.required();
+export type FullTeamSettings = z.infer<typeof FullTeamSettingsSchema>;
 
 export const DEFAULT_TEAM_SETTINGS: FullTeamSettings = {
   allowMemberKeyGeneration: true,
@@ -65,9 +66,25 @@ export const PolicyPreviewSchema = z.object({
 });
 export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
 
+/** settings.update: the settings saved, and what a cap given did to existing keys (null when none was given). */
+export const SettingsUpdateSchema = z.object({
+  settings: FullTeamSettingsSchema,
+  policy: z.object({ changed: z.number(), expireNow: z.number() }).nullable(),
+});
+
 export const AddMemberInput = z.object({ teamId: TeamIdSchema, email: EmailSchema, role: RoleSchema.default('member'), name: MemberNameSchema.optional() });
 export const SetRoleInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema, role: RoleSchema });
 export const RemoveMemberInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema });
 
 export const MemberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, joinedAt: z.date() });
 export type Member = z.infer<typeof MemberSchema>;
+export const MemberListSchema = z.array(MemberSchema);
+
+/** members.add: added at once, or (someone who must consent first) invited until `expiresAt`. */
+export const AddMemberResultSchema = z.discriminatedUnion('invited', [
+  z.object({ teamId: z.string(), userId: z.string(), invited: z.literal(false) }),
+  z.object({ teamId: z.string(), userId: z.string(), invited: z.literal(true), expiresAt: z.date() }),
+]);
+export const SetRoleResultSchema = z.object({ userId: z.string(), role: RoleSchema, changed: z.boolean() });
+/** members.remove: how many of their keys were disabled (reason `owner_removed`). */
+export const RemoveMemberResultSchema = z.object({ userId: z.string(), disabledKeys: z.number() });
