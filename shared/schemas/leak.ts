@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { holdsKey } from '../key-format';
 import { CONTROL_OR_BIDI, TeamIdSchema } from './common';
 
 /**
@@ -22,6 +23,14 @@ export const MAX_LEAK_URL_LENGTH = 2048;
 /** Bidi marks, beside the controls and overrides CONTROL_OR_BIDI already covers. */
 const BIDI_MARK = /[\u061C\u200E\u200F]/;
 
+const decoded = (href: string) => {
+  try {
+    return decodeURIComponent(href);
+  } catch {
+    return href;
+  }
+};
+
 /** `text` as an http(s) URL written the way the URL parser writes it, or undefined. */
 function httpUrl(text: string): string | undefined {
   // Checked before parsing: the parser would quietly drop a CR, LF or tab, not refuse it.
@@ -30,13 +39,17 @@ function httpUrl(text: string): string | undefined {
   if (trimmed.length > MAX_LEAK_URL_LENGTH || !URL.canParse(trimmed)) return undefined;
   const url = new URL(trimmed);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // A user name or password before the host makes the address read as another site's (or hands someone's password on).
+  if (url.username || url.password) return undefined;
+  // A key in the address (often the leaked one itself) would reach every place the address is shown.
+  if (holdsKey(url.href) || holdsKey(decoded(url.href))) return undefined;
   return url.href.length <= MAX_LEAK_URL_LENGTH ? url.href : undefined;
 }
 
 /**
  * Where a leak was seen, as its reporter (anyone, for the public report) says: kept only as an
- * http(s) URL of at most 2,048 characters without control or bidi characters, in the parser's
- * percent-encoded form, so it cannot carry forged text into an admin's email, a key's row, the
+ * http(s) URL of at most 2,048 characters without control or bidi characters, a user name or password,
+ * or a key, in the parser's percent-encoded form, so it cannot carry forged text into an admin's email, a key's row, the
  * audit log or a CSV. Anything else is dropped, never refused: that a key leaked matters more
  * than where, and the public report's answer must not depend on what was sent.
  */
