@@ -55,6 +55,9 @@ function httpUrl(text: string): string | undefined {
  */
 const LeakUrlSchema = z.string().transform(httpUrl).optional().catch(undefined);
 
+/** A reporter's free text, kept only if it holds no key: a note often quotes the key it reports. */
+const ReporterTextSchema = (max: number) => z.string().max(max).transform((text) => (holdsKey(text) ? undefined : text));
+
 /** GitHub's secret-scanning partner report: a JSON array of matches. */
 export const GitHubLeakReportSchema = z
   .array(
@@ -62,7 +65,7 @@ export const GitHubLeakReportSchema = z
       token: z.string().max(1000),
       type: z.string().max(200),
       url: LeakUrlSchema,
-      source: z.string().max(200).optional().default(''),
+      source: ReporterTextSchema(200).optional(),
     }),
   )
   .max(1000);
@@ -75,7 +78,7 @@ export type GitHubLeakLabel = { token_hash: string; token_type: string; label: '
 export const PublicLeakReportSchema = z.object({
   key: z.string().max(200),
   url: LeakUrlSchema,
-  note: z.string().max(1000).optional(),
+  note: ReporterTextSchema(1000).optional(),
 });
 
 /** The extension's leak guard, signed in: a key it found on a page (only the key and the page's address). */

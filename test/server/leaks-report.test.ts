@@ -140,6 +140,17 @@ describe('POST /v1/leaks/report', () => {
     expect(`${mail.text}${mail.html}`).not.toContain(other.key.slice(5));
   });
 
+  it("keeps no key's plaintext from a reporter's note (which often quotes the key found)", async () => {
+    const team = await createTeam(server, 'Key in note');
+    const owner = await team.addUser('owner');
+    const reported = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'quoted' });
+    const note = `found ${reported.key} in a public paste`;
+    expect((await reportFrom('198.51.100.41', JSON.stringify({ key: reported.key, note }))).status).toBe(202);
+    await until(async () => (await server.storage.cols.leaks.countDocuments({ keyId: reported.row.id, kind: 'report' })) > 0);
+    const stored = JSON.stringify(await server.storage.cols.leaks.find({ keyId: reported.row.id }).toArray());
+    expect(stored).not.toContain(reported.key.slice(3));
+  });
+
   it('is named in /.well-known/security.txt', async () => {
     const res = await fetch(`${server.url}/.well-known/security.txt`);
     expect(res.status).toBe(200);
