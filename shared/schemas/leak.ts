@@ -55,6 +55,9 @@ function httpUrl(text: string): string | undefined {
  */
 const LeakUrlSchema = z.string().transform(httpUrl).optional().catch(undefined);
 
+/** A stored url as it may be shown: one an earlier version kept without this rule is shown only if it passes it now. */
+export const shownLeakUrl = (url: unknown): string | null => (typeof url === 'string' ? (httpUrl(url) ?? null) : null);
+
 /** A reporter's free text, kept only if it holds no key: a note often quotes the key it reports. */
 const ReporterTextSchema = (max: number) => z.string().max(max).transform((text) => (holdsKey(text) ? undefined : text));
 
