@@ -96,6 +96,25 @@ export function findKeys(text: string): string[] {
   return [...found];
 }
 
+/** Characters nothing draws (zero-width, joiners, soft hyphen, bidi marks, variation selectors, tags). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+const ANY_CASE_PREFIX = new RegExp(KEY_PREFIX, 'gi');
+
+/**
+ * Whether `text` shows a key to whoever reads or copies it, even a key `findKeys` would pass over:
+ * split by characters nothing draws, written in full-width forms or with the prefix in capitals,
+ * or glued to the letters around it. Text shown to others (a name) asks this; a page scan keeps to
+ * `findKeys`, whose boundaries spare longer tokens.
+ */
+export function holdsKey(text: string): boolean {
+  const seen = text.replace(INVISIBLE, '').normalize('NFKC').replace(INVISIBLE, '');
+  for (const match of seen.matchAll(ANY_CASE_PREFIX)) {
+    const start = (match.index ?? 0) + KEY_PREFIX.length;
+    if (parseKey(KEY_PREFIX + seen.slice(start, start + KEY_LENGTH - KEY_PREFIX.length)).ok) return true;
+  }
+  return false;
+}
+
 /** The display hint stored beside a key: enough to recognise it, useless to an attacker. */
 export function keyHint(key: string): string {
   return `${key.slice(0, KEY_PREFIX.length + 4)}…${key.slice(-4)}`;

@@ -1,8 +1,14 @@
 import type { KeyRow } from '../../shared/schemas/key';
-import type { LeakSource } from '../../shared/schemas/leak';
+import { shownLeakUrl, type LeakSource } from '../../shared/schemas/leak';
 import { formatDateTime, relative } from '../lib/format';
 
 const SOURCES: Record<LeakSource, string> = { github: 'GitHub secret scanning', public_report: 'a public report', extension: 'the leak guard' };
+
+/** " at <url>" for a url that passes today's rule (an earlier version kept reported urls as sent), else nothing. */
+const at = (url: unknown) => {
+  const shown = shownLeakUrl(url);
+  return shown ? ` at ${shown}` : '';
+};
 
 /**
  * A row's CANARY tag (only admins list a team's keys, so only they see it) and
@@ -20,7 +26,7 @@ export function LeakNote({ row, now }: { row: Pick<KeyRow, 'canary' | 'leaks'>; 
         </span>
       ) : null}
       {latest ? (
-        <span class="leak-note" title={leaks.map((l) => `${formatDateTime(l.at)}: ${SOURCES[l.source]}${l.url ? ` at ${l.url}` : ''} (${l.action})`).join('\n')}>
+        <span class="leak-note" title={leaks.map((l) => `${formatDateTime(l.at)}: ${SOURCES[l.source]}${at(l.url)} (${l.action})`).join('\n')}>
           {' '}
           leaked · {SOURCES[latest.source]}, {relative(latest.at, now)}
         </span>
@@ -35,12 +41,11 @@ type AuditLike = { action: string; details: Record<string, unknown> | null };
 export function LeakDetail({ entry }: { entry: AuditLike }) {
   if (entry.action !== 'key.leaked' || !entry.details) return null;
   const source = SOURCES[entry.details.source as LeakSource] ?? String(entry.details.source);
-  const url = typeof entry.details.url === 'string' ? entry.details.url : null;
   return (
     <span class="muted">
       {' '}
       — found by {source}
-      {url ? ` at ${url}` : ''}; {String(entry.details.action ?? 'none')}
+      {at(entry.details.url)}; {String(entry.details.action ?? 'none')}
     </span>
   );
 }

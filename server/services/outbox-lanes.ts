@@ -48,8 +48,10 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
     let next = 0;
     let claimed = 0;
     let sent = 0;
+    // An endpoint lane hands its slot to a waiting endpoint after each delivery, not after its batch.
+    const yieldsNow = () => lane.channel === 'webhook' && claimed > 0 && waiting.size > 0;
     const worker = async () => {
-      while (next < ids.length && !stopped) {
+      while (next < ids.length && !stopped && !yieldsNow()) {
         const outcome = await work.attempt(ids[next++]!);
         if (outcome === null) continue;
         claimed++;
@@ -59,7 +61,7 @@ export function outboxLanes(limits: LaneLimits, work: LaneWork, log: Logger) {
     const results = await Promise.allSettled(Array.from({ length: Math.min(width, ids.length) }, worker));
     rethrowFirst(results);
     // Everything due is held by other workers: nothing to gain from reading again now.
-    return { sent, more: ids.length === limits.batchSize && claimed > 0 };
+    return { sent, more: (ids.length === limits.batchSize || next < ids.length) && claimed > 0 };
   }
 
   async function run(key: string, lane: OutboxLane, width: number, state: Running): Promise<number> {

@@ -1,4 +1,4 @@
-import { findKeys } from '../../shared/key-format';
+import { holdsKey } from '../../shared/key-format';
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { WebhookEvent } from '../../shared/schemas/webhook';
 import type { AuditRecord } from '../db/audit.repo';
@@ -44,7 +44,7 @@ export interface WebhookEventBody {
 
 /** Drops anything shaped like a key from free-form details, however it got there. */
 function scrub(value: unknown): unknown {
-  if (typeof value === 'string') return findKeys(value).length > 0 ? '[redacted]' : value;
+  if (typeof value === 'string') return holdsKey(value) ? '[redacted]' : value;
   if (Array.isArray(value)) return value.map(scrub);
   if (value instanceof Date) return value;
   if (value && typeof value === 'object') {

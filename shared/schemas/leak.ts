@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { holdsKey } from '../key-format';
 import { CONTROL_OR_BIDI, TeamIdSchema } from './common';
 
 /**
@@ -22,6 +23,14 @@ export const MAX_LEAK_URL_LENGTH = 2048;
 /** Bidi marks, beside the controls and overrides CONTROL_OR_BIDI already covers. */
 const BIDI_MARK = /[\u061C\u200E\u200F]/;
 
+const decoded = (href: string) => {
+  try {
+    return decodeURIComponent(href);
+  } catch {
+    return href;
+  }
+};
+
 /** `text` as an http(s) URL written the way the URL parser writes it, or undefined. */
 function httpUrl(text: string): string | undefined {
   // Checked before parsing: the parser would quietly drop a CR, LF or tab, not refuse it.
@@ -30,17 +39,27 @@ function httpUrl(text: string): string | undefined {
   if (trimmed.length > MAX_LEAK_URL_LENGTH || !URL.canParse(trimmed)) return undefined;
   const url = new URL(trimmed);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // A user name or password before the host makes the address read as another site's (or hands someone's password on).
+  if (url.username || url.password) return undefined;
+  // A key in the address (often the leaked one itself) would reach every place the address is shown.
+  if (holdsKey(url.href) || holdsKey(decoded(url.href))) return undefined;
   return url.href.length <= MAX_LEAK_URL_LENGTH ? url.href : undefined;
 }
 
 /**
  * Where a leak was seen, as its reporter (anyone, for the public report) says: kept only as an
- * http(s) URL of at most 2,048 characters without control or bidi characters, in the parser's
- * percent-encoded form, so it cannot carry forged text into an admin's email, a key's row, the
+ * http(s) URL of at most 2,048 characters without control or bidi characters, a user name or password,
+ * or a key, in the parser's percent-encoded form, so it cannot carry forged text into an admin's email, a key's row, the
  * audit log or a CSV. Anything else is dropped, never refused: that a key leaked matters more
  * than where, and the public report's answer must not depend on what was sent.
  */
 const LeakUrlSchema = z.string().transform(httpUrl).optional().catch(undefined);
+
+/** A stored url as it may be shown: one an earlier version kept without this rule is shown only if it passes it now. */
+export const shownLeakUrl = (url: unknown): string | null => (typeof url === 'string' ? (httpUrl(url) ?? null) : null);
+
+/** A reporter's free text, kept only if it holds no key: a note often quotes the key it reports. */
+const ReporterTextSchema = (max: number) => z.string().max(max).transform((text) => (holdsKey(text) ? undefined : text));
 
 /** GitHub's secret-scanning partner report: a JSON array of matches. */
 export const GitHubLeakReportSchema = z
@@ -49,7 +68,7 @@ export const GitHubLeakReportSchema = z
       token: z.string().max(1000),
       type: z.string().max(200),
       url: LeakUrlSchema,
-      source: z.string().max(200).optional().default(''),
+      source: ReporterTextSchema(200).optional(),
     }),
   )
   .max(1000);
@@ -62,7 +81,7 @@ export type GitHubLeakLabel = { token_hash: string; token_type: string; label: '
 export const PublicLeakReportSchema = z.object({
   key: z.string().max(200),
   url: LeakUrlSchema,
-  note: z.string().max(1000).optional(),
+  note: ReporterTextSchema(1000).optional(),
 });
 
 /** The extension's leak guard, signed in: a key it found on a page (only the key and the page's address). */

@@ -1,6 +1,6 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LeakNote } from '../../extension/components/LeakNote';
+import { LeakDetail, LeakNote } from '../../extension/components/LeakNote';
 import { desktopNoticeFor } from '../../extension/lib/alerts';
 import { wordedNotice } from '../helpers/worded-notice';
 import { generateKey, keyHint } from '../../shared/key-format';
@@ -79,5 +79,26 @@ describe('leak alarms in the extension', () => {
     render(<LeakNote row={{ canary: true, leaks: [{ source: 'github', url: 'https://github.com/a/b', at: new Date(now - 2 * 3_600_000), action: 'revoked' }] }} now={now} />);
     expect(screen.getByText('CANARY')).toBeTruthy();
     expect(screen.getByText(/leaked · GitHub secret scanning, 2 hours ago/)).toBeTruthy();
+  });
+
+  it('shows a url kept by an earlier version only if it passes today\'s rule (row and history)', () => {
+    const now = Date.now();
+    const forged = 'https://paste.example/\u202Egnp.exe\r\nRevoked by: security team';
+    const leaks = [
+      { source: 'public_report' as const, url: forged, at: new Date(now - 60_000), action: 'revoked' as const },
+      { source: 'public_report' as const, url: 'javascript:alert(1)', at: new Date(now - 120_000), action: 'none' as const },
+      { source: 'github' as const, url: 'https://github.com/a/b', at: new Date(now - 180_000), action: 'none' as const },
+    ];
+    const { container } = render(
+      <>
+        <LeakNote row={{ leaks }} now={now} />
+        <LeakDetail entry={{ action: 'key.leaked', details: { source: 'public_report', url: forged, action: 'revoked' } }} />
+      </>,
+    );
+    const shown = `${container.textContent} ${[...container.querySelectorAll('[title]')].map((e) => e.getAttribute('title')).join(' ')}`;
+    expect(shown).not.toContain('\u202E');
+    expect(shown).not.toContain('security team');
+    expect(shown).not.toContain('javascript:');
+    expect(shown).toContain('at https://github.com/a/b');
   });
 });

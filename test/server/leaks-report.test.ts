@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOf, keyRowOf } from '../helpers/fixtures';
+import { auditOf, keyRowOf, setTeamSettings } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { interruptedFirstReport } from '../helpers/leaks';
 import { settleOutbox, until } from '../helpers/notify';
@@ -98,6 +98,9 @@ describe('POST /v1/leaks/report', () => {
       'file:///etc/passwd',
       `https://paste.example/${'a'.repeat(2049)}`,
       42,
+      // An address that reads as another site's (userinfo before the host), or carries someone's password.
+      'https://github.com%2Fkeywarden%2Fkeywarden@paste.example/',
+      'https://deploy:hunter2@paste.example/raw/1',
     ];
     const keys = [];
     for (const [i, url] of [...dropped, 'http://paste.example/found here?x=1'].entries()) {
@@ -116,6 +119,36 @@ describe('POST /v1/leaks/report', () => {
     const mail = sink.to(owner.email).find((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked')!;
     expect(mail.text).toContain('Found: no address given');
     expect(mail.text).not.toContain('forged');
+  });
+
+  it("drops a url that holds a key (the reported one, or another), so no key's plaintext reaches a row, the audit log or an email", async () => {
+    const team = await createTeam(server, 'Key in url');
+    const owner = await team.addUser('owner');
+    await setTeamSettings(server, team, { leakResponse: 'notify' });
+    const reported = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'pasted' });
+    const other = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'also pasted' });
+    const url = `https://paste.example/raw?k=${reported.key}&also=${encodeURIComponent(other.key).replace('kw', '%6B%77')}`;
+    expect((await reportFrom('198.51.100.40', JSON.stringify({ key: reported.key, url }))).status).toBe(202);
+
+    await until(async () => ((await keyRowOf(server, team.teamId, reported.row.id))!.leaks ?? []).length > 0);
+    expect((await keyRowOf(server, team.teamId, reported.row.id))!.leaks!.map((l) => l.url ?? null)).toEqual([null]);
+    expect((await auditOf(server, team.teamId, 'key.leaked')).map((a) => a.details?.url ?? null)).toEqual([null]);
+    const subject = 'Keywarden API key "pasted" leaked';
+    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject?.startsWith(subject)));
+    const mail = sink.to(owner.email).find((m) => m.subject?.startsWith(subject))!;
+    expect(`${mail.text}${mail.html}`).not.toContain(reported.key.slice(3));
+    expect(`${mail.text}${mail.html}`).not.toContain(other.key.slice(5));
+  });
+
+  it("keeps no key's plaintext from a reporter's note (which often quotes the key found)", async () => {
+    const team = await createTeam(server, 'Key in note');
+    const owner = await team.addUser('owner');
+    const reported = await owner.api.keys.create.mutate({ teamId: team.teamId, name: 'quoted' });
+    const note = `found ${reported.key} in a public paste`;
+    expect((await reportFrom('198.51.100.41', JSON.stringify({ key: reported.key, note }))).status).toBe(202);
+    await until(async () => (await server.storage.cols.leaks.countDocuments({ keyId: reported.row.id, kind: 'report' })) > 0);
+    const stored = JSON.stringify(await server.storage.cols.leaks.find({ keyId: reported.row.id }).toArray());
+    expect(stored).not.toContain(reported.key.slice(3));
   });
 
   it('is named in /.well-known/security.txt', async () => {

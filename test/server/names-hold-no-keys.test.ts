@@ -40,6 +40,36 @@ describe('a name holding a key', () => {
     }
   });
 
+  it('is refused when the key is only hidden: invisible characters inside, another case or width, or letters glued to it', () => {
+    const key = generateKey();
+    const cut = (mark: string) => `${key.slice(0, 12)}${mark}${key.slice(12)}`;
+    // Each shows the key to a reader (or to a copy and paste) as plainly as the key itself.
+    const hidden = {
+      zeroWidthSpace: cut('\u200B'),
+      zeroWidthJoiner: cut('\u200D'),
+      wordJoiner: cut('\u2060'),
+      byteOrderMark: cut('\uFEFF'),
+      softHyphen: cut('\u00AD'),
+      leftToRightMark: cut('\u200E'),
+      arabicLetterMark: cut('\u061C'),
+      variationSelector: cut('\uFE0F'),
+      combiningGraphemeJoiner: cut('\u034F'),
+      tagSpace: cut('\u{E0020}'),
+      twoMarks: `${key.slice(0, 5)}\u200B${key.slice(5, 20)}\u2060${key.slice(20)}`,
+      upperCasePrefix: `KW_${key.slice(3)}`,
+      fullWidthPrefix: `\uFF4B\uFF57\uFF3F${key.slice(3)}`,
+      fullWidthBody: [...key].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join(''),
+      gluedBefore: `x_${key}`,
+      gluedAfter: `${key}x`,
+    };
+    for (const [how, name] of Object.entries(hidden)) {
+      expect({ how, issues: KeyNameSchema.safeParse(`deploy ${name}`).error?.issues.map((i) => i.message) }).toEqual({ how, issues: [REFUSED] });
+      expect({ how, ok: TeamNameSchema.safeParse(name).success }).toEqual({ how, ok: false });
+    }
+    // Names with such characters and no key in them stay names (an emoji sequence joins with U+200D).
+    for (const name of ['deploy \u{1F468}\u200D\u{1F469}\u200D\u{1F467}', 'caf\u00E9 \uFF21\uFF22', `KW_${key.slice(3, -1)}`]) expect(KeyNameSchema.safeParse(name).success).toBe(true);
+  });
+
   it('answers keys.create, keyRequests.create and webhooks.create with a 400 naming the field, and stores nothing', async () => {
     const team = await createTeam(server, 'Names');
     const member = await team.addUser('member');

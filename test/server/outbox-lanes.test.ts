@@ -96,6 +96,28 @@ describe('outbox lanes', () => {
     }
   }, 60_000);
 
+  it('gives a waiting endpoint the slot after the busy endpoint\'s current delivery, not after its whole backlog', async () => {
+    const saved = server.services.outbox.options.endpointsInFlight;
+    server.services.outbox.options.endpointsInFlight = 1;
+    try {
+      const team = await createTeam(server, 'Lanes turns');
+      const busy = await receiver(1_500);
+      const { endpoint } = await team.admin.api.webhooks.create.mutate({ teamId: team.teamId, url: busy.url, events: ['key.created'] });
+      for (let i = 0; i < 8; i++) await team.admin.api.webhooks.test.mutate({ teamId: team.teamId, endpointId: endpoint.id });
+      // Past the first pass, whose batch held what was due when it started: the backlog is now one batch.
+      await until(() => busy.receipts.length >= 2);
+      const other = await receiver();
+      const second = await team.admin.api.webhooks.create.mutate({ teamId: team.teamId, url: other.url, events: ['key.created'] });
+      await team.admin.api.webhooks.test.mutate({ teamId: team.teamId, endpointId: second.endpoint.id });
+      await until(() => other.receipts.length === 1);
+      // The other endpoint waited for at most the delivery in flight (and one begun as it was queued), not the 6 left.
+      expect(busy.receipts.length).toBeLessThanOrEqual(4);
+      await until(() => busy.receipts.length === 8);
+    } finally {
+      server.services.outbox.options.endpointsInFlight = saved;
+    }
+  }, 60_000);
+
   it('sends every email and every delivery once when two instances drain all lanes at the same moment', async () => {
     const team = await createTeam(server, 'Lanes twice');
     const hooks = await Promise.all([receiver(), receiver(), receiver()]);
