@@ -161,6 +161,8 @@ describe('legacy records the fixture does not hold', () => {
     expect(await server.storage.repos.rotations.findByRef(rotated.hash)).toMatchObject({ state: 'grace', keyId: rotated.id });
     // The first report's handling never finished: the next report still takes it on.
     expect(await server.storage.repos.leaks.claimHandling(team.teamId, leaked.id, new Date())).toBe(true);
+    await server.storage.repos.leaks.markHandled(team.teamId, leaked.id, new Date());
+    expect(await server.storage.repos.leaks.claimHandling(team.teamId, leaked.id, new Date())).toBe(false);
     // The claimed use consumed the grant (no second key from it); the unwritten decision left the request pending.
     const used = await server.storage.repos.keyRequests.find(team.teamId, 'kreq_used_unwritten');
     expect(used!.grantExpiresAt!.getTime()).toBe(at.getTime());
