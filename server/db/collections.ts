@@ -90,6 +90,8 @@ export interface KeyDoc {
   canary?: boolean;
   /** Set once when the key is rotated (absent or null until then): verify reads its grace with the key. */
   rotation?: KeyRotation | null;
+  /** On a key made by a rotation: the previous key's public id. */
+  replaces?: string | null;
   /** Set once by the key's first leak report; `handledAt` when its handling finished (a crash leaves it to the next report). */
   leak?: { firstAt: Date; handledAt: Date | null } | null;
 }

@@ -29,7 +29,6 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { actionId: 1 }, name: 'action' },
     { key: { ownerId: 1, status: 1, expiresAt: 1 }, name: 'owner_status_expiry' },
     { key: { 'rotation.state': 1, 'rotation.graceEndsAt': 1 }, name: 'rotation_grace_end' },
-    { key: { teamId: 1, 'rotation.replacedBy': 1 }, name: 'team_rotation_replaced_by' },
   ],
   sessions: [{ key: { userId: 1 }, name: 'user' }],
   loginCodes: [{ key: { emailHash: 1, expiresAt: -1 }, name: 'email_expiry' }],

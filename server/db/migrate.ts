@@ -50,15 +50,16 @@ export const foldRevocations: Migration = async (db, cols) => {
   await drop(db, 'revocations');
 };
 
-/** `rotations/{keyHash}`: the rotation becomes the previous key's `rotation` field. */
+/** `rotations/{keyHash}`: the rotation becomes the previous key's `rotation` field, and the new key names the key it replaced. */
 export const foldRotations: Migration = async (db, cols) => {
   if (!(await exists(db, 'rotations'))) return;
-  const records = await db.collection<KeyRotation & { _id: string }>('rotations').find({}).toArray();
+  const records = await db.collection<KeyRotation & { _id: string; teamId: string; keyId: string }>('rotations').find({}).toArray();
   await inBulk(
     cols.keys,
-    records.map(({ _id, replacedBy, graceEndsAt, at, by, state }) => ({
-      updateOne: { filter: { _id, rotation: null }, update: { $set: { rotation: { replacedBy, graceEndsAt, at, by, state } } } },
-    })),
+    records.flatMap(({ _id, teamId, keyId, replacedBy, graceEndsAt, at, by, state }) => [
+      { updateOne: { filter: { _id, rotation: null }, update: { $set: { rotation: { replacedBy, graceEndsAt, at, by, state } } } } },
+      { updateOne: { filter: { teamId, id: replacedBy, replaces: null }, update: { $set: { replaces: keyId } } } },
+    ]),
   );
   await drop(db, 'rotations');
 };

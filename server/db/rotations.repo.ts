@@ -8,7 +8,6 @@ type RotatedKey = Pick<KeyDoc, '_id' | 'teamId' | 'id' | 'ownerId' | 'rotation'>
 const FIELDS = { _id: 1, teamId: 1, id: 1, ownerId: 1, rotation: 1 } as const;
 
 const toRotation = (d: RotatedKey): Rotation & { ref: string } => ({ ...d.rotation!, teamId: d.teamId, keyId: d.id, ownerId: d.ownerId, ref: d._id });
-const withoutRef = ({ ref: _ref, ...r }: Rotation & { ref: string }): Rotation => r;
 
 const rotated: Filter<KeyDoc> = { rotation: { $ne: null } };
 
@@ -28,7 +27,9 @@ export function rotationsRepo(cols: Collections) {
 
     async findByRef(ref: string): Promise<Rotation | null> {
       const doc = await cols.keys.findOne({ _id: ref, ...rotated }, { projection: FIELDS });
-      return doc ? withoutRef(toRotation(doc)) : null;
+      if (!doc) return null;
+      const { ref: _ref, ...rotation } = toRotation(doc);
+      return rotation;
     },
 
     /** Marks the key rotated, once: false when it already has a rotation. */
@@ -41,13 +42,6 @@ export function rotationsRepo(cols: Collections) {
     /** Removes a key nobody ever saw (a rotation that lost its race): its plaintext was never handed out. */
     async deleteUnissuedKey(teamId: string, keyId: string): Promise<void> {
       await cols.keys.deleteOne({ id: keyId, teamId });
-    },
-
-    /** The rotations a page of keys takes part in, as previous or as new key. */
-    async ofKeys(teamId: string, keyIds: string[]): Promise<Rotation[]> {
-      if (keyIds.length === 0) return [];
-      const docs = await cols.keys.find({ teamId, ...rotated, $or: [{ id: { $in: keyIds } }, { 'rotation.replacedBy': { $in: keyIds } }] }, { projection: FIELDS }).toArray();
-      return docs.map((d) => withoutRef(toRotation(d)));
     },
 
     /** Rotations whose grace has ended and whose previous key the pass has not revoked yet. */

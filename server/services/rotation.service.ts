@@ -95,6 +95,7 @@ export function rotationService(
         by: actor.userId,
         state: 'grace',
       };
+      stored.replaces = previous.id;
       await repos.keys.insert(hashKey(deps.pepper, value), stored);
       if (!(await repos.rotations.begin(ref, rotation))) {
         // Another rotation of the same key won: this new key was never shown to anyone.

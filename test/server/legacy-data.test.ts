@@ -81,6 +81,7 @@ async function expectPreviousStateKept(kw: Keywarden) {
   expect(rotated.rotation?.replacedBy).toBe(expected.rotatedReplacement.id);
   expect(new Date(rotated.rotation!.graceEndsAt).getTime()).toBeGreaterThan(Date.now());
   expect((await verifyKey(kw, expected.rotatedReplacement.key)).valid).toBe(true);
+  expect(await kw.storage.repos.keys.findByPublicId(teamId, expected.rotatedReplacement.id)).toMatchObject({ replaces: keys.rotated!.id });
 
   // Decided requests stay decided; the used grant stays used.
   const requests = kw.storage.repos.keyRequests;
