@@ -8,9 +8,9 @@ export type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc };
 import type { KeyRequestDoc, RequestClaimDoc, RotationDoc } from './lifecycle-docs';
 
 export type { KeyRequestDoc, RequestClaimDoc, RotationDoc };
-import type { KeyAction } from './actions.repo';
-import type { LeakDoc } from './leaks.repo';
-import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhooks.repo';
+import type { KeyAction } from './action-docs';
+import type { LeakDoc } from './leak-docs';
+import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
 
 /**
  * Document shapes. Driver types never leave server/db: repos return plain objects.

@@ -1,5 +1,6 @@
-import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
+import type { LeakEntry } from '../../shared/schemas/leak';
 import type { Collections } from './collections';
+import type { LeakDoc } from './leak-docs';
 import { insertOnce } from './insert-once';
 
 /**
@@ -12,23 +13,7 @@ import { insertOnce } from './insert-once';
  *   (revoke, disable, notify) and then stamps `handledAt`: a key reported twice
  *   is handled once, and a handling cut short is finished by the next report.
  */
-export interface LeakDoc {
-  _id: string;
-  kind: 'report' | 'first';
-  keyId: string;
-  teamId: string;
-  ownerId: string;
-  source: LeakSource;
-  url: string | null;
-  note: string | null;
-  at: Date;
-  action: LeakEntry['action'];
-  actionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** On the `first:` document: when its handling (action, audit, notices) was complete. */
-  handledAt?: Date | null;
-}
+export type { LeakDoc };
 
 export type LeakRecord = Omit<LeakDoc, '_id' | 'kind' | 'handledAt'>;
 
