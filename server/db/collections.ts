@@ -45,9 +45,12 @@ export interface MembershipDoc {
  * A person's invitation to a team, `_id` `${teamId}:${userId}` like a membership, so
  * re-inviting updates the one document. `id` names this round of invitation (a new one
  * after a decline or expiry) and makes its audit records and emails idempotent.
- * An accepted invitation is kept (state `accepted`) so a repeated accept is answered
- * the same; a declined or cancelled one is deleted.
+ * An answered round is kept with its answer, so a repeated accept is answered the same
+ * and a late one loses to a cancel. (Rounds declined or cancelled before answers were
+ * kept were deleted instead.)
  */
+export type InvitationState = 'pending' | 'accepted' | 'declined' | 'cancelled';
+
 export interface InvitationDoc {
   _id: string;
   id: string;
@@ -56,11 +59,16 @@ export interface InvitationDoc {
   email: string;
   role: Role;
   invitedBy: { userId: string | null; email: string | null };
-  state: 'pending' | 'accepted';
+  state: InvitationState;
   createdAt: Date;
   sentAt: Date;
   expiresAt: Date;
   respondedAt: Date | null;
+  /**
+   * On an accepted round: false from the acceptance until its membership is written, so an accept
+   * repeated after a crash in between finishes it. Absent on rounds accepted before it was recorded.
+   */
+  joined?: boolean;
 }
 
 /** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
