@@ -154,10 +154,12 @@ export interface ActionDoc {
   result: Record<string, unknown> | null;
 }
 
+/** A job's lease (`job:{name}`, with the time `window` it was taken in) or an outbox claim. */
 export interface LeaseDoc {
   _id: string;
   owner: string;
   until: Date;
+  window?: number;
 }
 
 /**
