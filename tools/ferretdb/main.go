@@ -38,6 +38,7 @@ func main() {
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	pushdown := flag.String("pushdown", "teamId,ownerId", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
+	atomic := flag.Bool("atomic", true, "run the write commands (insert, update, delete, findAndModify) one at a time, so each is atomic per document as in MongoDB (see ATOMIC.md); false restores FerretDB's own behaviour")
 	flag.Parse()
 
 	if *socket == "" {
@@ -49,6 +50,15 @@ func main() {
 	}
 	// Read by the patched SQLite backend (sqlite-pushdown.patch) when it first answers a query.
 	if err := os.Setenv(pushdownEnv, strings.Join(fields, ",")); err != nil {
+		fatal(err)
+	}
+
+	// Read by the patched handler (atomic-writes.patch) when it sets up its commands, in ferretdb.New below.
+	atomicValue := "0"
+	if *atomic {
+		atomicValue = "1"
+	}
+	if err := os.Setenv(atomicEnv, atomicValue); err != nil {
 		fatal(err)
 	}
 
@@ -124,6 +134,9 @@ func removeStaleSocket(path string) error {
 	}
 	return os.Remove(path)
 }
+
+// atomicEnv is what the patched handler reads; see keywarden_atomic.go in the patch.
+const atomicEnv = "KEYWARDEN_ATOMIC_WRITES"
 
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "ferretdb-launcher:", err)
