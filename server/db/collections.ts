@@ -178,9 +178,10 @@ export interface RevocationDoc {
   by: string | null;
 }
 
+/** A revision counter (revisions.repo). Documents written before counters also carry the random token `v` they used. */
 export interface RevisionDoc {
   _id: string;
-  v: string;
+  seq: number;
 }
 
 export function collections(db: Db) {
