@@ -1,48 +1,124 @@
-import type { Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Filter } from 'mongodb';
+import type { VerifyCounts } from './activity-docs';
 import type { Collections, KeyDoc, UsageDoc } from './collections';
 import { insertOnce, onlyDuplicates } from './insert-once';
 
 /**
- * Usage flush documents (see UsageDoc): inserted once each, read back as the
- * newest document of each (instance, key, hour). Every read names the team
- * and a time bound, and the per-key reads their keys, so MongoDB serves them
- * from `key_hour` / `team_hour`; on FerretDB v1 each is a scan of `usage`.
+ * Usage totals, one document per (key, hour) (see UsageDoc). Every read names
+ * the team and a time bound, and the per-key reads their keys, so MongoDB
+ * serves them from `key_hour` / `team_hour`; on FerretDB v1 each is a scan of `usage`.
  */
-export type UsageRecord = Omit<UsageDoc, '_id'> & { id: string };
+export type UsageRecord = Omit<UsageDoc, '_id' | 'flushes'> & { id: string };
 /** What counting needs; addresses and user agents only where asked for. */
-export type UsageCounts = Pick<UsageDoc, 'instance' | 'seq' | 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired' | 'lastValidAt' | 'lastValidIp'>;
+export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired' | 'lastValidAt' | 'lastValidIp'>;
 
-const COUNT_FIELDS = { _id: 0, instance: 1, seq: 1, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValidAt: 1, lastValidIp: 1 } as const;
+/** What one flush adds to one (key, hour): counts since the previous flush, new addresses, the latest use and failure. */
+export interface UsageDelta extends VerifyCounts {
+  teamId: string | null;
+  keyId: string | null;
+  hour: Date;
+  ips: string[];
+  ipsCapped: boolean;
+  lastValid: { at: Date; ip: string | null; ua: string | null } | null;
+  lastFail: { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null } | null;
+}
 
+const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValidAt: 1, lastValidIp: 1 } as const;
+const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
+
+/** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */
+const FLUSHES_KEPT = 100;
 
 /** Use-after-revoke notices are marked sent per team and day: `${NOTICE_MARK_PREFIX}${teamId}:${day}`. */
 const NOTICE_MARK_PREFIX = 'used-after-revoke:';
 const noticeMarkId = (n: { teamId: string; day: string }) => `${NOTICE_MARK_PREFIX}${n.teamId}:${n.day}`;
 
-/** Writes run in slices of this many documents: one flush of 10,000 active keys is ten commands. */
-const INSERT_SLICE = 1000;
+/** Writes run in slices of this many operations: one flush of 10,000 active keys is a few dozen commands. */
+const WRITE_SLICE = 1000;
+
+const usageId = (keyId: string | null, hour: Date) => `${keyId ?? '-'}:${hour.getTime()}`;
+
+/**
+ * The writes of one flush to one (key, hour), on its document (which exists by then): the counts,
+ * addresses and flush id in one update that matches only while the flush id is not recorded; the
+ * latest use and failure each in an update that matches only an older one. Each is a no-op when
+ * repeated.
+ */
+function flushOps(flushId: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc>[] {
+  const _id = usageId(d.keyId, d.hour);
+  const ops: AnyBulkWriteOperation<UsageDoc>[] = [
+    {
+      updateOne: {
+        filter: { _id, flushes: { $ne: flushId } },
+        update: {
+          $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
+          $addToSet: { ips: { $each: d.ips } },
+          $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
+          ...(d.ipsCapped ? { $set: { ipsCapped: true } } : {}),
+        },
+      },
+    },
+  ];
+  if (d.lastValid) {
+    ops.push({
+      updateOne: {
+        filter: { _id, $or: [{ lastValidAt: null }, { lastValidAt: { $lt: d.lastValid.at } }] },
+        update: { $set: { lastValidAt: d.lastValid.at, lastValidIp: d.lastValid.ip, lastValidUa: d.lastValid.ua } },
+      },
+    });
+  }
+  if (d.lastFail) {
+    const f = d.lastFail;
+    ops.push({
+      updateOne: {
+        filter: { _id, $or: [{ lastFailAt: null }, { lastFailAt: { $lt: f.at } }] },
+        update: { $set: { lastFailAt: f.at, lastFailCode: f.code, lastFailIp: f.ip, lastFailUa: f.ua } },
+      },
+    });
+  }
+  return ops;
+}
+
+/** A (key, hour)'s document before anything was added to it. */
+const emptyDoc = (d: UsageDelta): UsageDoc => ({
+  _id: usageId(d.keyId, d.hour),
+  teamId: d.teamId,
+  keyId: d.keyId,
+  hour: d.hour,
+  ...Object.fromEntries(COUNTS.map((f) => [f, 0])) as unknown as VerifyCounts,
+  ips: [],
+  ipsCapped: false,
+  lastValidAt: null,
+  lastValidIp: null,
+  lastValidUa: null,
+  lastFailAt: null,
+  lastFailCode: null,
+  lastFailIp: null,
+  lastFailUa: null,
+  flushes: [],
+});
+
+/**
+ * Adds flushes (each with its id) to the totals; a flush already added (a retry) changes nothing.
+ * The documents are inserted first where they may be missing (`exists` not set): an insert that
+ * finds one there is a no-op, so the updates never need an upsert.
+ */
+export async function addFlushes(cols: Collections, flushes: { flushId: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
+  const fresh = [...new Map(flushes.filter((f) => !f.exists).map((f) => [usageId(f.delta.keyId, f.delta.hour), emptyDoc(f.delta)])).values()];
+  for (let i = 0; i < fresh.length; i += WRITE_SLICE) {
+    try {
+      await cols.usage.insertMany(fresh.slice(i, i + WRITE_SLICE), { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+  }
+  const ops = flushes.flatMap((f) => flushOps(f.flushId, f.delta));
+  for (let i = 0; i < ops.length; i += WRITE_SLICE) await cols.usage.bulkWrite(ops.slice(i, i + WRITE_SLICE), { ordered: false });
+}
 
 export function usageRepo(cols: Collections) {
   return {
-    /** Inserts a flush; documents already there (a retried flush) are left as they are. */
-    async insertFlush(records: UsageRecord[]): Promise<void> {
-      for (let i = 0; i < records.length; i += INSERT_SLICE) {
-        const docs = records.slice(i, i + INSERT_SLICE).map(({ id, ...rest }): UsageDoc => ({ _id: id, ...rest }));
-        try {
-          await cols.usage.insertMany(docs, { ordered: false });
-        } catch (err) {
-          if (!onlyDuplicates(err)) throw err;
-        }
-      }
-    },
-
-    /** Deletes superseded flush documents, each by `_id` (the one look-up FerretDB serves from an index). */
-    async deleteSuperseded(ids: string[]): Promise<void> {
-      for (let i = 0; i < ids.length; i += INSERT_SLICE) {
-        const slice = ids.slice(i, i + INSERT_SLICE);
-        await cols.usage.bulkWrite(slice.map((id) => ({ deleteOne: { filter: { _id: id } } })), { ordered: false });
-      }
-    },
+    addFlushes: (flushes: { flushId: string; delta: UsageDelta; exists?: boolean }[]) => addFlushes(cols, flushes),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
@@ -56,13 +132,13 @@ export function usageRepo(cols: Collections) {
         older && older.keyIds.length > 0 && older.since < since
           ? { teamId, $or: [recent, { keyId: { $in: older.keyIds }, hour: { $gte: older.since, $lt: since } }] }
           : { teamId, ...recent };
-      return cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray() as Promise<UsageCounts[]>;
+      return ((await cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray()) as UsageCounts[]);
     },
 
     /** Everything recorded for one key since `since`, addresses included. */
     async ofKey(teamId: string, keyId: string, since: Date): Promise<UsageRecord[]> {
-      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }).toArray();
-      return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { flushes: 0 } }).toArray();
+      return docs.map(({ _id, ...rest }) => ({ ...rest, id: _id }));
     },
 
     /** The newest document with a valid use of a key before `before` (its last address, past a range). */
@@ -78,24 +154,24 @@ export function usageRepo(cols: Collections) {
     /** The team's counts since `since`; addresses only when asked for (the CSV export). */
     async ofTeam(teamId: string, since: Date, withIps = false): Promise<(UsageCounts & Partial<Pick<UsageDoc, 'ips' | 'ipsCapped'>>)[]> {
       const projection = withIps ? { ...COUNT_FIELDS, ips: 1, ipsCapped: 1 } : COUNT_FIELDS;
-      return cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray() as Promise<UsageCounts[]>;
+      return ((await cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray()) as UsageCounts[]);
     },
 
     /** Every team's documents since `since` with a failure of a stored key (the use-after-revoke pass). */
     async failuresSince(since: Date): Promise<(UsageCounts & { teamId: string })[]> {
-      return cols.usage
+      const docs = await cols.usage
         .find(
           { hour: { $gte: since }, keyId: { $ne: null }, $or: [{ revoked: { $gt: 0 } }, { disabled: { $gt: 0 } }, { expired: { $gt: 0 } }] },
           { projection: { ...COUNT_FIELDS, teamId: 1 } },
         )
-        .toArray() as Promise<(UsageCounts & { teamId: string })[]>;
+        .toArray();
+      return (docs as (UsageCounts & { teamId: string })[]);
     },
 
     /** Verifies no stored key could be blamed for (MALFORMED, NOT_FOUND), since `since`; across teams, for operators. */
-    async unattributedSince(since: Date): Promise<Pick<UsageDoc, 'instance' | 'seq' | 'hour' | 'malformed' | 'notFound'>[]> {
-      return cols.usage
-        .find({ keyId: null, hour: { $gte: since } }, { projection: { _id: 0, instance: 1, seq: 1, hour: 1, malformed: 1, notFound: 1 } })
-        .toArray() as Promise<Pick<UsageDoc, 'instance' | 'seq' | 'hour' | 'malformed' | 'notFound'>[]>;
+    async unattributedSince(since: Date): Promise<Pick<UsageDoc, 'hour' | 'malformed' | 'notFound'>[]> {
+      const docs = await cols.usage.find({ keyId: null, hour: { $gte: since } }, { projection: { _id: 0, hour: 1, malformed: 1, notFound: 1 } }).toArray();
+      return (docs as Pick<UsageDoc, 'hour' | 'malformed' | 'notFound'>[]);
     },
 
     /** Retention: drops every hour before `cutoff`, and the use-after-revoke marks of those days. */
@@ -124,3 +200,45 @@ export function usageRepo(cols: Collections) {
   };
 }
 export type UsageRepo = ReturnType<typeof usageRepo>;
+
+/** A usage document as versions before per-hour totals wrote it: one instance's running totals as of its flush `seq`. */
+type SnapshotDoc = Omit<UsageDoc, 'flushes'> & { instance: string; seq: number };
+
+/**
+ * Folds the superseding snapshots of earlier versions into the per-(key, hour) totals: each
+ * instance's newest snapshot of a (key, hour) is added under the flush id `legacy:{instance}`,
+ * so two instances folding at once, or a fold re-run after a crash, add it once. The snapshots
+ * are deleted only after everything read was added (today's code never writes them).
+ */
+export async function foldUsageSnapshots(cols: Collections): Promise<void> {
+  const snapshots = cols.usage as unknown as Collection<SnapshotDoc>;
+  const newest = new Map<string, SnapshotDoc>();
+  for await (const d of snapshots.find({ instance: { $exists: true } })) {
+    const id = `${d.instance}|${usageId(d.keyId, d.hour)}`;
+    const seen = newest.get(id);
+    if (!seen || seen.seq < d.seq) newest.set(id, d);
+  }
+  if (newest.size === 0) return;
+  await addFlushes(
+    cols,
+    [...newest.values()].map((d) => ({
+      flushId: `legacy:${d.instance}`,
+      delta: {
+        valid: d.valid,
+        revoked: d.revoked,
+        disabled: d.disabled,
+        expired: d.expired,
+        malformed: d.malformed,
+        notFound: d.notFound,
+        teamId: d.teamId,
+        keyId: d.keyId,
+        hour: d.hour,
+        ips: d.ips ?? [],
+        ipsCapped: d.ipsCapped ?? false,
+        lastValid: d.lastValidAt ? { at: d.lastValidAt, ip: d.lastValidIp ?? null, ua: d.lastValidUa ?? null } : null,
+        lastFail: d.lastFailAt && d.lastFailCode ? { at: d.lastFailAt, code: d.lastFailCode, ip: d.lastFailIp ?? null, ua: d.lastFailUa ?? null } : null,
+      },
+    })),
+  );
+  await snapshots.deleteMany({ instance: { $exists: true } });
+}
