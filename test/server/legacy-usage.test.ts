@@ -1,5 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldUsageSnapshots } from '../../server/db/usage.repo';
+import { silentLogger } from '../../server/deps';
+import { parseEnv } from '../../server/env';
+import { startKeywarden, type Keywarden } from '../../server/runtime';
+import { startFerretdbOn } from '../helpers/ferretdb-variant';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 
 /**
@@ -13,7 +21,11 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ label: 'legacy-usage' });
 });
-afterAll(() => server.close());
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => {});
+  await server.close();
+});
 
 /** A snapshot document exactly as the previous version's flush inserted it. */
 function snapshot(instance: string, seq: number, teamId: string | null, keyId: string | null, hour: Date, counts: { valid?: number; revoked?: number; notFound?: number }, ips: string[], lastValidAt: Date | null) {
@@ -81,4 +93,44 @@ describe('usage written by the previous version', () => {
     ]);
     expect((await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: k, range: '24h' })).totals.valid).toBe(17);
   });
+});
+
+describe('the DATA_DIR written by the previous version (test/fixtures/legacy-v1)', () => {
+  const FIXTURE = join(__dirname, '../fixtures/legacy-v1');
+  const manifest = JSON.parse(readFileSync(join(FIXTURE, 'manifest.json'), 'utf8')) as {
+    pepper: string;
+    dbName: string;
+    teamId: string;
+    keys: Record<string, { id: string }>;
+    expected: { usage: { used: number; revokedTried: number } };
+  };
+
+  it('keeps its usage counts when two instances start on it at once, and a later fold changes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keywarden-legacy-usage-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    execFileSync('tar', ['-xzf', join(FIXTURE, 'data.tar.gz'), '-C', dir]);
+    const engine = await startFerretdbOn(dir, []);
+    cleanup.push(() => engine.stop());
+    const env = parseEnv({ DATA_DIR: dir, MONGODB_URI: engine.uri, HOST: '127.0.0.1', PORT: '0', KEYWARDEN_PEPPER: manifest.pepper, MONGODB_DB: manifest.dbName, KEYWARDEN_SEED_DEMO: 'false' });
+    const start = async () => {
+      const kw = await startKeywarden(env, { log: silentLogger, jobs: false, database: { uri: engine.uri, embedded: false, stop: async () => {} } });
+      cleanup.push(() => kw.stop());
+      return kw;
+    };
+    const [a, b] = await Promise.all([start(), start()]);
+
+    const totals = async (kw: Keywarden, name: string) => {
+      const docs = await kw.storage.repos.usage.ofKey(manifest.teamId, manifest.keys[name]!.id, new Date(0));
+      return { valid: docs.reduce((n, d) => n + d.valid, 0), revoked: docs.reduce((n, d) => n + d.revoked, 0), documents: docs.length };
+    };
+    const { used, revokedTried } = manifest.expected.usage;
+    for (const kw of [a, b]) {
+      expect(await totals(kw, 'used')).toEqual({ valid: used, revoked: 0, documents: 1 });
+      expect(await totals(kw, 'revoked-by-admin')).toEqual({ valid: 0, revoked: revokedTried, documents: 1 });
+    }
+    // Folded into today's documents: no snapshot is left.
+    expect(await a.storage.database.db.collection('usage').countDocuments({ instance: { $exists: true } })).toBe(0);
+    await foldUsageSnapshots(a.storage.cols);
+    expect(await totals(b, 'used')).toEqual({ valid: used, revoked: 0, documents: 1 });
+  }, 120_000);
 });
