@@ -33,8 +33,15 @@ const FLUSHES_KEPT = 100;
 const NOTICE_MARK_PREFIX = 'used-after-revoke:';
 const noticeMarkId = (n: { teamId: string; day: string }) => `${NOTICE_MARK_PREFIX}${n.teamId}:${n.day}`;
 
-/** Writes run in slices of this many operations: one flush of 10,000 active keys is a few dozen commands. */
-const WRITE_SLICE = 1000;
+/** Inserts run in slices of this many documents. */
+const INSERT_SLICE = 1000;
+/**
+ * Updates run in commands of this many: FerretDB v1 keeps each statement's cursor of an `update`
+ * command open until the command ends, so a command of about 100 statements exhausts its SQLite
+ * pool and never ends (holding every other write behind it). Short commands also let other
+ * writes in between.
+ */
+const UPDATE_SLICE = 50;
 
 const usageId = (keyId: string | null, hour: Date) => `${keyId ?? '-'}:${hour.getTime()}`;
 
@@ -105,15 +112,15 @@ const emptyDoc = (d: UsageDelta): UsageDoc => ({
  */
 export async function addFlushes(cols: Collections, flushes: { flushId: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
   const fresh = [...new Map(flushes.filter((f) => !f.exists).map((f) => [usageId(f.delta.keyId, f.delta.hour), emptyDoc(f.delta)])).values()];
-  for (let i = 0; i < fresh.length; i += WRITE_SLICE) {
+  for (let i = 0; i < fresh.length; i += INSERT_SLICE) {
     try {
-      await cols.usage.insertMany(fresh.slice(i, i + WRITE_SLICE), { ordered: false });
+      await cols.usage.insertMany(fresh.slice(i, i + INSERT_SLICE), { ordered: false });
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
     }
   }
   const ops = flushes.flatMap((f) => flushOps(f.flushId, f.delta));
-  for (let i = 0; i < ops.length; i += WRITE_SLICE) await cols.usage.bulkWrite(ops.slice(i, i + WRITE_SLICE), { ordered: false });
+  for (let i = 0; i < ops.length; i += UPDATE_SLICE) await cols.usage.bulkWrite(ops.slice(i, i + UPDATE_SLICE), { ordered: false });
 }
 
 export function usageRepo(cols: Collections) {

@@ -61,4 +61,19 @@ describe('accept racing cancel', () => {
     for (const a of answers) expect(a).toEqual({ teamId: team.teamId, teamName: 'Double accept', role: 'admin' });
     expect((await auditOf(server, team.teamId)).filter((a) => a.action === 'member.joined')).toHaveLength(1);
   });
+
+  it('finishes an acceptance a crash cut short between the answer and the membership', async () => {
+    const team = await createTeam(server, 'Cut short');
+    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: person.email, role: 'member' });
+    // What the winning accept had written when the server died: the answer, not yet the membership.
+    await server.storage.cols.invitations.updateOne({ _id: `${team.teamId}:${person.userId}` }, { $set: { state: 'accepted', joined: false, respondedAt: new Date() } });
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toBeNull();
+    // The admin can no longer withdraw it; the person's retry completes it.
+    expect(await errorCode(team.admin.api.invitations.cancel.mutate({ teamId: team.teamId, userId: person.userId }))).toBe('NOT_FOUND');
+    const answer = await person.api.invitations.accept.mutate({ teamId: team.teamId });
+    expect(answer).toEqual({ teamId: team.teamId, teamName: 'Cut short', role: 'member' });
+    expect(await server.services.teams.membership(team.teamId, person.userId)).toMatchObject({ role: 'member' });
+    expect(await person.api.invitations.accept.mutate({ teamId: team.teamId })).toEqual(answer);
+    expect((await auditOf(server, team.teamId)).filter((a) => a.action === 'member.joined')).toHaveLength(1);
+  });
 });
