@@ -87,13 +87,13 @@ export interface UsageDoc extends VerifyCounts {
   /** Distinct source addresses: at most USAGE_MAX_IPS from each instance; `ipsCapped` when one saw more. */
   ips: string[];
   ipsCapped: boolean;
-  lastValidAt: Date | null;
-  lastValidIp: string | null;
-  lastValidUa: string | null;
-  lastFailAt: Date | null;
-  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
-  lastFailIp: string | null;
-  lastFailUa: string | null;
+  /**
+   * The latest valid use and failure seen by each instance (by the instance part of its flush ids),
+   * set in the same update as the counts: an instance's own latest only moves forward, so no
+   * condition is needed, and a read takes the latest of them.
+   */
+  lastValid: Record<string, { at: Date; ip: string | null; ua: string | null }>;
+  lastFail: Record<string, { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null }>;
   /** The ids of the last flushes that added to this document. */
   flushes: string[];
 }

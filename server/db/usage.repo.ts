@@ -8,9 +8,19 @@ import { insertOnce, onlyDuplicates } from './insert-once';
  * the team and a time bound, and the per-key reads their keys, so MongoDB
  * serves them from `key_hour` / `team_hour`; on FerretDB v1 each is a scan of `usage`.
  */
-export type UsageRecord = Omit<UsageDoc, '_id' | 'flushes'> & { id: string };
+/** The latest valid use and failure of a (key, hour), across instances. */
+export interface LatestUses {
+  lastValidAt: Date | null;
+  lastValidIp: string | null;
+  lastValidUa: string | null;
+  lastFailAt: Date | null;
+  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
+  lastFailIp: string | null;
+  lastFailUa: string | null;
+}
+export type UsageRecord = Omit<UsageDoc, '_id' | 'flushes' | 'lastValid' | 'lastFail'> & LatestUses & { id: string };
 /** What counting needs; addresses and user agents only where asked for. */
-export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired' | 'lastValidAt' | 'lastValidIp'>;
+export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired'> & Pick<LatestUses, 'lastValidAt' | 'lastValidIp'>;
 
 /** What one flush adds to one (key, hour): counts since the previous flush, new addresses, the latest use and failure. */
 export interface UsageDelta extends VerifyCounts {
@@ -23,7 +33,7 @@ export interface UsageDelta extends VerifyCounts {
   lastFail: { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null } | null;
 }
 
-const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValidAt: 1, lastValidIp: 1 } as const;
+const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
 const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
 
 /** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */
@@ -45,45 +55,42 @@ const UPDATE_SLICE = 50;
 
 const usageId = (keyId: string | null, hour: Date) => `${keyId ?? '-'}:${hour.getTime()}`;
 
+/** The latest of the instances' entries. */
+const latest = <T extends { at: Date }>(byInstance: Record<string, T> | undefined): T | null =>
+  Object.values(byInstance ?? {}).reduce<T | null>((l, e) => (!l || e.at > l.at ? e : l), null);
+
+/** A document's latest uses in the shape readers take. */
+function latestUses(d: Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>): LatestUses {
+  const v = latest(d.lastValid);
+  const f = latest(d.lastFail);
+  return { lastValidAt: v?.at ?? null, lastValidIp: v?.ip ?? null, lastValidUa: v?.ua ?? null, lastFailAt: f?.at ?? null, lastFailCode: f?.code ?? null, lastFailIp: f?.ip ?? null, lastFailUa: f?.ua ?? null };
+}
+
+/** `lastValid`/`lastFail` read back in the flat shape of UsageCounts. */
+const withLatest = <T extends Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>>({ lastValid, lastFail, ...rest }: T) => ({ ...rest, ...latestUses({ lastValid, lastFail }) });
+
 /**
- * The writes of one flush to one (key, hour), on its document (which exists by then): the counts,
- * addresses and flush id in one update that matches only while the flush id is not recorded; the
- * latest use and failure each in an update that matches only an older one. Each is a no-op when
- * repeated.
+ * The write of one flush to one (key, hour), on its document (which exists by then): counts,
+ * addresses, the instance's latest use and failure and the flush id, in one update that matches
+ * only while the flush id is not recorded, so it is a no-op when repeated. `source` names the
+ * instance (field names allow neither `.` nor a leading `$`).
  */
-function flushOps(flushId: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc>[] {
-  const _id = usageId(d.keyId, d.hour);
-  const ops: AnyBulkWriteOperation<UsageDoc>[] = [
-    {
-      updateOne: {
-        filter: { _id, flushes: { $ne: flushId } },
-        update: {
-          $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
-          $addToSet: { ips: { $each: d.ips } },
-          $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
-          ...(d.ipsCapped ? { $set: { ipsCapped: true } } : {}),
-        },
+function flushOp(flushId: string, source: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc> {
+  const set: Record<string, unknown> = {};
+  if (d.ipsCapped) set.ipsCapped = true;
+  if (d.lastValid) set[`lastValid.${source}`] = d.lastValid;
+  if (d.lastFail) set[`lastFail.${source}`] = d.lastFail;
+  return {
+    updateOne: {
+      filter: { _id: usageId(d.keyId, d.hour), flushes: { $ne: flushId } },
+      update: {
+        $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
+        $addToSet: { ips: { $each: d.ips } },
+        $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
+        ...(Object.keys(set).length > 0 ? { $set: set } : {}),
       },
     },
-  ];
-  if (d.lastValid) {
-    ops.push({
-      updateOne: {
-        filter: { _id, $or: [{ lastValidAt: null }, { lastValidAt: { $lt: d.lastValid.at } }] },
-        update: { $set: { lastValidAt: d.lastValid.at, lastValidIp: d.lastValid.ip, lastValidUa: d.lastValid.ua } },
-      },
-    });
-  }
-  if (d.lastFail) {
-    const f = d.lastFail;
-    ops.push({
-      updateOne: {
-        filter: { _id, $or: [{ lastFailAt: null }, { lastFailAt: { $lt: f.at } }] },
-        update: { $set: { lastFailAt: f.at, lastFailCode: f.code, lastFailIp: f.ip, lastFailUa: f.ua } },
-      },
-    });
-  }
-  return ops;
+  };
 }
 
 /** A (key, hour)'s document before anything was added to it. */
@@ -95,13 +102,8 @@ const emptyDoc = (d: UsageDelta): UsageDoc => ({
   ...Object.fromEntries(COUNTS.map((f) => [f, 0])) as unknown as VerifyCounts,
   ips: [],
   ipsCapped: false,
-  lastValidAt: null,
-  lastValidIp: null,
-  lastValidUa: null,
-  lastFailAt: null,
-  lastFailCode: null,
-  lastFailIp: null,
-  lastFailUa: null,
+  lastValid: {},
+  lastFail: {},
   flushes: [],
 });
 
@@ -110,7 +112,7 @@ const emptyDoc = (d: UsageDelta): UsageDoc => ({
  * The documents are inserted first where they may be missing (`exists` not set): an insert that
  * finds one there is a no-op, so the updates never need an upsert.
  */
-export async function addFlushes(cols: Collections, flushes: { flushId: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
+export async function addFlushes(cols: Collections, flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
   const fresh = [...new Map(flushes.filter((f) => !f.exists).map((f) => [usageId(f.delta.keyId, f.delta.hour), emptyDoc(f.delta)])).values()];
   for (let i = 0; i < fresh.length; i += INSERT_SLICE) {
     try {
@@ -119,13 +121,13 @@ export async function addFlushes(cols: Collections, flushes: { flushId: string; 
       if (!onlyDuplicates(err)) throw err;
     }
   }
-  const ops = flushes.flatMap((f) => flushOps(f.flushId, f.delta));
+  const ops = flushes.map((f) => flushOp(f.flushId, f.source, f.delta));
   for (let i = 0; i < ops.length; i += UPDATE_SLICE) await cols.usage.bulkWrite(ops.slice(i, i + UPDATE_SLICE), { ordered: false });
 }
 
 export function usageRepo(cols: Collections) {
   return {
-    addFlushes: (flushes: { flushId: string; delta: UsageDelta; exists?: boolean }[]) => addFlushes(cols, flushes),
+    addFlushes: (flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]) => addFlushes(cols, flushes),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
@@ -139,29 +141,30 @@ export function usageRepo(cols: Collections) {
         older && older.keyIds.length > 0 && older.since < since
           ? { teamId, $or: [recent, { keyId: { $in: older.keyIds }, hour: { $gte: older.since, $lt: since } }] }
           : { teamId, ...recent };
-      return ((await cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray()) as UsageCounts[]);
+      return (await cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray()).map(withLatest);
     },
 
     /** Everything recorded for one key since `since`, addresses included. */
     async ofKey(teamId: string, keyId: string, since: Date): Promise<UsageRecord[]> {
       const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { flushes: 0 } }).toArray();
-      return docs.map(({ _id, ...rest }) => ({ ...rest, id: _id }));
+      return docs.map(({ _id, ...rest }) => ({ ...withLatest(rest), id: _id }));
     },
 
     /** The newest document with a valid use of a key before `before` (its last address, past a range). */
-    async lastValidUseBefore(teamId: string, keyId: string, before: Date): Promise<Pick<UsageDoc, 'lastValidAt' | 'lastValidIp' | 'lastValidUa'> | null> {
+    async lastValidUseBefore(teamId: string, keyId: string, before: Date): Promise<Pick<LatestUses, 'lastValidAt' | 'lastValidIp' | 'lastValidUa'> | null> {
       const [doc] = await cols.usage
-        .find({ teamId, keyId, hour: { $lt: before }, lastValidAt: { $ne: null } }, { projection: { _id: 0, lastValidAt: 1, lastValidIp: 1, lastValidUa: 1 } })
-        .sort({ hour: -1, lastValidAt: -1 })
+        .find({ teamId, keyId, hour: { $lt: before }, valid: { $gt: 0 } }, { projection: { _id: 0, lastValid: 1 } })
+        .sort({ hour: -1 })
         .limit(1)
         .toArray();
-      return doc ?? null;
+      const uses = doc ? latestUses(doc) : null;
+      return uses?.lastValidAt ? uses : null;
     },
 
     /** The team's counts since `since`; addresses only when asked for (the CSV export). */
     async ofTeam(teamId: string, since: Date, withIps = false): Promise<(UsageCounts & Partial<Pick<UsageDoc, 'ips' | 'ipsCapped'>>)[]> {
       const projection = withIps ? { ...COUNT_FIELDS, ips: 1, ipsCapped: 1 } : COUNT_FIELDS;
-      return ((await cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray()) as UsageCounts[]);
+      return (await cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray()).map(withLatest);
     },
 
     /** Every team's documents since `since` with a failure of a stored key (the use-after-revoke pass). */
@@ -172,7 +175,7 @@ export function usageRepo(cols: Collections) {
           { projection: { ...COUNT_FIELDS, teamId: 1 } },
         )
         .toArray();
-      return (docs as (UsageCounts & { teamId: string })[]);
+      return docs.map(withLatest) as (UsageCounts & { teamId: string })[];
     },
 
     /** Verifies no stored key could be blamed for (MALFORMED, NOT_FOUND), since `since`; across teams, for operators. */
@@ -209,7 +212,7 @@ export function usageRepo(cols: Collections) {
 export type UsageRepo = ReturnType<typeof usageRepo>;
 
 /** A usage document as versions before per-hour totals wrote it: one instance's running totals as of its flush `seq`. */
-type SnapshotDoc = Omit<UsageDoc, 'flushes'> & { instance: string; seq: number };
+type SnapshotDoc = Omit<UsageDoc, 'flushes' | 'lastValid' | 'lastFail'> & LatestUses & { instance: string; seq: number };
 
 /**
  * Folds the superseding snapshots of earlier versions into the per-(key, hour) totals: each
@@ -230,6 +233,7 @@ export async function foldUsageSnapshots(cols: Collections): Promise<void> {
     cols,
     [...newest.values()].map((d) => ({
       flushId: `legacy:${d.instance}`,
+      source: `legacy-${d.instance}`,
       delta: {
         valid: d.valid,
         revoked: d.revoked,

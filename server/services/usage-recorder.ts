@@ -69,13 +69,13 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'addFlushes'>, o
     const started = performance.now();
     const currentHour = floorHour(deps.now().getTime());
     const flushId = `${instance}:${++seq}`;
-    const batch: { flushId: string; delta: UsageDelta; exists: boolean }[] = [];
+    const batch: { flushId: string; source: string; delta: UsageDelta; exists: boolean }[] = [];
     const sent: Tally[] = [];
     for (const bucket of hours.values()) {
       for (const tally of bucket.values()) {
         if (tally.pending && tally.unconfirmed.length < MAX_UNCONFIRMED) tally.unconfirmed.push({ flushId, delta: takeDelta(tally) });
         if (tally.unconfirmed.length === 0) continue;
-        batch.push(...tally.unconfirmed.map((u) => ({ ...u, exists: tally.stored })));
+        batch.push(...tally.unconfirmed.map((u) => ({ ...u, source: instance, exists: tally.stored })));
         sent.push(tally);
       }
     }

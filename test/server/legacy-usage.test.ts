@@ -88,6 +88,7 @@ describe('usage written by the previous version', () => {
     await server.storage.repos.usage.addFlushes([
       {
         flushId: 'new:1',
+        source: 'new',
         delta: { teamId: team.teamId, keyId: k, hour, valid: 1, revoked: 0, disabled: 0, expired: 0, malformed: 0, notFound: 0, ips: ['10.0.0.1'], ipsCapped: false, lastValid: null, lastFail: null },
       },
     ]);

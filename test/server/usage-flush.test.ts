@@ -80,8 +80,8 @@ describe('a database outage in the middle of a flush', () => {
       lastFail: null,
     });
     const repo = server.storage.repos.usage;
-    const first = { flushId: 'inst-a:1', delta: delta(3, '10.0.0.1', 1000) };
-    const second = { flushId: 'inst-b:1', delta: delta(4, '10.0.0.2', 500) };
+    const first = { flushId: 'inst-a:1', source: 'inst-a', delta: delta(3, '10.0.0.1', 1000) };
+    const second = { flushId: 'inst-b:1', source: 'inst-b', delta: delta(4, '10.0.0.2', 500) };
     await repo.addFlushes([first]);
     // The same flush again, twice at once, and another instance's flush racing them.
     await Promise.all([repo.addFlushes([first]), repo.addFlushes([first, second]), repo.addFlushes([second])]);
