@@ -73,29 +73,27 @@ export interface VerifyCounts {
 }
 
 /**
- * One server instance's running totals for one key (or, with `keyId` null, for
- * every unattributable verify) in one UTC hour, as of one flush. Each flush
- * inserts a new document (`_id` `${instance}:${seq}:${keyId ?? '-'}:${hour ms}`)
- * holding the totals so far, never a delta: of the documents of one
- * (instance, keyId, hour), the highest `seq` is the truth and the others are
- * superseded (the flusher deletes them). So a retried or lost flush can never
- * count anything twice, and no write needs `$inc` or a transaction.
+ * The totals of one key (or, with `keyId` null, of every unattributable verify) in one UTC hour,
+ * `_id` `${keyId ?? '-'}:${hour ms}`, summed over every server instance. A flush adds its counts
+ * with `$inc` in an update whose filter excludes documents that already list its flush id, and
+ * which records the id (`flushes`, the last FLUSHES_KEPT): a retried flush never counts twice.
+ * (Earlier versions wrote superseding per-instance snapshots; migrate.ts folds them in.)
  */
 export interface UsageDoc extends VerifyCounts {
   _id: string;
-  instance: string;
-  seq: number;
   teamId: string | null;
   keyId: string | null;
   hour: Date;
-  /** Distinct source addresses, at most USAGE_MAX_IPS; `ipsCapped` when more were seen. */
+  /** Distinct source addresses: at most USAGE_MAX_IPS from each instance; `ipsCapped` when one saw more. */
   ips: string[];
   ipsCapped: boolean;
-  lastValidAt: Date | null;
-  lastValidIp: string | null;
-  lastValidUa: string | null;
-  lastFailAt: Date | null;
-  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
-  lastFailIp: string | null;
-  lastFailUa: string | null;
+  /**
+   * The latest valid use and failure seen by each instance (by the instance part of its flush ids),
+   * set in the same update as the counts: an instance's own latest only moves forward, so no
+   * condition is needed, and a read takes the latest of them.
+   */
+  lastValid: Record<string, { at: Date; ip: string | null; ua: string | null }>;
+  lastFail: Record<string, { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null }>;
+  /** The ids of the last flushes that added to this document. */
+  flushes: string[];
 }

@@ -8,10 +8,10 @@ export type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc };
 import type { KeyRequestDoc, KeyRotation } from './lifecycle-docs';
 
 export type { KeyRequestDoc, KeyRotation };
-import type { KeyAction } from './actions.repo';
-import type { LeakDoc } from './leaks.repo';
-import type { CanaryAlarmDoc } from './canary-alarms.repo';
-import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhooks.repo';
+import type { KeyAction } from './action-docs';
+import type { LeakDoc } from './leak-docs';
+import type { CanaryAlarmDoc } from './canary-docs';
+import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
 
 /**
  * Document shapes. Driver types never leave server/db: repos return plain objects.
@@ -46,9 +46,12 @@ export interface MembershipDoc {
  * A person's invitation to a team, `_id` `${teamId}:${userId}` like a membership, so
  * re-inviting updates the one document. `id` names this round of invitation (a new one
  * after a decline or expiry) and makes its audit records and emails idempotent.
- * An accepted invitation is kept (state `accepted`) so a repeated accept is answered
- * the same; a declined or cancelled one is deleted.
+ * An answered round is kept with its answer, so a repeated accept is answered the same
+ * and a late one loses to a cancel. (Rounds declined or cancelled before answers were
+ * kept were deleted instead.)
  */
+export type InvitationState = 'pending' | 'accepted' | 'declined' | 'cancelled';
+
 export interface InvitationDoc {
   _id: string;
   id: string;
@@ -57,11 +60,16 @@ export interface InvitationDoc {
   email: string;
   role: Role;
   invitedBy: { userId: string | null; email: string | null };
-  state: 'pending' | 'accepted';
+  state: InvitationState;
   createdAt: Date;
   sentAt: Date;
   expiresAt: Date;
   respondedAt: Date | null;
+  /**
+   * On an accepted round: false from the acceptance until its membership is written, so an accept
+   * repeated after a crash in between finishes it. Absent on rounds accepted before it was recorded.
+   */
+  joined?: boolean;
 }
 
 /** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
@@ -168,15 +176,18 @@ export interface ActionDoc {
   result: Record<string, unknown> | null;
 }
 
+/** A job's lease (`job:{name}`, with the time `window` it was taken in) or an outbox claim. */
 export interface LeaseDoc {
   _id: string;
   owner: string;
   until: Date;
+  window?: number;
 }
 
+/** A revision counter (revisions.repo). Documents written before counters also carry the random token `v` they used. */
 export interface RevisionDoc {
   _id: string;
-  v: string;
+  seq: number;
 }
 
 export function collections(db: Db) {

@@ -1,4 +1,4 @@
-import type { Collections, InvitationDoc } from './collections';
+import type { Collections, InvitationDoc, InvitationState } from './collections';
 import { insertOnce } from './insert-once';
 
 export type Invitation = Omit<InvitationDoc, '_id'>;
@@ -9,7 +9,8 @@ const toInvitation = ({ _id, ...rest }: InvitationDoc): Invitation => rest;
 /**
  * Invitations to join a team: one document per team and person. Every write
  * names the round (`id`) it expects, so a write based on a stale read changes
- * nothing instead of reviving or clobbering a newer round.
+ * nothing instead of reviving or clobbering a newer round; an answer is a
+ * conditional update of a pending round, so a round is answered once.
  */
 export function invitationsRepo(cols: Collections) {
   return {
@@ -36,14 +37,23 @@ export function invitationsRepo(cols: Collections) {
       return res.matchedCount === 1;
     },
 
-    async markAccepted(teamId: string, userId: string, id: string, at: Date): Promise<void> {
-      await cols.invitations.updateOne({ _id: invitationId(teamId, userId), id }, { $set: { state: 'accepted', respondedAt: at } });
+    /**
+     * Answers the pending round `id`, unless it was answered (or expired) meanwhile: one conditional
+     * write, so of an accept and a cancel racing, exactly one wins. Returns the answered round, or
+     * null for the loser. An acceptance starts with `joined: false` until the membership is written.
+     */
+    async answer(teamId: string, userId: string, id: string, state: Exclude<InvitationState, 'pending'>, at: Date): Promise<Invitation | null> {
+      const doc = await cols.invitations.findOneAndUpdate(
+        { _id: invitationId(teamId, userId), id, state: 'pending', expiresAt: { $gt: at } },
+        { $set: { state, respondedAt: at, ...(state === 'accepted' ? { joined: false } : {}) } },
+        { returnDocument: 'after' },
+      );
+      return doc ? toInvitation(doc) : null;
     },
 
-    /** Deletes a pending round (declined or cancelled); returns whether it was there. */
-    async removePending(teamId: string, userId: string, id: string): Promise<boolean> {
-      const res = await cols.invitations.deleteOne({ _id: invitationId(teamId, userId), id, state: 'pending' });
-      return res.deletedCount === 1;
+    /** The accepted round's membership is written (its audit record too). */
+    async markJoined(teamId: string, userId: string, id: string): Promise<void> {
+      await cols.invitations.updateOne({ _id: invitationId(teamId, userId), id, state: 'accepted' }, { $set: { joined: true } });
     },
 
     /** The user's open invitations, newest first. */

@@ -1,5 +1,6 @@
-import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
+import type { LeakEntry } from '../../shared/schemas/leak';
 import type { Collections } from './collections';
+import type { LeakDoc } from './leak-docs';
 import { insertOnce } from './insert-once';
 
 /**
@@ -7,23 +8,7 @@ import { insertOnce } from './insert-once';
  * the same report sent twice is kept once. (Documents of kind `first` were
  * written by earlier versions; migrate.ts folds them into the key's `leak`.)
  */
-export interface LeakDoc {
-  _id: string;
-  kind: 'report' | 'first';
-  keyId: string;
-  teamId: string;
-  ownerId: string;
-  source: LeakSource;
-  url: string | null;
-  note: string | null;
-  at: Date;
-  action: LeakEntry['action'];
-  actionId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  /** On a legacy `first:` document: when its handling was complete. */
-  handledAt?: Date | null;
-}
+export type { LeakDoc };
 
 export type LeakRecord = Omit<LeakDoc, '_id' | 'kind' | 'handledAt'>;
 

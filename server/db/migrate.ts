@@ -1,6 +1,8 @@
-import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyRotation } from './collections';
+import { foldUsageSnapshots } from './usage.repo';
+import { inSlices } from './write-slices';
 
 /**
  * Data written by earlier versions, brought into today's shapes when the database opens
@@ -11,15 +13,8 @@ import type { Collections, KeyRotation } from './collections';
  */
 type Migration = (db: Db, cols: Collections) => Promise<void>;
 
-/** Writes per bulk command: small enough to keep each command short. */
-const BATCH = 500;
-
 async function exists(db: Db, name: string): Promise<boolean> {
   return (await db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
-}
-
-async function inBulk<T extends Document>(col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<void> {
-  for (let i = 0; i < ops.length; i += BATCH) await col.bulkWrite(ops.slice(i, i + BATCH), { ordered: false });
 }
 
 /** Drops a folded legacy collection; another instance may have dropped it first. */
@@ -38,7 +33,7 @@ export const foldRevocations: Migration = async (db, cols) => {
   if (!(await exists(db, 'revocations'))) return;
   type Legacy = { _id: string; actionId: string; reason: RevokedReason; at: Date; by: string | null };
   const records = await db.collection<Legacy>('revocations').find({}).toArray();
-  await inBulk(
+  await inSlices(
     cols.keys,
     records.map((r) => ({
       updateOne: {
@@ -54,7 +49,7 @@ export const foldRevocations: Migration = async (db, cols) => {
 export const foldRotations: Migration = async (db, cols) => {
   if (!(await exists(db, 'rotations'))) return;
   const records = await db.collection<KeyRotation & { _id: string; teamId: string; keyId: string }>('rotations').find({}).toArray();
-  await inBulk(
+  await inSlices(
     cols.keys,
     records.flatMap(({ _id, teamId, keyId, replacedBy, graceEndsAt, at, by, state }) => [
       { updateOne: { filter: { _id, rotation: null }, update: { $set: { rotation: { replacedBy, graceEndsAt, at, by, state } } } } },
@@ -72,7 +67,7 @@ export const foldRotations: Migration = async (db, cols) => {
 export const foldRequestClaims: Migration = async (db, cols) => {
   if (!(await exists(db, 'key_request_claims'))) return;
   const uses = await db.collection<{ _id: string; at: Date }>('key_request_claims').find({ _id: { $regex: '^use:' } }).toArray();
-  await inBulk(
+  await inSlices(
     cols.keyRequests,
     uses.map((u) => ({
       updateOne: { filter: { _id: u._id.slice('use:'.length), keyId: null, grantExpiresAt: { $gt: u.at } }, update: { $set: { grantExpiresAt: u.at } } },
@@ -85,7 +80,7 @@ export const foldRequestClaims: Migration = async (db, cols) => {
 export const foldLeakFirsts: Migration = async (_db, cols) => {
   const firsts = await cols.leaks.find({ kind: 'first' }).toArray();
   if (firsts.length === 0) return;
-  await inBulk(
+  await inSlices(
     cols.keys,
     firsts.map((f) => ({
       updateOne: { filter: { teamId: f.teamId, id: f.keyId, leak: null }, update: { $set: { leak: { firstAt: f.at, handledAt: f.handledAt ?? null } } } },
@@ -95,7 +90,7 @@ export const foldLeakFirsts: Migration = async (_db, cols) => {
 };
 
 /** In order; a new legacy shape adds its function here. */
-export const MIGRATIONS: Migration[] = [foldRevocations, foldRotations, foldRequestClaims, foldLeakFirsts];
+export const MIGRATIONS: Migration[] = [foldRevocations, foldRotations, foldRequestClaims, foldLeakFirsts, (_db, cols) => foldUsageSnapshots(cols)];
 
 export async function migrate(db: Db, cols: Collections): Promise<void> {
   for (const step of MIGRATIONS) await step(db, cols);

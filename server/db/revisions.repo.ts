@@ -1,21 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import type { Collections } from './collections';
+import { onlyDuplicates } from './insert-once';
 
 /**
- * A token per kind of shared state ("keys": any key's status; "alerts":
+ * A counter per kind of shared state ("keys": any key's status; "alerts":
  * anything a badge is made of) that every server instance can read with one
- * `_id` look-up. A bump writes a fresh random token rather than incrementing a
- * counter: FerretDB's `$inc` is not atomic, and two racing increments could
- * both write the same number — two racing random tokens always differ from
- * what any reader saw before either change.
+ * `_id` look-up. A bump is an atomic `$inc`, so the numbers strictly increase
+ * across instances: a reader that saw n knows something changed once it reads
+ * another number. (Polled, because the embedded engine has no change streams.)
  */
 export function revisionsRepo(cols: Collections) {
   return {
+    /** Moves `name` on. */
     async bump(name: string): Promise<void> {
-      await cols.revisions.updateOne({ _id: name }, { $set: { v: randomBytes(8).toString('hex') } }, { upsert: true });
+      const inc = () => cols.revisions.updateOne({ _id: name }, { $inc: { seq: 1 } }, { upsert: true });
+      try {
+        await inc();
+      } catch (err) {
+        // The very first bumps of `name` racing: the loser's upsert met the winner's insert, and the document exists now.
+        if (!onlyDuplicates(err)) throw err;
+        await inc();
+      }
     },
-    async get(name: string): Promise<string> {
-      return (await cols.revisions.findOne({ _id: name }))?.v ?? '0';
+    /** 0 before the first bump. */
+    async get(name: string): Promise<number> {
+      return (await cols.revisions.findOne({ _id: name }, { projection: { seq: 1 } }))?.seq ?? 0;
     },
   };
 }

@@ -1,48 +1,127 @@
-import type { Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Filter } from 'mongodb';
+import type { VerifyCounts } from './activity-docs';
+import { inSlices } from './write-slices';
 import type { Collections, KeyDoc, UsageDoc } from './collections';
 import { insertOnce, onlyDuplicates } from './insert-once';
 
 /**
- * Usage flush documents (see UsageDoc): inserted once each, read back as the
- * newest document of each (instance, key, hour). Every read names the team
- * and a time bound, and the per-key reads their keys, so MongoDB serves them
- * from `key_hour` / `team_hour`; on FerretDB v1 each is a scan of `usage`.
+ * Usage totals, one document per (key, hour) (see UsageDoc). Every read names
+ * the team and a time bound, and the per-key reads their keys, so MongoDB
+ * serves them from `key_hour` / `team_hour`; on FerretDB v1 each is a scan of `usage`.
  */
-export type UsageRecord = Omit<UsageDoc, '_id'> & { id: string };
+/** The latest valid use and failure of a (key, hour), across instances. */
+export interface LatestUses {
+  lastValidAt: Date | null;
+  lastValidIp: string | null;
+  lastValidUa: string | null;
+  lastFailAt: Date | null;
+  lastFailCode: 'REVOKED' | 'DISABLED' | 'EXPIRED' | null;
+  lastFailIp: string | null;
+  lastFailUa: string | null;
+}
+export type UsageRecord = Omit<UsageDoc, '_id' | 'flushes' | 'lastValid' | 'lastFail'> & LatestUses & { id: string };
 /** What counting needs; addresses and user agents only where asked for. */
-export type UsageCounts = Pick<UsageDoc, 'instance' | 'seq' | 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired' | 'lastValidAt' | 'lastValidIp'>;
+export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired'> & Pick<LatestUses, 'lastValidAt' | 'lastValidIp'>;
 
-const COUNT_FIELDS = { _id: 0, instance: 1, seq: 1, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValidAt: 1, lastValidIp: 1 } as const;
+/** What one flush adds to one (key, hour): counts since the previous flush, new addresses, the latest use and failure. */
+export interface UsageDelta extends VerifyCounts {
+  teamId: string | null;
+  keyId: string | null;
+  hour: Date;
+  ips: string[];
+  ipsCapped: boolean;
+  lastValid: { at: Date; ip: string | null; ua: string | null } | null;
+  lastFail: { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null } | null;
+}
 
+const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
+const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
+
+/** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */
+const FLUSHES_KEPT = 100;
 
 /** Use-after-revoke notices are marked sent per team and day: `${NOTICE_MARK_PREFIX}${teamId}:${day}`. */
 const NOTICE_MARK_PREFIX = 'used-after-revoke:';
 const noticeMarkId = (n: { teamId: string; day: string }) => `${NOTICE_MARK_PREFIX}${n.teamId}:${n.day}`;
 
-/** Writes run in slices of this many documents: one flush of 10,000 active keys is ten commands. */
+/** Inserts run in slices of this many documents. */
 const INSERT_SLICE = 1000;
+
+const usageId = (keyId: string | null, hour: Date) => `${keyId ?? '-'}:${hour.getTime()}`;
+
+/** The latest of the instances' entries. */
+const latest = <T extends { at: Date }>(byInstance: Record<string, T> | undefined): T | null =>
+  Object.values(byInstance ?? {}).reduce<T | null>((l, e) => (!l || e.at > l.at ? e : l), null);
+
+/** A document's latest uses in the shape readers take. */
+function latestUses(d: Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>): LatestUses {
+  const v = latest(d.lastValid);
+  const f = latest(d.lastFail);
+  return { lastValidAt: v?.at ?? null, lastValidIp: v?.ip ?? null, lastValidUa: v?.ua ?? null, lastFailAt: f?.at ?? null, lastFailCode: f?.code ?? null, lastFailIp: f?.ip ?? null, lastFailUa: f?.ua ?? null };
+}
+
+/** `lastValid`/`lastFail` read back in the flat shape of UsageCounts. */
+const withLatest = <T extends Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>>({ lastValid, lastFail, ...rest }: T) => ({ ...rest, ...latestUses({ lastValid, lastFail }) });
+
+/**
+ * The write of one flush to one (key, hour), on its document (which exists by then): counts,
+ * addresses, the instance's latest use and failure and the flush id, in one update that matches
+ * only while the flush id is not recorded, so it is a no-op when repeated. `source` names the
+ * instance (field names allow neither `.` nor a leading `$`).
+ */
+function flushOp(flushId: string, source: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc> {
+  const set: Record<string, unknown> = {};
+  if (d.ipsCapped) set.ipsCapped = true;
+  if (d.lastValid) set[`lastValid.${source}`] = d.lastValid;
+  if (d.lastFail) set[`lastFail.${source}`] = d.lastFail;
+  return {
+    updateOne: {
+      filter: { _id: usageId(d.keyId, d.hour), flushes: { $ne: flushId } },
+      update: {
+        $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
+        $addToSet: { ips: { $each: d.ips } },
+        $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
+        ...(Object.keys(set).length > 0 ? { $set: set } : {}),
+      },
+    },
+  };
+}
+
+/** A (key, hour)'s document before anything was added to it. */
+const emptyDoc = (d: UsageDelta): UsageDoc => ({
+  _id: usageId(d.keyId, d.hour),
+  teamId: d.teamId,
+  keyId: d.keyId,
+  hour: d.hour,
+  ...Object.fromEntries(COUNTS.map((f) => [f, 0])) as unknown as VerifyCounts,
+  ips: [],
+  ipsCapped: false,
+  lastValid: {},
+  lastFail: {},
+  flushes: [],
+});
+
+/**
+ * Adds flushes (each with its id) to the totals; a flush already added (a retry) changes nothing.
+ * The documents are inserted first where they may be missing (`exists` not set): an insert that
+ * finds one there is a no-op, so the updates never need an upsert.
+ */
+export async function addFlushes(cols: Collections, flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
+  const fresh = [...new Map(flushes.filter((f) => !f.exists).map((f) => [usageId(f.delta.keyId, f.delta.hour), emptyDoc(f.delta)])).values()];
+  for (let i = 0; i < fresh.length; i += INSERT_SLICE) {
+    try {
+      await cols.usage.insertMany(fresh.slice(i, i + INSERT_SLICE), { ordered: false });
+    } catch (err) {
+      if (!onlyDuplicates(err)) throw err;
+    }
+  }
+  const ops = flushes.map((f) => flushOp(f.flushId, f.source, f.delta));
+  await inSlices(cols.usage, ops);
+}
 
 export function usageRepo(cols: Collections) {
   return {
-    /** Inserts a flush; documents already there (a retried flush) are left as they are. */
-    async insertFlush(records: UsageRecord[]): Promise<void> {
-      for (let i = 0; i < records.length; i += INSERT_SLICE) {
-        const docs = records.slice(i, i + INSERT_SLICE).map(({ id, ...rest }): UsageDoc => ({ _id: id, ...rest }));
-        try {
-          await cols.usage.insertMany(docs, { ordered: false });
-        } catch (err) {
-          if (!onlyDuplicates(err)) throw err;
-        }
-      }
-    },
-
-    /** Deletes superseded flush documents, each by `_id` (the one look-up FerretDB serves from an index). */
-    async deleteSuperseded(ids: string[]): Promise<void> {
-      for (let i = 0; i < ids.length; i += INSERT_SLICE) {
-        const slice = ids.slice(i, i + INSERT_SLICE);
-        await cols.usage.bulkWrite(slice.map((id) => ({ deleteOne: { filter: { _id: id } } })), { ordered: false });
-      }
-    },
+    addFlushes: (flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]) => addFlushes(cols, flushes),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
@@ -56,46 +135,47 @@ export function usageRepo(cols: Collections) {
         older && older.keyIds.length > 0 && older.since < since
           ? { teamId, $or: [recent, { keyId: { $in: older.keyIds }, hour: { $gte: older.since, $lt: since } }] }
           : { teamId, ...recent };
-      return cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray() as Promise<UsageCounts[]>;
+      return (await cols.usage.find(filter, { projection: COUNT_FIELDS }).toArray()).map(withLatest);
     },
 
     /** Everything recorded for one key since `since`, addresses included. */
     async ofKey(teamId: string, keyId: string, since: Date): Promise<UsageRecord[]> {
-      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }).toArray();
-      return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
+      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { flushes: 0 } }).toArray();
+      return docs.map(({ _id, ...rest }) => ({ ...withLatest(rest), id: _id }));
     },
 
     /** The newest document with a valid use of a key before `before` (its last address, past a range). */
-    async lastValidUseBefore(teamId: string, keyId: string, before: Date): Promise<Pick<UsageDoc, 'lastValidAt' | 'lastValidIp' | 'lastValidUa'> | null> {
+    async lastValidUseBefore(teamId: string, keyId: string, before: Date): Promise<Pick<LatestUses, 'lastValidAt' | 'lastValidIp' | 'lastValidUa'> | null> {
       const [doc] = await cols.usage
-        .find({ teamId, keyId, hour: { $lt: before }, lastValidAt: { $ne: null } }, { projection: { _id: 0, lastValidAt: 1, lastValidIp: 1, lastValidUa: 1 } })
-        .sort({ hour: -1, lastValidAt: -1 })
+        .find({ teamId, keyId, hour: { $lt: before }, valid: { $gt: 0 } }, { projection: { _id: 0, lastValid: 1 } })
+        .sort({ hour: -1 })
         .limit(1)
         .toArray();
-      return doc ?? null;
+      const uses = doc ? latestUses(doc) : null;
+      return uses?.lastValidAt ? uses : null;
     },
 
     /** The team's counts since `since`; addresses only when asked for (the CSV export). */
     async ofTeam(teamId: string, since: Date, withIps = false): Promise<(UsageCounts & Partial<Pick<UsageDoc, 'ips' | 'ipsCapped'>>)[]> {
       const projection = withIps ? { ...COUNT_FIELDS, ips: 1, ipsCapped: 1 } : COUNT_FIELDS;
-      return cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray() as Promise<UsageCounts[]>;
+      return (await cols.usage.find({ teamId, hour: { $gte: since } }, { projection }).toArray()).map(withLatest);
     },
 
     /** Every team's documents since `since` with a failure of a stored key (the use-after-revoke pass). */
     async failuresSince(since: Date): Promise<(UsageCounts & { teamId: string })[]> {
-      return cols.usage
+      const docs = await cols.usage
         .find(
           { hour: { $gte: since }, keyId: { $ne: null }, $or: [{ revoked: { $gt: 0 } }, { disabled: { $gt: 0 } }, { expired: { $gt: 0 } }] },
           { projection: { ...COUNT_FIELDS, teamId: 1 } },
         )
-        .toArray() as Promise<(UsageCounts & { teamId: string })[]>;
+        .toArray();
+      return docs.map(withLatest) as (UsageCounts & { teamId: string })[];
     },
 
     /** Verifies no stored key could be blamed for (MALFORMED, NOT_FOUND), since `since`; across teams, for operators. */
-    async unattributedSince(since: Date): Promise<Pick<UsageDoc, 'instance' | 'seq' | 'hour' | 'malformed' | 'notFound'>[]> {
-      return cols.usage
-        .find({ keyId: null, hour: { $gte: since } }, { projection: { _id: 0, instance: 1, seq: 1, hour: 1, malformed: 1, notFound: 1 } })
-        .toArray() as Promise<Pick<UsageDoc, 'instance' | 'seq' | 'hour' | 'malformed' | 'notFound'>[]>;
+    async unattributedSince(since: Date): Promise<Pick<UsageDoc, 'hour' | 'malformed' | 'notFound'>[]> {
+      const docs = await cols.usage.find({ keyId: null, hour: { $gte: since } }, { projection: { _id: 0, hour: 1, malformed: 1, notFound: 1 } }).toArray();
+      return (docs as Pick<UsageDoc, 'hour' | 'malformed' | 'notFound'>[]);
     },
 
     /** Retention: drops every hour before `cutoff`, and the use-after-revoke marks of those days. */
@@ -124,3 +204,46 @@ export function usageRepo(cols: Collections) {
   };
 }
 export type UsageRepo = ReturnType<typeof usageRepo>;
+
+/** A usage document as versions before per-hour totals wrote it: one instance's running totals as of its flush `seq`. */
+type SnapshotDoc = Omit<UsageDoc, 'flushes' | 'lastValid' | 'lastFail'> & LatestUses & { instance: string; seq: number };
+
+/**
+ * Folds the superseding snapshots of earlier versions into the per-(key, hour) totals: each
+ * instance's newest snapshot of a (key, hour) is added under the flush id `legacy:{instance}`,
+ * so two instances folding at once, or a fold re-run after a crash, add it once. The snapshots
+ * are deleted only after everything read was added (today's code never writes them).
+ */
+export async function foldUsageSnapshots(cols: Collections): Promise<void> {
+  const snapshots = cols.usage as unknown as Collection<SnapshotDoc>;
+  const newest = new Map<string, SnapshotDoc>();
+  for await (const d of snapshots.find({ instance: { $exists: true } })) {
+    const id = `${d.instance}|${usageId(d.keyId, d.hour)}`;
+    const seen = newest.get(id);
+    if (!seen || seen.seq < d.seq) newest.set(id, d);
+  }
+  if (newest.size === 0) return;
+  await addFlushes(
+    cols,
+    [...newest.values()].map((d) => ({
+      flushId: `legacy:${d.instance}`,
+      source: `legacy-${d.instance}`,
+      delta: {
+        valid: d.valid,
+        revoked: d.revoked,
+        disabled: d.disabled,
+        expired: d.expired,
+        malformed: d.malformed,
+        notFound: d.notFound,
+        teamId: d.teamId,
+        keyId: d.keyId,
+        hour: d.hour,
+        ips: d.ips ?? [],
+        ipsCapped: d.ipsCapped ?? false,
+        lastValid: d.lastValidAt ? { at: d.lastValidAt, ip: d.lastValidIp ?? null, ua: d.lastValidUa ?? null } : null,
+        lastFail: d.lastFailAt && d.lastFailCode ? { at: d.lastFailAt, code: d.lastFailCode, ip: d.lastFailIp ?? null, ua: d.lastFailUa ?? null } : null,
+      },
+    })),
+  );
+  await snapshots.deleteMany({ instance: { $exists: true } });
+}

@@ -1,5 +1,5 @@
-import type { WebhookEvent, WebhookFormat } from '../../shared/schemas/webhook';
 import type { Collections } from './collections';
+import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
 import type { Position } from '../lib/pagination';
 import { newestFirst } from './keyset';
 import { insertOnce } from './insert-once';
@@ -10,38 +10,7 @@ import { insertOnce } from './insert-once';
  * inserted once per attempt (its `_id` is the message id and attempt number),
  * so a retried write never logs an attempt twice.
  */
-export interface WebhookEndpointDoc {
-  _id: string;
-  teamId: string;
-  url: string;
-  description: string | null;
-  events: Exclude<WebhookEvent, 'ping'>[];
-  format: WebhookFormat;
-  enabled: boolean;
-  disabledReason: 'failing' | null;
-  /** Signing secrets, encrypted under a key derived from the pepper (webhook-signing.ts); never plaintext at rest. */
-  secret: { current: string; previous: string | null; previousUntil: Date | null };
-  /** The first failed attempt since the last success: an endpoint failing for 24 h is turned off. */
-  failingSince: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface WebhookAttemptDoc {
-  _id: string;
-  teamId: string;
-  endpointId: string;
-  messageId: string;
-  eventId: string;
-  event: string;
-  attempt: number;
-  at: Date;
-  statusCode: number | null;
-  durationMs: number;
-  error: string | null;
-  nextRetryAt: Date | null;
-  outcome: 'delivered' | 'retrying' | 'failed';
-}
+export type { WebhookAttemptDoc, WebhookEndpointDoc };
 
 export type WebhookEndpointRecord = Omit<WebhookEndpointDoc, '_id'> & { id: string };
 export type WebhookAttemptRecord = Omit<WebhookAttemptDoc, '_id'> & { id: string };

@@ -4,12 +4,11 @@ import type { JobLeasesService } from '../services/job-leases.service';
 
 /**
  * Periodic background work that is safe on N server instances. A run first
- * inserts a lease document whose `_id` names the job and the current time
- * window: inserting a fixed `_id` is atomic on every engine (a conditional
- * update is not, on FerretDB), so at most one instance runs a job at a time.
- * The lease is deleted when the run ends; one left by a crashed instance stops
- * mattering when the window passes. Each job is idempotent anyway, so a lost
- * lease or a crash only delays work.
+ * takes the job's lease (one conditional write on the job's lease document),
+ * so at most one instance runs a job at a time. The lease is released when the
+ * run ends; one left by a crashed instance stops mattering when it ends or its
+ * time window passes. Each job is idempotent anyway, so a lost lease or a
+ * crash only delays work.
  */
 export interface Job {
   name: string;
@@ -22,19 +21,18 @@ export function createJobRunner(deps: Deps, leases: JobLeasesService, jobs: Job[
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
 
-  async function release(id: string) {
-    await leases.release(id, owner).catch(() => {});
+  async function release(job: string) {
+    await leases.release(job, owner).catch(() => {});
   }
 
   async function tick() {
     for (const job of jobs) {
       try {
-        const lease = await leases.take(job.name, owner, leaseMs);
-        if (!lease) continue;
+        if (!(await leases.take(job.name, owner, leaseMs))) continue;
         try {
           await job.run();
         } finally {
-          await release(lease);
+          await release(job.name);
         }
       } catch (err) {
         deps.log.error(`job ${job.name} failed (it will run again)`, err);

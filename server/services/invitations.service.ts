@@ -18,9 +18,11 @@ import type { OutboxService } from './outbox.service';
  * keys, sign-ins or audit trail. (An address that has never signed in is still
  * added directly; its first emailed sign-in code proves the address.)
  *
- * No transactions: accepting adds the membership (an idempotent upsert) before it
- * marks the invitation accepted, and its audit record has a fixed id, so a retry
- * after a crash completes it without doing anything twice.
+ * An answer (accept, decline, cancel) is one conditional write on the pending
+ * round, so exactly one answer wins. The winning accept then adds the membership
+ * (an idempotent upsert) and its audit record (a fixed id), and marks the round
+ * joined: an accept repeated after a crash in between completes it without doing
+ * anything twice.
  */
 export const INVITATION_TTL_MS = INVITATION_TTL_DAYS * DAY_MS;
 
@@ -34,9 +36,11 @@ export function invitationsService(
 ) {
   const isOpen = (inv: Invitation, now: Date) => inv.state === 'pending' && inv.expiresAt > now;
 
-  async function openInvitation(teamId: string, userId: string): Promise<Invitation | null> {
+  /** Answers the open round, if there is one and nobody answered it first; the answered round, else null. */
+  async function answerOpen(teamId: string, userId: string, state: 'declined' | 'cancelled'): Promise<Invitation | null> {
+    const now = deps.now();
     const inv = await repos.invitations.find(teamId, userId);
-    return inv && isOpen(inv, deps.now()) ? inv : null;
+    return inv && isOpen(inv, now) ? repos.invitations.answer(teamId, userId, inv.id, state, now) : null;
   }
 
   /** Re-sends the open round, or opens a new one; a few tries when another admin is at it too. */
@@ -102,22 +106,25 @@ export function invitationsService(
       return invitations.map((i) => ({ userId: i.userId, email: i.email, role: i.role, invitedBy: i.invitedBy.email, createdAt: i.createdAt, sentAt: i.sentAt, expiresAt: i.expiresAt }));
     },
 
-    /** Idempotent: accepting again answers the same while the membership lasts. */
+    /**
+     * Idempotent: accepting again answers the same while the membership lasts. Only the accept that
+     * answered the round (one conditional write, see the repo's `answer`) adds the membership.
+     */
     async accept(user: { id: string; email: string }, teamId: string, meta: { ip: string | null; userAgent: string | null }) {
       const now = deps.now();
-      const inv = await repos.invitations.find(teamId, user.id);
-      const team = inv ? await repos.teams.findTeam(teamId) : null;
-      if (!inv || !team) throw noOpenInvitation();
-      if (inv.state === 'accepted') {
+      const team = await repos.teams.findTeam(teamId);
+      let inv = team ? await repos.invitations.find(teamId, user.id) : null;
+      if (inv?.state === 'pending') inv = (await repos.invitations.answer(teamId, user.id, inv.id, 'accepted', now)) ?? (await repos.invitations.find(teamId, user.id));
+      if (!team || !inv || inv.state !== 'accepted') throw noOpenInvitation();
+      if (inv.joined !== false) {
         const membership = await repos.teams.findMembership(teamId, user.id);
         if (!membership) throw noOpenInvitation();
         return { teamId, teamName: team.name, role: membership.role };
       }
-      if (!isOpen(inv, now)) throw noOpenInvitation();
+      // Accepted and not joined yet: this accept, or a repeat of one a crash cut short. Each step is idempotent.
       // Someone already in the team (say, added by the operator meanwhile) keeps their role.
       const joined = await repos.teams.addMembership({ teamId, userId: user.id, role: inv.role, joinedAt: now });
       const role = joined ? inv.role : ((await repos.teams.findMembership(teamId, user.id))?.role ?? inv.role);
-      await repos.invitations.markAccepted(teamId, user.id, inv.id, now);
       await audit.record({
         id: `aud_joined_${inv.id}`,
         teamId,
@@ -127,15 +134,16 @@ export function invitationsService(
         details: { role, invitedBy: inv.invitedBy.email },
         at: now,
       });
+      await repos.invitations.markJoined(teamId, user.id, inv.id);
       return { teamId, teamName: team.name, role };
     },
 
     /**
-     * Removes the invitation. The team learns that it was declined, but not from
+     * Declines the invitation. The team learns that it was declined, but not from
      * where: the record carries no IP or user agent of someone who never joined.
      */
     async decline(user: { id: string; email: string }, teamId: string) {
-      const inv = await openInvitation(teamId, user.id);
+      const inv = await answerOpen(teamId, user.id, 'declined');
       if (!inv) throw noOpenInvitation();
       await audit.record({
         id: `aud_declined_${inv.id}`,
@@ -145,16 +153,14 @@ export function invitationsService(
         targetIds: [user.id],
         details: { role: inv.role },
       });
-      await repos.invitations.removePending(teamId, user.id, inv.id);
       return { teamId, declined: true as const };
     },
 
-    /** An admin withdraws an open invitation of their team. */
+    /** An admin withdraws an open invitation of their team; an accept that got there first wins. */
     async cancel(actor: Actor, teamId: string, userId: string) {
-      const inv = await openInvitation(teamId, userId);
+      const inv = await answerOpen(teamId, userId, 'cancelled');
       if (!inv) throw notFound('There is no open invitation for that person.');
       await audit.record({ id: `aud_cancelled_${inv.id}`, teamId, action: 'invitation.cancelled', actor, targetIds: [userId], details: { email: inv.email, role: inv.role } });
-      await repos.invitations.removePending(teamId, userId, inv.id);
       return { userId, cancelled: true as const };
     },
   };

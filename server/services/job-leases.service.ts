@@ -5,9 +5,9 @@ import type { LeasesRepo } from '../db/leases.repo';
 /** Who runs a background job this time window, across server instances (jobs/runner.ts). */
 export function jobLeasesService(deps: Deps, leases: LeasesRepo) {
   return {
-    /** The lease's id when `owner` got the job for the current window of `ms`, else null. */
-    take: (job: string, owner: string, ms: number) => leases.takeWindow(job, owner, deps.now(), ms),
-    release: (id: string, owner: string) => leases.release(id, owner),
+    /** Whether `owner` got `job` for the current window of `ms` (nobody else holds it). */
+    take: (job: string, owner: string, ms: number) => leases.takeJob(job, owner, deps.now(), ms),
+    release: (job: string, owner: string) => leases.releaseJob(job, owner),
     /** Leases of crashed runs (and stale claims) older than a day. */
     purgeStale: () => leases.purgeEndedBefore(new Date(deps.now().getTime() - DAY_MS)),
   };

@@ -5,7 +5,7 @@ import type { TeamsRepo } from '../db/teams.repo';
 import type { LeaksRepo } from '../db/leaks.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
-import { floorHour, last24hStart, last7dStart, latestOnly } from './usage-buckets';
+import { floorHour, last24hStart, last7dStart } from './usage-buckets';
 
 /** Re-exported for callers written against this file; the rule itself lives in db/effective-status.ts. */
 export { effectiveStatus };
@@ -35,9 +35,7 @@ async function usageOfRows(usage: UsageRepo, teamId: string, keys: StoredKey[], 
   }));
   const weekStart = last7dStart(now);
   const oldest = Math.min(weekStart, ...[...dead.values()].map((d) => d.hour));
-  const docs = latestOnly(
-    await usage.countsOfKeys(teamId, keys.map((k) => k.id), new Date(weekStart), oldest < weekStart ? { keyIds: [...dead.keys()], since: new Date(oldest) } : null),
-  );
+  const docs = await usage.countsOfKeys(teamId, keys.map((k) => k.id), new Date(weekStart), oldest < weekStart ? { keyIds: [...dead.keys()], since: new Date(oldest) } : null);
   const dayStart = last24hStart(now);
   for (const d of docs) {
     const row = result.get(d.keyId!);

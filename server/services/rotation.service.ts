@@ -63,13 +63,13 @@ export function rotationService(
    * A replacement whose predecessor still works in its grace cannot be rotated: otherwise a chain
    * of rotations would hold ever more working keys (and sidestep admin-only generation).
    */
-  async function refuseWhilePredecessorWorks(key: { teamId: string; id: string }, now: Date): Promise<void> {
-    const own = (await repos.rotations.ofKeys(key.teamId, [key.id])).find((r) => r.replacedBy === key.id && r.graceEndsAt > now);
-    if (!own) return;
-    const predecessor = await repos.keys.findByPublicId(key.teamId, own.keyId);
-    if (!predecessor || effectiveStatus(predecessor, now).status === 'revoked') return;
+  async function refuseWhilePredecessorWorks(key: { teamId: string; replaces?: string | null }, now: Date): Promise<void> {
+    if (!key.replaces) return;
+    const predecessor = await repos.keys.findByPublicId(key.teamId, key.replaces);
+    const graceEndsAt = predecessor?.rotation?.graceEndsAt;
+    if (!predecessor || !graceEndsAt || graceEndsAt <= now || effectiveStatus(predecessor, now).status === 'revoked') return;
     throw badRequest(
-      `This key replaced ${own.keyId}, which keeps working until ${own.graceEndsAt.toISOString()}: rotate this key after that, or revoke ${own.keyId} first.`,
+      `This key replaced ${predecessor.id}, which keeps working until ${graceEndsAt.toISOString()}: rotate this key after that, or revoke ${predecessor.id} first.`,
     );
   }
 

@@ -1,11 +1,7 @@
 import type { FailedCounts, UsageRange } from '../../shared/schemas/usage';
 import { DAY_MS, HOUR_MS } from '../../shared/time';
 
-/**
- * The time arithmetic of usage analytics, and the one rule for reading flush
- * documents back: of the documents of one (instance, key, hour), the highest
- * `seq` holds the running totals and the others are superseded.
- */
+/** The time arithmetic of usage analytics. */
 
 export const floorHour = (t: number) => t - (((t % HOUR_MS) + HOUR_MS) % HOUR_MS);
 export const floorDay = (t: number) => t - (((t % DAY_MS) + DAY_MS) % DAY_MS);
@@ -29,19 +25,6 @@ export function rangeBuckets(range: UsageRange, now: Date): RangeBuckets {
 /** Where the rows' `last24h` and `last7d` start. */
 export const last24hStart = (now: Date) => rangeBuckets('24h', now).start;
 export const last7dStart = (now: Date) => rangeBuckets('7d', now).start;
-
-type Versioned = { instance: string; seq: number; keyId: string | null; hour: Date };
-
-/** The current document of each (instance, key, hour). */
-export function latestOnly<T extends Versioned>(docs: T[]): T[] {
-  const newest = new Map<string, T>();
-  for (const d of docs) {
-    const id = `${d.instance}|${d.keyId ?? ''}|${d.hour.getTime()}`;
-    const seen = newest.get(id);
-    if (!seen || seen.seq < d.seq) newest.set(id, d);
-  }
-  return [...newest.values()];
-}
 
 export const noFailures = (): FailedCounts => ({ REVOKED: 0, DISABLED: 0, EXPIRED: 0 });
 

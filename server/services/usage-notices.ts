@@ -9,7 +9,7 @@ import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 import { effectiveStatus } from '../db/effective-status';
 import { noticeId } from './notify.service';
 import { DAY_MS } from '../../shared/time';
-import { floorDay, floorHour, latestOnly } from './usage-buckets';
+import { floorDay, floorHour } from './usage-buckets';
 
 /**
  * "A key that no longer works is still being tried": at most once per UTC day
@@ -104,7 +104,7 @@ export function usedAfterRevokeNotices(
     async run(): Promise<number> {
       const now = deps.now();
       // Two days back covers any team's window: one since its previous notice, or the last 24 hours.
-      const docs = latestOnly(await repos.usage.failuresSince(new Date(floorHour(now.getTime() - 2 * DAY_MS))));
+      const docs = await repos.usage.failuresSince(new Date(floorHour(now.getTime() - 2 * DAY_MS)));
       const byTeam = new Map<string, { keyId: string; hour: number; tries: number }[]>();
       for (const d of docs) {
         const tries = d.revoked + d.disabled + d.expired;

@@ -7,14 +7,14 @@ import { notFound } from '../errors';
 import { effectiveStatus } from '../db/effective-status';
 import { DAY_MS } from '../../shared/time';
 import { IDLE_DAYS, isIdle } from '../../shared/idle';
-import { addFailures, failedTotal, last24hStart, latestOnly, noFailures, rangeBuckets } from './usage-buckets';
+import { addFailures, failedTotal, last24hStart, noFailures, rangeBuckets } from './usage-buckets';
 import { usageRecorder, type UsageRecorderOptions } from './usage-recorder';
 
 /**
  * Usage analytics: the recorder the verify API counts into, and the reads
  * behind `keys.usage`, `keys.usageSummary`, `usage.overview` and the usage
- * CSV. Every read is bounded by team, time and (per key) key id, and takes
- * the newest flush document of each (instance, key, hour) (see UsageDoc).
+ * CSV. Every read is bounded by team, time and (per key) key id, and reads
+ * one document per (key, hour) (see UsageDoc).
  */
 export interface UsageOptions extends UsageRecorderOptions {
   retentionDays: number;
@@ -66,7 +66,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
       const key = await visibleKey(viewer, teamId, keyId);
       const now = deps.now();
       const b = emptyBuckets(range, now);
-      const docs = latestOnly(await repos.usage.ofKey(teamId, keyId, new Date(b.start)));
+      const docs = await repos.usage.ofKey(teamId, keyId, new Date(b.start));
       const totals = { valid: 0, failed: noFailures() };
       const ipsOf = b.buckets.map(() => new Set<string>());
       const allIps = new Set<string>();
@@ -112,7 +112,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
       const wanted = [...new Set(keyIds)];
       const found = (await repos.keys.findManyByPublicIds(teamId, wanted)).filter((k) => isAdminRole(viewer.role) || k.ownerId === viewer.userId);
       const byId = new Map(found.map((k) => [k.id, { keyId: k.id, last24h: 0, lastUsedAt: null as Date | null, lastIp: null as string | null, stored: k.lastUsedAt }]));
-      const docs = latestOnly(await repos.usage.countsOfKeys(teamId, [...byId.keys()], new Date(last24hStart(deps.now())), null));
+      const docs = await repos.usage.countsOfKeys(teamId, [...byId.keys()], new Date(last24hStart(deps.now())), null);
       for (const d of docs) {
         const entry = byId.get(d.keyId!);
         if (!entry) continue;
@@ -136,7 +136,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
       const [docs, activity] = await Promise.all([repos.usage.ofTeam(teamId, new Date(b.start)), repos.usage.keyActivity(teamId)]);
       const totals = { valid: 0, failed: noFailures() };
       const perKey = new Map<string, { valid: number; failed: number }>();
-      for (const d of latestOnly(docs)) {
+      for (const d of docs) {
         const bucket = b.buckets[b.slot(d.hour)];
         if (!bucket || !d.keyId) continue;
         bucket.valid += d.valid;
@@ -171,7 +171,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
     /** The CSV export: one row per key and bucket with any use, oldest bucket first. */
     async *exportRows(teamId: string, range: UsageRange): AsyncGenerator<UsageCsvRow> {
       const b = emptyBuckets(range, deps.now());
-      const docs = latestOnly(await repos.usage.ofTeam(teamId, new Date(b.start), true));
+      const docs = await repos.usage.ofTeam(teamId, new Date(b.start), true);
       const rows = new Map<string, UsageCsvRow & { ips: Set<string> }>();
       for (const d of docs) {
         const bucket = b.buckets[b.slot(d.hour)];
@@ -195,7 +195,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
     /** Verifies no stored key can be blamed for, per hour, across all teams (for operators; no API exposes it). */
     async unattributed(since: Date): Promise<{ at: Date; malformed: number; notFound: number }[]> {
       const perHour = new Map<number, { at: Date; malformed: number; notFound: number }>();
-      for (const d of latestOnly((await repos.usage.unattributedSince(since)).map((d) => ({ ...d, keyId: null })))) {
+      for (const d of await repos.usage.unattributedSince(since)) {
         const h = perHour.get(d.hour.getTime()) ?? { at: d.hour, malformed: 0, notFound: 0 };
         h.malformed += d.malformed;
         h.notFound += d.notFound;

@@ -61,7 +61,7 @@ export function verifyService(
   /** hash -> when this instance last wrote (or skipped writing) lastUsedAt. */
   const lastTouched = new Map<string, number>();
   let generation = 0;
-  let knownRevision: string | null = null;
+  let knownRevision: number | null = null;
   let pendingWrites = 0;
   let poller: NodeJS.Timeout | null = null;
 

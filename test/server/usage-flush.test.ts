@@ -9,11 +9,11 @@ const verifyTimes = async (server: TestServer, key: string, n: number) => {
   for (let i = 0; i < n; i++) expect((await verifyKey(server, key)).valid).toBe(true);
 };
 
-/** The flush documents of a key, as (instance, hour) -> how many documents. */
-async function documentsPerInstanceHour(server: TestServer, keyId: string): Promise<number[]> {
-  const docs = await server.storage.cols.usage.find({ keyId }, { projection: { instance: 1, hour: 1 } }).toArray();
-  const groups = new Map<string, number>();
-  for (const d of docs) groups.set(`${d.instance}|${d.hour.getTime()}`, (groups.get(`${d.instance}|${d.hour.getTime()}`) ?? 0) + 1);
+/** How many documents each hour of a key has (one, whatever the flushes and instances). */
+async function documentsPerHour(server: TestServer, keyId: string): Promise<number[]> {
+  const docs = await server.storage.cols.usage.find({ keyId }, { projection: { hour: 1 } }).toArray();
+  const groups = new Map<number, number>();
+  for (const d of docs) groups.set(d.hour.getTime(), (groups.get(d.hour.getTime()) ?? 0) + 1);
   return [...groups.values()];
 }
 
@@ -37,61 +37,59 @@ describe('a database outage in the middle of a flush', () => {
     await server.services.usage.flush();
 
     await verifyTimes(server, key, 5);
-    const cut = proxy.cutOn(isCommand('insert', 'usage'), 'forward');
+    const cut = proxy.cutOn(isCommand('update', 'usage'), 'forward');
     await expect(server.services.usage.flush()).rejects.toThrow();
     await cut;
     proxy.restore();
-    // The insert reached the database: the totals of 15 are stored beside the earlier ones of 10.
+    // The update reached the database: the one document of the hour holds 15.
     const stored = await until(async () => {
       const docs = await server.storage.cols.usage.find({ keyId: row.id }).toArray().catch(() => []);
       return docs.some((d) => d.valid === 15) ? docs : null;
     });
-    expect(stored.map((d) => d.valid).sort((a, b) => a - b)).toEqual([10, 15]);
-    // Reads take the newest totals, not the sum of both documents.
+    expect(stored.map((d) => d.valid)).toEqual([15]);
     const read = () => team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id }).then((u) => u.totals.valid);
     expect(await until(() => read().catch(() => null))).toBe(15);
 
     await verifyTimes(server, key, 2);
-    // The next flush (retried until the driver has reconnected) writes the totals again, under new ids.
+    // The next flush (retried until the driver has reconnected) sends the unconfirmed 5 again under their
+    // flush id, which the document already lists, and the 2 new ones under a new id.
     await until(() => server.services.usage.flush().then(() => true, () => false));
     expect(await read()).toBe(17);
     const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '7d' });
     expect(usage.totals.valid).toBe(17);
     expect(usage.buckets.reduce((n, b) => n + b.valid, 0)).toBe(17);
     expect((await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled'] })).items[0]!.usage).toEqual({ last24h: 17, last7d: 17 });
-    // The superseded documents, the one whose answer was lost included, are gone.
-    const groups = await documentsPerInstanceHour(server, row.id);
-    expect(groups.length).toBeGreaterThan(0);
-    expect(groups.every((n) => n === 1)).toBe(true);
+    expect(await documentsPerHour(server, row.id)).toEqual([1]);
   });
 
-  it('ignores documents a retried insert finds already stored', async () => {
-    const record = {
-      id: `test:1:key_retry:${Date.UTC(2026, 0, 1)}`,
-      instance: 'test',
-      seq: 1,
+  it('adds a retried flush once, however often and however concurrently it is sent', async () => {
+    const hour = new Date(Date.UTC(2026, 0, 1));
+    const delta = (valid: number, ip: string, at: number) => ({
       teamId: 'team_retry',
       keyId: 'key_retry',
-      hour: new Date(Date.UTC(2026, 0, 1)),
-      valid: 3,
-      revoked: 0,
+      hour,
+      valid,
+      revoked: 1,
       disabled: 0,
       expired: 0,
       malformed: 0,
       notFound: 0,
-      ips: [],
+      ips: [ip],
       ipsCapped: false,
-      lastValidAt: null,
-      lastValidIp: null,
-      lastValidUa: null,
-      lastFailAt: null,
-      lastFailCode: null,
-      lastFailIp: null,
-      lastFailUa: null,
-    };
-    await server.storage.repos.usage.insertFlush([record]);
-    await server.storage.repos.usage.insertFlush([record, { ...record, id: record.id.replace(':1:', ':2:'), seq: 2, valid: 4 }]);
-    expect(await server.storage.cols.usage.countDocuments({ keyId: 'key_retry' })).toBe(2);
+      lastValid: { at: new Date(hour.getTime() + at), ip, ua: 'ua' },
+      lastFail: null,
+    });
+    const repo = server.storage.repos.usage;
+    const first = { flushId: 'inst-a:1', source: 'inst-a', delta: delta(3, '10.0.0.1', 1000) };
+    const second = { flushId: 'inst-b:1', source: 'inst-b', delta: delta(4, '10.0.0.2', 500) };
+    await repo.addFlushes([first]);
+    // The same flush again, twice at once, and another instance's flush racing them.
+    await Promise.all([repo.addFlushes([first]), repo.addFlushes([first, second]), repo.addFlushes([second])]);
+    await repo.addFlushes([first, second]);
+    const [doc] = await repo.ofKey('team_retry', 'key_retry', hour);
+    expect(doc).toMatchObject({ valid: 7, revoked: 2, lastValidAt: new Date(hour.getTime() + 1000), lastValidIp: '10.0.0.1' });
+    expect(doc!.ips.sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+    expect(await server.storage.cols.usage.countDocuments({ keyId: 'key_retry' })).toBe(1);
   });
 });
 
@@ -152,8 +150,8 @@ describe('the background flush', () => {
     const flushes = after.flushes - before.flushes;
     expect(after.documents - before.documents).toBeLessThanOrEqual(3 * flushes + 3);
     expect(after.maxKeysPerFlush).toBeLessThanOrEqual(3);
-    // Superseded documents are deleted: about one per key and hour remains.
+    // One document per key and hour, however many flushes added to it.
     await server.services.usage.flush();
-    for (const k of keys) expect((await documentsPerInstanceHour(server, k.row.id)).every((n) => n === 1)).toBe(true);
+    for (const k of keys) expect(await documentsPerHour(server, k.row.id)).toEqual([1]);
   });
 });
