@@ -1,7 +1,7 @@
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow, RevokeOwnResult } from '../../shared/schemas/key';
-import { afterWrite, badRequest, forbidden, notFound } from '../errors';
+import { afterWrite, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
