@@ -160,6 +160,8 @@ export interface ActionDoc {
   createdAt: Date;
   completedAt: Date | null;
   result: Record<string, unknown> | null;
+  /** Keys done of total, written per batch while a large action runs (keys.actionProgress). */
+  progress?: { done: number; total: number } | null;
 }
 
 export interface LeaseDoc {
