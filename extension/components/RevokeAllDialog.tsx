@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { pick, plural } from '../lib/plural';
+import { ProgressLine } from './ProgressLine';
 import { UsageImpact } from './UsageImpact';
 
 export const REVOKE_ALL_PHRASE = 'REVOKE ALL';
@@ -12,6 +13,8 @@ export function RevokeAllDialog(props: {
   /** The team's last 24 h, read when the dialog opens. */
   impact?: () => Promise<string | null>;
   busy: boolean;
+  /** Keys done of total while the revocation runs (keys.actionProgress). */
+  progress?: { done: number; total: number } | null;
   onConfirm(): void;
   onClose(): void;
 }) {
@@ -47,6 +50,7 @@ export function RevokeAllDialog(props: {
           </span>
           <input name="confirmPhrase" value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" autoFocus />
         </label>
+        {props.busy && props.progress ? <ProgressLine {...props.progress} /> : null}
         <div class="row">
           <button type="submit" class="btn btn-danger" disabled={typed !== REVOKE_ALL_PHRASE || props.busy}>
             {props.busy ? 'Revoking…' : 'Revoke all keys'}

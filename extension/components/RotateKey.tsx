@@ -3,7 +3,7 @@ import type { KeyRow } from '../../shared/schemas/key';
 import { DEFAULT_GRACE_HOURS, GRACE_CHOICES } from '../../shared/schemas/lifecycle';
 import { useApi } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatShortDateTime } from '../lib/format';
 import { ProblemBox } from './ProblemBox';
 import { SecretOnce } from './SecretOnce';
 
@@ -63,15 +63,18 @@ export function RotatePanel(props: { teamId: string; row: KeyRow; onClose: (rota
   );
 }
 
-/** "rotating — old key works until …" on the old key, "replaces …" on the new; each links to the other's row. */
+/** "rotating — old key works until Mar 4, 14:30" (the date never split: two lines at most in the popup) on the old key, "replaces …" on the new; each links to the other's row. */
 export function RotationNote({ row }: { row: Pick<KeyRow, 'rotation' | 'replaces'> }) {
   if (!row.rotation && !row.replaces) return null;
   return (
     <span class="rotation-note">
       {row.rotation ? (
         <>
-          rotating — old key works until <time dateTime={new Date(row.rotation.graceEndsAt).toISOString()}>{formatDateTime(row.rotation.graceEndsAt)}</time> ·{' '}
-          <a href={`#key-${row.rotation.replacedBy}`}>new key</a>
+          rotating — old key works until{' '}
+          <time dateTime={new Date(row.rotation.graceEndsAt).toISOString()} title={formatDateTime(row.rotation.graceEndsAt)}>
+            {formatShortDateTime(row.rotation.graceEndsAt)}
+          </time>{' '}
+          · <a href={`#key-${row.rotation.replacedBy}`}>new key</a>
         </>
       ) : (
         <>

@@ -5,6 +5,9 @@ import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../shared/time';
 
 /** Display helpers shared by every page and by notifications. */
 
+/** Numbers, one way on every page and in the server's wording: "2,000" (Intl.NumberFormat, shared/plural.ts). */
+export { formatCount } from '../../shared/plural';
+
 const dateFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dateTimeFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
@@ -16,6 +19,14 @@ export function formatDate(d: Date | string | null | undefined, empty = '—'): 
 
 export function formatDateTime(d: Date | string | null | undefined, empty = '—'): string {
   return d ? dateTimeFmt.format(toDate(d)) : empty;
+}
+
+const shortFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/** "Mar 4, 14:30": a date and time in the current year, short enough for the popup's row notes; else formatDateTime. */
+export function formatShortDateTime(d: Date | string, now = Date.now()): string {
+  const date = toDate(d);
+  return date.getFullYear() === new Date(now).getFullYear() ? shortFmt.format(date) : formatDateTime(date);
 }
 
 /** "in 3 days", "2 hours ago": for expiry and last-used columns. */

@@ -30,7 +30,7 @@ export interface Settings {
   pollMinutes: number;
 }
 
-export const DEFAULT_SERVER_URL = 'http://localhost:8787';
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
 
 export const DEFAULT_SETTINGS: Settings = {
   serverUrl: DEFAULT_SERVER_URL,

@@ -40,6 +40,15 @@ export function actionsRepo(cols: Collections) {
     async complete(id: string, result: Record<string, unknown>, at: Date): Promise<void> {
       await cols.actions.updateOne({ _id: id, state: 'pending' }, { $set: { state: 'done', result, completedAt: at } });
     },
+    /** Records how far a running action got; a done action keeps its last figures. */
+    async progress(id: string, done: number, total: number): Promise<void> {
+      await cols.actions.updateOne({ _id: id, state: 'pending' }, { $set: { progress: { done, total } } });
+    },
+    /** The team's actions still running that report progress, oldest first. */
+    async listRunning(teamId: string): Promise<ActionRecord[]> {
+      const docs = await cols.actions.find({ teamId, state: 'pending', progress: { $type: 'object' } }).sort({ createdAt: 1 }).limit(20).toArray();
+      return docs.map(toRecord);
+    },
     async listPending(olderThan: Date, limit: number): Promise<ActionRecord[]> {
       const docs = await cols.actions.find({ state: 'pending', createdAt: { $lte: olderThan } }).sort({ createdAt: 1 }).limit(limit).toArray();
       return docs.map(toRecord);

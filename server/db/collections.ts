@@ -174,6 +174,8 @@ export interface ActionDoc {
   createdAt: Date;
   completedAt: Date | null;
   result: Record<string, unknown> | null;
+  /** Keys done of total, written per batch while a large action runs (keys.actionProgress). */
+  progress?: { done: number; total: number } | null;
 }
 
 /** A job's lease (`job:{name}`, with the time `window` it was taken in) or an outbox claim. */

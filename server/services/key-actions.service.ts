@@ -1,5 +1,5 @@
 import type { AuditAction } from '../../shared/schemas/audit';
-import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
+import type { ActionProgress, DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { ActionRecord, ActionsRepo, KeyAction } from '../db/actions.repo';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { Deps } from '../deps';
@@ -26,6 +26,9 @@ export type KeyActionRequest = { teamId: string; actor: Actor } & KeyAction;
 
 /** Per-key policy writes run this many at a time: fast enough, gentle on the pool. */
 const POLICY_WRITE_BATCH = 20;
+
+/** A revocation of more keys than this runs in batches of it, recording keys done of total after each (keys.actionProgress). */
+export const PROGRESS_BATCH = 200;
 
 type KeyChange = Exclude<KeyAction, { kind: 'policy' }>;
 
@@ -100,6 +103,25 @@ export function keyActionsService(
     return changed;
   }
 
+  /**
+   * Revokes `scope`, a batch of PROGRESS_BATCH keys at a time when there are more, recording keys
+   * done of total on the action after each batch; a last pass over the whole scope (idempotent)
+   * catches any key the listing left out. Returns the actions that hold keys this one did not get.
+   */
+  async function revokeInBatches(action: ActionRecord, scope: Parameters<KeysRepo['revokeWhere']>[0], reason: RevokedReason): Promise<void> {
+    const change = { reason, by: action.actor.userId, at: action.createdAt, actionId: action.id };
+    const ids = scope.ids ?? (await repos.keys.listLive(action.teamId, action.createdAt)).filter((k) => !scope.createdBefore || k.createdAt <= scope.createdBefore).map((k) => k.id);
+    if (ids.length > PROGRESS_BATCH) {
+      await repos.actions.progress(action.id, 0, ids.length);
+      for (let i = 0; i < ids.length; i += PROGRESS_BATCH) {
+        await repos.keys.revokeWhere({ ...scope, ids: ids.slice(i, i + PROGRESS_BATCH) }, change);
+        await repos.actions.progress(action.id, Math.min(i + PROGRESS_BATCH, ids.length), ids.length);
+      }
+    }
+    // The whole scope once more (a no-op for what the batches revoked): keys the listing did not show are reached too.
+    await repos.keys.revokeWhere(scope, change);
+  }
+
   async function apply(action: ActionRecord): Promise<StoredKey[]> {
     if (action.action.kind === 'policy') return applyPolicy(action, action.action.maxLifetimeDays);
     const change = changeOf(action.action);
@@ -110,7 +132,7 @@ export function keyActionsService(
     };
     if (change.effect === 'revoke') {
       // Keys another action revoked first stay its own to report (the background pass finishes it if it was cut short).
-      await repos.keys.revokeWhere(scope, { reason: change.reason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
+      await revokeInBatches(action, scope, change.reason);
     } else if (change.effect === 'disable') {
       await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
     } else {
@@ -174,6 +196,12 @@ export function keyActionsService(
           `The database became unavailable part-way through. The action is recorded (${action.id}) and will be completed automatically by the background pass; retrying is safe and changes nothing twice.`,
         );
       }
+    },
+
+    /** The team's large actions still running, with keys done of total (polled by the dashboard during a bulk call). */
+    async progress(teamId: string): Promise<ActionProgress> {
+      const running = await repos.actions.listRunning(teamId);
+      return { running: running.flatMap((a) => (a.progress ? [{ actionId: a.id, kind: a.action.kind, ...a.progress }] : [])) };
     },
 
     /** The background pass: finishes actions an outage or crash left pending. */

@@ -151,6 +151,11 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
     },
 
     /** Names the keys it revoked; it names no others (the team's dead keys are not listed as `alreadyRevoked`). */
+    /** The team's bulk actions still running, keys done of total. */
+    actionProgress(teamId: string) {
+      return actions.progress(teamId);
+    },
+
     async revokeAll(actor: Actor, teamId: string): Promise<RevokeResult> {
       const { changed } = await actions.run({ teamId, kind: 'revoke_all', actor });
       return { revoked: changed.map((k) => k.id), alreadyRevoked: [], notFound: [] };

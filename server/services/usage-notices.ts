@@ -1,4 +1,4 @@
-import { pick, plural } from '../../shared/plural';
+import { formatCount, pick, plural } from '../../shared/plural';
 import { isAdminRole } from '../../shared/schemas/common';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -29,7 +29,7 @@ const markId = (teamId: string, t: number) => ({ teamId, day: dayOf(t) });
 
 type Tried = { key: StoredKey; tries: number };
 
-function message(tried: Tried[], since: Date, now: Date): string {
+function message(teamName: string, tried: Tried[], since: Date, now: Date): string {
   const total = tried.reduce((n, t) => n + t.tries, 0);
   const shown = tried.slice(0, SHOWN_IN_MESSAGE).map(({ key, tries }) => {
     const status = effectiveStatus(key, now);
@@ -37,7 +37,7 @@ function message(tried: Tried[], since: Date, now: Date): string {
     return `"${key.name}" (${what}, ${plural(tries, 'try', 'tries')})`;
   });
   const more = tried.length > SHOWN_IN_MESSAGE ? ` and ${tried.length - SHOWN_IN_MESSAGE} more` : '';
-  const keys = tried.length === 1 ? 'A key that no longer works was' : `${tried.length} keys that no longer work were`;
+  const keys = tried.length === 1 ? `A key of ${teamName} that no longer works was` : `${formatCount(tried.length)} keys of ${teamName} that no longer work were`;
   return `${keys} tried ${plural(total, 'time')} since ${formatWhen(since)}: ${shown.join(', ')}${more}. Whoever still uses ${pick(tried.length, 'it', 'them')} needs a new key, or it may have leaked.`;
 }
 
@@ -73,7 +73,7 @@ export function usedAfterRevokeNotices(
       .sort((a, b) => b.tries - a.tries || a.key.name.localeCompare(b.key.name) || a.key.id.localeCompare(b.key.id));
     if (!team || tried.length === 0) return 0;
     const admins = memberships.filter((m) => isAdminRole(m.role));
-    const text = message(tried, since, now);
+    const text = message(team.name, tried, since, now);
     const deliveries = admins.map((admin): NoticeDelivery => ({
       // In-app only: admins read it in the popup, where the keys' refused tries can be opened.
       mail: null,

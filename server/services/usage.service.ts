@@ -1,12 +1,12 @@
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { FailedCounts, KeyUsage, KeyUsageSummary, UsageBucket, UsageOverview, UsageRange } from '../../shared/schemas/usage';
-import type { KeysRepo } from '../db/keys.repo';
+import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { effectiveStatus } from '../db/effective-status';
 import { DAY_MS } from '../../shared/time';
-import { IDLE_DAYS, isIdle } from '../../shared/idle';
+import { IDLE_DAYS, idleCutoff } from '../../shared/idle';
 import { addFailures, failedTotal, last24hStart, noFailures, rangeBuckets } from './usage-buckets';
 import { usageRecorder, type UsageRecorderOptions } from './usage-recorder';
 
@@ -133,7 +133,12 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
     async overview(teamId: string, range: UsageRange): Promise<UsageOverview> {
       const now = deps.now();
       const b = emptyBuckets(range, now);
-      const [docs, activity] = await Promise.all([repos.usage.ofTeam(teamId, new Date(b.start)), repos.usage.keyActivity(teamId)]);
+      // Idle is read with the Idle filter's own query (idleDays = IDLE_DAYS), so the card's count is the list's.
+      const [docs, activity, idle] = await Promise.all([
+        repos.usage.ofTeam(teamId, new Date(b.start)),
+        repos.usage.keyActivity(teamId),
+        repos.keys.listStatuses({ teamId, idleBefore: idleCutoff(IDLE_DAYS, now) }),
+      ]);
       const totals = { valid: 0, failed: noFailures() };
       const perKey = new Map<string, { valid: number; failed: number }>();
       for (const d of docs) {
@@ -154,7 +159,8 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         const k = keys.get(keyId);
         return k ? [{ keyId, name: k.name, hint: k.hint, status: effectiveStatus(k, now).status, ...counts }] : [];
       });
-      const live = activity.filter((k) => effectiveStatus({ ...k, revokedReason: null }, now).status !== 'revoked');
+      // "Working" is the list's Enabled: neither disabled nor revoked (nor expired).
+      const working = <K extends Pick<StoredKey, 'status' | 'expiresAt'>>(keys: K[]) => keys.filter((k) => effectiveStatus({ ...k, revokedReason: null }, now).status === 'enabled');
       return {
         range,
         bucket: b.bucket,
@@ -162,9 +168,8 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         totals,
         keysUsed: [...perKey.values()].filter((k) => k.valid > 0).length,
         topKeys,
-        neverUsed: live.filter((k) => !k.lastUsedAt).length,
-        // Used once, idle since (never-used keys are counted apart, above).
-        unusedFor30Days: live.filter((k) => k.lastUsedAt && isIdle(k, IDLE_DAYS, now)).length,
+        neverUsed: working(activity).filter((k) => !k.lastUsedAt).length,
+        unusedFor30Days: working(idle).length,
       };
     },
 

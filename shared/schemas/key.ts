@@ -157,3 +157,10 @@ export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }) });
 export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
+
+/** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
+export const ActionProgressInput = z.object({ teamId: TeamIdSchema });
+export const ActionProgressSchema = z.object({
+  running: z.array(z.object({ actionId: z.string(), kind: z.string(), done: z.number(), total: z.number() })),
+});
+export type ActionProgress = z.infer<typeof ActionProgressSchema>;

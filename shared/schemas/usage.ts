@@ -89,9 +89,9 @@ export const UsageOverviewSchema = z.object({
       failed: z.number(),
     }),
   ),
-  /** Keys not revoked (nor expired) that were never used. */
+  /** Working keys (the list's Enabled: not disabled, revoked or expired) that were never used. */
   neverUsed: z.number(),
-  /** Keys not revoked (nor expired), used at least once, and idle `IDLE_DAYS` (shared/idle.ts). */
+  /** Working keys the Idle filter finds at IDLE_DAYS (shared/idle.ts): never used included, once that old. */
   unusedFor30Days: z.number(),
 });
 export type UsageOverview = z.infer<typeof UsageOverviewSchema>;

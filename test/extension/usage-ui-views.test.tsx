@@ -166,7 +166,7 @@ describe('pictures', () => {
     expect(dialog.textContent).toContain('looked through the newest 400 entries of the audit log');
   });
 
-  it('shows the team overview and takes the admin to idle keys through the list sorted by recent use', async () => {
+  it('shows the team overview and takes the admin to never-used and idle keys', async () => {
     const overview: Overview = {
       range: '7d',
       bucket: 'day',
@@ -189,7 +189,7 @@ describe('pictures', () => {
     expect(section.textContent).toContain('6 keys used');
     fireEvent.click(within(section).getByRole('button', { name: 'Show the 3 never-used keys in the list' }));
     expect(onShowIdle).toHaveBeenCalledWith('never', 3);
-    fireEvent.click(within(section).getByRole('button', { name: 'Show the 2 keys not used for 30 days in the list' }));
+    fireEvent.click(within(section).getByRole('button', { name: 'Show the 2 working keys not used for 30 days in the list' }));
     expect(onShowIdle).toHaveBeenCalledWith('idle', 2);
     fireEvent.click(within(section).getByRole('link', { name: 'deploy' }));
     expect(onOpenKey).toHaveBeenCalledWith({ id: 'key_top', name: 'deploy', hint: 'h', status: 'enabled' });

@@ -169,9 +169,10 @@ describe('with the Idle filter', () => {
     expect(all.counts).toEqual(page.counts);
     const second = await s.team.admin.api.keys.list.query({ ...s.filters, view: [...ALL], limit: 1, cursor: all.nextCursor! });
     expect(second.counts).toEqual(page.counts);
-    // The usage card's "not used for 30 days" applies the same rule (to keys used at least once).
+    // The usage card's "not used for 30 days" is the Idle filter's Enabled count; "never used" counts working keys only.
     const overview = await s.team.admin.api.usage.overview.query({ teamId: s.team.teamId, range: '24h' });
-    expect(overview.unusedFor30Days).toBe(page.items.filter((k) => k.lastUsedAt).length);
+    expect(overview.unusedFor30Days).toBe(page.counts.enabled);
+    expect(overview.neverUsed).toBe(2); // idle-never and busy-3; the disabled idle-off is not working
   });
 
   it('revokeMatching reaches only the idle keys the list showed, and leaves the keys in use working', async () => {

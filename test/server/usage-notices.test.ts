@@ -36,7 +36,7 @@ describe('key_used_after_revoke', () => {
       const notices = await noticesOf(admin, team.teamId);
       expect(notices).toHaveLength(1);
       expect(notices[0]!.keys.map((k) => k.name)).toEqual(['old-ci', 'paused']);
-      expect(notices[0]!.message).toMatch(/2 keys that no longer work were tried 4 times since .*: "old-ci" \(revoked, 3 tries\), "paused" \(disabled, 1 try\)/);
+      expect(notices[0]!.message).toMatch(/2 keys of Notice Team that no longer work were tried 4 times since .*: "old-ci" \(revoked, 3 tries\), "paused" \(disabled, 1 try\)/);
       expect(notices[0]).toMatchObject({ teamName: 'Notice Team', revokedKeyIds: [], readAt: null });
     }
     expect(await noticesOf(member, team.teamId)).toHaveLength(0);
@@ -62,7 +62,7 @@ describe('key_used_after_revoke', () => {
     // Only what came after the first notice: 2 more tries that day, 1 the next; "paused" was not tried again.
     const newest = next.find((n) => n.createdAt.getTime() > Date.now() + DAY / 2)!;
     expect(newest.keys.map((k) => k.name)).toEqual(['old-ci']);
-    expect(newest.message).toMatch(/^A key that no longer works was tried 3 times since /);
+    expect(newest.message).toMatch(/^A key of Notice Team that no longer works was tried 3 times since /);
   });
 
   it('sends nothing to a team whose keys that no longer work are left alone', async () => {

@@ -6,6 +6,8 @@ import { RevokeAllDialog } from '../../components/RevokeAllDialog';
 import { UsageImpact } from '../../components/UsageImpact';
 import { useApi } from '../../hooks/session-context';
 import { useAction } from '../../hooks/use-async';
+import { useActionProgress } from '../../hooks/use-action-progress';
+import { ProgressLine } from '../../components/ProgressLine';
 import { describeError } from '../../lib/errors';
 import type { KeyChange } from '../../lib/key-changes';
 import { requestAlertsRefresh } from '../../lib/messages';
@@ -42,6 +44,8 @@ export function BulkBar(props: {
   const [revokeAllOpen, setRevokeAllOpen] = useState(false);
   const [teamCounts, setTeamCounts] = useState<{ enabled: number; disabled: number } | null>(null);
   const n = matching ? matching.total : selectedIds.length;
+  // Read only while a call is out; the server records progress for actions of more than one batch.
+  const progress = useActionProgress(api, team.teamId, busy);
 
   const finish = (change: KeyChange, message: string) => {
     props.onChange(change);
@@ -158,9 +162,11 @@ export function BulkBar(props: {
         counts={teamCounts}
         impact={() => teamImpact(api, team.teamId)}
         busy={busy}
+        progress={progress}
         onConfirm={() => void revokeAll()}
         onClose={() => setRevokeAllOpen(false)}
       />
+      {busy && progress && !revokeAllOpen ? <ProgressLine {...progress} /> : null}
       {problem ? <ProblemBox problem={problem} /> : null}
     </div>
   );

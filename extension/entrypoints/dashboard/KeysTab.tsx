@@ -55,14 +55,14 @@ export function KeysTab({ team }: { team: SessionTeam }) {
     setIdleNote(null);
     setFilters(next);
   };
-  /** The list API has no filter by use: the overview's "Show" sorts working keys by last use, where idle ones come last. */
+  /** The overview's "Show": idle keys through the Idle filter (the card counts with its query); never-used ones come last by use. */
   const showIdle = (kind: IdleKind, count: number) => {
-    change({ view: ['enabled', 'disabled'], search: '', generatedBy: [], sort: 'recently_used' });
-    setIdleNote(
-      kind === 'never'
-        ? `Working keys by most recent use: the ${plural(count, 'key')} never used ${pick(count, 'comes', 'come')} last. The list cannot filter by use, so scroll to the end (or load more).`
-        : `Working keys by most recent use: the ${plural(count, 'key')} not used for ${IDLE_DAYS} days ${pick(count, 'comes', 'come')} near the end, just before any never used. The list cannot filter by use.`,
-    );
+    if (kind === 'idle') {
+      change({ ...INITIAL, view: ['enabled'], idleDays: IDLE_DAYS });
+      return setIdleNote(`Working keys with no use in ${IDLE_DAYS} days (the Idle filter): ${plural(count, 'key')}.`);
+    }
+    change({ ...INITIAL, view: ['enabled'], sort: 'recently_used' });
+    setIdleNote(`Working keys by most recent use: the ${plural(count, 'key')} never used ${pick(count, 'comes', 'come')} last (load more to reach them).`);
   };
   const search = (text: string) => {
     const value = text.trim();

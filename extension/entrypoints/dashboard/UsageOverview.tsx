@@ -21,7 +21,8 @@ export type IdleKind = 'never' | 'idle';
 /**
  * The team's verifications at a glance (usage.overview, admins): volume per hour or day, how many
  * keys were used, the most used ones (each opens its details), and how many working keys were
- * never used or not for 30 days, each with a way to the list.
+ * never used or not for 30 days (counted by the server with the Idle filter's query), each with a
+ * way to the list: "Show" of the idle ones sets that filter.
  */
 export function UsageOverview({ teamId, onOpenKey, onShowIdle }: { teamId: string; onOpenKey(key: KeyRef): void; onShowIdle(kind: IdleKind, count: number): void }) {
   const api = useApi();
@@ -68,9 +69,9 @@ export function UsageOverview({ teamId, onOpenKey, onShowIdle }: { teamId: strin
               ) : null}
             </li>
             <li>
-              <strong>{formatCount(o.unusedFor30Days)}</strong> not used for {IDLE_DAYS} days
+              <strong>{formatCount(o.unusedFor30Days)}</strong> working {pick(o.unusedFor30Days, 'key', 'keys')} not used for {IDLE_DAYS} days
               {o.unusedFor30Days > 0 ? (
-                <button type="button" class="btn btn-link btn-small" aria-label={`Show the ${plural(o.unusedFor30Days, 'key')} not used for ${IDLE_DAYS} days in the list`} onClick={() => onShowIdle('idle', o.unusedFor30Days)}>
+                <button type="button" class="btn btn-link btn-small" aria-label={`Show the ${plural(o.unusedFor30Days, 'working key')} not used for ${IDLE_DAYS} days in the list`} onClick={() => onShowIdle('idle', o.unusedFor30Days)}>
                   Show
                 </button>
               ) : null}

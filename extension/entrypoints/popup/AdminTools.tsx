@@ -3,6 +3,7 @@ import { KeyLookup } from '../../components/KeyLookup';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useApi } from '../../hooks/session-context';
 import { useAsync } from '../../hooks/use-async';
+import { formatCount } from '../../lib/format';
 
 const openDashboard = () => void browser.tabs.create({ url: browser.runtime.getURL('/dashboard.html') });
 
@@ -28,15 +29,15 @@ export function AdminTools({ teamId, keysVersion, onChanged }: { teamId: string;
         <dl class="counts" aria-busy={counts.status === 'loading'}>
           <div class="count count-enabled">
             <dt>Enabled</dt>
-            <dd>{c ? c.enabled : '…'}</dd>
+            <dd>{c ? formatCount(c.enabled) : '…'}</dd>
           </div>
           <div class="count count-disabled">
             <dt>Disabled</dt>
-            <dd>{c ? c.disabled : '…'}</dd>
+            <dd>{c ? formatCount(c.disabled) : '…'}</dd>
           </div>
           <div class="count count-revoked">
             <dt>Revoked</dt>
-            <dd>{c ? c.revoked : '…'}</dd>
+            <dd>{c ? formatCount(c.revoked) : '…'}</dd>
           </div>
         </dl>
       )}

@@ -1,4 +1,6 @@
 import {
+  ActionProgressInput,
+  ActionProgressSchema,
   ChangeResultSchema,
   FindByValueInput,
   KeyIdsInput,
@@ -29,6 +31,11 @@ export const adminKeysProcedures = {
     .input(RevokeAllInput)
     .output(RevokeResultSchema)
     .mutation(({ ctx, input }) => ctx.services.keysAdmin.revokeAll(ctx.teamActor, input.teamId)),
+  /** The team's bulk actions still running, keys done of total: the dashboard polls it while a bulk call runs. */
+  actionProgress: adminProcedure
+    .input(ActionProgressInput)
+    .output(ActionProgressSchema)
+    .query(({ ctx, input }) => ctx.services.keysAdmin.actionProgress(input.teamId)),
   /** "Select all N matching": the server resolves the filters; CONFLICT when the set is no longer `expectedCount` keys. */
   revokeMatching: adminProcedure
     .input(KeysMatchingInput)
