@@ -8,15 +8,16 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
  * given): a red count of unread revocations, else an amber count of keys expiring soon, else
  * nothing. The tooltip names both counts.
  */
-export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; pendingRequests?: number; needsAttention?: number }): Badge {
-  // Key requests waiting for an admin and unread lifecycle notices (idle warnings, rotations, answers) count amber too.
+export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; pendingRequests?: number; needsAttention?: number; pendingInvitations?: number }): Badge {
+  // Key requests waiting for an admin, invitations waiting for their invitee and unread lifecycle notices (idle warnings, rotations, answers) count amber too.
   const amberParts = [
     counts.expiringSoon > 0 ? plural(counts.expiringSoon, 'key expiring soon', 'keys expiring soon') : '',
     counts.pendingRequests ? plural(counts.pendingRequests, 'key request to answer', 'key requests to answer') : '',
     counts.needsAttention ? plural(counts.needsAttention, 'key notice to read', 'key notices to read') : '',
+    counts.pendingInvitations ? plural(counts.pendingInvitations, 'team invitation to answer', 'team invitations to answer') : '',
   ].filter(Boolean);
   const expiring = amberParts.join(', ');
-  const amber = counts.expiringSoon + (counts.pendingRequests ?? 0) + (counts.needsAttention ?? 0);
+  const amber = counts.expiringSoon + (counts.pendingRequests ?? 0) + (counts.needsAttention ?? 0) + (counts.pendingInvitations ?? 0);
   if (counts.revokedUnread > 0) {
     const revoked = plural(counts.revokedUnread, 'unread revocation', 'unread revocations');
     return { text: countText(counts.revokedUnread), color: BADGE_RED, title: `Keywarden: ${revoked}${expiring ? `, ${expiring}` : ''}` };

@@ -21,6 +21,8 @@ export const AlertsSummarySchema = z.object({
   pendingRequests: z.number(),
   /** Unread lifecycle notices that ask something of the reader (idle warnings, rotations, request answers), by key. */
   needsAttention: z.number(),
+  /** Open invitations to teams the caller is not in yet, waiting for their answer. */
+  pendingInvitations: z.number(),
   items: z.array(NotificationSchema),
   badge: BadgeSchema,
   etag: z.string(),
