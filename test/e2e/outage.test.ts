@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
+import { POLL, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+
+/**
+ * An outage in the middle of a session: the server stops, the admin acts, the
+ * server comes back. While it is away the page says so once, at the top, and
+ * marks what it shows as possibly stale; once it answers again the page reloads
+ * what is on screen by itself and no error stays, without a click.
+ */
+let server: TestServer;
+/** A second server over the same database: the test's hands while the one the extension talks to is down. */
+let peer: TestServer;
+let ext: ExtensionBrowser;
+const LABEL = 'outage';
+
+beforeAll(async () => {
+  server = await startTestServer({ label: LABEL });
+  peer = await startTestServer({ label: `${LABEL}-peer`, dbName: server.dbName });
+  ext = await launchWithExtension();
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await peer?.stop();
+  await server?.close();
+});
+
+/** Stops the server the extension talks to, and later starts it again at the same address over the same database. */
+async function restartable() {
+  const port = new URL(server.url).port;
+  await server.stop();
+  return async () => {
+    server = await startTestServer({ label: LABEL, dbName: server.dbName, env: { PORT: port } });
+  };
+}
+
+describe('an outage mid-session', () => {
+  it('marks the dashboard stale while the server is down, then reloads it by itself and clears the error', async () => {
+    const team = await createTeam(peer, 'Acme');
+    await setSession(ext, sessionOf(server.url, team.admin, { teamId: team.teamId, name: 'Acme', role: 'super_admin' }), settingsFor(server.url));
+    const page = await ext.context.newPage();
+    await page.goto(ext.url('dashboard.html'));
+    await page.getByRole('tab', { name: 'Members' }).click();
+    await page.locator('table.members').waitFor();
+
+    const restart = await restartable();
+    // Act while it is down: open the audit log, whose request fails.
+    await page.getByRole('tab', { name: 'Audit log' }).click();
+    const banner = page.locator('.connection-banner');
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/^Server unreachableSince \d/);
+    expect(await page.getByText('Server unreachable').count()).toBe(1);
+    expect(await page.locator('.connection-area').getAttribute('aria-busy')).toBe('true');
+    expect(await page.locator('.connection-area').evaluate((el) => getComputedStyle(el).opacity)).toBe('0.6');
+
+    // Meanwhile someone joins the team; the page learns of it only by reloading.
+    const joined = await peer.services.teams.addMember({ teamId: team.teamId, email: `while-away-${Date.now()}@example.test`, role: 'member' });
+    expect(joined.userId).toBeTruthy();
+    await restart();
+
+    await page.locator('table.audit').waitFor();
+    await expect.poll(() => banner.count(), POLL).toBe(0);
+    expect(await page.getByText('Server unreachable').count()).toBe(0);
+    expect(await page.locator('.connection-area').getAttribute('aria-busy')).toBeNull();
+    await page.getByRole('tab', { name: 'Members' }).click();
+    await expect.poll(() => page.locator('table.members').getByText(/^while-away-/).count(), POLL).toBe(1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
+  it('keeps the popup’s sections and says once, at the top, that the server is unreachable, then recovers by itself', async () => {
+    const team = await createTeam(peer, 'Acme');
+    await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'admin-tools' });
+    await setSession(ext, sessionOf(server.url, team.admin, { teamId: team.teamId, name: 'Acme', role: 'super_admin' }), settingsFor(server.url));
+    const page = await ext.context.newPage();
+    await page.setViewportSize({ width: 380, height: 720 });
+    await page.goto(ext.url('popup.html'));
+    await page.getByRole('heading', { name: 'Team keys' }).waitFor();
+    await page.getByRole('list', { name: 'My keys' }).getByText('admin-tools').waitFor();
+
+    const restart = await restartable();
+    await page.reload();
+    await page.locator('.connection-banner').waitFor();
+    await expect.poll(() => page.locator('.loading').count(), POLL).toBe(0);
+    expect(await page.getByText('Server unreachable').count()).toBe(1);
+    // The banner comes first, above every section, and no section heading stands over an error.
+    expect(await page.locator('main.popup > *:not(header)').first().getAttribute('class')).toContain('connection-banner');
+    expect(await page.getByRole('heading', { name: 'Invitations' }).count()).toBe(0);
+
+    await restart();
+    await page.getByRole('list', { name: 'My keys' }).getByText('admin-tools').waitFor();
+    await expect.poll(() => page.locator('.connection-banner').count(), POLL).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+});
