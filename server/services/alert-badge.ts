@@ -5,10 +5,10 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /**
  * The badge of alerts.summary, the only place it is worked out (the extension paints it as
- * given): a red count of unread revocations, else an amber count of keys expiring soon, else
+ * given): a red count of unread revocations and canary alarms, else an amber count of keys expiring soon, else
  * nothing. The tooltip names both counts.
  */
-export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; pendingRequests?: number; needsAttention?: number; pendingInvitations?: number }): Badge {
+export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; pendingRequests?: number; needsAttention?: number; pendingInvitations?: number; canaryAlarms?: number }): Badge {
   // Key requests waiting for an admin, invitations waiting for their invitee and unread lifecycle notices (idle warnings, rotations, answers) count amber too.
   const amberParts = [
     counts.expiringSoon > 0 ? plural(counts.expiringSoon, 'key expiring soon', 'keys expiring soon') : '',
@@ -18,9 +18,13 @@ export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; 
   ].filter(Boolean);
   const expiring = amberParts.join(', ');
   const amber = counts.expiringSoon + (counts.pendingRequests ?? 0) + (counts.needsAttention ?? 0) + (counts.pendingInvitations ?? 0);
-  if (counts.revokedUnread > 0) {
-    const revoked = plural(counts.revokedUnread, 'unread revocation', 'unread revocations');
-    return { text: countText(counts.revokedUnread), color: BADGE_RED, title: `Keywarden: ${revoked}${expiring ? `, ${expiring}` : ''}` };
+  const canaries = counts.canaryAlarms ?? 0;
+  if (counts.revokedUnread > 0 || canaries > 0) {
+    const red = [
+      canaries > 0 ? plural(canaries, 'canary alarm: a trap key was used', 'canary alarms: trap keys were used') : '',
+      counts.revokedUnread > 0 ? plural(counts.revokedUnread, 'unread revocation', 'unread revocations') : '',
+    ].filter(Boolean);
+    return { text: countText(counts.revokedUnread + canaries), color: BADGE_RED, title: `Keywarden: ${[...red, expiring].filter(Boolean).join(', ')}` };
   }
   if (expiring) return { text: countText(amber), color: BADGE_AMBER, title: `Keywarden: ${expiring}` };
   return { text: '', color: BADGE_GREY, title: 'Keywarden: no alerts' };

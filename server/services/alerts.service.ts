@@ -23,7 +23,8 @@ const ATTENTION_KINDS = new Set(['key_idle_warning', 'key_rotated', 'key_request
  * What the extension's badge shows, across all of the caller's teams.
  *
  * `revokedUnread`: distinct keys of the caller reported dead (revoked, expired,
- * revoked by a policy) by a notice they have not read. `expiringSoon`: the
+ * revoked by a policy) by a notice they have not read; `canaryAlarms`: canaries
+ * whose alarm the caller has not read (red too, in words of their own). `expiringSoon`: the
  * caller's keys that still work and expire within their team's largest
  * warning threshold. `pendingRequests`: key requests waiting in the teams the
  * caller administers; `needsAttention`: keys named by unread lifecycle notices
@@ -62,7 +63,10 @@ export function alertsService(
       const candidates = horizon > 0 ? await repos.keyExpiry.ownerExpiringBefore(userId, [...windowDays.keys()], now, new Date(now.getTime() + horizon * DAY_MS)) : [];
       const expiring = candidates.filter((k) => k.expiresAt.getTime() - now.getTime() <= (windowDays.get(k.teamId) ?? 0) * DAY_MS);
 
-      const revokedUnread = new Set(unread.flatMap((n) => n.revokedKeyIds)).size;
+      // A canary's alarm is not a revocation of one of the caller's keys: it gets its own count and wording.
+      const canary = unread.filter((n) => n.kind === 'canary_triggered');
+      const revokedUnread = new Set(unread.filter((n) => n.kind !== 'canary_triggered').flatMap((n) => n.revokedKeyIds)).size;
+      const canaryAlarms = new Set(canary.flatMap((n) => n.keyIds)).size;
       const expiringSoon = expiring.length;
       const memberOf = new Set(memberships.map((m) => m.teamId));
       const pendingInvitations = invitations.filter((i) => !memberOf.has(i.teamId)).length;
@@ -79,8 +83,8 @@ export function alertsService(
       // The revisions moved but the content did not: still unchanged, under the new stamp.
       if (etag?.endsWith(`:${content}"`)) return { unchanged: true, etag: current };
 
-      const badge = badgeFor({ revokedUnread, expiringSoon, pendingRequests, needsAttention, pendingInvitations });
-      return { unchanged: false, revokedUnread, expiringSoon, pendingRequests, needsAttention, pendingInvitations, items: newest.map(toNotification), badge, etag: current };
+      const badge = badgeFor({ revokedUnread, expiringSoon, pendingRequests, needsAttention, pendingInvitations, canaryAlarms });
+      return { unchanged: false, revokedUnread, expiringSoon, pendingRequests, needsAttention, pendingInvitations, canaryAlarms, items: newest.map(toNotification), badge, etag: current };
     },
 
     /** Which of the connected users got a notice since `since` (the push socket's cross-instance check). */

@@ -23,6 +23,8 @@ export const AlertsSummarySchema = z.object({
   needsAttention: z.number(),
   /** Open invitations to teams the caller is not in yet, waiting for their answer. */
   pendingInvitations: z.number(),
+  /** Canaries (trap keys) whose unread alarm says someone used them; not counted as revocations. */
+  canaryAlarms: z.number(),
   items: z.array(NotificationSchema),
   badge: BadgeSchema,
   etag: z.string(),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, errorCode, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
-import { setClock } from '../helpers/notify';
+import { verifyKey } from '../helpers/keys';
+import { setClock, until } from '../helpers/notify';
 
 /**
  * Housekeeping that clears itself: an answered key request leaves no unread
@@ -74,5 +75,18 @@ describe('pending invitations', () => {
     const invitee = (await createTeam(server, 'Home')).admin;
     await acme.admin.api.members.add.mutate({ teamId: acme.teamId, email: invitee.email, role: 'member' });
     expect(await errorCode(member.api.invitations.resend.mutate({ teamId: acme.teamId, userId: invitee.userId }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('a canary alarm', () => {
+  it('has a badge wording of its own instead of counting as a revocation', async () => {
+    const team = await createTeam(server, 'Trapped');
+    const canary = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'aws-prod-backup', canary: true });
+    expect((await verifyKey(server, canary.key)).valid).toBe(false);
+    const summary = await until(async () => {
+      const s = await summaryOf(team.admin);
+      return s.canaryAlarms > 0 ? s : null;
+    });
+    expect(summary).toMatchObject({ canaryAlarms: 1, revokedUnread: 0, badge: { text: '1', color: '#d93025', title: 'Keywarden: 1 canary alarm: a trap key was used' } });
   });
 });
