@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchWithExtension, type ExtensionBrowser } from '../helpers/browser';
 import { POLL, sessionOf, setSession, settingsFor } from '../helpers/extension-flow';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
@@ -27,14 +27,24 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Stops the server the extension talks to, and later starts it again at the same address over the same database. */
+/** Set while the server is stopped: starts it again at the same address over the same database. */
+let restartPending: (() => Promise<void>) | null = null;
+
+/** Stops the server the extension talks to; the answer starts it again. */
 async function restartable() {
   const port = new URL(server.url).port;
   await server.stop();
-  return async () => {
+  restartPending = async () => {
+    restartPending = null;
     server = await startTestServer({ label: LABEL, dbName: server.dbName, env: { PORT: port } });
   };
+  return restartPending;
 }
+
+// A test that failed mid-outage must not leave the next one without a server.
+afterEach(async () => {
+  await restartPending?.();
+});
 
 describe('an outage mid-session', () => {
   it('marks the dashboard stale while the server is down, then reloads it by itself and clears the error', async () => {
