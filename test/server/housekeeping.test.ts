@@ -89,4 +89,16 @@ describe('a canary alarm', () => {
     });
     expect(summary).toMatchObject({ canaryAlarms: 1, revokedUnread: 0, badge: { text: '1', color: '#d93025', title: 'Keywarden: 1 canary alarm: a trap key was used' } });
   });
+
+  it('shows on the canary’s row when and from where it last fired', async () => {
+    const team = await createTeam(server, 'Trapped');
+    const canary = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'aws-prod-backup', canary: true });
+    const rowOf = async () => (await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled'] })).items.find((k) => k.id === canary.row.id)!;
+    expect((await rowOf()).canaryFired).toBeNull();
+    await verifyKey(server, canary.key);
+    const fired = await until(async () => (await rowOf()).canaryFired);
+    const [alarm] = (await team.admin.api.audit.list.query({ teamId: team.teamId, limit: 10 })).items.filter((a) => a.action === 'canary.triggered');
+    expect(fired).toEqual({ at: alarm!.at, ip: alarm!.ip });
+    expect(fired.ip).toBeTruthy();
+  });
 });
