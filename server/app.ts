@@ -4,18 +4,15 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { Deps } from './deps';
 import { httpStatus, toAppError, toTRPCError, type AppError } from './errors';
-import { bearerToken } from './http/auth';
+import { bearerToken, callerIp, type NodeBindings } from './http/auth';
 import { verifyRoutes } from './http/verify.routes';
 import { csvRoutes } from './http/csv.routes';
 import { leaksRoutes, securityTxt } from './http/leaks.routes';
 import { createRequestLimits, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/limits';
-import { clientIp as callerIp, isExtensionOrigin } from './lib/caller';
+import { isExtensionOrigin } from './lib/caller';
 import type { Services } from './services';
 import { createContext } from './trpc/context';
 import { appRouter } from './trpc/router';
-
-/** What Hono's node adapter puts in `c.env`; absent under `app.request()` in tests. */
-type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } };
 
 /**
  * Builds the HTTP app; never listens (main.ts does, tests use app.request()
@@ -23,7 +20,7 @@ type NodeBindings = { incoming?: { socket?: { remoteAddress?: string } } };
  * has a body limit, and every caller a rate and a cap in flight (http/limits.ts).
  */
 export function createApp(deps: Deps, services: Services, limitsConfig: RequestLimits = DEFAULT_REQUEST_LIMITS) {
-  const app = new Hono<{ Bindings: NodeBindings }>();
+  const app = new Hono<NodeBindings>();
 
   app.use(
     '*',
@@ -36,10 +33,9 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
     }),
   );
 
-  const clientIp = (c: { req: { header(name: string): string | undefined }; env: NodeBindings | undefined }) =>
-    callerIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy);
+  const clientIp = (c: Context<NodeBindings>) => callerIp(c, deps.config.trustProxy);
 
-  const serveTrpc = (c: Context<{ Bindings: NodeBindings }>, refusal?: TRPCError) =>
+  const serveTrpc = (c: Context<NodeBindings>, refusal?: TRPCError) =>
     fetchRequestHandler({
       endpoint: '/trpc',
       // A refusal reads no body: tRPC fails the call in createContext, before it parses any input.
@@ -60,7 +56,7 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
     });
 
   /** Refusals keep each route family's error shape: tRPC's envelope on /trpc, `{ error, message }` elsewhere. */
-  const refuse = async (c: Context<{ Bindings: NodeBindings }>, error: AppError, headers: Record<string, string>) => {
+  const refuse = async (c: Context<NodeBindings>, error: AppError, headers: Record<string, string>) => {
     if (!c.req.path.startsWith('/trpc/')) return c.json({ error: error.code, message: error.message }, httpStatus(error), headers);
     const res = await serveTrpc(c, toTRPCError(error));
     const merged = new Headers(res.headers);

@@ -1,4 +1,4 @@
-import { plural } from '../lib/format';
+import { plural } from '../lib/plural';
 import { POLL_MINUTES_CHOICES, updateSettings, type Settings } from '../lib/storage';
 
 /** Desktop notifications on/off and how often the badge checks when push is unavailable. */

@@ -1,63 +1,13 @@
 import { useState } from 'preact/hooks';
 import type { Notification } from '../../shared/schemas/notification';
 import { formatDateTime } from '../lib/format';
-import { formatCount, pick, plural } from '../lib/plural';
-import { LIFECYCLE_LABELS, lifecycleHeadline } from '../lib/lifecycle-notices';
-import { LEAK_LABELS } from '../lib/leak-notices';
-
-const KIND_LABELS: Record<Notification['kind'], string> = {
-  key_revoked: 'Revoked',
-  key_disabled: 'Disabled',
-  key_expiring: 'Expiring soon',
-  key_expired: 'Expired',
-  policy_changed: 'Policy changed',
-  key_used_after_revoke: 'Used after revoke',
-  ...LIFECYCLE_LABELS,
-  ...LEAK_LABELS,
-};
+import { formatCount, pick } from '../lib/plural';
 
 /** A notice names this many keys; beyond, it says how many more and points to the dashboard. */
 const KEYS_NAMED = 3;
 
-/**
- * One line that reads right for one key or 667: "Your key “ci” was revoked by ann@… in Acme.",
- * "667 of your keys were revoked by ann@… (Revoke All) in Acme.". Built from the notice's fields.
- */
-export function noticeHeadline(n: Notification, meId?: string): string {
-  const lifecycle = lifecycleHeadline(n, meId);
-  if (lifecycle) return lifecycle;
-  const count = n.keys.length;
-  const subject = count === 1 ? `Your key “${n.keys[0]!.name}”` : `${formatCount(count)} of your keys`;
-  const was = pick(count, 'was', 'were');
-  const by = n.actor?.userId && n.actor.userId === meId ? ' by you' : n.actor?.email ? ` by ${n.actor.email}` : '';
-  const team = ` in ${n.teamName}`;
-  switch (n.kind) {
-    case 'key_revoked': {
-      const why = n.reason === 'revoke_all' ? ' (Revoke All)' : n.reason === 'policy' ? ' by the expiry policy' : n.reason === 'owner_removed' ? ' when you left the team' : n.reason === 'bulk' ? ' in a bulk revoke' : '';
-      return `${subject} ${was} revoked${n.reason === 'policy' ? '' : by}${why}${team}.`;
-    }
-    case 'key_disabled':
-      return `${subject} ${was} disabled${by}${n.reason === 'owner_removed' ? ' when you left the team' : ''}${team}.`;
-    case 'key_expired':
-      return `${subject} expired${team} and no longer ${pick(count, 'works', 'work')}.`;
-    case 'key_expiring':
-      return `${subject} ${pick(count, 'expires', 'expire')} within ${plural(n.thresholdDays ?? 0, 'day')}${team}.`;
-    case 'key_used_after_revoke':
-      // For admins, about keys of the team (not their own): the server words it.
-      return n.message;
-    case 'policy_changed': {
-      const ended = n.revokedKeyIds.length;
-      const endedText = ended === 0 ? '' : ended === count ? (count === 1 ? '; it ended at once' : '; all of them ended at once') : `; ${formatCount(ended)} of them ended at once`;
-      return `The expiry policy of ${n.teamName} shortened the life of ${count === 1 ? `your key “${n.keys[0]!.name}”` : `${formatCount(count)} of your keys`}${endedText}.`;
-    }
-    default:
-      // A kind this version does not know yet: the server's own sentence.
-      return n.message;
-  }
-}
-
 export interface NoticeActions {
-  /** A revocation the member may answer with a new key (the team allows them to generate). */
+  /** A revocation the member may answer with a new key (where the server says they may generate: `canGenerate`). */
   canReplace?(n: Notification): boolean;
   onReplace?(n: Notification): void;
   /** Opens the dashboard on the notice's team, where every key it lists can be seen. */
@@ -65,9 +15,9 @@ export interface NoticeActions {
 }
 
 /**
- * The newest in-app notices; unread ones stand out and can be marked read one by one or all at
- * once. Built for volume: a notice about many keys names the first few and counts the rest, and
- * only `visible` notices show until the user asks for more.
+ * The newest in-app notices, in the server's words (`label`, `message`); unread ones stand out and
+ * can be marked read one by one or all at once. Built for volume: a notice about many keys names
+ * the first few and counts the rest, and only `visible` notices show until the user asks for more.
  */
 export function NoticeList(
   props: {
@@ -77,7 +27,6 @@ export function NoticeList(
     visible?: number;
     hasOlder?: boolean;
     onLoadOlder?: () => void;
-    meId?: string;
   } & NoticeActions,
 ) {
   const [expanded, setExpanded] = useState(false);
@@ -92,10 +41,10 @@ export function NoticeList(
         {shown.map((n) => (
           <li key={n.id} class={`notice-item notice-${n.kind}${n.readAt ? '' : ' unread'}`}>
             <div class="notice-head">
-              <span class={`kind kind-${n.kind}`}>{KIND_LABELS[n.kind]}</span>
+              <span class={`kind kind-${n.kind}`}>{n.label}</span>
               <time dateTime={new Date(n.createdAt).toISOString()}>{formatDateTime(n.createdAt)}</time>
             </div>
-            <p class="notice-message">{noticeHeadline(n, props.meId)}</p>
+            <p class="notice-message">{n.message}</p>
             <NoticeKeys notice={n} onOpenDashboard={props.onOpenDashboard} />
             <div class="notice-actions">
               {n.kind === 'key_used_after_revoke' && n.keys.length <= KEYS_NAMED && props.onOpenDashboard ? (
@@ -110,7 +59,7 @@ export function NoticeList(
                 </button>
               ) : null}
               {!n.readAt ? (
-                <button type="button" class="btn btn-link btn-small" disabled={props.busy} onClick={() => props.onMarkRead([n.id])} aria-label={`Mark read: ${noticeHeadline(n, props.meId)}`}>
+                <button type="button" class="btn btn-link btn-small" disabled={props.busy} onClick={() => props.onMarkRead([n.id])} aria-label={`Mark read: ${n.message}`}>
                   Mark read
                 </button>
               ) : null}

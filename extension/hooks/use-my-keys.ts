@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import { isAdminRole } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import { requestAlertsRefresh } from '../lib/messages';
 import type { SessionTeam } from '../lib/storage';
@@ -11,13 +10,13 @@ import { usePages } from './use-pages';
 
 /**
  * "My keys" (keys.mine) as the popup and a member's dashboard show them: pages of `pageSize`,
- * whether the team lets the user generate, and Revoke (keys.revokeOwn), whose answer replaces
+ * whether the user may generate there (the server's `canGenerate`), and Revoke (keys.revokeOwn), whose answer replaces
  * the row on screen at once instead of reading every page again.
  */
 export function useMyKeys(team: SessionTeam, pageSize: number) {
   const api = useApi();
   const mine = usePages((cursor) => api.keys.mine.query({ teamId: team.teamId, cursor, limit: pageSize }), [api, team.teamId]);
-  // Team settings decide whether members may generate; if they cannot be read, the server still enforces it on create.
+  // The warning window and lifetime cap to show; whether the user may generate comes with the session's team.
   const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }).catch(() => null), [api, team.teamId]);
   /** Rows changed here, by id, until the list is read again. */
   const [changedRows, setChangedRows] = useState<Record<string, KeyRow>>({});
@@ -42,7 +41,7 @@ export function useMyKeys(team: SessionTeam, pageSize: number) {
       setChangedRows({});
       await mine.reload();
     },
-    allowed: isAdminRole(team.role) || settings.data?.allowMemberKeyGeneration !== false,
+    allowed: team.canGenerate === true,
     warnDays: settings.data ? Math.max(0, ...settings.data.expiryWarningDays) : null,
     maxLifetimeDays: settings.data?.maxLifetimeDays ?? null,
     impact: (row: KeyRow) => selectedImpact(api, team.teamId, [row.id]),

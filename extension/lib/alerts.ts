@@ -2,22 +2,20 @@ import type { AlertsSummary } from '../../shared/schemas/alerts';
 import { applyBadge, offlineBadge, signedOutBadge, type ActionAdapter } from './badge';
 import { isConnectionProblem } from './errors';
 import { problemOf } from './session-problem';
-import { lifecycleDesktopTitle, needsAction } from './lifecycle-notices';
-import { isLeakAlarm, leakDesktopTitle } from './leak-notices';
 import { getSettings, seenNoticesItem, sessionItem, signOutReasonItem, type Session } from './storage';
 
 /**
  * One alerts poll, shared by the alarm, push messages and "refresh now"
  * requests from the popup: fetch the summary, paint the badge, raise a desktop
- * notification for each revocation not seen before.
+ * notification for each unread notice not seen before that the server gave a
+ * desktop title (revocations, leak alarms, notices asking for action).
  */
 
+/** What a poll uses of a notice: the server words it (`desktopTitle` null: no desktop notification). */
 export interface AlertNotice {
   id: string;
-  kind: string;
-  message?: string | null;
-  reason?: string | null;
-  keys?: { id?: string; name: string; hint?: string }[];
+  message: string;
+  desktopTitle: string | null;
   readAt?: Date | string | null;
 }
 
@@ -116,13 +114,13 @@ async function pollOnce(deps: AlertDeps): Promise<PollResult> {
   const summary = result;
   lastEtag = summary.etag ? { token: session.token, etag: summary.etag } : null;
   await applyBadge(deps.action, summary.badge);
-  const notified = await notifyNewRevocations(deps, summary.items ?? []);
+  const notified = await notifyNewAlarms(deps, summary.items ?? []);
   return { state: 'ok', summary, notified };
 }
 
-async function notifyNewRevocations(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
+async function notifyNewAlarms(deps: AlertDeps, items: AlertNotice[]): Promise<string[]> {
   const seen = new Set(await seenNoticesItem.getValue());
-  const fresh = items.filter((n) => (isRevocation(n) || needsAction(n) || isLeakAlarm(n)) && !n.readAt && !seen.has(n.id));
+  const fresh = items.filter((n): n is AlertNotice & { desktopTitle: string } => !!n.desktopTitle && !n.readAt && !seen.has(n.id));
   if (fresh.length === 0) return [];
   const settings = await getSettings();
   if (settings.desktopNotifications) {
@@ -133,13 +131,6 @@ async function notifyNewRevocations(deps: AlertDeps, items: AlertNotice[]): Prom
   return fresh.map((n) => n.id);
 }
 
-export function isRevocation(notice: AlertNotice): boolean {
-  return notice.kind === 'key_revoked' || notice.kind === 'key_expired';
-}
-
-export function desktopNoticeFor(notice: AlertNotice): DesktopNotice {
-  const keys = notice.keys ?? [];
-  const names = keys.map((k) => k.name).join(', ');
-  const title = leakDesktopTitle(notice.kind) ?? (needsAction(notice) ? lifecycleDesktopTitle(notice.kind) : null) ?? (keys.length === 1 ? 'Your API key was revoked' : `${keys.length || 'Some'} of your API keys were revoked`);
-  return { id: `notice:${notice.id}`, title, message: notice.message || (names ? `Revoked: ${names}` : 'Open Keywarden for details.') };
+export function desktopNoticeFor(notice: AlertNotice & { desktopTitle: string }): DesktopNotice {
+  return { id: `notice:${notice.id}`, title: notice.desktopTitle, message: notice.message || 'Open Keywarden for details.' };
 }

@@ -1,6 +1,7 @@
 import type { Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
-import { DAY_MS } from '../../shared/time';
+import { plural } from '../../shared/plural';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../shared/time';
 
 /** Display helpers shared by every page and by notifications. */
 
@@ -17,24 +18,15 @@ export function formatDateTime(d: Date | string | null | undefined, empty = '—
   return d ? dateTimeFmt.format(toDate(d)) : empty;
 }
 
-// The words are English, so the rules are too, whatever the browser's locale.
-const pluralRules = new Intl.PluralRules('en');
-const countFmt = new Intl.NumberFormat('en');
-
-/** "1 key", "2 keys", "1,000 keys": the count and the word that agrees with it. */
-export function plural(n: number, one: string, other: string): string {
-  return `${countFmt.format(n)} ${pluralRules.select(n) === 'one' ? one : other}`;
-}
-
 /** "in 3 days", "2 hours ago": for expiry and last-used columns. */
 export function relative(d: Date | string | null | undefined, now = Date.now()): string {
   if (!d) return '';
   const diff = toDate(d).getTime() - now;
   const abs = Math.abs(diff);
   const units: [number, string, string][] = [
-    [86_400_000, 'day', 'days'],
-    [3_600_000, 'hour', 'hours'],
-    [60_000, 'minute', 'minutes'],
+    [DAY_MS, 'day', 'days'],
+    [HOUR_MS, 'hour', 'hours'],
+    [MINUTE_MS, 'minute', 'minutes'],
   ];
   for (const [ms, one, other] of units) {
     if (abs >= ms) {

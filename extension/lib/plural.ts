@@ -1,22 +1,2 @@
-import { plural as counted } from './format';
-
-/**
- * Counted nouns and the words that agree with them, by the English plural rules of format.ts's
- * `plural` (the interface is English, whatever the browser's locale): no "1 key expire", no
- * "them" of one key.
- */
-const rules = new Intl.PluralRules('en');
-const numbers = new Intl.NumberFormat('en');
-
-/** "2,011" */
-export const formatCount = (n: number): string => numbers.format(n);
-
-/** The form of a word that agrees with `n`: pick(n, 'expires', 'expire'), pick(n, 'it', 'them'). */
-export function pick(n: number, one: string, other: string): string {
-  return rules.select(n) === 'one' ? one : other;
-}
-
-/** "1 key", "3 keys", "2,011 keys"; irregular plurals pass `other`. */
-export function plural(n: number, one: string, other = `${one}s`): string {
-  return counted(n, one, other);
-}
+/** The extension's pages count with the same words as the server's notices (shared/plural.ts). */
+export { formatCount, pick, plural } from '../../shared/plural';

@@ -1,5 +1,5 @@
 import { storage } from 'wxt/utils/storage';
-import type { Role } from '../../shared/schemas/common';
+import type { MyTeam } from '../../shared/schemas/team';
 
 /**
  * Everything the extension remembers. The session lives in chrome.storage.local:
@@ -7,11 +7,12 @@ import type { Role } from '../../shared/schemas/common';
  * content scripts, and web pages have no access to extension storage).
  */
 
-export interface SessionTeam {
-  teamId: string;
-  name: string;
-  role: Role;
-}
+/**
+ * A team of the session, as the server answers sign-in and auth.me. `canGenerate` is absent in a
+ * session stored before the server sent it, until the page's refreshTeams: Generate is not offered
+ * until the server has said so.
+ */
+export type SessionTeam = Omit<MyTeam, 'canGenerate'> & Partial<Pick<MyTeam, 'canGenerate'>>;
 
 export interface Session {
   token: string;

@@ -10,6 +10,7 @@ import type { KeyRequestDoc, RequestClaimDoc, RotationDoc } from './lifecycle-do
 export type { KeyRequestDoc, RequestClaimDoc, RotationDoc };
 import type { KeyAction } from './actions.repo';
 import type { LeakDoc } from './leaks.repo';
+import type { CanaryAlarmDoc } from './canary-alarms.repo';
 import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhooks.repo';
 
 /**
@@ -212,6 +213,7 @@ export function collections(db: Db) {
     keyRequests: db.collection<KeyRequestDoc>('key_requests'),
     requestClaims: db.collection<RequestClaimDoc>('key_request_claims'),
     leaks: db.collection<LeakDoc>('leaks'),
+    canaryAlarms: db.collection<CanaryAlarmDoc>('canary_alarms'),
     webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
     webhookAttempts: db.collection<WebhookAttemptDoc>('webhook_attempts'),
   };

@@ -62,6 +62,7 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   keyRequests: [{ key: { teamId: 1, state: 1, createdAt: -1 }, name: 'team_state_created' }],
   requestClaims: [],
   leaks: [{ key: { teamId: 1, keyId: 1 }, name: 'team_key' }],
+  canaryAlarms: [],
   webhookEndpoints: [{ key: { teamId: 1, enabled: 1 }, name: 'team_enabled' }],
   webhookAttempts: [{ key: { teamId: 1, endpointId: 1, at: -1, _id: -1 }, name: 'team_endpoint_at' }],
 };

@@ -19,6 +19,7 @@ import { webhooksRepo } from './webhooks.repo';
 import { rotationsRepo } from './rotations.repo';
 import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
+import { canaryAlarmsRepo } from './canary-alarms.repo';
 
 /**
  * Every repo over one database's collections. The only thing services are handed from the
@@ -47,6 +48,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     rotations: rotationsRepo(cols),
     keyRequests: keyRequestsRepo(cols),
     idleKeys: idleKeysRepo(cols),
+    canaryAlarms: canaryAlarmsRepo(cols),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -74,8 +74,7 @@ export function attachAlertsSocket(server: UpgradeServer, deps: Deps, services: 
     if (origin !== undefined && !isExtensionOrigin(origin, deps.config.extensionOrigins)) {
       return refuse(socket, 403, 'This origin may not open the alerts socket.');
     }
-    const forwardedFor = req.headers['x-forwarded-for'];
-    const ip = clientIp(typeof forwardedFor === 'string' ? forwardedFor : undefined, req.socket.remoteAddress, deps.config.trustProxy) ?? 'unknown';
+    const ip = clientIp(req.headers['x-forwarded-for'], req.socket.remoteAddress, deps.config.trustProxy) ?? 'unknown';
     if ((pendingByIp.get(ip) ?? 0) >= options.maxUnauthenticatedPerIp) {
       return refuse(socket, 429, 'Too many sockets from your address are waiting to sign in; try again shortly.', {
         'Retry-After': String(Math.ceil(options.authTimeoutMs / 1000)),

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { TeamIdSchema } from '../../shared/schemas/common';
 import { AppError } from '../errors';
@@ -11,7 +12,7 @@ import type { Services } from '../services';
  */
 
 /** What Hono's node adapter puts in `c.env`; absent under `app.request()` in tests. */
-export type NodeBindings = { Bindings: { incoming?: { socket?: { remoteAddress?: string } } } };
+export type NodeBindings = { Bindings: { incoming?: IncomingMessage } };
 
 /** The token of an `Authorization: Bearer …` header (a session token or an API key). */
 export function bearerToken(header: string | null | undefined): string | null {
@@ -19,12 +20,14 @@ export function bearerToken(header: string | null | undefined): string | null {
   return match ? match[1]! : null;
 }
 
-/** The caller's address and user agent, for rate limits, audit and usage analytics. */
+/** The caller's address, for rate limits, audit and usage analytics (lib/caller.ts holds the rule). */
+export function callerIp(c: Context<NodeBindings>, trustProxy: boolean): string | null {
+  return clientIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, trustProxy);
+}
+
+/** The caller's address and user agent. */
 export function callerOf(c: Context<NodeBindings>, trustProxy: boolean): { ip: string | null; userAgent: string | null } {
-  return {
-    ip: clientIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, trustProxy),
-    userAgent: c.req.header('user-agent') ?? null,
-  };
+  return { ip: callerIp(c, trustProxy), userAgent: c.req.header('user-agent') ?? null };
 }
 
 /**

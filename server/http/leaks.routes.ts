@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { GitHubLeakReportSchema, PublicLeakReportSchema } from '../../shared/schemas/leak';
+import { DAY_MS } from '../../shared/time';
 import type { Deps } from '../deps';
-import { clientIp } from '../lib/caller';
 import type { Services } from '../services';
-import type { NodeBindings } from './auth';
+import { callerIp, type NodeBindings } from './auth';
 import type { Actor } from '../services/actor';
 
 /**
@@ -18,7 +18,7 @@ export function leaksRoutes(deps: Deps, services: Services) {
     userId: null,
     email: null,
     role: null,
-    ip: clientIp(c.req.header('x-forwarded-for'), c.env?.incoming?.socket?.remoteAddress, deps.config.trustProxy),
+    ip: callerIp(c, deps.config.trustProxy),
     userAgent: userAgent ?? c.req.header('user-agent') ?? null,
   });
 
@@ -57,7 +57,7 @@ export function leaksRoutes(deps: Deps, services: Services) {
 /** RFC 9116: where to report a leaked key or a vulnerability. */
 export function securityTxt(deps: Deps): string {
   const base = deps.config.publicUrl.replace(/\/$/, '');
-  const expires = new Date(deps.now().getTime() + 180 * 24 * 60 * 60_000).toISOString();
+  const expires = new Date(deps.now().getTime() + 180 * DAY_MS).toISOString();
   return [
     `# Found a Keywarden API key (kw_…) in public? Report it: POST ${base}/v1/leaks/report`,
     '# with a JSON body {"key": "kw_…", "url": "where you found it", "note": "optional"}.',

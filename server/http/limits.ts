@@ -4,6 +4,8 @@ import type { Env } from '../env';
 import { AppError } from '../errors';
 import { sha256 } from '../lib/ids';
 import { ConcurrencyGates, TokenBuckets } from '../lib/rate-limit';
+import type { NodeBindings } from './auth';
+import { discardRestOfBody, readBodyUpTo } from './discard-body';
 
 /**
  * Request limits for every HTTP route, so that no single caller can hold the
@@ -150,24 +152,31 @@ export function createRequestLimits(
     /**
      * The body limit of every route. A declared length over the limit is refused
      * before any byte is read; a chunked body is cut off as it passes the limit
-     * (Hono's bodyLimit, which never holds more than the limit). A body within
-     * its declared length is left to the handler, which keeps @hono/node-server's
-     * direct read on the verify hot path.
+     * (never holding more than the limit). Either way the rest is then read and
+     * dropped for a bounded time (discard-body.ts). A body within its declared
+     * length is left to the handler, which keeps @hono/node-server's direct read
+     * on the verify hot path.
      */
     body: (async (c, next) => {
       // GitHub batches its secret-scanning matches: its report gets tRPC's room.
       const maxSize = c.req.path.startsWith('/trpc/') || c.req.path === '/v1/leaks/github' ? BODY_LIMIT_BYTES.trpc : BODY_LIMIT_BYTES.other;
-      const tooLarge = () =>
-        options.render(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${maxSize / 1024} KiB this endpoint accepts.`), {
-          // The rest of the body is not read: close the connection rather than drain it.
-          Connection: 'close',
-        });
+      const tooLarge = () => {
+        // Not `Connection: close`: the client reads this answer once it has written its body.
+        discardRestOfBody((c.env as NodeBindings['Bindings'] | undefined)?.incoming);
+        return options.render(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than the ${maxSize / 1024} KiB this endpoint accepts.`), {});
+      };
       const length = c.req.header('content-length');
       if (c.req.header('transfer-encoding') === undefined) {
         if (length === undefined) return next();
         return Number(length) > maxSize ? tooLarge() : next();
       }
-      return bodyLimit({ maxSize, onError: tooLarge })(c, next);
+      const incoming = (c.env as NodeBindings['Bindings'] | undefined)?.incoming;
+      // Under app.request() (tests) there is no Node stream: Hono's own limit.
+      if (!incoming) return bodyLimit({ maxSize, onError: tooLarge })(c, next);
+      const body = await readBodyUpTo(incoming, maxSize);
+      if (!body) return tooLarge();
+      c.req.raw = new Request(c.req.raw, { body });
+      return next();
     }) satisfies MiddlewareHandler,
     /** For tests: how many buckets and gates the limiter holds. */
     sizes: () => ({ buckets: sessionRate.size + ipRate.size + verifyRate.size, gates: callerGates.size + ipGates.size + verifyGates.size }),

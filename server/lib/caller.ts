@@ -13,7 +13,12 @@ export function isExtensionOrigin(origin: string, allowList: readonly string[] |
   return allowList ? allowList.includes(origin) : origin.startsWith('chrome-extension://') || origin.startsWith('moz-extension://');
 }
 
-/** The client's address: the first `X-Forwarded-For` hop when TRUST_PROXY is on, else the socket's peer. */
-export function clientIp(forwardedFor: string | undefined, remoteAddress: string | undefined, trustProxy: boolean): string | null {
-  return (trustProxy ? forwardedFor?.split(',')[0]?.trim() : undefined) || remoteAddress || null;
+/**
+ * The client's address: the first `X-Forwarded-For` hop when TRUST_PROXY is on, else the socket's peer.
+ * The one rule behind every entry point: Hono routes read it through `callerIp` (http/auth.ts), the
+ * alerts socket from its upgrade request.
+ */
+export function clientIp(forwardedFor: string | string[] | undefined, remoteAddress: string | undefined, trustProxy: boolean): string | null {
+  const header = Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor;
+  return (trustProxy ? header?.split(',')[0]?.trim() : undefined) || remoteAddress || null;
 }

@@ -1,17 +1,24 @@
+import { escapeForLog } from '../deps';
+
 /**
  * RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, quote,
- * or line break, quotes doubled. A text cell that a spreadsheet would run as
- * a formula (= + - @, tab, CR) gets a leading apostrophe (OWASP CSV injection).
+ * or line break, quotes doubled. Text cells hold what others typed or sent (a
+ * leak report's URL, a user agent), so control and bidi characters are shown
+ * as escapes (`\u001b`, `\u202e`) rather than hiding or reordering text (a tab or
+ * line break stays: a quoted cell holds it, and it cannot start a row), and a
+ * cell a spreadsheet would run as a formula (= + - @, tab, CR, or their
+ * full-width forms) gets a leading apostrophe (OWASP CSV injection).
  */
 export type CsvValue = string | number | Date | null | undefined;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const shown = value.replace(/[^\t\n\r]+/g, escapeForLog);
+  const text = FORMULA_START.test(value) ? `'${shown}` : shown;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -1,12 +1,14 @@
+import { plural } from '../../shared/plural';
 import { BADGE_AMBER, BADGE_GREY, BADGE_RED, type Badge } from '../../shared/schemas/alerts';
 
 const countText = (n: number) => (n > 99 ? '99+' : String(n));
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The badge of alerts.summary, the only place it is worked out (the extension paints it as
- * given): a red count of unread revocations and canary alarms, else an amber count of keys expiring soon, else
- * nothing. The tooltip names both counts.
+ * given): a red count of unread revocations and canary alarms, else an amber count of what asks
+ * for attention (keys expiring soon, key requests to answer, unread lifecycle notices, team
+ * invitations to answer), else nothing. The tooltip names every count that is not zero, the
+ * amber ones too when the badge is red.
  */
 export function badgeFor(counts: { revokedUnread: number; expiringSoon: number; pendingRequests?: number; needsAttention?: number; pendingInvitations?: number; canaryAlarms?: number }): Badge {
   // Key requests waiting for an admin, invitations waiting for their invitee and unread lifecycle notices (idle warnings, rotations, answers) count amber too.

@@ -5,7 +5,7 @@ import type { Deps } from '../deps';
 import type { AuthRepo } from '../db/auth.repo';
 import type { UsersRepo, User } from '../db/users.repo';
 import { hashKey, randomToken, safeEqual, sha256 } from '../lib/ids';
-import { formatWhen } from '../mail/templates/key-notice';
+import { formatWhen } from '../mail/templates/key-notice-params';
 import { signInCodeMail } from '../mail/templates/sign-in-code';
 import { signInPausedMail } from '../mail/templates/sign-in-paused';
 import type { AuditService } from './audit.service';
@@ -27,7 +27,7 @@ import { DAY_MS } from '../../shared/time';
  */
 export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_CODE_ATTEMPTS = 5;
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60_000;
+export const SESSION_TTL_MS = 30 * DAY_MS;
 /** A device token lives this long from the sign-in that gave it; each sign-in replaces it. */
 export const DEVICE_TTL_MS = 365 * DAY_MS;
 /** Requests per window for one device token: generous for a person, yet not a way to flood the inbox. */

@@ -4,6 +4,7 @@ import { createAlertsBus } from './alerts-bus';
 import { alertsService } from './alerts.service';
 import { expiryWarningsService } from './expiry-warnings.service';
 import { notificationsService } from './notifications.service';
+import { noticePublisher } from './notice-publisher';
 import { notifyService } from './notify.service';
 import { outboxService, type OutboxOptions } from './outbox.service';
 import { auditService } from './audit.service';
@@ -44,7 +45,9 @@ export function createServices(
   const auth = authService(deps, repos, teams, audit);
   const alertsBus = createAlertsBus(repos.revisions, deps.log);
   const outbox = outboxService(deps, repos, audit, overrides.outbox);
-  const notify = notifyService(deps, repos, outbox, alertsBus);
+  // Every notice, whoever words it, is published the one way: row, badge signal, email.
+  const publishNotices = noticePublisher(repos, outbox, alertsBus);
+  const notify = notifyService(deps, repos, publishNotices);
   // Webhook events are made where audit records and expiry notices are (one event per record or notice).
   const webhooks = webhooksService(deps, repos, audit, outbox, overrides.webhooks);
   audit.onRecord(webhooks.fromAudit);
@@ -58,8 +61,8 @@ export function createServices(
     },
   });
   const usage = usageService(deps, repos, overrides.usage);
-  const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, alertsBus);
-  const leakAlertsService = leakAlerts(deps, repos, outbox, alertsBus);
+  const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, publishNotices);
+  const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
   const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);

@@ -1,5 +1,6 @@
 import type { Role } from '../../shared/schemas/common';
 import { INVITATION_TTL_DAYS, type MyInvitation, type TeamInvitation } from '../../shared/schemas/invitation';
+import { DAY_MS } from '../../shared/time';
 import type { Invitation, InvitationsRepo } from '../db/invitations.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
@@ -22,7 +23,7 @@ import type { OutboxService } from './outbox.service';
  * marks the invitation accepted, and its audit record has a fixed id, so a retry
  * after a crash completes it without doing anything twice.
  */
-export const INVITATION_TTL_MS = INVITATION_TTL_DAYS * 24 * 60 * 60_000;
+export const INVITATION_TTL_MS = INVITATION_TTL_DAYS * DAY_MS;
 
 const noOpenInvitation = () => notFound('There is no open invitation to that team. It may have expired, been declined or been withdrawn.');
 

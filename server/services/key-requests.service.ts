@@ -13,6 +13,8 @@ import type { AuditService } from './audit.service';
 import type { KeyGrants } from './keys.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
 import { bumpAlerts } from './alerts-bus';
+import { checkLifetimeDays } from './expiry-policy';
+import { canGenerate } from './teams.service';
 
 /** A member cannot flood the admins: at most this many of their requests wait at once. */
 const MAX_PENDING_PER_MEMBER = 5;
@@ -124,9 +126,8 @@ export function keyRequestsService(
     async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; reason: string; expiresInDays?: number }): Promise<KeyRequest> {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
-      if (isAdminRole(actor.role) || team.settings.allowMemberKeyGeneration) throw badRequest('You can generate keys in this team yourself: no request is needed.');
-      const max = team.settings.maxLifetimeDays;
-      if (max && input.expiresInDays !== undefined && input.expiresInDays > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
+      if (canGenerate(actor.role, team.settings)) throw badRequest('You can generate keys in this team yourself: no request is needed.');
+      checkLifetimeDays(input.expiresInDays, [{ days: team.settings.maxLifetimeDays, by: 'policy' }]);
       const mine = await repos.keyRequests.list(input.teamId, { state: 'pending', userId: actor.userId! }, MAX_PENDING_PER_MEMBER);
       if (mine.length >= MAX_PENDING_PER_MEMBER) throw badRequest(`You have ${MAX_PENDING_PER_MEMBER} requests waiting already; wait for an answer.`);
       const at = deps.now();
@@ -166,9 +167,8 @@ export function keyRequestsService(
     async approve(actor: Actor, input: { teamId: string; requestId: string; expiresInDays?: number }): Promise<KeyRequest> {
       const request = await pendingOne(input.teamId, input.requestId);
       const team = await repos.teams.findTeam(input.teamId);
-      const max = team?.settings.maxLifetimeDays;
       const days = input.expiresInDays ?? request.expiresInDays;
-      if (max && days !== null && days > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
+      checkLifetimeDays(days, [{ days: team?.settings.maxLifetimeDays ?? null, by: 'policy' }]);
       return decide(actor, request, 'approved', { note: null, expiresInDays: days });
     },
 

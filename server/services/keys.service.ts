@@ -1,8 +1,8 @@
 import type { AuditRepo } from '../db/audit.repo';
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import type { KeyRow } from '../../shared/schemas/key';
-import { afterWrite, badRequest, forbidden, notFound } from '../errors';
+import type { KeyRow, RevokeOwnResult } from '../../shared/schemas/key';
+import { afterWrite, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
@@ -18,10 +18,10 @@ import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
 import { effectiveStatus } from '../db/effective-status';
-import { lifetimeCap } from './expiry-policy';
+import { newKeyExpiry } from './expiry-policy';
 import { toKeyRows } from './key-rows';
-import { DAY_MS } from '../../shared/time';
 import { bumpAlerts } from './alerts-bus';
+import { canGenerate } from './teams.service';
 
 
 /** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
@@ -55,25 +55,15 @@ export function keysService(
       if (!team) throw notFound('Team not found.');
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
-      if (!grant && !isAdminRole(actor.role) && !team.settings.allowMemberKeyGeneration) {
+      if (!grant && !canGenerate(actor.role, team.settings)) {
         throw forbidden('Your team allows only admins to generate API keys.');
       }
       const now = deps.now();
-      const max = team.settings.maxLifetimeDays;
-      const cap = lifetimeCap(now, max);
-      let expiresAt: Date | null = null;
-      // An approval may set the lifetime; what the member asks for now wins.
-      const days = input.expiresInDays ?? (input.expiresAt === undefined ? (grant?.expiresInDays ?? undefined) : undefined);
-      if (days !== undefined) {
-        if (max && days > max) throw badRequest(`expiresInDays: your team's policy allows keys of at most ${max} days.`);
-        expiresAt = new Date(now.getTime() + days * DAY_MS);
-      } else if (input.expiresAt !== undefined) {
-        if (input.expiresAt <= now) throw badRequest('expiresAt: must be in the future.');
-        if (cap && input.expiresAt > cap) throw badRequest(`expiresAt: your team's policy allows keys of at most ${max} days.`);
-        expiresAt = input.expiresAt;
-      } else {
-        expiresAt = cap;
-      }
+      // The approval's lifetime is the most its key may have: a member may ask for less, never more.
+      let expiresAt = newKeyExpiry(now, { days: input.expiresInDays, at: input.expiresAt }, [
+        { days: team.settings.maxLifetimeDays, by: 'policy' },
+        { days: grant?.expiresInDays ?? null, by: 'approval' },
+      ]);
 
       // A canary must keep looking alive to whoever finds it: it never expires, by request or by policy.
       if (input.canary) expiresAt = null;
@@ -100,13 +90,15 @@ export function keysService(
     },
 
     /** A member revokes their own key (say, a leaked one). Idempotent: a revoked key stays as it was. */
-    async revokeOwn(actor: Actor, teamId: string, keyId: string): Promise<{ revoked: boolean; row: KeyRow }> {
+    async revokeOwn(actor: Actor, teamId: string, keyId: string): Promise<RevokeOwnResult> {
       const key = await repos.keys.findByPublicId(teamId, keyId);
       if (!key || key.ownerId !== actor.userId) throw notFound('Key not found.');
-      if (effectiveStatus(key, deps.now()).status === 'revoked') return { revoked: false, row: (await rows(teamId, [key]))[0]! };
+      const already = { revoked: [], alreadyRevoked: [keyId], notFound: [] };
+      if (effectiveStatus(key, deps.now()).status === 'revoked') return { ...already, row: (await rows(teamId, [key]))[0]! };
       const { changed } = await actions.run({ teamId, kind: 'revoke', reason: 'manual', actor, keyIds: [keyId] });
       const fresh = (await repos.keys.findByPublicId(teamId, keyId))!;
-      return { revoked: changed.length > 0, row: (await rows(teamId, [fresh]))[0]! };
+      const result = changed.length > 0 ? { revoked: [keyId], alreadyRevoked: [], notFound: [] } : already;
+      return { ...result, row: (await rows(teamId, [fresh]))[0]! };
     },
 
     /**

@@ -1,15 +1,14 @@
 import { isAdminRole } from '../../shared/schemas/common';
 import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
 import type { NotificationKind } from '../../shared/schemas/notification';
+import type { CanarySource } from '../db/canary-alarms.repo';
 import type { StoredKey } from '../db/keys.repo';
-import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Deps } from '../deps';
 import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../mail/templates/leak-notice';
-import type { AlertsBus } from './alerts-bus';
+import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 import { noticeId } from './notify.service';
-import type { OutboxService } from './outbox.service';
 
 /**
  * The two leak alarms, each an in-app notice and an email per recipient:
@@ -17,13 +16,12 @@ import type { OutboxService } from './outbox.service';
  * `canary_triggered` to every admin. The notice lists the key among its
  * `revokedKeyIds`, which is what turns the extension's badge red and raises
  * its desktop notification. Ids derive from the cause (the key, or the canary
- * and the hour and address it was used from), so a retry writes nothing twice.
+ * and the hour it was used in), so a retry writes nothing twice.
  */
 export function leakAlerts(
   deps: Deps,
-  repos: { notifications: NotificationsRepo; users: UsersRepo; teams: TeamsRepo },
-  outbox: OutboxService,
-  bus: AlertsBus,
+  repos: { users: UsersRepo; teams: TeamsRepo },
+  publishNotices: PublishNotices,
 ) {
   async function recipients(teamId: string, ownerId: string | null): Promise<string[]> {
     const admins = (await repos.teams.listMembershipsOfTeam(teamId)).filter((m) => isAdminRole(m.role)).map((m) => m.userId);
@@ -36,12 +34,11 @@ export function leakAlerts(
     render: (userId: string) => { message: string; mail: { subject: string; text: string; html: string } },
   ): Promise<void> {
     const users = new Map((await repos.users.findMany(userIds)).map((u) => [u.id, u]));
-    let created = false;
-    for (const userId of userIds) {
-      const id = noticeId(`${notice.source}:${userId}`);
+    const deliveries = userIds.map((userId): NoticeDelivery => {
       const { message, mail } = render(userId);
-      const inserted = await repos.notifications.insertOnce({
-        id,
+      const user = users.get(userId);
+      const record = {
+        id: noticeId(`${notice.source}:${userId}`),
         userId,
         teamId: notice.teamId,
         teamName: notice.teamName,
@@ -54,14 +51,10 @@ export function leakAlerts(
         message,
         createdAt: notice.at,
         readAt: null,
-      });
-      await bus.emit(userId);
-      if (inserted) created = true;
-      const user = users.get(userId);
-      // Written even when the notice already existed: a crash between the two writes must not lose the email.
-      if (user) await outbox.enqueue({ id, teamId: notice.teamId, userId, to: user.email, ...mail, createdAt: notice.at });
-    }
-    if (created) outbox.kick();
+      };
+      return { notice: record, mail: user ? { to: user.email, ...mail } : null };
+    });
+    await publishNotices(deliveries);
   }
 
   return {
@@ -79,12 +72,13 @@ export function leakAlerts(
       );
     },
 
-    async canaryTriggered(key: StoredKey, use: { ip: string | null; userAgent: string | null; at: Date; bucket: string }): Promise<void> {
+    /** The hour's alarm of a canary (`bucket`), listing the sources its record holds when it is sent. */
+    async canaryTriggered(key: StoredKey, alarm: { sources: CanarySource[]; more: number; at: Date; bucket: string }): Promise<void> {
       const team = await repos.teams.findTeam(key.teamId);
       const teamName = team?.name ?? 'your team';
-      const p = { teamName, key, ip: use.ip, userAgent: use.userAgent, at: use.at, publicUrl: deps.config.publicUrl };
+      const p = { teamName, key, sources: alarm.sources, more: alarm.more, at: alarm.at, publicUrl: deps.config.publicUrl };
       await send(
-        { source: `canary:${key.id}:${use.bucket}`, teamId: key.teamId, teamName, kind: 'canary_triggered', key, reason: 'canary', at: use.at },
+        { source: `canary:${key.id}:${alarm.bucket}`, teamId: key.teamId, teamName, kind: 'canary_triggered', key, reason: 'canary', at: alarm.at },
         await recipients(key.teamId, null),
         () => ({ message: canaryNoticeSummary(p), mail: canaryNoticeMail(p) }),
       );

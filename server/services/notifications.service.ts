@@ -4,9 +4,10 @@ import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { keysetPage, positionCursor } from '../lib/pagination';
+import { desktopTitle, NOTICE_LABELS } from '../mail/templates/in-app-notice';
 import type { AlertsBus } from './alerts-bus';
 
-/** A notice as the API shows it: only the listed fields (the record also names its user). */
+/** A notice as the API shows it: only the listed fields (the record also names its user), with its tag and desktop title. */
 export function toNotification(n: NotificationRecord): Notification {
   return {
     id: n.id,
@@ -19,6 +20,8 @@ export function toNotification(n: NotificationRecord): Notification {
     reason: n.reason,
     thresholdDays: n.thresholdDays,
     message: n.message,
+    label: NOTICE_LABELS[n.kind],
+    desktopTitle: desktopTitle({ kind: n.kind, reason: n.reason, keyCount: n.keys.length }),
     createdAt: n.createdAt,
     readAt: n.readAt,
   };

@@ -1,21 +1,22 @@
 import type { NotificationKind } from '../../shared/schemas/notification';
 import type { StoredKey } from '../db/keys.repo';
-import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Deps } from '../deps';
 import { sha256 } from '../lib/ids';
-import { keyNoticeMail, keyNoticeSummary, type KeyNoticeParams } from '../mail/templates/key-notice';
-import type { AlertsBus } from './alerts-bus';
+import { keyNoticeHeadline } from '../mail/templates/in-app-notice';
+import { keyNoticeMail } from '../mail/templates/key-notice';
+import type { KeyNoticeParams } from '../mail/templates/key-notice-params';
 import type { KeyChangeEvent, KeyEvents, PolicyAppliedEvent } from './key-events';
-import type { OutboxService } from './outbox.service';
+import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 
 /**
  * Turns key events into one in-app notice and one email per affected owner.
  *
  * Ids are derived from the cause (action + owner, batch + owner + threshold),
- * and both writes are idempotent upserts, so a retried action or a resumed
- * batch re-writes the same notice and the same outbox message, never a second.
+ * and publishing is idempotent on them (notice-publisher.ts), so a retried
+ * action or a resumed batch re-writes the same notice and the same outbox
+ * message, never a second.
  *
  * An owner who is also the actor (say, revoking their own leaked key) still
  * gets the email — it is the security record of what happened — but their
@@ -51,13 +52,8 @@ function byOwner<K extends { ownerId: string }>(keys: K[]): Map<string, K[]> {
 
 const byName = (a: NoticeKey, b: NoticeKey) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 
-export function notifyService(
-  deps: Deps,
-  repos: { notifications: NotificationsRepo; users: UsersRepo; teams: TeamsRepo },
-  outbox: OutboxService,
-  bus: AlertsBus,
-) {
-  /** Writes each owner's notice and email; owners are looked up in one batch. */
+export function notifyService(deps: Deps, repos: { users: UsersRepo; teams: TeamsRepo }, publishNotices: PublishNotices) {
+  /** Words each owner's notice and email; owners are looked up in one batch. */
   async function publish(requests: NoticeRequest[]): Promise<void> {
     if (requests.length === 0) return;
     const [users, teams] = await Promise.all([
@@ -66,9 +62,7 @@ export function notifyService(
     ]);
     const userById = new Map(users.map((u) => [u.id, u]));
     const teamName = new Map(teams.map((t) => [t.id, t.name]));
-    let created = false;
-    for (const r of requests) {
-      const id = noticeId(r.source);
+    const deliveries = requests.map((r): NoticeDelivery => {
       const keys = [...r.keys].sort(byName);
       const revoked = new Set(r.revokedKeyIds);
       const actorIsOwner = r.actor?.userId === r.ownerId;
@@ -84,29 +78,27 @@ export function notifyService(
         maxLifetimeDays: r.maxLifetimeDays,
         publicUrl: deps.config.publicUrl,
       };
-      const inserted = await repos.notifications.insertOnce({
-        id,
-        userId: r.ownerId,
-        teamId: r.teamId,
-        teamName: params.teamName,
-        kind: r.kind,
-        keys: keys.map((k) => ({ id: k.id, name: k.name, hint: k.hint, expiresAt: k.expiresAt })),
-        revokedKeyIds: r.revokedKeyIds,
-        actor: r.actor,
-        reason: r.reason,
-        thresholdDays: r.thresholdDays,
-        message: keyNoticeSummary(params),
-        createdAt: r.at,
-        readAt: actorIsOwner ? r.at : null,
-      });
-      // Signalled even when a retry finds the notice already there: the first attempt may have died before this.
-      await bus.emit(r.ownerId);
-      if (inserted) created = true;
       const owner = userById.get(r.ownerId);
-      // Written even when the notice already existed: a crash between the two writes must not lose the email.
-      if (owner) await outbox.enqueue({ id, teamId: r.teamId, userId: r.ownerId, to: owner.email, ...keyNoticeMail(params), createdAt: r.at });
-    }
-    if (created) outbox.kick();
+      return {
+        notice: {
+          id: noticeId(r.source),
+          userId: r.ownerId,
+          teamId: r.teamId,
+          teamName: params.teamName,
+          kind: r.kind,
+          keys: keys.map((k) => ({ id: k.id, name: k.name, hint: k.hint, expiresAt: k.expiresAt })),
+          revokedKeyIds: r.revokedKeyIds,
+          actor: r.actor,
+          reason: r.reason,
+          thresholdDays: r.thresholdDays,
+          message: keyNoticeHeadline(params),
+          createdAt: r.at,
+          readAt: actorIsOwner ? r.at : null,
+        },
+        mail: owner ? { to: owner.email, ...keyNoticeMail(params) } : null,
+      };
+    });
+    await publishNotices(deliveries);
   }
 
   const keyEvents: KeyEvents = {

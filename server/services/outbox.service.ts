@@ -4,6 +4,7 @@ import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.
 import type { Deps } from '../deps';
 import { withDeadline } from '../lib/deadline';
 import { keysetPage, positionCursor } from '../lib/pagination';
+import { HOUR_MS } from '../../shared/time';
 import { systemActor } from './actor';
 import { outboxLanes, type LaneLimits } from './outbox-lanes';
 import type { AuditService } from './audit.service';
@@ -34,7 +35,7 @@ export interface OutboxOptions extends LaneLimits {
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   maxAttempts: 8,
   baseDelayMs: 30_000,
-  maxDelayMs: 60 * 60_000,
+  maxDelayMs: HOUR_MS,
   leaseMs: 5 * 60_000,
   sendTimeoutMs: 60_000,
   batchSize: 25,

@@ -10,12 +10,13 @@ import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import { hashKey } from '../lib/ids';
-import { DAY_MS, HOUR_MS } from '../../shared/time';
+import { HOUR_MS } from '../../shared/time';
 import { newStoredKey } from '../lib/stored-key';
 import { systemActor, type Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
 import { effectiveStatus } from '../db/effective-status';
+import { replacementExpiry } from './expiry-policy';
 import type { KeysService } from './keys.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
 
@@ -58,6 +59,20 @@ export function rotationService(
     at,
   });
 
+  /**
+   * A replacement whose predecessor still works in its grace cannot be rotated: otherwise a chain
+   * of rotations would hold ever more working keys (and sidestep admin-only generation).
+   */
+  async function refuseWhilePredecessorWorks(key: { teamId: string; id: string }, now: Date): Promise<void> {
+    const own = (await repos.rotations.ofKeys(key.teamId, [key.id])).find((r) => r.replacedBy === key.id && r.graceEndsAt > now);
+    if (!own) return;
+    const predecessor = await repos.keys.findByPublicId(key.teamId, own.keyId);
+    if (!predecessor || effectiveStatus(predecessor, now).status === 'revoked') return;
+    throw badRequest(
+      `This key replaced ${own.keyId}, which keeps working until ${own.graceEndsAt.toISOString()}: rotate this key after that, or revoke ${own.keyId} first.`,
+    );
+  }
+
   return {
     async rotate(actor: Actor & { role: Role }, input: { teamId: string; keyId: string; graceHours: number }): Promise<{ key: string; row: KeyRow; previous: KeyRow }> {
       const previous = await repos.keys.findByPublicId(input.teamId, input.keyId);
@@ -73,17 +88,16 @@ export function rotationService(
       const ref = await repos.rotations.refOf(input.teamId, input.keyId);
       const earlier = ref ? await repos.rotations.findByRef(ref) : null;
       if (!ref || earlier) throw badRequest(`This key was already rotated${earlier ? ` (replaced by ${earlier.replacedBy})` : ''}: rotate its replacement instead.`);
+      await refuseWhilePredecessorWorks(previous, now);
 
       const team = await repos.teams.findTeam(input.teamId);
-      const max = team?.settings.maxLifetimeDays;
       const value = generateKey();
       const stored = newStoredKey(value, {
         teamId: input.teamId,
         ownerId: previous.ownerId,
         name: previous.name,
         createdAt: now,
-        // As for any new key: the team's lifetime cap, if it has one.
-        expiresAt: max ? new Date(now.getTime() + max * DAY_MS) : null,
+        expiresAt: replacementExpiry(previous, now, team?.settings.maxLifetimeDays ?? null),
       });
       const rotation: Rotation = {
         teamId: input.teamId,

@@ -1,5 +1,5 @@
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
+import { DEFAULT_TEAM_SETTINGS, type MyTeam, type TeamSettings } from '../../shared/schemas/team';
 import { AppError, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -7,6 +7,9 @@ import type { UsersRepo } from '../db/users.repo';
 import { newId } from '../lib/ids';
 
 export const alreadyMember = (email: string) => new AppError('CONFLICT', `${email} is already a member of this team.`);
+
+/** Who may generate keys in a team: its admins always, its members when the team allows it. The one home of this rule. */
+export const canGenerate = (role: Role, settings: Pick<TeamSettings, 'allowMemberKeyGeneration'>): boolean => isAdminRole(role) || settings.allowMemberKeyGeneration;
 
 /** Teams, users and memberships: who belongs where, with which role. */
 export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: UsersRepo }) {
@@ -32,12 +35,15 @@ export function teamsService(deps: Deps, repos: { teams: TeamsRepo; users: Users
       return role;
     },
 
-    async teamsOf(userId: string): Promise<{ teamId: string; name: string; role: Role }[]> {
+    async teamsOf(userId: string): Promise<MyTeam[]> {
       const memberships = await repos.teams.listMembershipsOfUser(userId);
       const teams = new Map((await repos.teams.findTeams(memberships.map((m) => m.teamId))).map((t) => [t.id, t]));
       return memberships
         .filter((m) => teams.has(m.teamId))
-        .map((m) => ({ teamId: m.teamId, name: teams.get(m.teamId)!.name, role: m.role }))
+        .map((m) => {
+          const team = teams.get(m.teamId)!;
+          return { teamId: m.teamId, name: team.name, role: m.role, canGenerate: canGenerate(m.role, team.settings) };
+        })
         .sort((a, b) => a.name.localeCompare(b.name));
     },
 

@@ -1,11 +1,11 @@
+import { pick, plural } from '../../shared/plural';
 import { isAdminRole } from '../../shared/schemas/common';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
-import type { NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
-import { formatWhen } from '../mail/templates/key-notice';
-import type { AlertsBus } from './alerts-bus';
+import { formatWhen } from '../mail/templates/key-notice-params';
+import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 import { effectiveStatus } from '../db/effective-status';
 import { noticeId } from './notify.service';
 import { DAY_MS } from '../../shared/time';
@@ -34,17 +34,17 @@ function message(tried: Tried[], since: Date, now: Date): string {
   const shown = tried.slice(0, SHOWN_IN_MESSAGE).map(({ key, tries }) => {
     const status = effectiveStatus(key, now);
     const what = status.revokedReason === 'expired' ? 'expired' : status.status;
-    return `"${key.name}" (${what}, ${tries} ${tries === 1 ? 'try' : 'tries'})`;
+    return `"${key.name}" (${what}, ${plural(tries, 'try', 'tries')})`;
   });
   const more = tried.length > SHOWN_IN_MESSAGE ? ` and ${tried.length - SHOWN_IN_MESSAGE} more` : '';
   const keys = tried.length === 1 ? 'A key that no longer works was' : `${tried.length} keys that no longer work were`;
-  return `${keys} tried ${total} ${total === 1 ? 'time' : 'times'} since ${formatWhen(since)}: ${shown.join(', ')}${more}. Whoever still uses ${tried.length === 1 ? 'it' : 'them'} needs a new key, or it may have leaked.`;
+  return `${keys} tried ${plural(total, 'time')} since ${formatWhen(since)}: ${shown.join(', ')}${more}. Whoever still uses ${pick(tried.length, 'it', 'them')} needs a new key, or it may have leaked.`;
 }
 
 export function usedAfterRevokeNotices(
   deps: Deps,
-  repos: { usage: UsageRepo; keys: KeysRepo; teams: TeamsRepo; notifications: NotificationsRepo },
-  bus: AlertsBus,
+  repos: { usage: UsageRepo; keys: KeysRepo; teams: TeamsRepo },
+  publishNotices: PublishNotices,
 ) {
   /** One team's notices for today, unless they were sent already; returns how many admins were notified. */
   async function notifyTeam(teamId: string, failures: { keyId: string; hour: number; tries: number }[], now: Date): Promise<number> {
@@ -74,8 +74,10 @@ export function usedAfterRevokeNotices(
     if (!team || tried.length === 0) return 0;
     const admins = memberships.filter((m) => isAdminRole(m.role));
     const text = message(tried, since, now);
-    for (const admin of admins) {
-      await repos.notifications.insertOnce({
+    const deliveries = admins.map((admin): NoticeDelivery => ({
+      // In-app only: admins read it in the popup, where the keys' refused tries can be opened.
+      mail: null,
+      notice: {
         id: noticeId(`used-after-revoke:${teamId}:${today.day}:${admin.userId}`),
         userId: admin.userId,
         teamId,
@@ -90,9 +92,9 @@ export function usedAfterRevokeNotices(
         message: text,
         createdAt: now,
         readAt: null,
-      });
-      await bus.emit(admin.userId);
-    }
+      },
+    }));
+    await publishNotices(deliveries);
     await repos.usage.markNoticeSent(today, now, [...seen].map(([keyId, n]) => ({ keyId, tries: n })));
     return admins.length;
   }

@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from '../../shared/time';
 import type { ClaimedMessage } from '../db/outbox.repo';
 import type { WebhookEndpointRecord, WebhooksRepo } from '../db/webhooks.repo';
 import type { Deps } from '../deps';
@@ -26,11 +27,10 @@ export interface WebhookOptions {
   policy: TargetPolicy;
 }
 
-const DAY_MS = 24 * 60 * 60_000;
 export const DEFAULT_WEBHOOK_OPTIONS: WebhookOptions = {
   timeoutMs: 10_000,
   baseDelayMs: 5_000,
-  maxDelayMs: 60 * 60_000,
+  maxDelayMs: HOUR_MS,
   giveUpAfterMs: DAY_MS,
   disableAfterMs: DAY_MS,
   policy: { allowHttpLoopback: false, allowPrivate: false },

@@ -1,4 +1,5 @@
 import { findKeys } from '../../shared/key-format';
+import type { AuditAction } from '../../shared/schemas/audit';
 import type { WebhookEvent } from '../../shared/schemas/webhook';
 import type { AuditRecord } from '../db/audit.repo';
 import type { KeysRepo } from '../db/keys.repo';
@@ -6,15 +7,17 @@ import type { UsersRepo } from '../db/users.repo';
 import type { NoticeRequest } from './notify.service';
 
 /**
- * What a webhook event says. One event per audit record (so per action, with
- * the record's grouping: a bulk revoke is one `key.revoked` listing its keys)
- * and one per expiry notice. Payloads carry ids, hints, names, owners, the
- * actor, the reason and times; never a key's value.
+ * What a webhook event says. One event per audit record of the actions below
+ * (so per action, with the record's grouping: a bulk revoke is one
+ * `key.revoked` listing its keys) and one per `key_expiring` or `key_expired`
+ * notice of the expiry pass (per owner and threshold). Payloads carry ids,
+ * hints, names, owners, the actor, the reason and times; free-form details are
+ * scrubbed of anything shaped like a key, so never a key's value.
  */
 export type SubscribableEvent = Exclude<WebhookEvent, 'ping'>;
 
-/** Audit actions that are webhook events. Issues 14 and 15 write the rotation, leak and canary records. */
-const AUDIT_EVENTS: Record<string, SubscribableEvent> = {
+/** Audit actions that are webhook events; the others (sign-ins, invitations, requests, webhook changes) are not. */
+const AUDIT_EVENTS: Partial<Record<AuditAction, SubscribableEvent>> = {
   'key.created': 'key.created',
   'key.revoked': 'key.revoked',
   'key.disabled': 'key.disabled',
@@ -29,7 +32,8 @@ const AUDIT_EVENTS: Record<string, SubscribableEvent> = {
   'member.removed': 'member.removed',
 };
 
-export const eventForAudit = (action: string): SubscribableEvent | null => AUDIT_EVENTS[action] ?? null;
+/** The stored record's action is a plain string (older records included); an unknown one is no event. */
+export const eventForAudit = (action: string): SubscribableEvent | null => AUDIT_EVENTS[action as AuditAction] ?? null;
 
 export interface WebhookEventBody {
   id: string;

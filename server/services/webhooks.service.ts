@@ -1,4 +1,5 @@
 import { randomBase62 } from '../../shared/key-format';
+import { HOUR_MS } from '../../shared/time';
 import type { WebhookDelivery, WebhookEndpoint, WebhookFormat } from '../../shared/schemas/webhook';
 import type { AuditRecord } from '../db/audit.repo';
 import type { KeysRepo } from '../db/keys.repo';
@@ -26,7 +27,6 @@ import { checkTargetOnSave } from './webhook-target';
  * an id derived from the event and the endpoint, so a retried action enqueues
  * nothing twice; the outbox then delivers it at least once (webhook-delivery.ts).
  */
-const HOUR_MS = 60 * 60_000;
 const ROTATION_OVERLAP_MS = 24 * HOUR_MS;
 
 const toEndpoint = (e: WebhookEndpointRecord): WebhookEndpoint => ({

@@ -1,5 +1,7 @@
+import { IDLE_DAYS } from '../idle';
 import { z } from 'zod';
 import { NameTextSchema, PublicIdSchema, TeamIdSchema } from './common';
+import { KeyNameSchema } from './key';
 
 /**
  * The key lifecycle past create / revoke: rotation with a grace period, the
@@ -22,7 +24,7 @@ export const RotateKeyInput = z.object({
 });
 
 /** Idle policy: null turns it off. */
-export const IdleDisableDaysSchema = z.number().int('a whole number of days').min(30, 'at least 30 days').max(365, 'at most 365 days').nullable();
+export const IdleDisableDaysSchema = z.number().int('a whole number of days').min(IDLE_DAYS, `at least ${IDLE_DAYS} days`).max(365, 'at most 365 days').nullable();
 export const IdleWarningDaysSchema = z.number().int('a whole number of days').min(1).max(60, 'at most 60 days');
 export const DEFAULT_IDLE_WARNING_DAYS = 7;
 
@@ -52,7 +54,8 @@ const RequestDaysSchema = z.number().int('expiresInDays must be a whole number')
 
 export const CreateKeyRequestInput = z.object({
   teamId: TeamIdSchema,
-  name: NameTextSchema.trim().min(1, 'name is required').max(100, 'name is at most 100 characters'),
+  // The name of the key it asks for: the same rules as a key's.
+  name: KeyNameSchema,
   reason: RequestReasonSchema,
   expiresInDays: RequestDaysSchema.optional(),
 });

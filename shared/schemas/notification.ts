@@ -24,7 +24,11 @@ export const NotificationKeySchema = z.object({
   expiresAt: z.date().nullable(),
 });
 
-/** One in-app notice, as the API returns it. `revokedKeyIds` are the listed keys that no longer work. */
+/**
+ * One in-app notice, as the API returns it. `revokedKeyIds` are the listed keys that no longer work.
+ * The server words it: `message` is its one line, `label` the tag naming its kind, `desktopTitle`
+ * the title of the desktop notification it raises (null: it raises none). Clients show them as given.
+ */
 export const NotificationSchema = z.object({
   id: z.string(),
   teamId: z.string(),
@@ -37,6 +41,8 @@ export const NotificationSchema = z.object({
   /** For key_expiring: the threshold (in days) this warning is for. */
   thresholdDays: z.number().nullable(),
   message: z.string(),
+  label: z.string(),
+  desktopTitle: z.string().nullable(),
   createdAt: z.date(),
   readAt: z.date().nullable(),
 });

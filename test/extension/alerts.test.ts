@@ -9,7 +9,8 @@ import { endSession, seenNoticesItem, sessionItem, signOutReasonItem, updateSett
 const session: Session = { token: 'tok', serverUrl: 'http://kw.test', user: { id: 'usr_1', email: 'a@example.test', name: 'A' }, teams: [] };
 /** A summary's counts with the badge the server sends for them. */
 const counts = (revokedUnread: number, expiringSoon: number) => ({ revokedUnread, expiringSoon, badge: badgeFor({ revokedUnread, expiringSoon }) });
-const revoked = (id: string, readAt: Date | null = null) => ({ id, kind: 'key_revoked', message: `revoked ${id}`, keys: [{ id: 'key_1', name: 'ci', hint: 'kw_ab…cd' }], readAt });
+/** A revocation as the server words it: its desktop title comes with it. */
+const revoked = (id: string, readAt: Date | null = null) => ({ id, message: `revoked ${id}`, desktopTitle: 'Your API key was revoked', readAt });
 
 function deps(summary: AlertDeps['summary']) {
   const notify = vi.fn(async () => {});
@@ -39,6 +40,17 @@ describe('pollAlerts', () => {
     expect(notify).toHaveBeenCalledWith(expect.objectContaining({ id: 'notice:ntf_1', title: 'Your API key was revoked' }));
     await pollAlerts(d);
     expect(notify).toHaveBeenCalledTimes(1);
+  });
+
+  it('raises a desktop notification only for notices the server gave a desktop title, with that title', async () => {
+    await sessionItem.setValue(session);
+    const quiet = { id: 'ntf_q', message: 'Your key “ci” was disabled by ann in Acme.', desktopTitle: null, readAt: null };
+    const asks = { id: 'ntf_a', message: 'mia asks for a key “ci” in Acme.', desktopTitle: 'A key request is waiting for you', readAt: null };
+    const { deps: d, notify } = deps(async () => ({ ...counts(0, 0), items: [quiet, asks], etag: '"e1"' }));
+    const result = await pollAlerts(d);
+    expect(notify).toHaveBeenCalledTimes(1);
+    expect(notify).toHaveBeenCalledWith({ id: 'notice:ntf_a', title: 'A key request is waiting for you', message: 'mia asks for a key “ci” in Acme.' });
+    expect(result).toMatchObject({ state: 'ok', notified: ['ntf_a'] });
   });
 
   it('paints the badge the server sends as it is, without working out one of its own', async () => {

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { plural, relative } from '../../extension/lib/format';
+import { relative } from '../../extension/lib/format';
+import { pick, plural } from '../../shared/plural';
 
 describe('plural', () => {
   it('agrees the word with the count by the English plural rules', () => {
     expect([0, 1, 2, 1.5, 1000].map((n) => plural(n, 'key', 'keys'))).toEqual(['0 keys', '1 key', '2 keys', '1.5 keys', '1,000 keys']);
+    expect(plural(1, 'refused try', 'refused tries')).toBe('1 refused try');
+    expect([1, 3].map((n) => pick(n, 'it', 'them'))).toEqual(['it', 'them']);
   });
 
   it('reads relative times in the singular for one', () => {

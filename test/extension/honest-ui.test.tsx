@@ -9,6 +9,7 @@ import { SecretOnce } from '../../extension/components/SecretOnce';
 import { ServerForm } from '../../extension/components/ServerForm';
 import { describeError, describeSignInError } from '../../extension/lib/errors';
 import { keyRow } from '../helpers/key-row';
+import { wordedNotice } from '../helpers/worded-notice';
 
 /** Alerts built for volume, and errors that say what is wrong. */
 const PATIENT = { timeout: 30_000 };
@@ -18,7 +19,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const notice = (over: Partial<Notification> = {}): Notification => ({
+const notice = (over: Partial<Notification> = {}): Notification => wordedNotice({
   id: 'ntf_1',
   teamId: 'team_1',
   teamName: 'Acme',
@@ -28,12 +29,12 @@ const notice = (over: Partial<Notification> = {}): Notification => ({
   actor: { userId: 'usr_admin', email: 'admin@example.test' },
   reason: 'manual',
   thresholdDays: null,
-  message: 'server text',
   createdAt: new Date('2026-01-02T10:00:00Z'),
   readAt: null,
   ...over,
 });
 
+/** The notices are worded by the server's templates (helpers/worded-notice.ts); NoticeList shows them as given. */
 describe('NoticeList', () => {
   it('sums up a notice about 667 keys in one line with the first three named, not a chip per key', () => {
     const keys = Array.from({ length: 667 }, (_, i) => ({ id: `key_${i}`, name: `k${i}`, hint: 'kw_…', expiresAt: null }));

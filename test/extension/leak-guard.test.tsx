@@ -2,6 +2,7 @@ import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LeakNote } from '../../extension/components/LeakNote';
 import { desktopNoticeFor } from '../../extension/lib/alerts';
+import { wordedNotice } from '../helpers/worded-notice';
 import { generateKey, keyHint } from '../../shared/key-format';
 import { findKeys, siteOrigin, syncLeakGuard, warningText, type GuardScripting } from '../../extension/lib/leak-guard';
 
@@ -67,9 +68,10 @@ describe('leak alarms in the extension', () => {
   afterEach(cleanup);
 
   it('raises a desktop notification for key_leaked and canary_triggered, in the server\'s words', () => {
-    const leaked = desktopNoticeFor({ id: 'ntf_1', kind: 'key_leaked', message: 'Your API key "ci" in team "Acme" leaked at https://x.test (GitHub). It was revoked.', keys: [{ name: 'ci' }] });
-    expect(leaked).toEqual({ id: 'notice:ntf_1', title: 'An API key of your team leaked', message: 'Your API key "ci" in team "Acme" leaked at https://x.test (GitHub). It was revoked.' });
-    expect(desktopNoticeFor({ id: 'ntf_2', kind: 'canary_triggered', message: 'Canary used from 203.0.113.7', keys: [] }).title).toBe('A canary key was used');
+    const leak = { id: 'ntf_1', teamId: 'team_1', teamName: 'Acme', keys: [{ id: 'key_1', name: 'ci', hint: 'kw_…', expiresAt: null }], revokedKeyIds: ['key_1'], actor: null, thresholdDays: null, createdAt: new Date(), readAt: null };
+    const leaked = { ...wordedNotice({ ...leak, kind: 'key_leaked', reason: 'leaked' }), message: 'Your API key "ci" in team "Acme" leaked at https://x.test (GitHub). It was revoked.' };
+    expect(desktopNoticeFor({ ...leaked, desktopTitle: leaked.desktopTitle! })).toEqual({ id: 'notice:ntf_1', title: 'An API key of your team leaked', message: 'Your API key "ci" in team "Acme" leaked at https://x.test (GitHub). It was revoked.' });
+    expect(wordedNotice({ ...leak, id: 'ntf_2', kind: 'canary_triggered', reason: 'canary' }).desktopTitle).toBe('A canary key was used');
   });
 
   it("shows a row's CANARY tag and its latest leak", () => {

@@ -4,14 +4,14 @@ import type { Notification } from '../../shared/schemas/notification';
 import { KeyTable } from '../../extension/components/KeyTable';
 import { KeyRequestList } from '../../extension/components/KeyRequests';
 import { MyKeys } from '../../extension/components/MyKeys';
-import { NoticeList, noticeHeadline } from '../../extension/components/NoticeList';
+import { NoticeList } from '../../extension/components/NoticeList';
 import { IdlePolicyCard } from '../../extension/components/IdlePolicyCard';
 import { canRotate } from '../../extension/components/RotateKey';
 import { desktopNoticeFor } from '../../extension/lib/alerts';
-import { needsAction } from '../../extension/lib/lifecycle-notices';
 import type { Api } from '../../extension/lib/api';
 import { keyRow } from '../helpers/key-row';
 import { signedIn } from '../helpers/signed-in';
+import { wordedNotice } from '../helpers/worded-notice';
 
 const PATIENT = { timeout: 30_000 };
 const DAY = 24 * 60 * 60_000;
@@ -21,7 +21,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const notice = (over: Partial<Notification>): Notification => ({
+const notice = (over: Partial<Notification>): Notification => wordedNotice({
   id: 'ntf_1',
   teamId: 'team_1',
   teamName: 'Acme',
@@ -31,14 +31,14 @@ const notice = (over: Partial<Notification>): Notification => ({
   actor: { userId: 'usr_admin', email: 'ann@example.test' },
   reason: null,
   thresholdDays: null,
-  message: 'server words',
   createdAt: new Date('2026-12-01T10:00:00Z'),
   readAt: null,
   ...over,
 });
 
+/** Worded by the server's templates (helpers/worded-notice.ts): the popup shows each notice as given. */
 describe('lifecycle notices in the popup', () => {
-  it('words every new kind and labels it', () => {
+  it('shows every new kind in the server\'s words, with its label', () => {
     const items: Notification[] = [
       notice({ id: 'ntf_a', kind: 'key_rotated' }),
       notice({ id: 'ntf_b', kind: 'key_rotated', reason: 'grace_ending', actor: null }),
@@ -48,26 +48,30 @@ describe('lifecycle notices in the popup', () => {
       notice({ id: 'ntf_f', kind: 'key_request_approved' }),
       notice({ id: 'ntf_g', kind: 'key_request_denied', reason: 'use staging' }),
     ];
-    render(<NoticeList items={items} busy={false} onMarkRead={() => {}} />);
+    const { container } = render(<NoticeList items={items} busy={false} onMarkRead={() => {}} />);
     for (const label of ['Unused key', 'Disabled (unused)', 'Key request', 'Request approved', 'Request denied']) expect(screen.getByText(label)).toBeTruthy();
     expect(screen.getAllByText('Rotated')).toHaveLength(2);
-    expect(noticeHeadline(items[0]!)).toMatch(/^Your key “billing” was rotated by ann@example.test in Acme; the old key works until /);
-    expect(noticeHeadline(items[1]!)).toMatch(/still in use and stops working at .* switch to the new key now\.$/);
-    expect(noticeHeadline(items[2]!)).toBe('Your key “billing” has not been used for a long time and will be disabled in 5 days in Acme. Use it once to keep it.');
-    expect(noticeHeadline(items[3]!)).toBe('Your key “billing” was disabled for not being used in Acme. An admin can enable it again.');
-    expect(noticeHeadline(items[4]!)).toBe('mia@example.test asks for a key “billing” in Acme: nightly export.');
-    expect(noticeHeadline(items[5]!)).toBe('Your request for “billing” was approved by ann@example.test in Acme. Generate the key within 7 days.');
-    expect(noticeHeadline(items[6]!)).toBe('Your request for “billing” was denied by ann@example.test in Acme: use staging.');
+    const lines = [...container.querySelectorAll('.notice-message')].map((p) => p.textContent);
+    expect(lines[0]).toMatch(/^Your key “billing” was rotated by ann@example.test in Acme; the old key works until 2026-12-02 10:00 UTC\.$/);
+    expect(lines[1]).toMatch(/still in use and stops working at .* switch to the new key now\.$/);
+    expect(lines.slice(2)).toEqual([
+      'Your key “billing” has not been used for a long time and will be disabled in 5 days in Acme. Use it once to keep it.',
+      'Your key “billing” was disabled for not being used in Acme. An admin can enable it again.',
+      'mia@example.test asks for a key “billing” in Acme: nightly export.',
+      'Your request for “billing” was approved by ann@example.test in Acme. Generate the key within 7 days.',
+      'Your request for “billing” was denied by ann@example.test in Acme: use staging.',
+    ]);
   });
 
-  it('raises a desktop notification for notices that ask for action, not for the others', () => {
-    expect(needsAction({ kind: 'key_request_created' })).toBe(true);
-    expect(needsAction({ kind: 'key_idle_warning' })).toBe(true);
-    expect(needsAction({ kind: 'key_request_approved' })).toBe(true);
-    expect(needsAction({ kind: 'key_rotated', reason: 'grace_ending' })).toBe(true);
-    expect(needsAction({ kind: 'key_rotated', reason: null })).toBe(false);
-    expect(needsAction({ kind: 'key_idle_disabled' })).toBe(false);
-    expect(desktopNoticeFor({ id: 'ntf_e', kind: 'key_request_created', message: 'mia asks' })).toEqual({ id: 'notice:ntf_e', title: 'A key request is waiting for you', message: 'mia asks' });
+  it('raises a desktop notification with the server\'s title for notices that ask for action, not for the others', () => {
+    const titleOf = (over: Partial<Notification>) => notice(over).desktopTitle;
+    expect(titleOf({ kind: 'key_request_created' })).toBe('A key request is waiting for you');
+    expect(titleOf({ kind: 'key_idle_warning' })).toBe('An unused API key will be disabled soon');
+    expect(titleOf({ kind: 'key_request_approved' })).toBe('Your key request was approved');
+    expect(titleOf({ kind: 'key_rotated', reason: 'grace_ending' })).toBe('Your previous API key stops working within the hour');
+    expect(titleOf({ kind: 'key_rotated', reason: null })).toBeNull();
+    expect(titleOf({ kind: 'key_idle_disabled' })).toBeNull();
+    expect(desktopNoticeFor({ id: 'ntf_e', message: 'mia asks', desktopTitle: 'A key request is waiting for you' })).toEqual({ id: 'notice:ntf_e', title: 'A key request is waiting for you', message: 'mia asks' });
   });
 });
 
@@ -142,7 +146,7 @@ describe('key requests and the idle policy for admins', () => {
     const preview = vi.fn(async () => ({ disableNow: 2, warn: 3, byOwner: [{ userId: 'usr_1', email: 'ann@example.test', disableNow: 2, warn: 3 }] }));
     const update = vi.fn(async (input: Record<string, unknown>) => ({ settings: { allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], ...input }, policy: null }));
     const api = { settings: { previewIdlePolicy: { query: preview }, update: { mutate: update } } } as unknown as Api;
-    render(signedIn(api, <IdlePolicyCard teamId="team_1" value={{ allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], idleDisableDays: null, idleWarningDays: 7 }} onSaved={() => {}} />));
+    render(signedIn(api, <IdlePolicyCard teamId="team_1" value={{ allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], leakResponse: 'revoke', idleDisableDays: null, idleWarningDays: 7 }} onSaved={() => {}} />));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Disable keys unused for' }));
     fireEvent.click(screen.getByRole('button', { name: 'See what it would do' }));
     await waitFor(() => expect(screen.getByText('2 keys would be disabled at once; 3 keys would be warned.')).toBeTruthy(), PATIENT);

@@ -31,7 +31,7 @@ describe('sign-in by emailed code', () => {
 
     const result = await server.client().auth.verifyCode.mutate({ email: team.admin.email.toUpperCase(), code, attemptId });
     expect(result.user.email).toBe(team.admin.email);
-    expect(result.teams).toEqual([{ teamId: team.teamId, name: 'Sign-in Team', role: 'super_admin' }]);
+    expect(result.teams).toEqual([{ teamId: team.teamId, name: 'Sign-in Team', role: 'super_admin', canGenerate: true }]);
 
     const api = server.client(result.token);
     expect((await api.auth.me.query()).user.id).toBe(team.admin.userId);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey, parseKey } from '../../shared/key-format';
 import { auditOf, keyRowOf, setTeamSettings } from '../helpers/fixtures';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
-import { settleOutbox, until } from '../helpers/notify';
+import { setClock, settleOutbox, until } from '../helpers/notify';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink';
 
 /** Canary keys: a key nobody should use, whose first use is the alarm. */
@@ -32,6 +32,18 @@ async function teamWithCanary() {
   const member = await team.addUser('member');
   const canary = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'aws-prod-backup', canary: true });
   return { team, second, member, canary };
+}
+
+/** Runs `body` with the server's clock early in an hour, so its uses all fall in that hour; gives it the hour's number. */
+async function inOneHour<T>(body: (hour: number) => Promise<T>): Promise<T> {
+  const hourMs = 60 * 60_000;
+  const hour = Math.floor(Date.now() / hourMs) + 1;
+  setClock(server, hour * hourMs + 60_000 - Date.now());
+  try {
+    return await body(hour);
+  } finally {
+    setClock(server, 0);
+  }
 }
 
 describe('canary keys', () => {
@@ -81,6 +93,46 @@ describe('canary keys', () => {
     await server.services.canary.flush();
     await settleOutbox(server);
     expect(sink.to(team.admin.email)).toHaveLength(1);
+  });
+
+  it('raises one alarm per canary and hour however many addresses use it at once, over IPv4 and IPv6', async () => {
+    const { team, second, canary } = await teamWithCanary();
+    await inOneHour(async () => {
+      const sources = Array.from({ length: 50 }, (_, i) => (i % 2 ? `2001:db8::${i.toString(16)}` : `192.0.2.${i + 1}`));
+      await Promise.all(sources.map((ip) => verifyFrom(canary.key, ip, 'botnet/1.0')));
+      await server.services.canary.flush();
+      // Inside the hour: the emails are due at the server's (moved) clock.
+      await settleOutbox(server);
+    });
+    for (const admin of [team.admin, second]) {
+      expect(sink.to(admin.email).map((m) => m.subject)).toEqual([expect.stringMatching(/^Keywarden canary "aws-prod-backup" was used from /)]);
+      expect((await admin.api.notifications.list.query({ teamId: team.teamId })).items.filter((n) => n.kind === 'canary_triggered')).toHaveLength(1);
+    }
+    // The hour's record stays bounded whatever the number of addresses.
+    const [alarm] = await server.storage.cols.canaryAlarms.find({ keyId: canary.row.id }).toArray();
+    expect(alarm!.sources.length).toBeLessThanOrEqual(20);
+  });
+
+  it('lists the first 20 addresses of the hour in its record and audit log, then counts the uses from further ones', async () => {
+    const { team, canary } = await teamWithCanary();
+    const hour = await inOneHour(async (start) => {
+      for (let i = 1; i <= 30; i++) {
+        await verifyFrom(canary.key, `198.51.100.${i}`, `scanner/${i}`);
+        await server.services.canary.flush();
+      }
+      // A listed address again changes nothing.
+      await verifyFrom(canary.key, '198.51.100.3', 'scanner/3');
+      await server.services.canary.flush();
+      await settleOutbox(server);
+      return start;
+    });
+    const alarm = await server.storage.repos.canaryAlarms.find(`${canary.row.id}:${hour}`);
+    expect(alarm?.sources.map((u) => u.ip)).toEqual(Array.from({ length: 20 }, (_, i) => `198.51.100.${i + 1}`));
+    expect(alarm?.more).toBe(10);
+    expect((await auditOf(server, team.teamId, 'canary.triggered')).map((a) => a.ip).sort()).toEqual(alarm!.sources.map((u) => u.ip).sort());
+    const mails = sink.to(team.admin.email);
+    expect(mails.map((m) => m.subject)).toEqual(['Keywarden canary "aws-prod-backup" was used from 198.51.100.1']);
+    expect(mails[0]!.text).toContain('scanner/1');
   });
 
   it('reported as leaked, raises its alarm and stays a working trap', async () => {

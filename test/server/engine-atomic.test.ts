@@ -123,6 +123,27 @@ describe.each(modes)('write commands $label', ({ label, atomic }) => {
     else expect(enabledAfterRevoke).toBeGreaterThan(0);
   }, SLOW);
 
+  it('deleteMany of expired keys racing updateOne renewing them never deletes a key it was told was renewed', async () => {
+    const conns = await connect(atomic, 11);
+    const [sweeper, ...renewers] = conns;
+    type Key = { _id: string; round: number; status: 'expired' | 'renewed' };
+    const ROUNDS = 30;
+    let renewedButDeleted = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const keys = Array.from({ length: 40 }, (_, i): Key => ({ _id: `d${round}_k${i}`, round, status: 'expired' }));
+      await collection<Key>(sweeper!, 'expiring').insertMany(keys);
+      const [, ...renewals] = await Promise.all([
+        collection<Key>(sweeper!, 'expiring').deleteMany({ round, status: 'expired' }),
+        ...keys.map((k, i) => collection<Key>(renewers[i % renewers.length]!, 'expiring').updateOne({ _id: k._id, status: 'expired' }, { $set: { status: 'renewed' } })),
+      ]);
+      const renewed = keys.filter((_, i) => renewals[i]!.modifiedCount === 1).map((k) => k._id);
+      renewedButDeleted += renewed.length - (await collection<Key>(sweeper!, 'expiring').countDocuments({ _id: { $in: renewed } }));
+    }
+    report(label, `delete vs renew: ${renewedButDeleted} keys deleted after their renewal was reported, in ${ROUNDS} rounds`);
+    if (atomic) expect(renewedButDeleted).toBe(0);
+    else expect(renewedButDeleted).toBeGreaterThan(0);
+  }, SLOW);
+
   it('an upserting findOneAndUpdate with $inc under a limit never grants more than the limit', async () => {
     const conns = await connect(atomic, 20);
     type Bucket = { _id: string; count: number };

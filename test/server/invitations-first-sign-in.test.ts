@@ -34,7 +34,7 @@ describe('an address that has never signed in', () => {
     expect(await server.services.invitations.listMine(added.userId)).toEqual([]);
 
     const first = await signIn(email);
-    expect(first.teams).toEqual([{ teamId: team.teamId, name: 'Direct', role: 'member' }]);
+    expect(first.teams).toEqual([{ teamId: team.teamId, name: 'Direct', role: 'member', canGenerate: true }]);
     expect((await auditOf(team.teamId)).filter((a) => a.action === 'auth.sign_in').map((a) => a.actor.userId)).toEqual([added.userId]);
 
     // Signed out (no session left), the recorded first sign-in still stands: another team must invite.

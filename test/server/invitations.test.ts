@@ -97,7 +97,7 @@ describe('members.add of someone who has signed in', () => {
     expect(await team.admin.api.members.add.mutate({ teamId: team.teamId, email, role: 'member' })).toMatchObject({ invited: true });
     expect((await person.api.invitations.list.query()).map((i) => i.teamName)).toEqual(['First Team']);
     await person.api.invitations.accept.mutate({ teamId: team.teamId });
-    expect((await person.api.auth.me.query()).teams).toEqual([{ teamId: team.teamId, name: 'First Team', role: 'member' }]);
+    expect((await person.api.auth.me.query()).teams).toEqual([{ teamId: team.teamId, name: 'First Team', role: 'member', canGenerate: true }]);
   });
 
   it('removes the invitation on decline; accepting it afterwards is NOT_FOUND', async () => {

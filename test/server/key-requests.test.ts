@@ -44,7 +44,7 @@ describe('key requests', () => {
     expect(await errorCode(mia.api.keyRequests.list.query({ teamId: team.teamId }))).toBe('FORBIDDEN');
 
     await settleOutbox(server);
-    expect((await noticesOf(admin2)).find((n) => n.kind === 'key_request_created')?.message).toContain('asks for an API key');
+    expect((await noticesOf(admin2)).find((n) => n.kind === 'key_request_created')?.message).toContain(`${mia.email} asks for a key “ci deploy”`);
     expect(sink.to(admin2.email).map((m) => m.subject)).toContain(`Key request: "ci deploy" from ${mia.email}`);
   });
 
@@ -71,6 +71,23 @@ describe('key requests', () => {
     expect(sink.to(mia.email).map((m) => m.subject)).toContain('Your request for the Keywarden API key "approved key" was approved');
     const mine = await mia.api.keyRequests.mine.query({ teamId: team.teamId });
     expect(mine.find((r) => r.id === request.id)?.keyId).toBe(created.row.id);
+  });
+
+  it("caps the key at the approval's lifetime: a member may ask for less, and is refused more with a 400", async () => {
+    const request = await mia.api.keyRequests.create.mutate({ teamId: team.teamId, name: 'one-day grant', reason: 'a quick test', expiresInDays: 30 });
+    await team.admin.api.keyRequests.approve.mutate({ teamId: team.teamId, requestId: request.id, expiresInDays: 1 });
+    await expect(mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id, expiresInDays: 3650 })).rejects.toThrow(
+      expect.objectContaining({ data: expect.objectContaining({ code: 'BAD_REQUEST' }), message: 'expiresInDays: the approval of this key allows at most 1 day.' }),
+    );
+    expect(await errorCode(mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id, expiresAt: new Date(Date.now() + 2 * DAY) }))).toBe('BAD_REQUEST');
+    // The refusals spent nothing: the approval still gives its one key, of the approved lifetime.
+    const created = await mia.api.keys.create.mutate({ teamId: team.teamId, name: 'one-day grant', requestId: request.id });
+    expect(Math.abs(created.row.expiresAt!.getTime() - (Date.now() + DAY))).toBeLessThan(5 * 60_000);
+
+    const shorter = await mia.api.keyRequests.create.mutate({ teamId: team.teamId, name: 'shorter', reason: 'less is fine' });
+    await team.admin.api.keyRequests.approve.mutate({ teamId: team.teamId, requestId: shorter.id, expiresInDays: 10 });
+    const less = await mia.api.keys.create.mutate({ teamId: team.teamId, name: 'shorter', requestId: shorter.id, expiresInDays: 2 });
+    expect(Math.abs(less.row.expiresAt!.getTime() - (Date.now() + 2 * DAY))).toBeLessThan(5 * 60_000);
   });
 
   it('redeems an approval once even when two calls race', async () => {

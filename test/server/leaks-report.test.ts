@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditOf } from '../helpers/fixtures';
+import { auditOf, keyRowOf } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { interruptedFirstReport } from '../helpers/leaks';
 import { settleOutbox, until } from '../helpers/notify';
@@ -85,6 +85,37 @@ describe('POST /v1/leaks/report', () => {
     expect((await reportFrom('198.51.100.3', JSON.stringify({ key: 'kw_x' }))).status).toBe(202);
     const huge = JSON.stringify({ key: 'kw_x', note: 'x'.repeat(8 * 1024) });
     expect((await reportFrom('198.51.100.4', huge)).status).toBe(413);
+  });
+
+  it('drops a url that is not a plain http(s) address (the report still counts), and keeps a good one in its parsed form', async () => {
+    const team = await createTeam(server, 'Forged urls');
+    const owner = await team.addUser('owner');
+    const dropped: unknown[] = [
+      'https://paste.example/a\r\nFound: https://keywarden.example/reset (forged)',
+      'https://paste.example/\u202Egnp.exe',
+      'https://paste.example/\u200Fmark',
+      'javascript:alert(document.cookie)',
+      'file:///etc/passwd',
+      `https://paste.example/${'a'.repeat(2049)}`,
+      42,
+    ];
+    const keys = [];
+    for (const [i, url] of [...dropped, 'http://paste.example/found here?x=1'].entries()) {
+      const created = await owner.api.keys.create.mutate({ teamId: team.teamId, name: `reported ${i}` });
+      const res = await reportFrom(`198.51.100.${20 + i}`, JSON.stringify({ key: created.key, url }));
+      expect(res.status).toBe(202);
+      keys.push(created);
+    }
+    for (const created of keys) await until(async () => (await verify(created.key)).code === 'REVOKED');
+    const urls = await Promise.all(keys.map(async (k) => (await keyRowOf(server, team.teamId, k.row.id))!.leaks!.map((l) => l.url ?? null)));
+    expect(urls).toEqual([...dropped.map(() => [null]), ['http://paste.example/found%20here?x=1']]);
+    const audited = await auditOf(server, team.teamId, 'key.leaked');
+    expect(audited.map((a) => a.details?.url ?? null).sort()).toEqual([...dropped.map(() => null), 'http://paste.example/found%20here?x=1'].sort());
+
+    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked'));
+    const mail = sink.to(owner.email).find((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked')!;
+    expect(mail.text).toContain('Found: no address given');
+    expect(mail.text).not.toContain('forged');
   });
 
   it('is named in /.well-known/security.txt', async () => {

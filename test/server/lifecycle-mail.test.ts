@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { keyNoticeMail, keyNoticeSummary, type KeyNoticeParams } from '../../server/mail/templates/key-notice';
+import { keyNoticeHeadline } from '../../server/mail/templates/in-app-notice';
+import { keyNoticeMail } from '../../server/mail/templates/key-notice';
+import type { KeyNoticeParams } from '../../server/mail/templates/key-notice-params';
 
 /** The email of every key-lifecycle notice kind, as notify.publish renders it (the template is pure). */
 const base: KeyNoticeParams = {
@@ -31,7 +33,7 @@ describe('lifecycle notice emails', () => {
     expect(mail.text).toMatch(text);
     expect(mail.text).toContain('What to do next:');
     expect(mail.html).toContain('<html');
-    expect(keyNoticeSummary(params)).toContain('"billing"');
+    expect(keyNoticeHeadline(params)).toContain('“billing”');
   });
 
   it('groups several keys of one owner in one idle mail', () => {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../server/lib/ids';
 import { ConcurrencyGates, TokenBuckets } from '../../server/lib/rate-limit';
@@ -70,7 +71,96 @@ function sendLarge(base: string, path: string, options: { declared?: number; tot
   });
 }
 
+interface WholeBodyAnswer {
+  status?: number;
+  body: string;
+  /** The error writing the body, if any: EPIPE or ECONNRESET when the server hung up on it. */
+  writeError?: string;
+}
+
+/** Node's http client writing a whole body of `total` bytes and reading the answer whenever it comes. */
+function sendWhole(base: string, path: string, total: number, framing: 'length' | 'chunked'): Promise<WholeBodyAnswer> {
+  const url = new URL(base);
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (framing === 'length') headers['content-length'] = String(total);
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method: 'POST', headers });
+    const answer: WholeBodyAnswer = { body: '' };
+    req.on('response', (res) => {
+      answer.status = res.statusCode;
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (answer.body += d));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => (answer.writeError = err.code ?? err.message));
+    req.on('close', () => resolve(answer));
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    let sent = 0;
+    const pump = () => {
+      while (sent < total) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+}
+
+/** A client that writes its whole request (headers and `total` bytes) before it looks at the answer. */
+function writeAllThenRead(base: string, path: string, total: number): Promise<WholeBodyAnswer & { written: boolean }> {
+  const url = new URL(base);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const answer = { body: '', written: false } as WholeBodyAnswer & { written: boolean };
+    socket.on('error', (err: NodeJS.ErrnoException) => (answer.writeError = err.code ?? err.message));
+    socket.on('close', () => {
+      answer.status = Number(/^HTTP\/1\.1 (\d+)/.exec(answer.body)?.[1]) || undefined;
+      resolve(answer);
+    });
+    socket.write(`POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(Buffer.alloc(total, 'a'), (err) => {
+      if (err) return;
+      answer.written = true;
+      socket.on('data', (d: Buffer) => (answer.body += d.toString()));
+      socket.end();
+    });
+  });
+}
+
 describe('body limits', () => {
+  it.each(['length', 'chunked'] as const)('lets a client that writes a whole 5 MiB body (%s) read the 413, without a write error', async (framing) => {
+    for (const path of ['/v1/keys/verify', '/trpc/auth.requestCode']) {
+      const res = await sendWhole(server.url, path, 5 * 1024 * 1024, framing);
+      expect({ status: res.status, writeError: res.writeError ?? null }, `${path} ${framing}`).toEqual({ status: 413, writeError: null });
+      expect(res.body).toMatch(/PAYLOAD_TOO_LARGE/);
+    }
+  });
+
+  it('serves a chunked body within the limit', async () => {
+    const url = new URL(server.url);
+    const answer = await new Promise<{ status?: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: '/v1/keys/verify', method: 'POST', headers: { 'content-type': 'application/json' } });
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+      // No Content-Length: Node sends the body chunked, in two chunks here.
+      req.write('{"key":');
+      req.end('"kw_short"}');
+    });
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ valid: false, code: 'MALFORMED' });
+  });
+
+  it('reads and drops the rest of a refused 5 MiB body, so a client that writes it all first gets the 413', async () => {
+    const res = await writeAllThenRead(server.url, '/v1/keys/verify', 5 * 1024 * 1024);
+    expect({ written: res.written, status: res.status, writeError: res.writeError ?? null }).toEqual({ written: true, status: 413, writeError: null });
+    expect(res.body).toMatch(/PAYLOAD_TOO_LARGE/);
+  });
+
   it('refuses a verify body announced over 4 KiB with a JSON 413, without waiting for it', async () => {
     const res = await sendLarge(server.url, '/v1/keys/verify', { declared: 150 * 1024 * 1024, total: 0 });
     expect(res.status).toBe(413);

@@ -104,7 +104,7 @@ describe('keys.rotate', () => {
     await settleOutbox(server);
     const notice = (await noticesOf(leo)).find((n) => n.kind === 'key_rotated');
     expect(notice?.keys.map((k) => k.name)).toEqual(['rotated by admin']);
-    expect(notice?.message).toContain('rotated your API key');
+    expect(notice?.message).toContain(`“rotated by admin” was rotated by ${team.admin.email}`);
     expect(sink.to(leo.email).map((m) => m.subject)).toContain('Your Keywarden API key "rotated by admin" was rotated');
   });
 });

@@ -1,12 +1,11 @@
 import { browser } from 'wxt/browser';
-import { isAdminRole } from '../../../shared/schemas/common';
 import type { Notification } from '../../../shared/schemas/notification';
 import { AsyncStatus } from '../../components/AsyncStatus';
 import { generateInDashboardUrl } from '../../components/GenerateKeyDialog';
 import { NoticeList } from '../../components/NoticeList';
 import { ProblemBox } from '../../components/ProblemBox';
 import { useSignedIn } from '../../hooks/session-context';
-import { useAction, useAsync } from '../../hooks/use-async';
+import { useAction } from '../../hooks/use-async';
 import { usePages } from '../../hooks/use-pages';
 import { requestAlertsRefresh } from '../../lib/messages';
 import { updateSettings } from '../../lib/storage';
@@ -26,23 +25,8 @@ export function Alerts() {
   const { items } = notices;
   const failed = problem ?? notices.more.problem;
   const replaceable = (n: Notification) => n.kind === 'key_revoked' || n.kind === 'key_expired';
-  const teamIds = [...new Set(items.filter(replaceable).map((n) => n.teamId))].sort();
-  // Whether members may generate is a team setting; admins always may.
-  const mayGenerate = useAsync(
-    async () => {
-      const entries = await Promise.all(
-        teamIds.map(async (teamId) => {
-          const role = session.teams.find((t) => t.teamId === teamId)?.role;
-          if (!role) return [teamId, false] as const;
-          if (isAdminRole(role)) return [teamId, true] as const;
-          const settings = await api.settings.get.query({ teamId }).catch(() => null);
-          return [teamId, settings?.allowMemberKeyGeneration === true] as const;
-        }),
-      );
-      return new Map<string, boolean>(entries);
-    },
-    [api, session, teamIds.join(',')],
-  );
+  // The server says per team whether the user may generate there.
+  const mayGenerate = (teamId: string) => session.teams.find((t) => t.teamId === teamId)?.canGenerate === true;
 
   const markRead = async (ids: string[] | 'all') => {
     const done = await act(() => api.notifications.markRead.mutate(ids === 'all' ? { all: true } : { ids }));
@@ -65,11 +49,10 @@ export function Alerts() {
           items={items}
           busy={busy || notices.more.busy}
           visible={VISIBLE}
-          meId={session.user.id}
           hasOlder={notices.hasMore}
           onLoadOlder={() => void notices.loadMore()}
           onMarkRead={(ids) => void markRead(ids)}
-          canReplace={(n) => replaceable(n) && mayGenerate.data?.get(n.teamId) === true}
+          canReplace={(n) => replaceable(n) && mayGenerate(n.teamId)}
           onReplace={(n) => void openDashboard(n, generateInDashboardUrl(n.keys.length === 1 ? n.keys[0]!.name : undefined))}
           onOpenDashboard={(n) => void openDashboard(n)}
         />

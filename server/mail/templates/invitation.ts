@@ -1,5 +1,5 @@
 import type { Role } from '../../../shared/schemas/common';
-import { formatWhen } from './key-notice';
+import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 
 const ROLE_NAMES: Record<Role, string> = { super_admin: 'a super admin', admin: 'an admin', member: 'a member' };

@@ -1,25 +1,13 @@
+import { pick } from '../../../shared/plural';
 import type { NotificationKind } from '../../../shared/schemas/notification';
+import { formatWhen, type KeyNoticeParams } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 import { isLifecycleKind, lifecycleKeyLine, lifecycleNext, lifecycleSubject, lifecycleWhat, lifecycleWhy } from './lifecycle-notice';
 
 /**
- * The email (and the one-line in-app text) for one notice about one owner's
- * keys. Pure: everything it says comes in through `p`.
+ * The email for one notice about one owner's keys (its in-app line is
+ * notice-headline.ts). Pure: everything it says comes in through `p`.
  */
-export interface KeyNoticeParams {
-  kind: NotificationKind;
-  teamName: string;
-  keys: { name: string; hint: string; expiresAt: Date | null; revoked?: boolean }[];
-  /** Who did it; null for Keywarden itself (expiry, warnings). */
-  actorEmail: string | null;
-  actorIsOwner: boolean;
-  reason: string | null;
-  at: Date;
-  thresholdDays: number | null;
-  maxLifetimeDays?: number | null;
-  publicUrl: string;
-}
-
 const REASONS: Record<string, string> = {
   manual: 'revoked individually',
   bulk: 'revoked in a bulk action by a team admin',
@@ -31,12 +19,6 @@ const REASONS: Record<string, string> = {
   rotated: 'the key was replaced by rotation and its grace period ended',
   idle: "the key was not used for longer than the team's idle-key policy allows",
 };
-
-export const formatWhen = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-
-function plural(n: number, one: string, many: string) {
-  return n === 1 ? one : many;
-}
 
 function subjectOf(p: KeyNoticeParams): string {
   if (isLifecycleKind(p.kind)) return lifecycleSubject({ ...p, kind: p.kind });
@@ -51,10 +33,10 @@ function subjectOf(p: KeyNoticeParams): string {
       return n === 1 ? `Your Keywarden API key "${only}" has expired` : `${n} of your Keywarden API keys have expired`;
     case 'key_expiring':
       return n === 1
-        ? `Your Keywarden API key "${only}" expires in ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')} or less`
-        : `${n} of your Keywarden API keys expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}`;
+        ? `Your Keywarden API key "${only}" expires in ${p.thresholdDays} ${pick(p.thresholdDays ?? 0, 'day', 'days')} or less`
+        : `${n} of your Keywarden API keys expire within ${p.thresholdDays} ${pick(p.thresholdDays ?? 0, 'day', 'days')}`;
     case 'policy_changed':
-      return `Your team's expiry policy changed ${n} of your Keywarden API ${plural(n, 'key', 'keys')}`;
+      return `Your team's expiry policy changed ${n} of your Keywarden API ${pick(n, 'key', 'keys')}`;
     // Leak alarms have their own templates (leak-notice.ts); these lines only keep this one total.
     case 'key_leaked':
       return n === 1 ? `Your Keywarden API key "${only}" leaked` : `${n} of your Keywarden API keys leaked`;
@@ -65,7 +47,7 @@ function subjectOf(p: KeyNoticeParams): string {
   }
 }
 
-function whatHappened(p: KeyNoticeParams): string {
+export function whatHappened(p: KeyNoticeParams): string {
   if (isLifecycleKind(p.kind)) return lifecycleWhat({ ...p, kind: p.kind });
   const n = p.keys.length;
   const who = p.actorIsOwner ? 'You' : p.actorEmail ? `${p.actorEmail}` : 'Keywarden';
@@ -76,55 +58,47 @@ function whatHappened(p: KeyNoticeParams): string {
     case 'key_disabled':
       return `${who} disabled ${yours}.`;
     case 'key_expired':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" expired and no longer ${plural(n, 'works', 'work')}.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" expired and no longer ${pick(n, 'works', 'work')}.`;
     case 'key_expiring':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${plural(p.thresholdDays ?? 0, 'day', 'days')}.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" will expire within ${p.thresholdDays} ${pick(p.thresholdDays ?? 0, 'day', 'days')}.`;
     case 'policy_changed':
       return `${who} set the maximum key lifetime of team "${p.teamName}" to ${p.maxLifetimeDays ?? '?'} days, which shortened the expiry of ${yours}.`;
     case 'key_leaked':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" ${plural(n, 'was', 'were')} found in public.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" ${pick(n, 'was', 'were')} found in public.`;
     case 'canary_triggered':
       return `A canary key of team "${p.teamName}" was used.`;
     case 'key_used_after_revoke':
-      return `${n === 1 ? 'An API key' : `${n} API keys`} of team "${p.teamName}" that no longer ${plural(n, 'works', 'work')} ${plural(n, 'was', 'were')} still presented to Keywarden.`;
+      return `${n === 1 ? 'An API key' : `${n} API keys`} of team "${p.teamName}" that no longer ${pick(n, 'works', 'work')} ${pick(n, 'was', 'were')} still presented to Keywarden.`;
   }
 }
 
 function nextSteps(p: KeyNoticeParams): string {
   if (isLifecycleKind(p.kind)) return lifecycleNext({ ...p, kind: p.kind });
-  const these = plural(p.keys.length, 'this key', 'these keys');
+  const these = pick(p.keys.length, 'this key', 'these keys');
   switch (p.kind) {
     case 'key_revoked':
     case 'key_expired':
       return `Every request made with ${these} is now denied, and this cannot be undone. Generate a new key in Keywarden, replace the old one wherever it is used, and if you did not expect this, talk to your team admin.`;
     case 'key_disabled':
-      return `Requests made with ${these} are denied until a team admin enables ${plural(p.keys.length, 'it', 'them')} again. Ask your team admin if you still need ${plural(p.keys.length, 'it', 'them')}.`;
+      return `Requests made with ${these} are denied until a team admin enables ${pick(p.keys.length, 'it', 'them')} again. Ask your team admin if you still need ${pick(p.keys.length, 'it', 'them')}.`;
     case 'key_expiring':
       return 'Generate a replacement in Keywarden before then and switch your services over: each key stops working at the instant shown.';
     case 'policy_changed':
       return 'Keys marked "revoked now" no longer work; replace them with new keys. The others stop working at their new expiry time: plan their replacement.';
     case 'key_leaked':
-      return `Generate a new key and replace ${these} wherever ${plural(p.keys.length, 'it is', 'they are')} used.`;
+      return `Generate a new key and replace ${these} wherever ${pick(p.keys.length, 'it is', 'they are')} used.`;
     case 'canary_triggered':
       return 'Find out where the canary was planted and treat every secret beside it as leaked.';
     case 'key_used_after_revoke':
-      return `Find whoever still uses ${these} and give them a new key; if nobody should, ${plural(p.keys.length, 'it', 'they')} may have leaked.`;
+      return `Find whoever still uses ${these} and give them a new key; if nobody should, ${pick(p.keys.length, 'it', 'they')} may have leaked.`;
   }
 }
 
 function keyLine(k: KeyNoticeParams['keys'][number], kind: NotificationKind): string {
-  if (isLifecycleKind(kind)) return lifecycleKeyLine(k, kind, formatWhen);
+  if (isLifecycleKind(kind)) return lifecycleKeyLine(k, kind);
   if (kind === 'policy_changed') return `${k.name} (${k.hint}) — ${k.revoked ? 'revoked now' : `now expires ${k.expiresAt ? formatWhen(k.expiresAt) : 'never'}`}`;
   if (kind === 'key_expiring' && k.expiresAt) return `${k.name} (${k.hint}) — expires ${formatWhen(k.expiresAt)}`;
   return `${k.name} (${k.hint})`;
-}
-
-/** One line for the in-app list and the badge's tooltip. */
-export function keyNoticeSummary(p: KeyNoticeParams): string {
-  const names = p.keys.slice(0, 3).map((k) => `"${k.name}"`).join(', ') + (p.keys.length > 3 ? ` and ${p.keys.length - 3} more` : '');
-  // A policy notice says itself what the policy did (shortened some keys, maybe revoked others): no reason tag.
-  const why = p.reason && REASONS[p.reason] && p.kind !== 'key_expired' && p.kind !== 'policy_changed' && !isLifecycleKind(p.kind) ? ` (${REASONS[p.reason]})` : '';
-  return `${whatHappened(p).replace(/\.$/, '')}: ${names}${why}.`;
 }
 
 export function keyNoticeMail(p: KeyNoticeParams) {

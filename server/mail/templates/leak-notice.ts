@@ -1,12 +1,17 @@
 import type { LeakEntry, LeakSource } from '../../../shared/schemas/leak';
-import { formatWhen } from './key-notice';
+import { escapeForLog } from '../../deps';
+import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 
 /**
  * The emails (and one-line in-app texts) of the two leak alarms: `key_leaked`
  * (a key was found in public) and `canary_triggered` (someone used a canary).
- * Pure: everything they say comes in through the params.
+ * Pure: everything they say comes in through the params. What a stranger supplied (where a leak
+ * was seen, the address and user agent a canary was used from) is shown through `reported`, so a
+ * control or bidi character in it appears as an escape instead of forging a line or reordering one.
  */
+const reported = (text: string | null, absent: string): string => (text === null ? absent : escapeForLog(text));
+
 const SOURCES: Record<LeakSource, string> = {
   github: 'GitHub secret scanning found it in a public repository',
   public_report: 'someone reported it through the public leak report',
@@ -36,8 +41,10 @@ export interface LeakNoticeParams {
 export interface CanaryNoticeParams {
   teamName: string;
   key: { name: string; hint: string };
-  ip: string | null;
-  userAgent: string | null;
+  /** The addresses it was used from this hour, first use first (at most 20), and the uses from further ones. */
+  sources: { ip: string | null; userAgent: string | null; at: Date }[];
+  more: number;
+  /** The hour's first use. */
   at: Date;
   publicUrl: string;
 }
@@ -47,7 +54,7 @@ function whose(p: LeakNoticeParams) {
 }
 
 export function leakNoticeSummary(p: LeakNoticeParams): string {
-  const where = p.url ? ` at ${p.url}` : '';
+  const where = p.url ? ` at ${reported(p.url, '')}` : '';
   const done = { revoked: 'It was revoked.', disabled: 'It was disabled.', notified: 'It still works: revoke it.', none: 'It no longer worked.' }[p.action];
   return `${whose(p)} in team "${p.teamName}" leaked${where} (${SOURCES[p.source]}). ${done}`;
 }
@@ -57,7 +64,7 @@ export function leakNoticeMail(p: LeakNoticeParams) {
   const facts: [string, string][] = [
     ['Team', p.teamName],
     ['Key', `${p.key.name} (${p.key.hint})`],
-    ['Found', p.url ?? 'no address given'],
+    ['Found', reported(p.url, 'no address given')],
     ['Reported by', SOURCES[p.source]],
     ['When', formatWhen(p.at)],
   ];
@@ -74,20 +81,38 @@ ${factTable(facts)}
   return { subject, text, html };
 }
 
+const sourceLine = (u: CanaryNoticeParams['sources'][number]) => `${reported(u.ip, 'an unknown address')} (${reported(u.userAgent, 'no user agent')}) at ${formatWhen(u.at)}`;
+
+/** "203.0.113.7", or "203.0.113.7 and 19 other addresses (and more)": `more` counts only once 20 are listed. */
+function fromWhere(p: CanaryNoticeParams): string {
+  const first = reported(p.sources[0]?.ip ?? null, 'an unknown address');
+  const others = p.sources.length - 1;
+  if (others <= 0) return first;
+  return `${first} and ${others} other address${others === 1 ? '' : 'es'}${p.more > 0 ? ' (and more)' : ''}`;
+}
+
 export function canaryNoticeSummary(p: CanaryNoticeParams): string {
-  return `Canary key "${p.key.name}" in team "${p.teamName}" was used at ${formatWhen(p.at)} from ${p.ip ?? 'an unknown address'} (${p.userAgent ?? 'no user agent'}).`;
+  const [first] = p.sources;
+  const detail = p.sources.length === 1 && first ? `from ${reported(first.ip, 'an unknown address')} (${reported(first.userAgent, 'no user agent')})` : `from ${fromWhere(p)}`;
+  return `Canary key "${p.key.name}" in team "${p.teamName}" was used at ${formatWhen(p.at)} ${detail}.`;
 }
 
 export function canaryNoticeMail(p: CanaryNoticeParams) {
-  const subject = `Keywarden canary "${p.key.name}" was used from ${p.ip ?? 'an unknown address'}`;
+  const subject = `Keywarden canary "${p.key.name}" was used from ${fromWhere(p)}`;
+  const [first] = p.sources;
   const facts: [string, string][] = [
     ['Team', p.teamName],
     ['Canary', `${p.key.name} (${p.key.hint})`],
     ['When', formatWhen(p.at)],
-    ['Source address', p.ip ?? 'unknown'],
-    ['User agent', p.userAgent ?? 'none sent'],
+    ...(p.sources.length === 1 && first
+      ? ([
+          ['Source address', reported(first.ip, 'unknown')],
+          ['User agent', reported(first.userAgent, 'none sent')],
+        ] as [string, string][])
+      : p.sources.map((u, i): [string, string] => [`Source ${i + 1}`, sourceLine(u)])),
+    ...(p.more > 0 ? ([['More', `${p.more} more use${p.more === 1 ? '' : 's'} from other addresses this hour`]] as [string, string][]) : []),
   ];
-  const what = 'Nobody should ever use a canary key: whoever presented it found it where it was planted. The caller was told the key does not exist.';
+  const what = 'Nobody should ever use a canary key: whoever presented it found it where it was planted. The caller was told the key does not exist. Further uses this hour raise no new alarm: the audit log lists their addresses (the first 20 of the hour).';
   const next = 'Find out where this canary was planted and who could read it there; treat every secret stored beside it as leaked.';
   const text = [`The canary key "${p.key.name}" in team "${p.teamName}" was just used.`, '', ...facts.map(([k, v]) => `${k}: ${v}`), '', what, '', `What to do next: ${next}`, '', `Keywarden: ${p.publicUrl}`].join('\n');
   const html = layout(

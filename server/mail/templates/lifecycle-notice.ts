@@ -1,10 +1,12 @@
+import { formatCount, pick, plural } from '../../../shared/plural';
 import type { NotificationKind } from '../../../shared/schemas/notification';
 import { GRACE_ENDING } from '../../../shared/schemas/lifecycle';
-import type { KeyNoticeParams } from './key-notice';
+import { formatWhen, type KeyNoticeParams } from './key-notice-params';
 
 /**
  * Wording of the key-lifecycle notices (rotation, idle policy, key requests),
- * kept apart from key-notice.ts, which dispatches here for these kinds.
+ * emails and in-app lines alike, kept apart from key-notice.ts and
+ * in-app-notice.ts, which dispatch here for these kinds.
  * For a rotation the listed key is the previous one; for a request it is the
  * requested name (`hint` empty) and `reason` carries the requester's reason or
  * the admin's note.
@@ -14,9 +16,7 @@ export type LifecycleKind = (typeof LIFECYCLE_KINDS)[number];
 
 export const isLifecycleKind = (kind: NotificationKind): kind is LifecycleKind => (LIFECYCLE_KINDS as readonly string[]).includes(kind);
 
-
-const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
-const days = (n: number | null) => `${n ?? '?'} ${plural(n ?? 0, 'day', 'days')}`;
+const days = (n: number | null) => `${n ?? '?'} ${pick(n ?? 0, 'day', 'days')}`;
 
 export function lifecycleSubject(p: KeyNoticeParams & { kind: LifecycleKind }): string {
   const n = p.keys.length;
@@ -46,9 +46,9 @@ export function lifecycleWhat(p: KeyNoticeParams & { kind: LifecycleKind }): str
       if (p.reason === GRACE_ENDING) return `Your previous API key in ${team} was still used in the last hour of its grace period, and stops working within the hour.`;
       return `${who} rotated your API key in ${team}: a new key with the same name replaces it.`;
     case 'key_idle_warning':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${plural(n, 'has', 'have')} not been used for a long time and will be disabled in ${days(p.thresholdDays)} under the team's idle-key policy.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${pick(n, 'has', 'have')} not been used for a long time and will be disabled in ${days(p.thresholdDays)} under the team's idle-key policy.`;
     case 'key_idle_disabled':
-      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${plural(n, 'was', 'were')} disabled because ${plural(n, 'it was', 'they were')} not used for longer than the team's idle-key policy allows.`;
+      return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in ${team} ${pick(n, 'was', 'were')} disabled because ${pick(n, 'it was', 'they were')} not used for longer than the team's idle-key policy allows.`;
     case 'key_request_created':
       return `${p.actorEmail ?? 'A member'} asks for an API key in ${team}.`;
     case 'key_request_approved':
@@ -83,8 +83,34 @@ export function lifecycleWhy(p: KeyNoticeParams & { kind: LifecycleKind }): stri
   return null;
 }
 
-export function lifecycleKeyLine(k: KeyNoticeParams['keys'][number], kind: LifecycleKind, when: (d: Date) => string): string {
+export function lifecycleKeyLine(k: KeyNoticeParams['keys'][number], kind: LifecycleKind): string {
   if (kind.startsWith('key_request_')) return k.name;
-  if (kind === 'key_rotated' && k.expiresAt) return `${k.name} (${k.hint}) — previous key works until ${when(k.expiresAt)}`;
+  if (kind === 'key_rotated' && k.expiresAt) return `${k.name} (${k.hint}) — previous key works until ${formatWhen(k.expiresAt)}`;
   return `${k.name} (${k.hint})`;
+}
+
+/** The in-app line (popup, dashboard, desktop notification) of a lifecycle notice. */
+export function lifecycleHeadline(p: KeyNoticeParams & { kind: LifecycleKind }): string {
+  const count = p.keys.length;
+  const first = p.keys[0]?.name ?? '';
+  const subject = count === 1 ? `Your key “${first}”` : `${formatCount(count)} of your keys`;
+  const by = p.actorIsOwner ? 'you' : (p.actorEmail ?? 'an admin');
+  const team = ` in ${p.teamName}`;
+  switch (p.kind) {
+    case 'key_rotated': {
+      const until = p.keys[0]?.expiresAt ? formatWhen(p.keys[0].expiresAt) : null;
+      if (p.reason === GRACE_ENDING) return `The previous “${first}” key is still in use and stops working${until ? ` at ${until}` : ' within the hour'}${team}: switch to the new key now.`;
+      return `${subject} was rotated by ${by}${team}; the old key works${until ? ` until ${until}` : ' for its grace period'}.`;
+    }
+    case 'key_idle_warning':
+      return `${subject} ${pick(count, 'has', 'have')} not been used for a long time and will be disabled in ${plural(p.thresholdDays ?? 0, 'day')}${team}. Use ${pick(count, 'it', 'them')} once to keep ${pick(count, 'it', 'them')}.`;
+    case 'key_idle_disabled':
+      return `${subject} ${pick(count, 'was', 'were')} disabled for not being used${team}. An admin can enable ${pick(count, 'it', 'them')} again.`;
+    case 'key_request_created':
+      return `${p.actorEmail ?? 'A member'} asks for a key “${first}”${team}${p.reason ? `: ${p.reason}` : ''}.`;
+    case 'key_request_approved':
+      return `Your request for “${first}” was approved by ${by}${team}. Generate the key within 7 days.`;
+    case 'key_request_denied':
+      return `Your request for “${first}” was denied by ${by}${team}${p.reason ? `: ${p.reason}` : ''}.`;
+  }
 }

@@ -1,5 +1,5 @@
 import { escapeHtml, layout } from './layout';
-import { formatWhen } from './key-notice';
+import { formatWhen } from './key-notice-params';
 
 /**
  * To an account's owner when wrong sign-in codes for their email reached the daily

@@ -1,4 +1,4 @@
-import { formatWhen } from './key-notice';
+import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout } from './layout';
 
 /** Tells a team admin that Keywarden turned off a webhook endpoint that failed every delivery for a day. Pure. */

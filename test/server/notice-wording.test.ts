@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotificationKindSchema } from '../../shared/schemas/notification';
+import { desktopTitle, keyNoticeHeadline, NOTICE_LABELS } from '../../server/mail/templates/in-app-notice';
+import type { KeyNoticeParams } from '../../server/mail/templates/key-notice-params';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { adminActor, issueKey } from '../helpers/notify';
+
+/**
+ * The server words every notice (its line, its tag, its desktop title) and the extension shows
+ * them as given: these are the sentences the popup used to put together itself.
+ */
+const base: KeyNoticeParams = {
+  kind: 'key_revoked',
+  teamName: 'Acme',
+  keys: [{ name: 'ci', hint: 'kw_AbCd…wxyz', expiresAt: null, revoked: true }],
+  actorEmail: 'admin@example.test',
+  actorIsOwner: false,
+  reason: 'manual',
+  at: new Date('2026-01-02T10:00:00Z'),
+  thresholdDays: null,
+  publicUrl: 'https://keywarden.example.test',
+};
+const many = (n: number, revoked: boolean) => Array.from({ length: n }, (_, i) => ({ name: `k${i}`, hint: 'kw_…', expiresAt: null, revoked }));
+
+describe('in-app notice wording', () => {
+  it('reads right for one key or 667, by whoever did it', () => {
+    expect(keyNoticeHeadline(base)).toBe('Your key “ci” was revoked by admin@example.test in Acme.');
+    expect(keyNoticeHeadline({ ...base, keys: many(667, true), reason: 'revoke_all' })).toBe('667 of your keys were revoked by admin@example.test (Revoke All) in Acme.');
+    expect(keyNoticeHeadline({ ...base, keys: many(2011, true), reason: 'bulk' })).toBe('2,011 of your keys were revoked by admin@example.test in a bulk revoke in Acme.');
+    expect(keyNoticeHeadline({ ...base, actorIsOwner: true })).toBe('Your key “ci” was revoked by you in Acme.');
+    expect(keyNoticeHeadline({ ...base, kind: 'key_disabled', reason: 'owner_removed' })).toBe('Your key “ci” was disabled by admin@example.test when you left the team in Acme.');
+    expect(keyNoticeHeadline({ ...base, kind: 'key_expired', actorEmail: null, reason: 'expired' })).toBe('Your key “ci” expired in Acme and no longer works.');
+    expect(keyNoticeHeadline({ ...base, kind: 'key_expiring', actorEmail: null, reason: null, thresholdDays: 1, keys: many(3, false) })).toBe('3 of your keys expire within 1 day in Acme.');
+  });
+
+  it('does not say the policy ended a key it only shortened, and counts those it did end', () => {
+    const policy = { ...base, kind: 'policy_changed' as const, reason: 'policy' };
+    expect(keyNoticeHeadline({ ...policy, keys: [{ ...base.keys[0]!, revoked: false }] })).toBe('The expiry policy of Acme shortened the life of your key “ci”.');
+    expect(keyNoticeHeadline({ ...policy, keys: [...many(2, true), ...many(3, false)] })).toBe('The expiry policy of Acme shortened the life of 5 of your keys; 2 of them ended at once.');
+  });
+
+  it('tags every kind, and gives a desktop title to revocations, leak alarms and notices that ask for action only', () => {
+    for (const kind of NotificationKindSchema.options) expect(NOTICE_LABELS[kind]).toMatch(/\w/);
+    const title = (kind: KeyNoticeParams['kind'], keyCount = 1, reason: string | null = null) => desktopTitle({ kind, reason, keyCount });
+    expect(title('key_revoked')).toBe('Your API key was revoked');
+    expect(title('key_expired', 3)).toBe('3 of your API keys were revoked');
+    expect(title('key_leaked')).toBe('An API key of your team leaked');
+    expect(title('canary_triggered')).toBe('A canary key was used');
+    expect(title('key_rotated', 1, 'grace_ending')).toBe('Your previous API key stops working within the hour');
+    for (const quiet of ['key_disabled', 'key_expiring', 'policy_changed', 'key_used_after_revoke', 'key_idle_disabled', 'key_request_denied'] as const) expect(title(quiet)).toBeNull();
+    expect(title('key_rotated')).toBeNull();
+  });
+});
+
+describe('notices over the API', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ label: 'notice-wording' });
+  });
+  afterAll(() => server.close());
+
+  it('come worded: the line, the tag and the desktop title, in notifications.list and alerts.summary alike', async () => {
+    const team = await createTeam(server, 'Wording');
+    const member = await team.addUser('mia');
+    const key = await issueKey(server, member, team.teamId, 'billing');
+    await server.services.keyActions.run({ teamId: team.teamId, kind: 'revoke', reason: 'manual', actor: adminActor(team.admin), keyIds: [key.id] });
+
+    const { items } = await member.api.notifications.list.query({});
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      kind: 'key_revoked',
+      message: `Your key “billing” was revoked by ${team.admin.email} in Wording.`,
+      label: 'Revoked',
+      desktopTitle: 'Your API key was revoked',
+    });
+    const summary = await member.api.alerts.summary.query();
+    expect(summary.unchanged ? null : summary.items[0]).toMatchObject({ message: items[0]!.message, label: 'Revoked', desktopTitle: 'Your API key was revoked' });
+  });
+});
