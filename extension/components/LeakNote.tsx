@@ -11,11 +11,12 @@ const at = (url: unknown) => {
 };
 
 /**
- * A row's CANARY tag (only admins list a team's keys, so only they see it) and
+ * A row's CANARY tag (only admins list a team's keys, so only they see it) with
+ * when and from where it last fired, and
  * its leak record: "leaked · GitHub secret scanning, 2 hours ago", with every
  * report (where, when, what was done) in the tooltip.
  */
-export function LeakNote({ row, now }: { row: Pick<KeyRow, 'canary' | 'leaks'>; now: number }) {
+export function LeakNote({ row, now }: { row: Pick<KeyRow, 'canary' | 'canaryFired' | 'leaks'>; now: number }) {
   const leaks = row.leaks ?? [];
   const latest = leaks[0];
   return (
@@ -23,6 +24,12 @@ export function LeakNote({ row, now }: { row: Pick<KeyRow, 'canary' | 'leaks'>; 
       {row.canary ? (
         <span class="tag tag-canary" title="A canary: a trap key that never works. Its use alerts every admin.">
           CANARY
+        </span>
+      ) : null}
+      {row.canaryFired ? (
+        <span class="leak-note" title={`Last used ${formatDateTime(row.canaryFired.at)} from ${row.canaryFired.ip ?? 'an unknown address'}`}>
+          {' '}
+          fired {relative(row.canaryFired.at, now)} from {row.canaryFired.ip ?? 'an unknown address'}
         </span>
       ) : null}
       {latest ? (

@@ -3,6 +3,7 @@ import { useCallback, useContext, useMemo } from 'preact/hooks';
 import type { Api } from '../lib/api';
 import type { Problem } from '../lib/errors';
 import { problemOf } from '../lib/session-problem';
+import { noteConnectionProblem } from './use-connection-problem';
 import type { Session } from '../lib/storage';
 
 export interface SignedIn {
@@ -38,5 +39,13 @@ export const useApi = (): Api => useSignedIn().api;
  */
 export function useProblemOf(): (err: unknown) => Promise<Problem> {
   const serverUrl = useContext(SessionContext)?.session.serverUrl;
-  return useCallback((err: unknown) => problemOf(err, serverUrl), [serverUrl]);
+  return useCallback(
+    async (err: unknown) => {
+      const problem = await problemOf(err, serverUrl);
+      // The whole page learns the server is unreachable, and reloads itself once it answers.
+      if (serverUrl && (problem.kind === 'offline' || problem.kind === 'unavailable')) noteConnectionProblem(serverUrl);
+      return problem;
+    },
+    [serverUrl],
+  );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { Problem } from '../lib/errors';
+import { isConnectionProblem, type Problem } from '../lib/errors';
 import { useProblemOf } from './session-context';
+import { useReconnected } from './use-connection-problem';
 
 export type AsyncState<T> =
   | { status: 'loading'; data: T | undefined; problem: null }
@@ -36,6 +37,8 @@ export function useAsync<T>(fn: (() => Promise<T>) | null, deps: unknown[]) {
   useEffect(() => {
     void load();
   }, [load]);
+  // What is on screen may have changed while the server was away: read it again once it is back.
+  useReconnected(() => void load());
 
   const setData = (data: T) => setState({ status: 'ok', data, problem: null });
   return { ...state, reload: load, setData };
@@ -61,5 +64,7 @@ export function useAction() {
     },
     [problemOf],
   );
+  // "Server unreachable" from an action is over once the server answers again.
+  useReconnected(() => setProblem((p) => (p && isConnectionProblem(p) ? null : p)));
   return { busy, problem, act, clear: () => setProblem(null) };
 }

@@ -1,5 +1,6 @@
 import type { AlertsSummary } from '../../shared/schemas/alerts';
-import { applyBadge, signedOutBadge, type ActionAdapter } from './badge';
+import { applyBadge, offlineBadge, signedOutBadge, type ActionAdapter } from './badge';
+import { isConnectionProblem } from './errors';
 import { problemOf } from './session-problem';
 import { getSettings, seenNoticesItem, sessionItem, signOutReasonItem, type Session } from './storage';
 
@@ -98,11 +99,13 @@ async function pollOnce(deps: AlertDeps): Promise<PollResult> {
       await applyBadge(deps.action, signedOutBadge('expired'));
       return { state: 'expired' };
     }
-    // Keep the last count on the badge (it is still the best we know) and say why it may be stale.
-    // Forget the etag: the tooltip now says "error", so the next poll needs a full summary to repaint
-    // it; with the etag the recovered server would answer `unchanged` and the error would stay.
+    // An unreachable server gets the "offline" badge instead of a count that may be stale; other
+    // failures keep the last count and say why in the tooltip. Forget the etag either way: the
+    // badge now shows the failure, so the next poll needs a full summary to repaint it; with the
+    // etag the recovered server would answer `unchanged` and the failure would stay.
     forgetEtag();
-    await deps.action.setTitle({ title: `Keywarden: ${problem.message}` });
+    if (isConnectionProblem(problem)) await applyBadge(deps.action, offlineBadge(problem.message));
+    else await deps.action.setTitle({ title: `Keywarden: ${problem.message}` });
     return { state: 'error', message: problem.message };
   }
   // The session may have ended while the request was in flight.

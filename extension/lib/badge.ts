@@ -18,6 +18,14 @@ export function signedOutBadge(reason: 'expired' | 'signed_out' = 'signed_out'):
   return { text: '', color: BADGE_GREY, title: reason === 'expired' ? 'Keywarden: session expired, sign in again' : 'Keywarden: signed out' };
 }
 
+/**
+ * The server cannot be reached: no count (the last one may be stale), the word "off" on grey,
+ * and the reason in the tooltip. The next successful poll paints the server's badge again.
+ */
+export function offlineBadge(message: string): BadgeState {
+  return { text: 'off', color: BADGE_GREY, title: `Keywarden: offline. ${message}` };
+}
+
 export async function applyBadge(action: ActionAdapter, state: BadgeState): Promise<void> {
   await Promise.all([action.setBadgeText({ text: state.text }), action.setBadgeBackgroundColor({ color: state.color }), action.setTitle({ title: state.title })]);
 }

@@ -19,6 +19,16 @@ export function auditRepo(cols: Collections) {
       const docs = await cols.audit.find({ teamId, ...page.filter }).sort(page.sort).limit(limit).toArray();
       return docs.map(({ _id, ...rest }) => ({ id: _id, ...rest }));
     },
+    /** When and from where each of these canaries last fired (its newest `canary.triggered` record); absent when never. */
+    async lastCanaryAlarms(teamId: string, keyIds: string[]): Promise<Map<string, { at: Date; ip: string | null }>> {
+      const found = await Promise.all(
+        keyIds.map(async (id) => {
+          const doc = await cols.audit.findOne({ teamId, action: 'canary.triggered', 'targets.ids': id }, { sort: { at: -1 }, projection: { at: 1, ip: 1 } });
+          return doc ? ([id, { at: doc.at, ip: doc.ip ?? null }] as const) : null;
+        }),
+      );
+      return new Map(found.filter((f) => f !== null));
+    },
     async *stream(teamId: string): AsyncGenerator<AuditRecord> {
       for await (const { _id, ...rest } of cols.audit.find({ teamId }).sort({ at: -1, _id: -1 })) yield { id: _id, ...rest };
     },

@@ -47,6 +47,14 @@ export function notificationsRepo(cols: Collections) {
       return res.modifiedCount;
     },
 
+    /**
+     * Marks read, for every admin it went to, the "key request" notice of a request that has
+     * been answered: it asked for an answer, and one admin gave it.
+     */
+    async markKeyRequestAnswered(teamId: string, requestId: string, at: Date): Promise<void> {
+      await cols.notifications.updateMany({ teamId, kind: 'key_request_created', 'keys.id': requestId, readAt: null }, { $set: { readAt: at } });
+    },
+
     /** What the badge needs: the unread notices' ids and kinds, the keys they list and those they report as dead. */
     async unreadOf(userId: string): Promise<{ id: string; kind: NotificationDoc['kind']; keyIds: string[]; revokedKeyIds: string[] }[]> {
       const docs = await cols.notifications.find({ userId, readAt: null }, { projection: { _id: 1, kind: 1, keys: 1, revokedKeyIds: 1 } }).toArray();

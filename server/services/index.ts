@@ -72,7 +72,7 @@ export function createServices(
   const idleKeys = idleKeysService(deps, repos, keyActions, notify);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
-  const invitations = invitationsService(deps, repos, audit, outbox);
+  const invitations = invitationsService(deps, repos, audit, outbox, alertsBus);
   const members = membersService(repos, teams, audit, keyActions, invitations);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
   const keyHolder = keyHolderService(repos, verify, keys);

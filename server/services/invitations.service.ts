@@ -9,6 +9,7 @@ import { AppError, notFound } from '../errors';
 import { newId, sha256 } from '../lib/ids';
 import { invitationMail } from '../mail/templates/invitation';
 import type { Actor } from './actor';
+import type { AlertsBus } from './alerts-bus';
 import type { AuditService } from './audit.service';
 import type { OutboxService } from './outbox.service';
 
@@ -33,6 +34,7 @@ export function invitationsService(
   repos: { invitations: InvitationsRepo; teams: TeamsRepo; users: UsersRepo },
   audit: AuditService,
   outbox: OutboxService,
+  alertsBus: Pick<AlertsBus, 'emit'>,
 ) {
   const isOpen = (inv: Invitation, now: Date) => inv.state === 'pending' && inv.expiresAt > now;
 
@@ -57,33 +59,37 @@ export function invitationsService(
     throw new AppError('CONFLICT', 'The invitation changed while it was being sent. Try again.');
   }
 
+  /**
+   * Invites (or re-invites) a user; re-inviting updates the one open invitation,
+   * restarts its clock and sends the email again — at most once a minute, so a
+   * double click or a retried request sends one email.
+   */
+  async function invite(actor: Actor, input: { teamId: string; user: { id: string; email: string }; role: Role }) {
+    const team = await repos.teams.findTeam(input.teamId);
+    if (!team) throw notFound('Team not found.');
+    const now = deps.now();
+    const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
+    const { round, resent } = await putRound(input.teamId, input.user, {
+      role: input.role,
+      invitedBy: { userId: actor.userId, email: actor.email },
+      sentAt: now,
+      expiresAt,
+    });
+    const mail = invitationMail({ teamName: team.name, role: input.role, inviterEmail: actor.email, expiresAt, publicUrl: deps.config.publicUrl });
+    const mailId = `inv_${sha256(`invite:${round.id}:${Math.floor(now.getTime() / 60_000)}`).slice(0, 32)}`;
+    await outbox.enqueue({ id: mailId, teamId: input.teamId, userId: input.user.id, to: input.user.email, ...mail, createdAt: now });
+    outbox.kick();
+    // The invitee's badge counts open invitations.
+    await alertsBus.emit(input.user.id);
+    await audit.record({ teamId: input.teamId, action: 'member.invited', actor, targetIds: [input.user.id], details: { email: input.user.email, role: input.role, resent } });
+    return { expiresAt, resent };
+  }
+
   return {
     /** Whether joining a team needs this user's consent: it does once they have signed in. */
     needsConsent: (userId: string) => repos.users.hasSignedIn(userId),
 
-    /**
-     * Invites (or re-invites) a user; re-inviting updates the one open invitation,
-     * restarts its clock and sends the email again — at most once a minute, so a
-     * double click or a retried request sends one email.
-     */
-    async invite(actor: Actor, input: { teamId: string; user: { id: string; email: string }; role: Role }) {
-      const team = await repos.teams.findTeam(input.teamId);
-      if (!team) throw notFound('Team not found.');
-      const now = deps.now();
-      const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-      const { round, resent } = await putRound(input.teamId, input.user, {
-        role: input.role,
-        invitedBy: { userId: actor.userId, email: actor.email },
-        sentAt: now,
-        expiresAt,
-      });
-      const mail = invitationMail({ teamName: team.name, role: input.role, inviterEmail: actor.email, expiresAt, publicUrl: deps.config.publicUrl });
-      const mailId = `inv_${sha256(`invite:${round.id}:${Math.floor(now.getTime() / 60_000)}`).slice(0, 32)}`;
-      await outbox.enqueue({ id: mailId, teamId: input.teamId, userId: input.user.id, to: input.user.email, ...mail, createdAt: now });
-      outbox.kick();
-      await audit.record({ teamId: input.teamId, action: 'member.invited', actor, targetIds: [input.user.id], details: { email: input.user.email, role: input.role, resent } });
-      return { expiresAt, resent };
-    },
+    invite,
 
     /** The caller's open invitations, newest first (none for teams they are already in). */
     async listMine(userId: string): Promise<MyInvitation[]> {
@@ -125,6 +131,7 @@ export function invitationsService(
       // Someone already in the team (say, added by the operator meanwhile) keeps their role.
       const joined = await repos.teams.addMembership({ teamId, userId: user.id, role: inv.role, joinedAt: now });
       const role = joined ? inv.role : ((await repos.teams.findMembership(teamId, user.id))?.role ?? inv.role);
+      await alertsBus.emit(user.id);
       await audit.record({
         id: `aud_joined_${inv.id}`,
         teamId,
@@ -153,7 +160,19 @@ export function invitationsService(
         targetIds: [user.id],
         details: { role: inv.role },
       });
+      await alertsBus.emit(user.id);
       return { teamId, declined: true as const };
+    },
+
+    /**
+     * An admin sends an open invitation again, with its role: the email goes out
+     * again (at most once a minute) and the invitation's clock starts again.
+     */
+    async resend(actor: Actor, teamId: string, userId: string) {
+      const inv = await repos.invitations.find(teamId, userId);
+      if (!inv || !isOpen(inv, deps.now())) throw notFound('There is no open invitation for that person.');
+      const { expiresAt } = await invite(actor, { teamId, user: { id: userId, email: inv.email }, role: inv.role });
+      return { userId, expiresAt };
     },
 
     /** An admin withdraws an open invitation of their team; an accept that got there first wins. */
@@ -161,6 +180,7 @@ export function invitationsService(
       const inv = await answerOpen(teamId, userId, 'cancelled');
       if (!inv) throw notFound('There is no open invitation for that person.');
       await audit.record({ id: `aud_cancelled_${inv.id}`, teamId, action: 'invitation.cancelled', actor, targetIds: [userId], details: { email: inv.email, role: inv.role } });
+      await alertsBus.emit(userId);
       return { userId, cancelled: true as const };
     },
   };

@@ -1,6 +1,7 @@
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import { GRANT_VALID_DAYS, type KeyRequest, type KeyRequestState } from '../../shared/schemas/lifecycle';
 import type { KeyRequestRecord, KeyRequestsRepo } from '../db/key-requests.repo';
+import type { NotificationsRepo } from '../db/notifications.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
@@ -44,7 +45,7 @@ const toKeyRequest = (r: KeyRequestRecord): KeyRequest => ({
  */
 export function keyRequestsService(
   deps: Deps,
-  repos: { keyRequests: KeyRequestsRepo; teams: TeamsRepo; revisions: RevisionsRepo },
+  repos: { keyRequests: KeyRequestsRepo; teams: TeamsRepo; revisions: RevisionsRepo; notifications: NotificationsRepo },
   audit: AuditService,
   notify: Pick<NotifyService, 'publish'>,
 ) {
@@ -93,6 +94,8 @@ export function keyRequestsService(
       at,
     });
     await notify.publish([notice(decided, state === 'approved' ? 'key_request_approved' : 'key_request_denied', request.userId, actor, state === 'denied' ? note : null, at)]);
+    // Housekeeping: the other admins' "key request" notices asked for this answer; they need no "Mark read" now.
+    await repos.notifications.markKeyRequestAnswered(request.teamId, request.id, at);
     await bumpBadges();
     return toKeyRequest(decided);
   }

@@ -1,3 +1,4 @@
+import type { AuditRepo } from '../db/audit.repo';
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow, RevokeOwnResult } from '../../shared/schemas/key';
@@ -38,7 +39,7 @@ const noGrants: KeyGrants = {
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 export function keysService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo; rotations?: RotationsRepo; leaks?: LeaksRepo },
+  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo; rotations?: RotationsRepo; leaks?: LeaksRepo; audit?: AuditRepo },
   audit: AuditService,
   actions: KeyActionsService,
   /** Approved key requests (key-requests.service): a grant lets a member generate one key while generation is off. */

@@ -21,6 +21,10 @@ export const AlertsSummarySchema = z.object({
   pendingRequests: z.number(),
   /** Unread lifecycle notices that ask something of the reader (idle warnings, rotations, request answers), by key. */
   needsAttention: z.number(),
+  /** Open invitations to teams the caller is not in yet, waiting for their answer. */
+  pendingInvitations: z.number(),
+  /** Canaries (trap keys) whose unread alarm says someone used them; not counted as revocations. */
+  canaryAlarms: z.number(),
   items: z.array(NotificationSchema),
   badge: BadgeSchema,
   etag: z.string(),

@@ -10,6 +10,9 @@ export const RespondToInvitationInput = z.object({ teamId: TeamIdSchema });
 /** An admin withdraws a pending invitation of their team. */
 export const CancelInvitationInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema });
 
+/** An admin sends a pending invitation of their team again (same role, new expiry). */
+export const ResendInvitationInput = CancelInvitationInput;
+
 /** A pending invitation as its invitee sees it (`invitations.list`). */
 export const MyInvitationSchema = z.object({
   teamId: z.string(),

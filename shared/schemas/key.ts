@@ -35,6 +35,8 @@ export const KeyRowSchema = z.object({
   replaces: z.string().nullable().optional(),
   /** A canary (admins only create and see them): a trap key that never works; its use raises `canary_triggered`. */
   canary: z.literal(true).optional(),
+  /** A canary's last alarm: when and from which address it was last used (null: never). */
+  canaryFired: z.object({ at: z.date(), ip: z.string().nullable() }).nullable().optional(),
   /** Where and when this key was reported leaked, newest first (absent when it never was). */
   leaks: z.array(LeakEntrySchema).optional(),
 });

@@ -91,13 +91,21 @@ describe('pollAlerts', () => {
     expect(await browser.action.getTitle({})).toMatch(/session expired/);
   });
 
-  it('keeps the last count when the server is down and explains it in the tooltip', async () => {
+  it('shows "off" instead of a stale count while the server is unreachable, and says why in the tooltip', async () => {
     await sessionItem.setValue(session);
     await browser.action.setBadgeText({ text: '3' });
     const result = await pollAlerts(deps(async () => Promise.reject(new TypeError('Failed to fetch'))).deps);
     expect(result).toMatchObject({ state: 'error' });
+    expect(await browser.action.getBadgeText({})).toBe('off');
+    expect(await browser.action.getTitle({})).toMatch(/^Keywarden: offline\. Can't reach the Keywarden server at http:\/\/kw.test/);
+  });
+
+  it('keeps the last count when the server answers with an error, and explains it in the tooltip', async () => {
+    await sessionItem.setValue(session);
+    await browser.action.setBadgeText({ text: '3' });
+    const broken = TRPCClientError.from({ error: { message: 'boom', code: -32603, data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 } } } as never);
+    expect(await pollAlerts(deps(async () => Promise.reject(broken)).deps)).toMatchObject({ state: 'error' });
     expect(await browser.action.getBadgeText({})).toBe('3');
-    expect(await browser.action.getTitle({})).toMatch(/Can't reach the Keywarden server at http:\/\/kw.test/);
   });
 
   it('repaints the tooltip once the server is back after an outage, instead of trusting the old etag', async () => {
@@ -111,7 +119,9 @@ describe('pollAlerts', () => {
     await pollAlerts(deps(summary).deps);
     await pollAlerts(deps(summary).deps);
     expect(await browser.action.getTitle({})).toMatch(/Can't reach/);
+    expect(await browser.action.getBadgeText({})).toBe('off');
     expect(await pollAlerts(deps(summary).deps)).toMatchObject({ state: 'ok' });
+    expect(await browser.action.getBadgeText({})).toBe('1');
     expect(summary.mock.calls.map((c) => c[1])).toEqual([undefined, '"e1"', undefined]);
     expect(await browser.action.getTitle({})).toBe('Keywarden: 1 unread revocation');
   });

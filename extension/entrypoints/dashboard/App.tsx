@@ -2,6 +2,7 @@ import { useRef, useState } from 'preact/hooks';
 import { isAdminRole } from '../../../shared/schemas/common';
 import { Loading } from '../../components/Loading';
 import { SignedOut } from '../../components/SignedOut';
+import { ConnectionBanner } from '../../components/ConnectionBanner';
 import { TeamSwitcher } from '../../components/TeamSwitcher';
 import { SessionProvider } from '../../hooks/session-context';
 import { useSession } from '../../hooks/use-session';
@@ -70,39 +71,41 @@ export function App() {
           <SignedOut reason={signOutReason} />
         ) : (
           <SessionProvider api={api} session={session}>
-            {!team ? (
-              <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
-            ) : !isAdminRole(team.role) ? (
-              <MemberView key={team.teamId} team={team} />
-            ) : (
-              <>
-                <div class="tabs" role="tablist" aria-label="Dashboard sections">
-                  {TABS.map((t, i) => (
-                    <button
-                      key={t.id}
-                      ref={(el) => void (tabRefs.current[i] = el)}
-                      type="button"
-                      role="tab"
-                      id={`tab-${t.id}`}
-                      aria-selected={tab === t.id}
-                      aria-controls={`panel-${t.id}`}
-                      tabIndex={tab === t.id ? 0 : -1}
-                      class="tab"
-                      onClick={() => setTab(t.id)}
-                      onKeyDown={(e) => onTabKey(e, i)}
-                    >
-                      {t.label}
-                    </button>
-                  ))}
-                </div>
-                {/* Every panel exists, so each tab's aria-controls names a real element; only the selected one is filled. */}
-                {TABS.map((t) => (
-                  <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} tabIndex={0} hidden={tab !== t.id}>
-                    {tab === t.id ? <TabContent key={`${team.teamId}-${t.id}`} tab={t.id} team={team} /> : null}
+            <ConnectionBanner>
+              {!team ? (
+                <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}.</p>
+              ) : !isAdminRole(team.role) ? (
+                <MemberView key={team.teamId} team={team} />
+              ) : (
+                <>
+                  <div class="tabs" role="tablist" aria-label="Dashboard sections">
+                    {TABS.map((t, i) => (
+                      <button
+                        key={t.id}
+                        ref={(el) => void (tabRefs.current[i] = el)}
+                        type="button"
+                        role="tab"
+                        id={`tab-${t.id}`}
+                        aria-selected={tab === t.id}
+                        aria-controls={`panel-${t.id}`}
+                        tabIndex={tab === t.id ? 0 : -1}
+                        class="tab"
+                        onClick={() => setTab(t.id)}
+                        onKeyDown={(e) => onTabKey(e, i)}
+                      >
+                        {t.label}
+                      </button>
+                    ))}
                   </div>
-                ))}
-              </>
-            )}
+                  {/* Every panel exists, so each tab's aria-controls names a real element; only the selected one is filled. */}
+                  {TABS.map((t) => (
+                    <div key={t.id} role="tabpanel" id={`panel-${t.id}`} aria-labelledby={`tab-${t.id}`} tabIndex={0} hidden={tab !== t.id}>
+                      {tab === t.id ? <TabContent key={`${team.teamId}-${t.id}`} tab={t.id} team={team} /> : null}
+                    </div>
+                  ))}
+                </>
+              )}
+            </ConnectionBanner>
           </SessionProvider>
         )}
       </main>

@@ -8,6 +8,7 @@ import { useSignedIn } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
 import { formatDate, ROLE_LABELS } from '../../lib/format';
 import type { SessionTeam } from '../../lib/storage';
+import { PendingInvitations } from './PendingInvitations';
 
 const ROLES = RoleSchema.options;
 
@@ -15,6 +16,7 @@ const ROLES = RoleSchema.options;
 export function MembersTab({ team }: { team: SessionTeam }) {
   const { api, session } = useSignedIn();
   const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId]);
+  const invitations = useAsync(() => api.invitations.listForTeam.query({ teamId: team.teamId }), [api, team.teamId]);
   const { busy, problem, act } = useAction();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
@@ -40,8 +42,10 @@ export function MembersTab({ team }: { team: SessionTeam }) {
     const result = await act(() => api.members.add.mutate(parsed.data));
     if (!result) return;
     setEmail('');
-    if (result.invited) setInvitedEmail(parsed.data.email);
-    else await members.reload();
+    if (result.invited) {
+      setInvitedEmail(parsed.data.email);
+      await invitations.reload();
+    } else await members.reload();
   };
 
   const changeRole = async (userId: string, next: Role) => {
@@ -76,7 +80,7 @@ export function MembersTab({ team }: { team: SessionTeam }) {
       {invalid ? <p class="field-error" role="alert">{invalid}</p> : null}
       {invitedEmail ? (
         <p class="report" role="status">
-          Invitation sent to {invitedEmail}. They join the team when they accept it.
+          Invitation to {team.name} sent to {invitedEmail}. They join the team when they accept it.
         </p>
       ) : null}
       {problem ? <ProblemBox problem={problem} /> : null}
@@ -134,6 +138,7 @@ export function MembersTab({ team }: { team: SessionTeam }) {
           </tbody>
         </table>
       ) : null}
+      <PendingInvitations team={team} invitations={invitations} />
     </section>
   );
 }

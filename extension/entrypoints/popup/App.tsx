@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
 import { isAdminRole } from '../../../shared/schemas/common';
+import { ConnectionBanner } from '../../components/ConnectionBanner';
 import { Loading } from '../../components/Loading';
 import { SignedOut } from '../../components/SignedOut';
 import { TeamSwitcher } from '../../components/TeamSwitcher';
@@ -38,17 +39,19 @@ export function App() {
         <SignedOut reason={signOutReason} />
       ) : (
         <SessionProvider api={api} session={session}>
-          <Invitations />
-          <Alerts />
-          {!team ? (
-            <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}: their invitation appears here.</p>
-          ) : (
-            <>
-              {isAdminRole(team.role) ? <AdminTools key={team.teamId} teamId={team.teamId} keysVersion={keysVersion} onChanged={keysChanged} /> : null}
-              {isAdminRole(team.role) ? <PendingRequests key={`requests-${team.teamId}`} teamId={team.teamId} /> : null}
-              <MyKeysSection key={team.teamId} team={team} onChanged={keysChanged} />
-            </>
-          )}
+          <ConnectionBanner>
+            <Invitations />
+            <Alerts />
+            {!team ? (
+              <p class="empty">You are not in any team yet. Ask a team admin to add {session.user.email}: their invitation appears here.</p>
+            ) : (
+              <>
+                {isAdminRole(team.role) ? <AdminTools key={team.teamId} teamId={team.teamId} keysVersion={keysVersion} onChanged={keysChanged} /> : null}
+                {isAdminRole(team.role) ? <PendingRequests key={`requests-${team.teamId}`} teamId={team.teamId} /> : null}
+                <MyKeysSection key={team.teamId} team={team} onChanged={keysChanged} />
+              </>
+            )}
+          </ConnectionBanner>
         </SessionProvider>
       )}
     </main>

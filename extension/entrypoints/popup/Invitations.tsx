@@ -3,6 +3,7 @@ import { ProblemBox } from '../../components/ProblemBox';
 import { useApi } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
 import { refreshTeams } from '../../hooks/use-session';
+import { isConnectionProblem } from '../../lib/errors';
 import { formatDate, ROLE_LABELS } from '../../lib/format';
 import { updateSettings } from '../../lib/storage';
 
@@ -28,11 +29,13 @@ export function Invitations() {
   };
 
   const items = invitations.data ?? [];
-  if (items.length === 0 && !problem && invitations.status !== 'error') return null;
+  // An unreachable server is said once at the top of the popup, not under this heading.
+  const failed = invitations.status === 'error' && !isConnectionProblem(invitations.problem) ? invitations.problem : null;
+  if (items.length === 0 && !problem && !failed) return null;
   return (
     <section class="section" aria-labelledby="invitations-heading">
       <h2 id="invitations-heading">Invitations</h2>
-      {invitations.status === 'error' ? <ProblemBox problem={invitations.problem} onRetry={() => void invitations.reload()} /> : null}
+      {failed ? <ProblemBox problem={failed} onRetry={() => void invitations.reload()} /> : null}
       <ul class="notices" aria-label="Invitations">
         {items.map((inv) => (
           <li key={inv.teamId} class="notice-item unread">

@@ -1,5 +1,5 @@
 import { TeamInput } from '../../../shared/schemas/common';
-import { CancelInvitationInput, RespondToInvitationInput } from '../../../shared/schemas/invitation';
+import { CancelInvitationInput, ResendInvitationInput, RespondToInvitationInput } from '../../../shared/schemas/invitation';
 import { adminProcedure, authedProcedure, router } from '../init';
 
 /**
@@ -13,6 +13,9 @@ export const invitationsRouter = router({
     .mutation(({ ctx, input }) => ctx.services.invitations.accept(ctx.session.user, input.teamId, { ip: ctx.meta.ip, userAgent: ctx.meta.userAgent })),
   decline: authedProcedure.input(RespondToInvitationInput).mutation(({ ctx, input }) => ctx.services.invitations.decline(ctx.session.user, input.teamId)),
   listForTeam: adminProcedure.input(TeamInput).query(({ ctx, input }) => ctx.services.invitations.listForTeam(input.teamId)),
+  resend: adminProcedure
+    .input(ResendInvitationInput)
+    .mutation(({ ctx, input }) => ctx.services.invitations.resend(ctx.teamActor, input.teamId, input.userId)),
   cancel: adminProcedure
     .input(CancelInvitationInput)
     .mutation(({ ctx, input }) => ctx.services.invitations.cancel(ctx.teamActor, input.teamId, input.userId)),
