@@ -39,7 +39,7 @@ type Side = { services: Services; deps: BenchDeps };
 type Call = { prepare?: (side: Side, sample: number) => Promise<void>; run: (side: Side, sample: number) => Promise<unknown> };
 
 /** The scenarios: the new path, and (by name) the legacy one. `prepare` runs untimed before each sample. */
-function scenarios(team: MeasuredTeam, cursors: { later: string }): Record<string, { now: Call; legacy: Call; about: string }> {
+function scenarios(team: MeasuredTeam, cursors: { later: string; keyId: string }): Record<string, { now: Call; legacy: Call; about: string }> {
   const base = { teamId: team.teamId, view: ALL, limit: PAGE };
   const list = (input: Record<string, unknown>) => ListKeysInput.parse({ ...base, ...input });
   const both = (input: (sample: number) => Record<string, unknown>, prepare: Call['prepare'] = counted) => ({
@@ -50,12 +50,21 @@ function scenarios(team: MeasuredTeam, cursors: { later: string }): Record<strin
   const changed: Call['prepare'] = (s) => s.deps.storage.repos.revisions.bump('keys');
   // The team's counts are known (another scenario's change may have outdated them): the steady state of an open dashboard.
   const counted: Call['prepare'] = async (s) => void (await s.services.keysAdmin.counts(team.teamId));
+  // The same call once, untimed: what a dashboard that shows it twice has cached (its counts).
+  const warm = (input: (sample: number) => Record<string, unknown>): Call['prepare'] => async (s, i) => void (await s.services.keysAdmin.list(list(input(i))));
   return {
     page1: { about: 'first page, newest, every status', ...both(() => ({})) },
     page1_after_change: { about: 'first page right after a key changed (counts recomputed)', ...both(() => ({}), changed) },
     page_later: { about: 'a later page (4th) of the same list', ...both(() => ({ cursor: cursors.later })) },
     page_later_after_change: { about: 'a later page right after a key changed (page and counts: two reads)', ...both(() => ({ cursor: cursors.later }), changed) },
     sort_recently_used: { about: 'sort changed to recently used', ...both(() => ({ sort: 'recently_used' })) },
+    sort_oldest: { about: 'sort changed to oldest first', ...both(() => ({ sort: 'oldest' })) },
+    owner: { about: "one owner's keys (counts for that owner known)", ...both((i) => ({ generatedBy: [team.ownerIds[i % team.ownerIds.length]] }), warm((i) => ({ generatedBy: [team.ownerIds[i % team.ownerIds.length]] }))) },
+    usage_one_key: {
+      about: "one key's usage read (last 24 hours)",
+      now: { run: (s) => s.services.usage.keyUsage({ userId: team.adminId, role: 'super_admin' }, team.teamId, cursors.keyId, '24h') },
+      legacy: { run: async () => undefined },
+    },
     view_enabled: { about: 'only the enabled keys', ...both(() => ({ view: ['enabled'] })) },
     search_text: { about: 'a new text search each time (one match)', ...both((i) => ({ search: `svc-${String(7 + i * 13).padStart(5, '0')}` }), changed) },
     owner_first_view: { about: "one owner's keys, first view (counts for that owner computed)", ...both((i) => ({ generatedBy: [team.ownerIds[i % team.ownerIds.length]] }), changed) },
@@ -137,8 +146,13 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
   try {
     // The 4th page's cursor, walked untimed.
     let cursor: string | undefined;
-    for (let p = 0; p < 3; p++) cursor = (await now.services.keysAdmin.list(ListKeysInput.parse({ teamId: team.teamId, view: ALL, limit: PAGE, cursor }))).nextCursor ?? cursor;
-    const all = scenarios(team, { later: cursor! });
+    let keyId = '';
+    for (let p = 0; p < 3; p++) {
+      const page = await now.services.keysAdmin.list(ListKeysInput.parse({ teamId: team.teamId, view: ALL, limit: PAGE, cursor }));
+      cursor = page.nextCursor ?? cursor;
+      keyId ||= page.items[0]?.id ?? '';
+    }
+    const all = scenarios(team, { later: cursor!, keyId });
     const baseline: Call = { run: (s) => s.services.keys.findByValue(team.teamId, { userId: team.adminId, role: 'super_admin' }, team.sampleKey) };
     // One untimed call each warms connections, caches and counts (as a dashboard that is open would have).
     await timed(baseline, now, 0);
@@ -209,12 +223,27 @@ function report(results: Record<string, unknown>[]) {
     later_page_no_dearer_than_page1: noDearer('page_later'),
     sort_change_no_dearer_than_page1: noDearer('sort_recently_used'),
   };
+  // Issue 23: each scenario's time at the largest team over its time at the smallest, both beside OTHERS keys of other teams.
+  const smallest = rs.find((r) => r.teamKeys === Math.min(...SIZES) && r.otherKeys === target.otherKeys)!;
+  const flat = (name: string) => +(target.scenarios[name]!.ms / smallest.scenarios[name]!.ms).toFixed(2);
+  const flatness = {
+    about: `time at ${largest} team keys / time at ${smallest.teamKeys}, each beside ${target.otherKeys} keys of other teams`,
+    page1: flat('page1'),
+    page_later: flat('page_later'),
+    sort_oldest: flat('sort_oldest'),
+    sort_recently_used: flat('sort_recently_used'),
+    owner: flat('owner'),
+    search_text: flat('search_text'),
+    usage_one_key: flat('usage_one_key'),
+    page1TimesBaselineAtLargest: target.scenarios.page1!.timesBaseline,
+  };
   const halfSecond = Object.fromEntries(['page1', 'page1_after_change', 'page_later_after_change', 'search_text'].map((name) => [name, largestUnderHalfSecond(rs, name)]));
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
-    database: 'embedded FerretDB v1.24.2 (SQLite) with tools/ferretdb/sqlite-pushdown.patch; "before": the same build with -pushdown= and the pre-cache list',
+    database: 'embedded FerretDB v1.24.2 (SQLite) with tools/ferretdb/sqlite-pushdown.patch and sqlite-sort-pushdown.patch; "before": the same build with -pushdown= and the pre-cache list',
     method: { samples: SAMPLES, legacySamples: LEGACY_SAMPLES, aggregate: 'median', pageSize: PAGE, through: 'services.keysAdmin (no HTTP)' },
+    flatness,
     results,
     targets,
     largestTeamWithPageUnderHalfSecond: halfSecond,

@@ -5,6 +5,7 @@ import type { KeySort, KeyStatus } from '../../shared/schemas/key';
 import type { Collections } from '../../server/db/collections';
 import { keyListQuery, type KeyListSpec } from '../../server/db/key-list-query';
 import { keysRepo } from '../../server/db/keys.repo';
+import type { StoredKey } from '../../server/db/key-lists';
 import { newestFirst } from '../../server/db/keyset';
 import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-variant';
 
@@ -92,7 +93,7 @@ describe('answers with the sort and text pushdown equal FerretDB\'s own', () => 
               const spec: KeyListSpec = { teamId: 'team_a', sort, view, ownerIds, search, after };
               // The clock moves on between pages, so keys expire between them.
               const at = new Date(now.getTime() + page * 25);
-              const [a, b] = await Promise.all(repos.map((r) => r.list(spec, at, 7)));
+              const [a, b] = (await Promise.all(repos.map((r) => r.list(spec, at, 7)))) as [StoredKey[], StoredKey[]];
               expect([spec, a]).toEqual([spec, b]);
               const { filter, sort: order } = keyListQuery(spec, at);
               const [ra, rb] = await both('keys', (c) => c.find(filter as Filter<Doc>).sort(order).limit(7).toArray());
