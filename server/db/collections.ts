@@ -5,9 +5,9 @@ import type { TeamSettings } from '../../shared/schemas/team';
 import type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc } from './activity-docs';
 
 export type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc };
-import type { KeyRequestDoc, RequestClaimDoc, RotationDoc } from './lifecycle-docs';
+import type { KeyRequestDoc, KeyRotation } from './lifecycle-docs';
 
-export type { KeyRequestDoc, RequestClaimDoc, RotationDoc };
+export type { KeyRequestDoc, KeyRotation };
 import type { KeyAction } from './actions.repo';
 import type { LeakDoc } from './leaks.repo';
 import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhooks.repo';
@@ -88,6 +88,12 @@ export interface KeyDoc {
   enabledAt?: Date | null;
   /** A canary: a trap key that never works and raises an alarm when used (absent on ordinary keys). */
   canary?: boolean;
+  /** Set once when the key is rotated (absent or null until then): verify reads its grace with the key. */
+  rotation?: KeyRotation | null;
+  /** On a key made by a rotation: the previous key's public id. */
+  replaces?: string | null;
+  /** Set once by the key's first leak report; `handledAt` when its handling finished (a crash leaves it to the next report). */
+  leak?: { firstAt: Date; handledAt: Date | null } | null;
 }
 
 export interface SessionDoc {
@@ -152,22 +158,6 @@ export interface LeaseDoc {
   until: Date;
 }
 
-/**
- * The authority on a key's revocation: `_id` is the key's hash, inserted once.
- * FerretDB v1 has no atomic conditional update, and its updates rewrite whole
- * documents, so a key document alone can lose a revocation to a racing write;
- * this insert cannot be won twice (see keys.repo).
- */
-export interface RevocationDoc {
-  _id: string;
-  keyId: string;
-  teamId: string;
-  actionId: string;
-  reason: RevokedReason;
-  at: Date;
-  by: string | null;
-}
-
 export interface RevisionDoc {
   _id: string;
   v: string;
@@ -190,11 +180,8 @@ export function collections(db: Db) {
     leases: db.collection<LeaseDoc>('leases'),
     marks: db.collection<MarkDoc>('marks'),
     revisions: db.collection<RevisionDoc>('revisions'),
-    revocations: db.collection<RevocationDoc>('revocations'),
     usage: db.collection<UsageDoc>('usage'),
-    rotations: db.collection<RotationDoc>('rotations'),
     keyRequests: db.collection<KeyRequestDoc>('key_requests'),
-    requestClaims: db.collection<RequestClaimDoc>('key_request_claims'),
     leaks: db.collection<LeakDoc>('leaks'),
     webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
     webhookAttempts: db.collection<WebhookAttemptDoc>('webhook_attempts'),

@@ -25,6 +25,8 @@ export const PUBLIC_FIELDS = {
   disabledAt: 1,
   canary: 1,
   enabledAt: 1,
+  rotation: 1,
+  replaces: 1,
 } as const;
 
 /** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */

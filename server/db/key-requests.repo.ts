@@ -1,19 +1,16 @@
 import type { Collections, KeyRequestDoc } from './collections';
-import { insertOnce } from './insert-once';
 
 export type KeyRequestRecord = Omit<KeyRequestDoc, '_id'> & { id: string };
 
 const toRecord = ({ _id, ...rest }: KeyRequestDoc): KeyRequestRecord => ({ id: _id, ...rest });
 
 /**
- * Key requests. Deciding a request and using its grant are each won by one
- * insert of a fixed `_id` (`decide:<id>`, `use:<id>`): FerretDB v1 has no
- * atomic conditional update, so two admins answering at once, or two tabs
- * redeeming one grant, cannot both succeed.
+ * Key requests. Deciding a request and using its grant are each one
+ * conditional update of the request (`state: 'pending'`, `keyId: null` in the
+ * filter): two admins answering at once, or two tabs redeeming one grant,
+ * cannot both succeed.
  */
 export function keyRequestsRepo(cols: Collections) {
-  const claim = (id: string, at: Date, by: string | null) => insertOnce(cols.requestClaims, id, { at, by });
-
   return {
     async insert(request: KeyRequestRecord): Promise<void> {
       const { id, ...rest } = request;
@@ -40,22 +37,16 @@ export function keyRequestsRepo(cols: Collections) {
       return cols.keyRequests.countDocuments({ teamId: { $in: teamIds }, state: 'pending' });
     },
 
-    /** The one decision: false when the request was already approved or denied. */
-    claimDecision: (id: string, at: Date, by: string | null) => claim(`decide:${id}`, at, by),
-    /** Who won the decision of a request (null when nobody has). */
-    async decidedBy(id: string): Promise<string | null> {
-      const doc = await cols.requestClaims.findOne({ _id: `decide:${id}` }, { projection: { by: 1 } });
-      return doc?.by ?? null;
-    },
-    /** The one use of an approval's grant. */
-    claimUse: (id: string, at: Date, by: string | null) => claim(`use:${id}`, at, by),
-
-    async setDecision(id: string, decision: Pick<KeyRequestDoc, 'state' | 'decidedAt' | 'decidedBy' | 'note' | 'grantExpiresAt' | 'expiresInDays'>): Promise<void> {
-      await cols.keyRequests.updateOne({ _id: id }, { $set: decision });
+    /** The one decision: the decided request, or null when it was no longer pending. */
+    async decide(teamId: string, id: string, decision: Pick<KeyRequestDoc, 'state' | 'decidedAt' | 'decidedBy' | 'note' | 'grantExpiresAt' | 'expiresInDays'>): Promise<KeyRequestRecord | null> {
+      const doc = await cols.keyRequests.findOneAndUpdate({ _id: id, teamId, state: 'pending' }, { $set: decision }, { returnDocument: 'after' });
+      return doc ? toRecord(doc) : null;
     },
 
-    async setKey(id: string, keyId: string): Promise<void> {
-      await cols.keyRequests.updateOne({ _id: id }, { $set: { keyId } });
+    /** The one use of an approval's grant, by its requester while it is valid: false when it was used (or lapsed) meanwhile. */
+    async useGrant(id: string, userId: string, keyId: string, at: Date): Promise<boolean> {
+      const res = await cols.keyRequests.updateOne({ _id: id, userId, state: 'approved', keyId: null, grantExpiresAt: { $gt: at } }, { $set: { keyId } });
+      return res.modifiedCount === 1;
     },
   };
 }

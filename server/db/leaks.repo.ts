@@ -3,14 +3,9 @@ import type { Collections } from './collections';
 import { insertOnce } from './insert-once';
 
 /**
- * Leak records. Two kinds of document, both inserted once by a derived `_id`
- * (FerretDB v1 has no transactions and no atomic conditional update, so an
- * insert that only one writer can win is the way to decide "first"):
- * - `report:<hash>`: one report of one key (source + URL), so the same report
- *   sent twice is kept once;
- * - `first:<keyId>`: the first report of a key, whose writer acts on it
- *   (revoke, disable, notify) and then stamps `handledAt`: a key reported twice
- *   is handled once, and a handling cut short is finished by the next report.
+ * One report of one key (source + URL), `_id` `report:<hash>`, inserted once so
+ * the same report sent twice is kept once. (Documents of kind `first` were
+ * written by earlier versions; migrate.ts folds them into the key's `leak`.)
  */
 export interface LeakDoc {
   _id: string;
@@ -26,7 +21,7 @@ export interface LeakDoc {
   actionId: string | null;
   ip: string | null;
   userAgent: string | null;
-  /** On the `first:` document: when its handling (action, audit, notices) was complete. */
+  /** On a legacy `first:` document: when its handling was complete. */
   handledAt?: Date | null;
 }
 
@@ -39,17 +34,20 @@ export function leaksRepo(cols: Collections) {
     /** Keeps one report; false when the same report (`reportId`) was already kept. */
     recordReport: (reportId: string, record: LeakRecord) => insertOnce(cols.leaks, `report:${reportId}`, { kind: 'report', ...record }),
 
-    /** Claims the right to act on a key's leak; only the first report of a key wins it. */
-    claimFirst: (record: LeakRecord) => insertOnce(cols.leaks, `first:${record.keyId}`, { kind: 'first', ...record }),
-
-    /** Whether the handling of a key's first report was completed (a crash part-way leaves it to the next report). */
-    async firstHandled(keyId: string): Promise<boolean> {
-      const doc = await cols.leaks.findOne({ _id: `first:${keyId}` }, { projection: { handledAt: 1 } });
-      return Boolean(doc?.handledAt);
+    /**
+     * Whether this report must handle the key's leak (act, audit, notify): it is
+     * the key's first report (one conditional update sets the key's `leak`), or
+     * the first one's handling never finished (a crash leaves `handledAt` null).
+     */
+    async claimHandling(teamId: string, keyId: string, at: Date): Promise<boolean> {
+      const res = await cols.keys.updateOne({ teamId, id: keyId, leak: null }, { $set: { leak: { firstAt: at, handledAt: null } } });
+      if (res.modifiedCount === 1) return true;
+      const doc = await cols.keys.findOne({ teamId, id: keyId }, { projection: { _id: 0, leak: 1 } });
+      return !doc?.leak?.handledAt;
     },
 
-    async markFirstHandled(keyId: string, at: Date): Promise<void> {
-      await cols.leaks.updateOne({ _id: `first:${keyId}` }, { $set: { handledAt: at } });
+    async markHandled(teamId: string, keyId: string, at: Date): Promise<void> {
+      await cols.keys.updateOne({ teamId, id: keyId, 'leak.handledAt': null }, { $set: { 'leak.handledAt': at } });
     },
 
     /** What the first report's handler did (only the claim's winner writes this). */

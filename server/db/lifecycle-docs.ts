@@ -1,15 +1,11 @@
 /** Document shapes of the key lifecycle (rotation, key requests), kept beside collections.ts. */
 
 /**
- * A rotation, `_id` the previous key's hash (inserted once: a key is rotated
- * once). Verify reads it with the key; the grace-end pass revokes the previous
- * key through the action engine and sets `state: 'done'`.
+ * A rotation, held by the previous key (`KeyDoc.rotation`, set once by a conditional update: a key
+ * is rotated once). Verify reads it with the key; the grace-end pass revokes the previous key
+ * through the action engine and sets `state: 'done'`.
  */
-export interface RotationDoc {
-  _id: string;
-  teamId: string;
-  keyId: string;
-  ownerId: string;
+export interface KeyRotation {
   replacedBy: string;
   graceEndsAt: Date;
   at: Date;
@@ -17,7 +13,7 @@ export interface RotationDoc {
   state: 'grace' | 'done';
 }
 
-/** A member's request for a key. Its one decision and its one use are won in `key_request_claims` (RequestClaimDoc). */
+/** A member's request for a key. Its one decision (`state` leaves `pending`) and its one use (`keyId` set) are conditional updates of this document. */
 export interface KeyRequestDoc {
   _id: string;
   teamId: string;
@@ -33,11 +29,4 @@ export interface KeyRequestDoc {
   note: string | null;
   grantExpiresAt: Date | null;
   keyId: string | null;
-}
-
-/** `_id` `decide:<requestId>` or `use:<requestId>`: the insert that wins is the one decision, the one use. */
-export interface RequestClaimDoc {
-  _id: string;
-  at: Date;
-  by: string | null;
 }

@@ -1,63 +1,67 @@
-import type { Collections, RotationDoc } from './collections';
-import { insertOnce } from './insert-once';
+import type { Filter } from 'mongodb';
+import type { Collections, KeyDoc, KeyRotation } from './collections';
 
-export type Rotation = Omit<RotationDoc, '_id'>;
+/** A rotation as the service sees it: the previous key's team, id and owner with the key's `rotation` field. */
+export type Rotation = KeyRotation & { teamId: string; keyId: string; ownerId: string };
 
-const toRotation = ({ _id, ...rest }: RotationDoc): Rotation => rest;
+type RotatedKey = Pick<KeyDoc, '_id' | 'teamId' | 'id' | 'ownerId' | 'rotation'>;
+const FIELDS = { _id: 1, teamId: 1, id: 1, ownerId: 1, rotation: 1 } as const;
+
+const toRotation = (d: RotatedKey): Rotation & { ref: string } => ({ ...d.rotation!, teamId: d.teamId, keyId: d.id, ownerId: d.ownerId, ref: d._id });
+
+const rotated: Filter<KeyDoc> = { rotation: { $ne: null } };
 
 /**
- * Rotations (see RotationDoc). The record is keyed by the previous key's hash,
- * so verify reads it by `_id` next to the key, and a second rotation of the
- * same key loses the insert. The hash never leaves this repo except as the
+ * Rotations live on the previous key (`KeyDoc.rotation`): verify reads the
+ * grace with the key, and a second rotation of the same key finds the field
+ * set and changes nothing. The key's hash never leaves this repo except as the
  * opaque `ref` the service hands back.
  */
 export function rotationsRepo(cols: Collections) {
   return {
-    /** The previous key's storage id (its hash), to key the record by. */
+    /** The previous key's storage id (its hash). */
     async refOf(teamId: string, keyId: string): Promise<string | null> {
       const doc = await cols.keys.findOne({ id: keyId, teamId }, { projection: { _id: 1 } });
       return doc?._id ?? null;
     },
 
-    /** Verify's look-up: the grace of a previous key, if it is one. */
-    async findForVerify(ref: string): Promise<Pick<Rotation, 'replacedBy' | 'graceEndsAt'> | null> {
-      return cols.rotations.findOne({ _id: ref }, { projection: { _id: 0, replacedBy: 1, graceEndsAt: 1 } });
-    },
-
     async findByRef(ref: string): Promise<Rotation | null> {
-      const doc = await cols.rotations.findOne({ _id: ref });
-      return doc ? toRotation(doc) : null;
+      const doc = await cols.keys.findOne({ _id: ref, ...rotated }, { projection: FIELDS });
+      if (!doc) return null;
+      const { ref: _ref, ...rotation } = toRotation(doc);
+      return rotation;
     },
 
-    /** Inserts once; false when the key already has a rotation. */
-    insert: (ref: string, rotation: Rotation): Promise<boolean> => insertOnce(cols.rotations, ref, rotation),
+    /** Marks the key rotated, once: false when it already has a rotation. */
+    async begin(ref: string, r: Rotation): Promise<boolean> {
+      const rotation: KeyRotation = { replacedBy: r.replacedBy, graceEndsAt: r.graceEndsAt, at: r.at, by: r.by, state: r.state };
+      const res = await cols.keys.updateOne({ _id: ref, teamId: r.teamId, rotation: null }, { $set: { rotation } });
+      return res.modifiedCount === 1;
+    },
 
     /** Removes a key nobody ever saw (a rotation that lost its race): its plaintext was never handed out. */
     async deleteUnissuedKey(teamId: string, keyId: string): Promise<void> {
       await cols.keys.deleteOne({ id: keyId, teamId });
     },
 
-    /** The rotations a page of keys takes part in, as previous or as new key. */
-    async ofKeys(teamId: string, keyIds: string[]): Promise<Rotation[]> {
-      if (keyIds.length === 0) return [];
-      const docs = await cols.rotations.find({ teamId, $or: [{ keyId: { $in: keyIds } }, { replacedBy: { $in: keyIds } }] }).toArray();
-      return docs.map(toRotation);
-    },
-
     /** Rotations whose grace has ended and whose previous key the pass has not revoked yet. */
     async graceEnded(now: Date, limit: number): Promise<(Rotation & { ref: string })[]> {
-      const docs = await cols.rotations.find({ state: 'grace', graceEndsAt: { $lte: now } }).sort({ graceEndsAt: 1 }).limit(limit).toArray();
-      return docs.map((d) => ({ ...toRotation(d), ref: d._id }));
+      const docs = await cols.keys
+        .find({ 'rotation.state': 'grace', 'rotation.graceEndsAt': { $lte: now } }, { projection: FIELDS })
+        .sort({ 'rotation.graceEndsAt': 1 })
+        .limit(limit)
+        .toArray();
+      return docs.map(toRotation);
     },
 
     /** Rotations in their last `windowMs` of grace. */
     async graceEndingBefore(now: Date, until: Date): Promise<(Rotation & { ref: string })[]> {
-      const docs = await cols.rotations.find({ state: 'grace', graceEndsAt: { $gt: now, $lte: until } }).toArray();
-      return docs.map((d) => ({ ...toRotation(d), ref: d._id }));
+      const docs = await cols.keys.find({ 'rotation.state': 'grace', 'rotation.graceEndsAt': { $gt: now, $lte: until } }, { projection: FIELDS }).toArray();
+      return docs.map(toRotation);
     },
 
     async markDone(ref: string): Promise<void> {
-      await cols.rotations.updateOne({ _id: ref }, { $set: { state: 'done' } });
+      await cols.keys.updateOne({ _id: ref, 'rotation.state': 'grace' }, { $set: { 'rotation.state': 'done' } });
     },
   };
 }

@@ -1,6 +1,7 @@
 import { connectDatabase, type Database } from './client';
 import { collections, type Collections } from './collections';
 import { ensureIndexes } from './indexes';
+import { migrate } from './migrate';
 import { createRepos, type Repos } from './repos';
 
 /**
@@ -19,6 +20,8 @@ export async function openStorage(uri: string, dbName: string, options: { monito
   try {
     const cols = collections(database.db);
     await ensureIndexes(cols);
+    // Data an earlier version wrote, in today's shapes before anything reads it.
+    await migrate(database.db, cols);
     return { database, cols, repos: createRepos(cols, database) };
   } catch (err) {
     await database.close();

@@ -11,11 +11,12 @@ import type { KeyEvents } from './key-events';
 import { policyCap, policyEffect } from './expiry-policy';
 
 /**
- * Bulk changes to keys without transactions (FerretDB has none; a production
- * MongoDB may be standalone). The action is written first; each key it changes
- * is stamped with the action's id; notices and the audit record are keyed by
- * the action's id. So every step is idempotent, and a retry — by the caller or
- * by the background pass over pending actions — finishes what an outage cut
+ * Bulk changes to keys without transactions (a production MongoDB may be
+ * standalone, FerretDB has none). The action is written first, as the audit
+ * anchor; each key it changes is stamped with the action's id by the same
+ * conditional write that changes it; notices and the audit record are keyed by
+ * the action's id. So every step is idempotent, and a retry (by the caller or
+ * by the background pass over pending actions) finishes what an outage cut
  * short without doing anything twice.
  */
 export type { KeyAction, KeyActionKind } from '../db/actions.repo';
@@ -108,16 +109,8 @@ export function keyActionsService(
       ...(change.ownerId ? { ownerId: change.ownerId } : {}),
     };
     if (change.effect === 'revoke') {
-      const { heldBy } = await repos.keys.revokeWhere(scope, { reason: change.reason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
-      // Keys another revocation claimed first are its to report: finish it now if an outage left it pending
-      // (idempotent, so helping one that is merely still running does no harm).
-      for (const id of heldBy) {
-        const other = await repos.actions.find(id);
-        if (other && other.state === 'pending' && other.id !== action.id) {
-          // Best effort: this caller's own action is done; the background pass finishes the other if this fails.
-          await apply(other).catch((err) => deps.log.error(`finishing action ${other.id} failed`, err));
-        }
-      }
+      // Keys another action revoked first stay its own to report (the background pass finishes it if it was cut short).
+      await repos.keys.revokeWhere(scope, { reason: change.reason, by: action.actor.userId, at: action.createdAt, actionId: action.id });
     } else if (change.effect === 'disable') {
       await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
     } else {

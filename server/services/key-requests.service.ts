@@ -71,21 +71,16 @@ export function keyRequestsService(
 
   async function decide(actor: Actor, request: KeyRequestRecord, state: 'approved' | 'denied', extra: { note: string | null; expiresInDays: number | null }) {
     const at = deps.now();
-    // The same admin may retry an answer whose write was cut short (the request still reads pending); nobody else may.
-    if (!(await repos.keyRequests.claimDecision(request.id, at, actor.userId)) && (await repos.keyRequests.decidedBy(request.id)) !== actor.userId) {
-      throw badRequest('This request was already answered by another admin.');
-    }
-    const decided: KeyRequestRecord = {
-      ...request,
+    const decided = await repos.keyRequests.decide(request.teamId, request.id, {
       state,
       decidedAt: at,
       decidedBy: { userId: actor.userId, email: actor.email },
       note: extra.note,
       expiresInDays: extra.expiresInDays,
       grantExpiresAt: state === 'approved' ? new Date(at.getTime() + GRANT_VALID_DAYS * DAY_MS) : null,
-    };
-    const { state: s, decidedAt, decidedBy, note, grantExpiresAt, expiresInDays } = decided;
-    await repos.keyRequests.setDecision(request.id, { state: s, decidedAt, decidedBy, note, grantExpiresAt, expiresInDays });
+    });
+    if (!decided) throw badRequest('This request was already answered by another admin.');
+    const { note, grantExpiresAt, expiresInDays } = decided;
     await audit.record({
       id: `aud_${request.id}_${state}`,
       teamId: request.teamId,
@@ -110,8 +105,7 @@ export function keyRequestsService(
       return { expiresInDays: request.expiresInDays };
     },
     async use(actor, requestId, keyId) {
-      if (!(await repos.keyRequests.claimUse(requestId, deps.now(), actor.userId))) throw forbidden('This approval was already used: it allows one key.');
-      await repos.keyRequests.setKey(requestId, keyId);
+      if (!(await repos.keyRequests.useGrant(requestId, actor.userId!, keyId, deps.now()))) throw forbidden('This approval was already used: it allows one key.');
     },
   };
 

@@ -79,9 +79,8 @@ export function leaksService(
       userAgent: report.actor.userAgent,
     };
     const isNew = await repos.leaks.recordReport(reportId, record);
-    const first = await repos.leaks.claimFirst(record);
     // Every step below is idempotent, so a first report whose handling was cut short is finished by the next one.
-    const acting = first || !(await repos.leaks.firstHandled(key.id));
+    const acting = await repos.leaks.claimHandling(key.teamId, key.id, at);
     let outcome: { action: LeakEntry['action']; actionId: string | null } = { action: 'none', actionId: null };
     if (acting || (forceRevoke && isNew)) {
       outcome = await act(key, report.actor, forceRevoke);
@@ -102,7 +101,7 @@ export function leaksService(
     if (outcome.action !== 'none') {
       await alerts.keyLeaked(key, { source: report.source, url: report.url, action: outcome.action, at });
     }
-    if (acting) await repos.leaks.markFirstHandled(key.id, deps.now());
+    if (acting) await repos.leaks.markHandled(key.teamId, key.id, deps.now());
     return true;
   }
 

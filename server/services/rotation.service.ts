@@ -95,8 +95,9 @@ export function rotationService(
         by: actor.userId,
         state: 'grace',
       };
+      stored.replaces = previous.id;
       await repos.keys.insert(hashKey(deps.pepper, value), stored);
-      if (!(await repos.rotations.insert(ref, rotation))) {
+      if (!(await repos.rotations.begin(ref, rotation))) {
         // Another rotation of the same key won: this new key was never shown to anyone.
         await repos.rotations.deleteUnissuedKey(input.teamId, stored.id);
         throw badRequest('This key was already rotated: rotate its replacement instead.');

@@ -3,7 +3,6 @@ import type { VerifyFailureCode } from '../../shared/schemas/key';
 import type { Deps } from '../deps';
 import { verifyRefusal } from '../db/effective-status';
 import type { KeysRepo } from '../db/keys.repo';
-import type { RotationsRepo } from '../db/rotations.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
@@ -36,8 +35,8 @@ export type VerifyResult =
   | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date } }
   | { valid: false; code: VerifyFailureCode };
 
-/** The key, and its rotation when it is the previous key of one (read side by side, both by `_id`). */
-type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>> & { rotation: { replacedBy: string; graceEndsAt: Date } | null };
+/** The key, with its rotation when it is the previous key of one: one document, read by `_id`. */
+type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -51,7 +50,7 @@ const UNKNOWN_SOURCE: UseSource = { ip: null, userAgent: null };
 
 export function verifyService(
   deps: Deps,
-  repos: { keys: KeysRepo; revisions: RevisionsRepo; rotations?: Pick<RotationsRepo, 'findForVerify'> },
+  repos: { keys: KeysRepo; revisions: RevisionsRepo },
   options: Partial<VerifyOptions> = {},
   usage: Pick<UsageRecorder, 'record'> | null = null,
   /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
@@ -82,8 +81,7 @@ export function verifyService(
     }
     const seen = generation;
     // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
-    const lookup = Promise.all([repos.keys.findForVerify(hash), repos.rotations?.findForVerify(hash) ?? null]).then(([key, rotation]) => (key ? { ...key, rotation } : null));
-    const state = await withDeadline(lookup, LOOKUP_DEADLINE_MS, 'key look-up');
+    const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
     if (opts.cacheTtlMs > 0 && seen === generation) {
       cache.delete(hash);
       // Evict the least recently used entry, never the whole cache: a stream of unknown keys cannot empty it for everyone.

@@ -5,17 +5,5 @@ import type { Keywarden } from '../../server/runtime';
  * revoke): what no API can produce on demand, written through the leaks repo.
  */
 export async function interruptedFirstReport(server: Keywarden, key: { id: string; teamId: string; ownerId: string }): Promise<void> {
-  await server.storage.repos.leaks.claimFirst({
-    keyId: key.id,
-    teamId: key.teamId,
-    ownerId: key.ownerId,
-    source: 'github',
-    url: 'https://github.com/acme/app/blob/main/.env',
-    note: null,
-    at: new Date(),
-    action: 'none',
-    actionId: null,
-    ip: null,
-    userAgent: null,
-  });
+  if (!(await server.storage.repos.leaks.claimHandling(key.teamId, key.id, new Date()))) throw new Error('the key was already reported');
 }

@@ -1,14 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage, type Storage } from '../../server/db/storage';
+import { newStoredKey } from '../../server/lib/stored-key';
+import { startFerretdbVariant, type FerretdbVariant } from '../helpers/ferretdb-variant';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { recordingKeyEvents } from '../helpers/recording-key-events';
 import { DAY, seedKey, verifyKey } from '../helpers/keys';
 
 /**
  * Revocation is final and happens once, even when other actions on the same
- * keys run at the same moment. The embedded database has no transactions and
- * no atomic conditional update, and its updates rewrite whole documents, so
- * these tests really run the actions concurrently (over HTTP, several rounds)
- * and check the end state, the audit log and the notices.
+ * keys run at the same moment. Every key write is one conditional update
+ * (revoke: not revoked yet; enable: disabled; disable: enabled), which keeps
+ * that promise only because each write is atomic per document: on MongoDB, and
+ * on the embedded FerretDB through its atomic-writes patch. The first tests
+ * run the actions concurrently over HTTP and check the end state, the audit
+ * log and the notices; the last ones race the keys repo's writes through the
+ * driver on the engine with and without the patch, which shows the guarantee
+ * comes from the engine.
  */
 let server: TestServer;
 const recorded = recordingKeyEvents();
@@ -163,4 +171,79 @@ describe('revocation under concurrent actions', () => {
       await expectFinallyRevoked(team.teamId, keys);
     }
   });
+});
+
+/**
+ * The keys repo's revoke racing enables and disables of the same keys, through
+ * the driver on one pool (many commands in flight), on the embedded engine as
+ * shipped and with `-atomic=false` (FerretDB's own read-change-write updates).
+ * Togglers flip every key between enabled and disabled until the revoke has
+ * returned; a toggle that read a key before the revoke wrote it and wrote after
+ * brings the key back. With the patch that can never happen; without it, it
+ * happens within a few rounds (typically in the first).
+ */
+const engines = [
+  { label: 'as shipped (atomic writes)', args: [], atomic: true },
+  { label: 'with -atomic=false', args: ['-atomic=false'], atomic: false },
+] as const;
+
+const RACE_ROUNDS = 10;
+const RACE_KEYS = 60;
+const TOGGLERS = 12;
+
+describe.each(engines)('the keys repo racing revoke against enable and disable, $label', ({ args, atomic }) => {
+  let engine: FerretdbVariant;
+  let storage: Storage;
+  beforeAll(async () => {
+    engine = await startFerretdbVariant([...args]);
+    storage = await openStorage(engine.uri, 'revoke_races_engine');
+  });
+  afterAll(async () => {
+    await storage?.database.close();
+    await engine?.stop();
+  });
+
+  /** One round: returns how many keys are not revoked after the revoke returned. */
+  async function round(n: number): Promise<number> {
+    const teamId = `team_${atomic}_${n}`;
+    const keys = storage.repos.keys;
+    const at = new Date();
+    const ids: string[] = [];
+    for (let i = 0; i < RACE_KEYS; i++) {
+      const stored = newStoredKey(`kw_race_${randomBytes(12).toString('hex')}`, { teamId, ownerId: 'owner', name: `k${i}`, createdAt: at, expiresAt: null, status: i % 2 ? 'disabled' : 'enabled' });
+      await keys.insert(randomBytes(32).toString('hex'), stored);
+      ids.push(stored.id);
+    }
+    let revoked = false;
+    let started = 0;
+    let signalStarted: () => void;
+    const allStarted = new Promise<void>((resolve) => (signalStarted = resolve));
+    const toggler = async (t: number) => {
+      const mine = ids.filter((_, i) => i % TOGGLERS === t);
+      for (let first = true; !revoked; first = false) {
+        await keys.enableWhere({ teamId, ids: mine }, { at, actionId: `toggle_${t}` });
+        await keys.disableWhere({ teamId, ids: mine }, { reason: 'manual', at, actionId: `toggle_${t}` });
+        if (first && ++started === TOGGLERS) signalStarted();
+      }
+    };
+    const toggling = Promise.all(Array.from({ length: TOGGLERS }, (_, t) => toggler(t)));
+    // The revoke starts once every toggler is writing, so they are in flight around its writes.
+    await allStarted;
+    await keys.revokeWhere({ teamId }, { reason: 'bulk', by: null, at, actionId: `revoke_${n}` });
+    revoked = true;
+    await toggling;
+    const after = await keys.findManyByPublicIds(teamId, ids);
+    return after.filter((k) => k.status !== 'revoked').length;
+  }
+
+  it(atomic ? `never brings a key back, in ${RACE_ROUNDS} rounds` : 'brings a key back (the lost update the patch prevents)', async () => {
+    const lost: number[] = [];
+    for (let n = 0; n < RACE_ROUNDS; n++) {
+      lost.push(await round(n));
+      if (!atomic && lost.at(-1)! > 0) break;
+    }
+    console.log(`[revoke-races ${atomic ? 'atomic' : '-atomic=false'}] keys left unrevoked per round: ${lost.join(', ')}`);
+    if (atomic) expect(lost).toEqual(Array(RACE_ROUNDS).fill(0));
+    else expect(lost.some((n) => n > 0)).toBe(true);
+  }, 240_000);
 });

@@ -43,6 +43,18 @@ describe('POST /v1/keys/verify', () => {
     expect(commands.filter((c) => c.command.find === 'keys' || c.command.update === 'keys')).toHaveLength(0);
   });
 
+  it('reads one document on a cache miss: the key, with its rotation and its revocation', async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'rotated svc' });
+    const rotated = await team.admin.api.keys.rotate.mutate({ teamId: team.teamId, keyId: row.id, graceHours: 1 });
+    // The rotation dropped the cache: this verify reads the database.
+    commands.length = 0;
+    expect((await verify({ key })).body).toMatchObject({ valid: true, keyId: row.id, rotation: { replacedBy: rotated.row.id } });
+    // Other collections' reads (the revision poll, the alerts bus) run beside the test: every other read is counted.
+    const reads = commands.filter((c) => c.commandName === 'find' && !['revisions'].includes(String(c.command.find)));
+    expect(reads.map((c) => c.command.find)).toEqual(['keys']);
+  });
+
   it('answers NOT_FOUND for a well-formed unknown key', async () => {
     expect((await verify({ key: generateKey() })).body).toEqual({ valid: false, code: 'NOT_FOUND' });
   });
