@@ -18,7 +18,7 @@ const textEnv = "KEYWARDEN_SQLITE_TEXT"
 // defaultOrderIndexes: the key lists (newest/oldest, recently used, one owner's
 // or a member's own keys), the audit log, and one key's usage.
 const defaultOrderIndexes = "keys:teamId,createdAt,id;keys:teamId,lastUsedAt,id;keys:teamId,ownerId,createdAt,id;" +
-	"keys:teamId,id;audit:teamId,at,_id;usage:teamId,keyId,hour"
+	"keys:teamId,id;keys:createdAt;audit:teamId,at,_id;usage:teamId,keyId,hour"
 
 type orderIndex struct {
 	collection string
