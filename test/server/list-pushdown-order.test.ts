@@ -105,7 +105,7 @@ describe('answers with the sort and text pushdown equal FerretDB\'s own', () => 
             }
           }
     expect(pages).toBeGreaterThan(400);
-  });
+  }, 300_000);
 
   it('walks a member\'s own keys, the audit log and a key\'s usage', async () => {
     const walk = async (name: keyof typeof cols, base: Filter<Doc>, time: string, id: '_id' | 'id', limit: number) => {
