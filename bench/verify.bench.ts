@@ -15,6 +15,7 @@ import { parseEnv } from '../server/env';
 import { hashKey, newId } from '../server/lib/ids';
 import { connectDeps } from '../server/runtime';
 import { createServices } from '../server/services';
+import { measureFlood } from './flood';
 
 /**
  * `npm run bench`: the verify API against a trivial Hono route measured in the
@@ -39,7 +40,9 @@ async function main() {
   services.verify.startWatching();
   try {
     console.log(`[bench] database: ${database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}; seeding ${KEY_COUNT} keys…`);
-    const { valid: validKey, all: allKeys } = await seedKeys(deps, KEY_COUNT);
+    const { valid: validKey, all: allKeys, teamId } = await seedKeys(deps, KEY_COUNT);
+    // Keys the flood measurement verifies for the first time: never presented before it.
+    const { all: fresh } = await seedKeys(deps, 200, teamId);
     const rotation = join(dataDir, 'rotation.json');
     writeFileSync(rotation, JSON.stringify(allKeys.map((key) => JSON.stringify({ key }))));
 
@@ -80,6 +83,8 @@ async function main() {
         console.log(`[bench] round ${round} ${s.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.errors ? `  errors ${r.errors}` : ''}${r.rateLimited ? `  (429: ${r.rateLimited})` : ''}`);
       }
     }
+    const flood = await measureFlood(base, services, teamId, fresh, dataDir);
+    console.log(`[bench] flood: ${JSON.stringify(flood)}`);
     server.close();
     await services.verify.flush();
     await Promise.all([services.usage.stop(), uncached.usage.stop()]);
@@ -114,6 +119,7 @@ async function main() {
       keys: KEY_COUNT,
       method: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, aggregate: 'median over rounds', loadGenerator: 'autocannon in a second process' },
       results,
+      flood,
       usageRecording: {
         flushIntervalMs: 10_000,
         flushes: recording.flushes,
@@ -154,8 +160,7 @@ async function main() {
 }
 
 /** Inserts `count` keys of one team directly (the bench measures verify, not issuing); returns their plaintexts and one of them. */
-async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string; all: string[] }> {
-  const teamId = newId('team');
+async function seedKeys(deps: BenchDeps, count: number, teamId = newId('team')): Promise<{ valid: string; all: string[]; teamId: string }> {
   const ownerId = newId('usr');
   const now = new Date();
   let valid = '';
@@ -171,7 +176,7 @@ async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string
     }
     await deps.storage.cols.keys.insertMany(docs);
   }
-  return { valid, all };
+  return { valid, all, teamId };
 }
 
 /**
