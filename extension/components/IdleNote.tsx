@@ -1,9 +1,7 @@
 import type { KeyRow } from '../../shared/schemas/key';
 import { plural } from '../lib/plural';
 import { DAY_MS } from '../../shared/time';
-
-/** Below this a key is not worth calling idle (the idle policy's shortest setting). */
-export const IDLE_NOTE_DAYS = 30;
+import { IDLE_DAYS } from '../../shared/idle';
 
 /** Whole days since the key's last verified use, or since its creation if it was never used. */
 export function idleDaysOf(row: Pick<KeyRow, 'lastUsedAt' | 'createdAt'>, now: number): number {
@@ -14,6 +12,6 @@ export function idleDaysOf(row: Pick<KeyRow, 'lastUsedAt' | 'createdAt'>, now: n
 export function IdleNote({ row, now }: { row: Pick<KeyRow, 'status' | 'lastUsedAt' | 'createdAt'>; now: number }) {
   if (row.status === 'revoked') return null;
   const days = idleDaysOf(row, now);
-  if (days < IDLE_NOTE_DAYS) return null;
+  if (days < IDLE_DAYS) return null;
   return <span class="idle-note">unused for {plural(days, 'day')}</span>;
 }

@@ -1,18 +1,19 @@
 import { useState } from 'preact/hooks';
-import { DEFAULT_IDLE_WARNING_DAYS, IdleDisableDaysSchema, IdleWarningDaysSchema, type IdlePreview } from '../../shared/schemas/lifecycle';
-import type { TeamSettings } from '../../shared/schemas/team';
+import { IDLE_DAYS } from '../../shared/idle';
+import { IdleDisableDaysSchema, IdleWarningDaysSchema, type IdlePreview } from '../../shared/schemas/lifecycle';
+import type { FullTeamSettings } from '../../shared/schemas/team';
 import { useApi } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
 import { formatCount, plural } from '../lib/plural';
 import { ProblemBox } from './ProblemBox';
 
 /** Settings tab: the idle-key policy, previewed (how many keys, whose, disabled at once or warned) before it is saved. */
-export function IdlePolicyCard(props: { teamId: string; value: TeamSettings; onSaved(s: TeamSettings): void }) {
+export function IdlePolicyCard(props: { teamId: string; value: FullTeamSettings; onSaved(s: FullTeamSettings): void }) {
   const api = useApi();
   const action = useAction();
   const [on, setOn] = useState(props.value.idleDisableDays != null);
   const [days, setDays] = useState(String(props.value.idleDisableDays ?? 90));
-  const [warnDays, setWarnDays] = useState(String(props.value.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS));
+  const [warnDays, setWarnDays] = useState(String(props.value.idleWarningDays));
   const [preview, setPreview] = useState<IdlePreview | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
@@ -58,7 +59,7 @@ export function IdlePolicyCard(props: { teamId: string; value: TeamSettings; onS
         </label>
         <label class="field field-inline">
           <span class="sr-only">Days without use before a key is disabled</span>
-          <input type="number" name="idleDisableDays" min={30} max={365} value={days} disabled={!on} class="narrow" onInput={(e) => (setDays(e.currentTarget.value), setPreview(null))} />
+          <input type="number" name="idleDisableDays" min={IDLE_DAYS} max={365} value={days} disabled={!on} class="narrow" onInput={(e) => (setDays(e.currentTarget.value), setPreview(null))} />
           <span>days; warn</span>
         </label>
         <label class="field field-inline">

@@ -1,4 +1,5 @@
-import type { KeySort, KeyStatus } from '../../shared/schemas/key';
+import { IDLE_DAYS } from '../../shared/idle';
+import type { KeyFilters as KeyFiltersQuery, KeySort, KeyStatus } from '../../shared/schemas/key';
 import type { Member } from '../../shared/schemas/team';
 import { MemberPicker } from './MemberPicker';
 
@@ -11,8 +12,23 @@ export interface KeyFilterState {
   idleDays?: number | null;
 }
 
+/**
+ * The filters as the API takes them (shared KeyFilters), from what the form holds: the list sends
+ * this object, its counts answer for it, and "Select all N matching" passes it on unchanged. Every
+ * filter is named, so one added to KeyFilters fails the typecheck here until the form carries it.
+ */
+export function keyFiltersOf(teamId: string, state: KeyFilterState): KeyFiltersQuery {
+  return {
+    teamId,
+    view: state.view,
+    search: state.search || undefined,
+    generatedBy: state.generatedBy.length > 0 ? state.generatedBy : undefined,
+    idleDays: state.idleDays ?? undefined,
+  } satisfies Record<keyof KeyFiltersQuery, unknown>;
+}
+
 /** The Idle filter's choices, in days without a verified use. */
-export const IDLE_CHOICES = [30, 90, 180, 365] as const;
+export const IDLE_CHOICES = [IDLE_DAYS, 90, 180, 365] as const;
 
 const VIEWS: KeyStatus[] = ['enabled', 'disabled', 'revoked'];
 const SORTS: { value: KeySort; label: string }[] = [

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { DEFAULT_LEAK_RESPONSE, LeakResponseSchema, type LeakResponse } from '../../shared/schemas/leak';
-import type { TeamSettings } from '../../shared/schemas/team';
+import { LeakResponseSchema, type LeakResponse } from '../../shared/schemas/leak';
+import type { FullTeamSettings } from '../../shared/schemas/team';
 import { useApi } from '../hooks/session-context';
 import { useAction } from '../hooks/use-async';
 import { ProblemBox } from './ProblemBox';
@@ -12,10 +12,10 @@ const CHOICES: Record<LeakResponse, string> = {
 };
 
 /** Settings tab: what a leaked key of the team does when GitHub, a public report or the leak guard finds it. */
-export function LeakResponseCard(props: { teamId: string; value: TeamSettings; onSaved(s: TeamSettings): void }) {
+export function LeakResponseCard(props: { teamId: string; value: FullTeamSettings; onSaved(s: FullTeamSettings): void }) {
   const api = useApi();
   const action = useAction();
-  const current = props.value.leakResponse ?? DEFAULT_LEAK_RESPONSE;
+  const current = props.value.leakResponse;
   const [saved, setSaved] = useState<string | null>(null);
 
   const choose = async (value: string) => {

@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { KeyCounts, KeyRow } from '../../shared/schemas/key';
-import type { KeyFilterState } from '../components/KeyFilters';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { KeyCounts, KeyFilters, KeyRow } from '../../shared/schemas/key';
+import { keyFiltersOf, type KeyFilterState } from '../components/KeyFilters';
 import type { Problem } from '../lib/errors';
 import { applyKeyChange, viewTotal, type KeyChange } from '../lib/key-changes';
 import { readPages } from '../lib/pages';
@@ -20,6 +20,8 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
   const problemOf = useProblemOf();
   const [rows, setRows] = useState<KeyRow[]>([]);
   const [counts, setCounts] = useState<KeyCounts | null>(null);
+  /** The filters the counts on screen answer for, exactly as sent. */
+  const [countedFor, setCountedFor] = useState<KeyFilters | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [status, setStatus] = useState<'loading' | 'ok' | 'error'>('loading');
   const [problem, setProblem] = useState<Problem | null>(null);
@@ -28,19 +30,10 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
   const current = useRef({ rows, counts });
   current.current = { rows, counts };
 
+  const keyFilters = useMemo(() => keyFiltersOf(teamId, filters), [teamId, filters]);
   const query = useCallback(
-    (after: string | undefined, limit: number) =>
-      api.keys.list.query({
-        teamId,
-        view: filters.view,
-        search: filters.search || undefined,
-        generatedBy: filters.generatedBy.length > 0 ? filters.generatedBy : undefined,
-        sort: filters.sort,
-        idleDays: filters.idleDays ?? undefined,
-        cursor: after,
-        limit,
-      }),
-    [api, teamId, filters],
+    (after: string | undefined, limit: number) => api.keys.list.query({ ...keyFilters, sort: filters.sort, cursor: after, limit }),
+    [api, keyFilters, filters.sort],
   );
 
   /**
@@ -64,6 +57,7 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
         if (id !== run.current) return;
         setRows((prev) => ('append' in mode ? [...prev, ...items] : items));
         setCounts(latestCounts);
+        setCountedFor(keyFilters);
         setCursor(next);
         setStatus('ok');
       } catch (err) {
@@ -74,7 +68,7 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
         setStatus('error');
       }
     },
-    [query, problemOf],
+    [query, keyFilters, problemOf],
   );
 
   useEffect(() => {
@@ -82,6 +76,7 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
       // Outdate any page still in flight, or its answer would refill the table emptied here.
       run.current++;
       setRows([]);
+      setCountedFor(null);
       setCursor(null);
       setStatus('ok');
       return;
@@ -92,8 +87,10 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
   return {
     rows,
     counts,
-    /** Keys in the current view (every page), from the counts of the ticked statuses. */
-    total: filters.view.length === 0 ? 0 : viewTotal(counts, filters.view),
+    /** What the counts (and so `total`) were answered for: "Select all N matching" acts on exactly these. */
+    countedFor,
+    /** Keys in the view (every page) the counts answer for, from the counts of its ticked statuses. */
+    total: filters.view.length === 0 ? 0 : viewTotal(counts, countedFor?.view ?? filters.view),
     status,
     /** A request is out: the rows on screen may not be current. */
     busy: status === 'loading',

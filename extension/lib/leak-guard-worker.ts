@@ -99,7 +99,7 @@ export async function handleLeakButton(notificationId: string, buttonIndex: numb
   const input = { teamId: found.teamId, key: found.key, url: found.url };
   let done: string;
   try {
-    if (choice === 'revoke') done = (await api.leaks.revoke.mutate(input)).revoked ? 'Revoked.' : 'Not revoked: it may already be.';
+    if (choice === 'revoke') done = (await api.leaks.revoke.mutate(input)).revoked.length > 0 ? 'Revoked.' : 'Not revoked: it may already be.';
     else done = (await api.leaks.report.mutate(input)) && 'Reported as leaked. Your team is told what was done.';
   } catch (err) {
     done = `Failed: ${err instanceof Error ? err.message : String(err)}`;

@@ -12,5 +12,5 @@ export async function revokePending(api: Pick<Api, 'keys'>, pending: PendingRevo
     return result.alreadyRevoked.length > 0 ? 'already_revoked' : 'not_found';
   }
   const result = await api.keys.revokeOwn.mutate({ teamId: pending.teamId, keyId: pending.key.id });
-  return result.revoked ? 'revoked' : 'already_revoked';
+  return result.revoked.length > 0 ? 'revoked' : 'already_revoked';
 }

@@ -1,4 +1,4 @@
-import type { ListKeysQuery } from '../../shared/schemas/key';
+import type { KeyFilters } from '../../shared/schemas/key';
 import type { Api } from './api';
 import { readPages } from './pages';
 import { formatCount, pick, plural } from './plural';
@@ -20,7 +20,7 @@ export const MATCHING_CHECKED = 1000;
  * at a time (their rows carry the server's 24 h counts), newest first, up to MATCHING_CHECKED.
  * Revoked keys are not counted: a matching action leaves them as they are.
  */
-export async function matchingImpact(api: Pick<Api, 'keys'>, filters: Pick<ListKeysQuery, 'teamId' | 'view' | 'search' | 'generatedBy'>, total: number): Promise<string> {
+export async function matchingImpact(api: Pick<Api, 'keys'>, filters: KeyFilters, total: number): Promise<string> {
   const { items, cursor } = await readPages((after) => api.keys.list.query({ ...filters, sort: 'newest', cursor: after, limit: 100 }), (rows) => rows.length >= MATCHING_CHECKED);
   const checked = items.length;
   const live = items.filter((row) => row.status !== 'revoked' && row.usage.last24h > 0);

@@ -3,13 +3,12 @@ import type { FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
 import { relative } from './format';
 import { formatCount, pick, plural } from './plural';
 import { DAY_MS } from '../../shared/time';
+import { IDLE_DAYS } from '../../shared/idle';
 
 /**
  * The sentences that tell an admin what a revoke or disable will break, from the server's usage
  * numbers (keys.usageSummary, keys.usage, keys.list rows); never estimated here.
  */
-
-const IDLE_DAYS = 30;
 
 export type UseEntry = Pick<KeyUsageSummary['keys'][number], 'last24h' | 'lastIp'> & { lastUsedAt: Date | string | null };
 

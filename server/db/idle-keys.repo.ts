@@ -1,3 +1,4 @@
+import { settingsOf } from '../../shared/schemas/team';
 import type { Collections, KeyDoc } from './collections';
 import { liveFilter } from './effective-status';
 
@@ -6,9 +7,9 @@ export type IdleCandidate = Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'name' | 
 /** What the idle-key policy reads: teams that have it on, and their enabled live keys' idle clocks. */
 export function idleKeysRepo(cols: Collections) {
   return {
-    async teamsWithPolicy(): Promise<{ teamId: string; idleDisableDays: number; idleWarningDays: number | null }[]> {
+    async teamsWithPolicy(): Promise<{ teamId: string; idleDisableDays: number; idleWarningDays: number }[]> {
       const docs = await cols.teams.find({ 'settings.idleDisableDays': { $gte: 1 } }, { projection: { _id: 1, settings: 1 } }).toArray();
-      return docs.map((d) => ({ teamId: d._id, idleDisableDays: d.settings.idleDisableDays!, idleWarningDays: d.settings.idleWarningDays ?? null }));
+      return docs.map((d) => ({ teamId: d._id, ...settingsOf(d.settings), idleDisableDays: d.settings.idleDisableDays! }));
     },
 
     /** Enabled keys that still work (disabled or revoked ones have nothing left to lose); canaries never idle out. */

@@ -1,5 +1,5 @@
 import type { Filter } from 'mongodb';
-import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
+import { settingsOf } from '../../shared/schemas/team';
 import type { Collections, KeyDoc } from './collections';
 import { NOT_REVOKED } from './effective-status';
 
@@ -29,7 +29,7 @@ export function keyExpiryRepo(cols: Collections) {
     /** Every team's warning thresholds (teams are few next to keys). */
     async warningDaysByTeam(): Promise<Map<string, number[]>> {
       const docs = await cols.teams.find({}, { projection: { _id: 1, settings: 1 } }).toArray();
-      return new Map(docs.map((d) => [d._id, d.settings?.expiryWarningDays ?? DEFAULT_TEAM_SETTINGS.expiryWarningDays]));
+      return new Map(docs.map((d) => [d._id, settingsOf(d.settings).expiryWarningDays]));
     },
 
     async findByIds(ids: string[]): Promise<ExpiringKey[]> {

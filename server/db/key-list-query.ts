@@ -14,18 +14,25 @@ export interface KeyListPosition {
   id: string;
 }
 
-export interface KeyListSpec {
+/**
+ * What the list's filters (shared KeyFilters, turned into this by the keys-admin service) select
+ * before `view`: the keys that the counts cover and that the list pages through.
+ */
+export interface KeyScope {
   teamId: string;
-  /** Omitted (or all three) means no status filter. */
-  view?: KeyStatus[];
   ownerIds?: string[];
   /** `hash`: a full key value, matched through its storage id; `text`: name or hint. */
   search?: { hash: string } | { text: string };
+  /** Only keys idle since this instant (shared/idle.ts). */
+  idleBefore?: Date;
+}
+
+export interface KeyListSpec extends KeyScope {
+  /** Omitted (or all three) means no status filter. */
+  view?: KeyStatus[];
   sort: KeySort;
   /** The last row of the previous page (keyset pagination, never skip). */
   after?: KeyListPosition | null;
-  /** Only keys not used since this instant (never-used ones: created before it). A page filter, like `view`. */
-  idleBefore?: Date;
 }
 
 export { effectiveStatusFilter } from './effective-status';
@@ -99,8 +106,19 @@ export function isAfter(sort: KeySort, p: KeyListPosition): (row: KeySortFields)
   return (row) => order(row, p) > 0;
 }
 
-/** The filter every list and count shares: team, owners, search (no view, no cursor). */
-function scopeFilter(spec: KeyListSpec): { filter: Filter<KeyDoc>; and: Filter<KeyDoc>[] } {
+/**
+ * "Idle since `before`" (shared/idle.ts `isIdle`) as a query: last used (or, never used, created)
+ * by then, and not enabled again since. A missing `enabledAt` matches `null`.
+ */
+export function idleFilter(before: Date): Filter<KeyDoc>[] {
+  return [
+    { $or: [{ lastUsedAt: { $lte: before } }, { lastUsedAt: null, createdAt: { $lte: before } }] },
+    { $or: [{ enabledAt: null }, { enabledAt: { $lte: before } }] },
+  ];
+}
+
+/** The filter every list and count shares: the scope (no view, no cursor). */
+function scopeFilter(spec: KeyScope): { filter: Filter<KeyDoc>; and: Filter<KeyDoc>[] } {
   const filter: Filter<KeyDoc> = { teamId: spec.teamId };
   const and: Filter<KeyDoc>[] = [];
   if (spec.ownerIds && spec.ownerIds.length > 0) filter.ownerId = { $in: spec.ownerIds };
@@ -109,6 +127,7 @@ function scopeFilter(spec: KeyListSpec): { filter: Filter<KeyDoc>; and: Filter<K
     const pattern = escapeRegex(spec.search.text.toLowerCase());
     and.push({ $or: [{ nameLower: { $regex: pattern } }, { hint: { $regex: pattern, $options: 'i' } }] });
   }
+  if (spec.idleBefore) and.push(...idleFilter(spec.idleBefore));
   return { filter, and };
 }
 
@@ -125,15 +144,14 @@ export function keyListQuery(spec: KeyListSpec, now: Date): { filter: Filter<Key
   if (view.length > 0 && view.length < 3) {
     and.push(view.length === 1 ? effectiveStatusFilter(view[0]!, now) : { $or: view.map((s) => effectiveStatusFilter(s, now)) });
   }
-  if (spec.idleBefore) and.push({ $or: [{ lastUsedAt: { $lt: spec.idleBefore } }, { lastUsedAt: null, createdAt: { $lt: spec.idleBefore } }] });
   // A range goes at the top level, beside the team (the scope never names the sort fields): FerretDB checks it fastest there.
   const position = spec.after ? fromPosition(spec.sort, spec.after) : {};
   if ('id' in position) and.push(position);
   return { filter: withAnd('id' in position ? filter : { ...filter, ...position }, and), sort: KEY_SORTS[spec.sort] };
 }
 
-/** What counts are taken over: the team, narrowed by owners and search, never by view, cursor or sort. */
-export type KeyCountScope = Pick<KeyListSpec, 'teamId' | 'ownerIds' | 'search'>;
+/** What counts are taken over: the scope, never narrowed by view, cursor or sort. */
+export type KeyCountScope = KeyScope;
 
 /**
  * The keys a count covers, as one filter: counting reads their stored status
@@ -141,6 +159,6 @@ export type KeyCountScope = Pick<KeyListSpec, 'teamId' | 'ownerIds' | 'search'>;
  * filter per status, each a full read on FerretDB).
  */
 export function keyScopeFilter(scope: KeyCountScope): Filter<KeyDoc> {
-  const { filter, and } = scopeFilter({ ...scope, sort: 'newest' });
+  const { filter, and } = scopeFilter(scope);
   return withAnd(filter, and);
 }

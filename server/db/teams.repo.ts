@@ -1,11 +1,12 @@
 import type { Role } from '../../shared/schemas/common';
-import type { TeamSettings } from '../../shared/schemas/team';
+import { settingsOf, type FullTeamSettings, type TeamSettings } from '../../shared/schemas/team';
 import type { Collections, MembershipDoc, TeamDoc } from './collections';
 
 export interface Team {
   id: string;
   name: string;
-  settings: TeamSettings;
+  /** Defaults filled in (settingsOf): no reader fills them again. */
+  settings: FullTeamSettings;
   createdAt: Date;
 }
 export interface Membership {
@@ -16,7 +17,7 @@ export interface Membership {
 }
 
 const membershipId = (teamId: string, userId: string) => `${teamId}:${userId}`;
-const toTeam = (d: TeamDoc): Team => ({ id: d._id, name: d.name, settings: d.settings, createdAt: d.createdAt });
+const toTeam = (d: TeamDoc): Team => ({ id: d._id, name: d.name, settings: settingsOf(d.settings), createdAt: d.createdAt });
 const toMembership = (d: MembershipDoc): Membership => ({ teamId: d.teamId, userId: d.userId, role: d.role, joinedAt: d.joinedAt });
 
 export function teamsRepo(cols: Collections) {

@@ -105,9 +105,9 @@ export function usageRepo(cols: Collections) {
     },
 
     /** The team's keys with what "never used" and "idle" need (reads `keys`; one pass over the team's keys). */
-    async keyActivity(teamId: string): Promise<Pick<KeyDoc, 'status' | 'expiresAt' | 'lastUsedAt'>[]> {
-      return cols.keys.find({ teamId }, { projection: { _id: 0, status: 1, expiresAt: 1, lastUsedAt: 1 } }).toArray() as Promise<
-        Pick<KeyDoc, 'status' | 'expiresAt' | 'lastUsedAt'>[]
+    async keyActivity(teamId: string): Promise<Pick<KeyDoc, 'status' | 'expiresAt' | 'lastUsedAt' | 'createdAt' | 'enabledAt'>[]> {
+      return cols.keys.find({ teamId }, { projection: { _id: 0, status: 1, expiresAt: 1, lastUsedAt: 1, createdAt: 1, enabledAt: 1 } }).toArray() as Promise<
+        Pick<KeyDoc, 'status' | 'expiresAt' | 'lastUsedAt' | 'createdAt' | 'enabledAt'>[]
       >;
     },
 

@@ -1,5 +1,4 @@
 import type { AlertsSummaryResult } from '../../shared/schemas/alerts';
-import { DEFAULT_TEAM_SETTINGS } from '../../shared/schemas/team';
 import { isAdminRole } from '../../shared/schemas/common';
 import type { KeyExpiryRepo } from '../db/key-expiry.repo';
 import type { KeyRequestsRepo } from '../db/key-requests.repo';
@@ -54,7 +53,7 @@ export function alertsService(
         repos.notifications.listForUser(userId, { after: null, limit: NEWEST }),
         repos.keyRequests.countPending(adminOf),
       ]);
-      const windowDays = new Map(teams.map((t) => [t.id, Math.max(0, ...(t.settings.expiryWarningDays ?? DEFAULT_TEAM_SETTINGS.expiryWarningDays))]));
+      const windowDays = new Map(teams.map((t) => [t.id, Math.max(0, ...t.settings.expiryWarningDays)]));
       const horizon = Math.max(0, ...windowDays.values());
       const candidates = horizon > 0 ? await repos.keyExpiry.ownerExpiringBefore(userId, [...windowDays.keys()], now, new Date(now.getTime() + horizon * DAY_MS)) : [];
       const expiring = candidates.filter((k) => k.expiresAt.getTime() - now.getTime() <= (windowDays.get(k.teamId) ?? 0) * DAY_MS);

@@ -1,4 +1,4 @@
-import { DEFAULT_IDLE_WARNING_DAYS, type IdlePreview } from '../../shared/schemas/lifecycle';
+import type { IdlePreview } from '../../shared/schemas/lifecycle';
 import type { IdleCandidate, IdleKeysRepo } from '../db/idle-keys.repo';
 import type { MarksRepo } from '../db/marks.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { sha256 } from '../lib/ids';
 import { DAY_MS } from '../../shared/time';
+import { idleSince } from '../../shared/idle';
 import { systemActor } from './actor';
 import type { KeyActionsService } from './key-actions.service';
 import type { NoticeRequest, NotifyService } from './notify.service';
@@ -20,18 +21,8 @@ export interface IdlePolicy {
 }
 
 /**
- * Since when a key counts as unused: its last verified use, or its creation if
- * it was never used, or the moment it was enabled again if that is later
- * (enabling restarts the clock).
- */
-export function idleSince(k: Pick<IdleCandidate, 'createdAt' | 'lastUsedAt' | 'enabledAt'>): Date {
-  const t = Math.max((k.lastUsedAt ?? k.createdAt).getTime(), k.enabledAt?.getTime() ?? 0);
-  return new Date(t);
-}
-
-/**
  * The one rule both the preview and the pass apply: `disable` once the key has
- * been idle `idleDisableDays`, `warn` in the `idleWarningDays` before that.
+ * been idle (shared/idle.ts) `idleDisableDays`, `warn` in the `idleWarningDays` before that.
  * One verified use during the warning moves `idleSince`, which cancels it.
  */
 export function idleEffect(k: Pick<IdleCandidate, 'createdAt' | 'lastUsedAt' | 'enabledAt'>, policy: IdlePolicy, now: Date): { effect: 'disable' | 'warn' | null; daysLeft: number } {
@@ -102,7 +93,7 @@ export function idleKeysService(
       const team = await repos.teams.findTeam(teamId);
       if (!team) throw notFound('Team not found.');
       if (idleDisableDays === null) return { disableNow: 0, warn: 0, byOwner: [] };
-      const policy = { idleDisableDays, idleWarningDays: idleWarningDays ?? team.settings.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS };
+      const policy = { idleDisableDays, idleWarningDays: idleWarningDays ?? team.settings.idleWarningDays };
       const { disable, warn } = await plan(teamId, policy, deps.now());
       const perOwner = new Map<string, { disableNow: number; warn: number }>();
       const tally = (ownerId: string) => perOwner.get(ownerId) ?? perOwner.set(ownerId, { disableNow: 0, warn: 0 }).get(ownerId)!;
@@ -119,7 +110,7 @@ export function idleKeysService(
     async run(): Promise<{ disabled: number; warned: number }> {
       const total = { disabled: 0, warned: 0 };
       for (const t of await repos.idleKeys.teamsWithPolicy()) {
-        const policy = { idleDisableDays: t.idleDisableDays, idleWarningDays: t.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS };
+        const policy = { idleDisableDays: t.idleDisableDays, idleWarningDays: t.idleWarningDays };
         try {
           const r = await runTeam(t.teamId, policy, deps.now());
           total.disabled += r.disabled;

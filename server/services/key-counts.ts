@@ -22,6 +22,9 @@ import { effectiveStatus } from '../db/effective-status';
  * ahead among the keys it counted, and after `maxAgeMs` in any case, which
  * bounds what a failed bump (or a key written around the services) can leave.
  * The revisions are global, so a change in any team recounts every team, once.
+ *
+ * A scope with the Idle filter is counted on every call, never kept: a key
+ * leaves it at its next use, which bumps no revision.
  */
 export interface KeyCountsOptions {
   maxAgeMs: number;
@@ -38,7 +41,17 @@ export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo
   /** In least-recently-used order. */
   const entries = new Map<string, Entry>();
 
-  const keyOf = (scope: KeyCountScope) => JSON.stringify([scope.teamId, [...new Set(scope.ownerIds ?? [])].sort(), scope.search ?? null]);
+  /** Every part of the scope, by name: a scope field added later fails the typecheck here until it is part of the key. */
+  const keyOf = (scope: KeyCountScope) => {
+    const parts: Record<keyof KeyCountScope, unknown> = {
+      teamId: scope.teamId,
+      ownerIds: [...new Set(scope.ownerIds ?? [])].sort(),
+      search: scope.search ?? null,
+      idleBefore: scope.idleBefore?.getTime() ?? null,
+    };
+    return JSON.stringify(parts);
+  };
+  const keepable = (scope: KeyCountScope) => scope.idleBefore === undefined;
 
   async function revision(): Promise<string> {
     const [keys, alerts] = await Promise.all([repos.revisions.get('keys'), repos.revisions.get('alerts')]);
@@ -46,6 +59,7 @@ export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo
   }
 
   function cached(rev: string, scope: KeyCountScope, now: Date): KeyCounts | null {
+    if (!keepable(scope)) return null;
     const key = keyOf(scope);
     const hit = entries.get(key);
     const t = now.getTime();
@@ -64,6 +78,7 @@ export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo
       const expiry = row.expiresAt?.getTime();
       if (row.status !== 'revoked' && expiry !== undefined && expiry > now.getTime()) until = Math.min(until, expiry);
     }
+    if (!keepable(scope)) return counts;
     const key = keyOf(scope);
     entries.delete(key);
     if (entries.size >= opts.maxEntries) entries.delete(entries.keys().next().value!);

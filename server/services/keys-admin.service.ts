@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { parseKey } from '../../shared/key-format';
-import { KeyStatusSchema, type KeyCounts, type KeyRow, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery, type MatchingResult } from '../../shared/schemas/key';
+import { KeyStatusSchema, type ChangeResult, type KeyCounts, type KeyFilters, type KeyRow, type KeyStatus, type ListKeysQuery, type RevokeResult, MAX_MATCHING_KEYS, type KeysMatchingQuery } from '../../shared/schemas/key';
+import { idleCutoff } from '../../shared/idle';
 import { AppError, badRequest } from '../errors';
 import type { Deps } from '../deps';
-import type { KeyListPosition, KeyListSpec } from '../db/key-list-query';
+import type { KeyListPosition, KeyScope } from '../db/key-list-query';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import { cursorCodec, keysetPage } from '../lib/pagination';
 import { hashKey } from '../lib/ids';
-import { DAY_MS } from '../../shared/time';
 import type { Actor } from './actor';
 import type { KeyActionsService } from './key-actions.service';
 import { keyCountsCache } from './key-counts';
@@ -22,12 +22,6 @@ import type { KeysService } from './keys.service';
  * id), so an outage never leaves a bulk change half-applied without a trace.
  */
 const listCursor = cursorCodec(z.object({ s: z.string(), c: z.number(), u: z.number().nullable(), i: z.string() }));
-
-export interface ChangeResult {
-  changed: string[];
-  unchanged: string[];
-  notFound: string[];
-}
 
 export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: TeamsRepo; revisions: RevisionsRepo }, keys: KeysService, actions: KeyActionsService) {
   const keyCounts = keyCountsCache(repos);
@@ -46,11 +40,20 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
     return { changed: found.filter((k) => changedIds.has(k.id)).map((k) => k.id), unchanged: found.filter((k) => !changedIds.has(k.id)).map((k) => k.id) };
   };
 
-  function specOf(query: ListKeysQuery): Omit<KeyListSpec, 'after'> {
-    const parsed = query.search ? parseKey(query.search) : null;
-    const search = parsed?.ok ? { hash: hashKey(deps.pepper, parsed.key) } : query.search ? { text: query.search } : undefined;
-    const idleBefore = query.idleDays ? new Date(deps.now().getTime() - query.idleDays * DAY_MS) : undefined;
-    return { teamId: query.teamId, view: query.view, ownerIds: query.generatedBy, search, sort: query.sort, ...(idleBefore ? { idleBefore } : {}) };
+  /**
+   * The one place the list's filters become a query: the list, its counts and the `*Matching`
+   * actions all go through here. A filter added to KeyFilters fails the typecheck below until
+   * it is turned into the query.
+   */
+  function queryOf(filters: KeyFilters, now: Date): { scope: KeyScope; view: KeyStatus[] } {
+    const { teamId, view, search, generatedBy, idleDays, ...unhandled } = filters;
+    unhandled satisfies Record<string, never>;
+    const parsed = search ? parseKey(search) : null;
+    const scope: KeyScope = { teamId };
+    if (generatedBy) scope.ownerIds = generatedBy;
+    if (search) scope.search = parsed?.ok ? { hash: hashKey(deps.pepper, parsed.key) } : { text: search };
+    if (idleDays) scope.idleBefore = idleCutoff(idleDays, now);
+    return { scope, view };
   }
 
   const MATCHING_PAGE = 1000;
@@ -60,9 +63,10 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
    * client's id list), read at one instant. Refused (CONFLICT, nothing changed) when the set is no
    * longer the size the admin confirmed: a key added or changed since must not be swept up unseen.
    */
-  async function matching(query: KeysMatchingQuery): Promise<{ matched: StoredKey[]; now: Date }> {
-    const spec = specOf({ ...query, sort: 'newest', limit: MATCHING_PAGE });
+  async function matching({ expectedCount, ...filters }: KeysMatchingQuery): Promise<{ matched: StoredKey[]; now: Date }> {
     const now = deps.now();
+    const { scope, view } = queryOf(filters, now);
+    const spec = { ...scope, view, sort: 'newest' as const };
     const matched: StoredKey[] = [];
     for (let after: KeyListPosition | null = null; ; ) {
       const page = await repos.keys.list({ ...spec, after }, now, MATCHING_PAGE);
@@ -72,10 +76,10 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
       const last = page[page.length - 1]!;
       after = { createdAt: last.createdAt, lastUsedAt: last.lastUsedAt, id: last.id };
     }
-    if (matched.length !== query.expectedCount) {
+    if (matched.length !== expectedCount) {
       throw new AppError(
         'CONFLICT',
-        `The keys matching these filters changed since you selected them: ${query.expectedCount} then, ${matched.length} now. Nothing was changed. Check the list and select them again.`,
+        `The keys matching these filters changed since you selected them: ${expectedCount} then, ${matched.length} now. Nothing was changed. Check the list and select them again.`,
       );
     }
     return { matched, now };
@@ -83,22 +87,24 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
 
   return {
     /** One page of the team's keys plus effective-status counts that ignore `view` (the checkboxes). */
-    async list(query: ListKeysQuery): Promise<{ items: KeyRow[]; nextCursor: string | null; counts: KeyCounts }> {
-      const cursor = listCursor.decode(query.cursor);
+    async list({ sort, cursor: cursorText, limit, ...filters }: ListKeysQuery): Promise<{ items: KeyRow[]; nextCursor: string | null; counts: KeyCounts }> {
+      const query = { sort, limit };
+      const cursor = listCursor.decode(cursorText);
       if (cursor && cursor.s !== query.sort) throw badRequest('cursor: it belongs to another sort order; start from the first page');
       const after: KeyListPosition | null = cursor ? { createdAt: new Date(cursor.c), lastUsedAt: cursor.u === null ? null : new Date(cursor.u), id: cursor.i } : null;
-      const spec = specOf(query);
       const now = deps.now();
-      // The idle filter narrows the page like `view` does: the one-pass first page (made for no page filter) does not apply.
-      const everyStatus = new Set(query.view).size === KeyStatusSchema.options.length && !query.idleDays;
+      const { scope, view } = queryOf(filters, now);
+      const spec = { ...scope, view, sort };
+      const everyStatus = new Set(view).size === KeyStatusSchema.options.length;
+      // Counted over the very scope the page is read from: what "Select all N matching" offers is what the list holds.
       const { page, counts } = await keyCounts.withPage(
-        { teamId: spec.teamId, ownerIds: spec.ownerIds, search: spec.search },
+        scope,
         now,
         () => repos.keys.list({ ...spec, after }, now, query.limit + 1),
         !after && everyStatus ? () => repos.keys.firstPageWithStatuses(spec, now, query.limit + 1) : null,
       );
       const shown = keysetPage(page, query.limit, (last) => listCursor.encode({ s: query.sort, c: last.createdAt.getTime(), u: last.lastUsedAt?.getTime() ?? null, i: last.id }));
-      return { items: await keys.rows(query.teamId, shown.rows), nextCursor: shown.nextCursor, counts };
+      return { items: await keys.rows(scope.teamId, shown.rows), nextCursor: shown.nextCursor, counts };
     },
 
     /** The team's effective-status counts (the popup's), without a page. */
@@ -128,24 +134,26 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
     },
 
     /** "Select all N matching", revoked in one action (reason `bulk`); keys already dead are counted, not touched. */
-    async revokeMatching(actor: Actor, query: KeysMatchingQuery): Promise<MatchingResult> {
+    async revokeMatching(actor: Actor, query: KeysMatchingQuery): Promise<RevokeResult> {
       const { matched, now } = await matching(query);
       const live = matched.filter((k) => !isDead(k, now)).map((k) => k.id);
-      const changed = live.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'revoke', reason: 'bulk', actor, keyIds: live })).changed.length : 0;
-      return { matched: matched.length, changed, unchanged: matched.length - changed };
+      const changed = live.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'revoke', reason: 'bulk', actor, keyIds: live })).changed : [];
+      const result = split(matched, changed);
+      return { revoked: result.changed, alreadyRevoked: result.unchanged, notFound: [] };
     },
 
     /** "Select all N matching", disabled in one action; only enabled keys change. */
-    async disableMatching(actor: Actor, query: KeysMatchingQuery): Promise<MatchingResult> {
+    async disableMatching(actor: Actor, query: KeysMatchingQuery): Promise<ChangeResult> {
       const { matched, now } = await matching(query);
       const enabled = matched.filter((k) => effectiveStatus(k, now).status === 'enabled').map((k) => k.id);
-      const changed = enabled.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'disable', reason: 'manual', actor, keyIds: enabled })).changed.length : 0;
-      return { matched: matched.length, changed, unchanged: matched.length - changed };
+      const changed = enabled.length > 0 ? (await actions.run({ teamId: query.teamId, kind: 'disable', reason: 'manual', actor, keyIds: enabled })).changed : [];
+      return { ...split(matched, changed), notFound: [] };
     },
 
-    async revokeAll(actor: Actor, teamId: string): Promise<{ revoked: number }> {
+    /** Names the keys it revoked; it names no others (the team's dead keys are not listed as `alreadyRevoked`). */
+    async revokeAll(actor: Actor, teamId: string): Promise<RevokeResult> {
       const { changed } = await actions.run({ teamId, kind: 'revoke_all', actor });
-      return { revoked: changed.length };
+      return { revoked: changed.map((k) => k.id), alreadyRevoked: [], notFound: [] };
     },
 
     async disable(actor: Actor, teamId: string, keyIds: string[]): Promise<ChangeResult> {

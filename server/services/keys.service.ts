@@ -1,6 +1,6 @@
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import type { KeyRow } from '../../shared/schemas/key';
+import type { KeyRow, RevokeOwnResult } from '../../shared/schemas/key';
 import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
@@ -99,13 +99,15 @@ export function keysService(
     },
 
     /** A member revokes their own key (say, a leaked one). Idempotent: a revoked key stays as it was. */
-    async revokeOwn(actor: Actor, teamId: string, keyId: string): Promise<{ revoked: boolean; row: KeyRow }> {
+    async revokeOwn(actor: Actor, teamId: string, keyId: string): Promise<RevokeOwnResult> {
       const key = await repos.keys.findByPublicId(teamId, keyId);
       if (!key || key.ownerId !== actor.userId) throw notFound('Key not found.');
-      if (effectiveStatus(key, deps.now()).status === 'revoked') return { revoked: false, row: (await rows(teamId, [key]))[0]! };
+      const already = { revoked: [], alreadyRevoked: [keyId], notFound: [] };
+      if (effectiveStatus(key, deps.now()).status === 'revoked') return { ...already, row: (await rows(teamId, [key]))[0]! };
       const { changed } = await actions.run({ teamId, kind: 'revoke', reason: 'manual', actor, keyIds: [keyId] });
       const fresh = (await repos.keys.findByPublicId(teamId, keyId))!;
-      return { revoked: changed.length > 0, row: (await rows(teamId, [fresh]))[0]! };
+      const result = changed.length > 0 ? { revoked: [keyId], alreadyRevoked: [], notFound: [] } : already;
+      return { ...result, row: (await rows(teamId, [fresh]))[0]! };
     },
 
     /**

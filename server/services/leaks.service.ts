@@ -1,6 +1,8 @@
 import { parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import { DEFAULT_LEAK_RESPONSE, type GitHubLeakLabel, type GitHubLeakReport, type LeakCheck, type LeakEntry, type LeakSource } from '../../shared/schemas/leak';
+import { type GitHubLeakLabel, type GitHubLeakReport, type LeakCheck, type LeakEntry, type LeakSource } from '../../shared/schemas/leak';
+import { settingsOf } from '../../shared/schemas/team';
+import type { RevokeResult } from '../../shared/schemas/key';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { LeaksRepo } from '../db/leaks.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -46,7 +48,7 @@ export function leaksService(
     const at = deps.now();
     if (effectiveStatus(key, at).status === 'revoked') return { action: 'none', actionId: null };
     const team = await repos.teams.findTeam(key.teamId);
-    const response = forceRevoke ? 'revoke' : (team?.settings.leakResponse ?? DEFAULT_LEAK_RESPONSE);
+    const response = forceRevoke ? 'revoke' : settingsOf(team?.settings).leakResponse;
     if (response === 'notify') return { action: 'notified', actionId: null };
     if (response === 'disable' && key.status === 'disabled') return { action: 'none', actionId: null };
     const { actionId, changed } = await actions.run({ teamId: key.teamId, kind: response, reason: 'leaked', actor, keyIds: [key.id] });
@@ -147,14 +149,17 @@ export function leaksService(
     },
 
     /** The leak guard's "Revoke now" (the key's owner or an admin): recorded as a leak and revoked, whatever the team's response. */
-    async revokeFromExtension(actor: Actor & { role: Role }, teamId: string, input: { key: string; url?: string }): Promise<{ revoked: boolean }> {
+    /** Revoked if it still worked; `alreadyRevoked` if it was dead before, or a leak response other than revoke left it so. */
+    async revokeFromExtension(actor: Actor & { role: Role }, teamId: string, input: { key: string; url?: string }): Promise<RevokeResult> {
       const parsed = parseKey(input.key);
       const key = parsed.ok ? await repos.keys.findByHash(teamId, hashKey(deps.pepper, parsed.key)) : null;
       if (!key) throw notFound('Key not found.');
       if (!isAdminRole(actor.role) && key.ownerId !== actor.userId) throw forbidden('Only the key\'s owner or a team admin can revoke it.');
+      const wasDead = effectiveStatus(key, deps.now()).status === 'revoked';
       await handle(input.key, { source: 'extension', url: input.url ?? null, actor }, true);
       const after = await repos.keys.findByPublicId(teamId, key.id);
-      return { revoked: after ? effectiveStatus(after, deps.now()).status === 'revoked' : false };
+      const revokedNow = !wasDead && after !== null && effectiveStatus(after, deps.now()).status === 'revoked';
+      return { revoked: revokedNow ? [key.id] : [], alreadyRevoked: revokedNow ? [] : [key.id], notFound: [] };
     },
   };
 }

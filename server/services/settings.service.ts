@@ -1,6 +1,5 @@
-import { DEFAULT_TEAM_SETTINGS, type PolicyPreview, type TeamSettings } from '../../shared/schemas/team';
+import type { FullTeamSettings, PolicyPreview } from '../../shared/schemas/team';
 import type { LeakResponse } from '../../shared/schemas/leak';
-import { DEFAULT_IDLE_WARNING_DAYS } from '../../shared/schemas/lifecycle';
 import { badRequest } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo } from '../db/keys.repo';
@@ -37,14 +36,14 @@ export function settingsService(
   actions: KeyActionsService,
 ) {
   return {
-    /** Teams made before a setting existed read its default. */
-    get: async (teamId: string): Promise<TeamSettings> => ({ ...DEFAULT_TEAM_SETTINGS, ...(await teams.getTeam(teamId)).settings }),
+    /** Teams made before a setting existed read its default (the teams repo reads settings through settingsOf). */
+    get: async (teamId: string): Promise<FullTeamSettings> => (await teams.getTeam(teamId)).settings,
 
     async update(actor: Actor, teamId: string, change: SettingsChange) {
       const before = (await teams.getTeam(teamId)).settings;
       const defined = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== undefined)) as SettingsChange;
-      const settings: TeamSettings = { ...before, ...defined };
-      if (settings.idleDisableDays && (settings.idleWarningDays ?? DEFAULT_IDLE_WARNING_DAYS) >= settings.idleDisableDays) {
+      const settings: FullTeamSettings = { ...before, ...defined };
+      if (settings.idleDisableDays && settings.idleWarningDays >= settings.idleDisableDays) {
         throw badRequest('idleWarningDays: the warning must come before the key is disabled (fewer days than idleDisableDays).');
       }
       const changes = Object.fromEntries(

@@ -6,6 +6,7 @@ import type { Deps } from '../deps';
 import { notFound } from '../errors';
 import { effectiveStatus } from '../db/effective-status';
 import { DAY_MS } from '../../shared/time';
+import { IDLE_DAYS, isIdle } from '../../shared/idle';
 import { addFailures, failedTotal, last24hStart, latestOnly, noFailures, rangeBuckets } from './usage-buckets';
 import { usageRecorder, type UsageRecorderOptions } from './usage-recorder';
 
@@ -154,7 +155,6 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         return k ? [{ keyId, name: k.name, hint: k.hint, status: effectiveStatus(k, now).status, ...counts }] : [];
       });
       const live = activity.filter((k) => effectiveStatus({ ...k, revokedReason: null }, now).status !== 'revoked');
-      const idleBefore = now.getTime() - 30 * DAY_MS;
       return {
         range,
         bucket: b.bucket,
@@ -163,7 +163,8 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         keysUsed: [...perKey.values()].filter((k) => k.valid > 0).length,
         topKeys,
         neverUsed: live.filter((k) => !k.lastUsedAt).length,
-        unusedFor30Days: live.filter((k) => k.lastUsedAt && k.lastUsedAt.getTime() <= idleBefore).length,
+        // Used once, idle since (never-used keys are counted apart, above).
+        unusedFor30Days: live.filter((k) => k.lastUsedAt && isIdle(k, IDLE_DAYS, now)).length,
       };
     },
 

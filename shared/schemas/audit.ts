@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CursorSchema, TeamIdSchema } from './common';
+import { CursorSchema, RoleSchema, TeamIdSchema } from './common';
 
 export const AuditActionSchema = z.enum([
   'auth.sign_in',
@@ -30,5 +30,18 @@ export const AuditActionSchema = z.enum([
   'key_request.denied',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
+
+/** One audit record as admins read it. `action` is kept a string: records outlive the enum. */
+export const AuditItemSchema = z.object({
+  id: z.string(),
+  at: z.date(),
+  actor: z.object({ userId: z.string().nullable(), email: z.string().nullable(), role: RoleSchema.nullable() }),
+  action: z.string(),
+  targets: z.object({ ids: z.array(z.string()), count: z.number() }),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export const AuditPageSchema = z.object({ items: z.array(AuditItemSchema), nextCursor: z.string().nullable() });
 
 export const AuditListInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema, limit: z.number().int().min(1).max(200).default(50) });

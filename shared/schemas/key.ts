@@ -82,45 +82,76 @@ export const FindByValueInput = z.object({ teamId: TeamIdSchema, key: KeyValueSc
 export const KeySortSchema = z.enum(['newest', 'oldest', 'recently_used']);
 export type KeySort = z.infer<typeof KeySortSchema>;
 
-export const ListKeysInput = z.object({
+/**
+ * The list's filters: the one schema that the list, its counts, "Select all N matching" and the
+ * `*Matching` procedures all take, so a filter added here reaches every one of them (or fails the
+ * typecheck where one is carried by name). Counts are taken over them without `view`.
+ */
+export const KeyFilters = z.object({
   teamId: TeamIdSchema,
   view: z.array(KeyStatusSchema).min(1, 'choose at least one of enabled, disabled, revoked').max(3),
   search: z.string().trim().max(200).optional(),
   generatedBy: z.array(UserIdSchema).max(100).optional(),
+  /** The "Idle" filter: only keys idle this many days (see shared/idle.ts). */
+  idleDays: z.number().int().min(1).max(3650).optional(),
+});
+export type KeyFilters = z.infer<typeof KeyFilters>;
+
+export const ListKeysInput = KeyFilters.extend({
   sort: KeySortSchema.default('newest'),
   cursor: CursorSchema,
   limit: z.number().int().min(1).max(100).default(50),
-  /** The "Idle" filter: only keys with no verified use in this many days (counted from creation if never used). */
-  idleDays: z.number().int().min(1).max(3650).optional(),
 });
 export type ListKeysQuery = z.infer<typeof ListKeysInput>;
 
 /**
- * "Select all N matching": the list's filters (no cursor, no sort) and how many keys the admin saw
- * match them. The server resolves the set itself and refuses when its size is no longer `expectedCount`.
+ * "Select all N matching": the list's filters, exactly as the list took them, and how many keys
+ * the admin saw match them. The server resolves the set itself and refuses when its size is no
+ * longer `expectedCount`.
  */
 export const MAX_MATCHING_KEYS = 10_000;
-export const KeysMatchingInput = ListKeysInput.pick({ teamId: true, search: true, generatedBy: true }).extend({
-  view: ListKeysInput.shape.view.default(['enabled', 'disabled', 'revoked']),
+export const KeysMatchingInput = KeyFilters.extend({
   expectedCount: z.number().int().min(1).max(MAX_MATCHING_KEYS, `at most ${MAX_MATCHING_KEYS} keys at once; narrow the filters or use Revoke All`),
 });
 export type KeysMatchingQuery = z.infer<typeof KeysMatchingInput>;
-export const MatchingResultSchema = z.object({ matched: z.number(), changed: z.number(), unchanged: z.number() });
-export type MatchingResult = z.infer<typeof MatchingResultSchema>;
 
 export const MyKeysInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema, limit: z.number().int().min(1).max(100).default(50) });
 
 export const KeyCountsSchema = z.object({ enabled: z.number(), disabled: z.number(), revoked: z.number() });
 export type KeyCounts = z.infer<typeof KeyCountsSchema>;
+
+/** A page of keys (keys.mine); `nextCursor` null on the last page. */
+export const KeyPageSchema = z.object({ items: z.array(KeyRowSchema), nextCursor: z.string().nullable() });
+/** keys.list: a page, and the counts of its filters' keys by status (whatever the view). */
+export const KeyListSchema = KeyPageSchema.extend({ counts: KeyCountsSchema });
+/** keys.create: the key's value, shown once and never stored, and its row. */
+export const CreatedKeySchema = z.object({ key: z.string(), row: KeyRowSchema });
+/** keys.rotate: the replacement (value shown once) and the key it replaces, now in its grace. */
+export const RotatedKeySchema = CreatedKeySchema.extend({ previous: KeyRowSchema });
 /** The whole team's counts, without a page of keys (the admin popup). */
 export const KeyCountsInput = z.object({ teamId: TeamIdSchema });
 
+/**
+ * What every revoke answers (keys.revoke, revokeMatching, revokeAll, revokeOwn, leaks.revoke), by
+ * key id: revoked by this call, already revoked (or expired) before it, asked for but not in the team.
+ */
 export const RevokeResultSchema = z.object({
   revoked: z.array(z.string()),
   alreadyRevoked: z.array(z.string()),
   notFound: z.array(z.string()),
 });
 export type RevokeResult = z.infer<typeof RevokeResultSchema>;
+/** keys.revokeOwn: the revoke result, and the key's row as it now is. */
+export const RevokeOwnResultSchema = RevokeResultSchema.extend({ row: KeyRowSchema });
+export type RevokeOwnResult = z.infer<typeof RevokeOwnResultSchema>;
+
+/** What disable and enable answer (and disableMatching), by key id: changed, left as they were, not in the team. */
+export const ChangeResultSchema = z.object({
+  changed: z.array(z.string()),
+  unchanged: z.array(z.string()),
+  notFound: z.array(z.string()),
+});
+export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 
 /** The verify API (plain HTTP). */
 export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }) });

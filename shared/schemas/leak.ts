@@ -57,6 +57,8 @@ export const LeakCheckSchema = z.object({
   revoked: z.boolean(),
 });
 export type LeakCheck = z.infer<typeof LeakCheckSchema>;
+/** leaks.report: taken in; what it did is not told to the reporter. */
+export const LeakReceivedSchema = z.object({ received: z.literal(true) });
 
 /** One report of a leaked key, as the key's row and detail panel show it. */
 export const LeakEntrySchema = z.object({

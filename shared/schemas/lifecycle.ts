@@ -1,3 +1,4 @@
+import { IDLE_DAYS } from '../idle';
 import { z } from 'zod';
 import { NameTextSchema, PublicIdSchema, TeamIdSchema } from './common';
 
@@ -22,7 +23,7 @@ export const RotateKeyInput = z.object({
 });
 
 /** Idle policy: null turns it off. */
-export const IdleDisableDaysSchema = z.number().int('a whole number of days').min(30, 'at least 30 days').max(365, 'at most 365 days').nullable();
+export const IdleDisableDaysSchema = z.number().int('a whole number of days').min(IDLE_DAYS, `at least ${IDLE_DAYS} days`).max(365, 'at most 365 days').nullable();
 export const IdleWarningDaysSchema = z.number().int('a whole number of days').min(1).max(60, 'at most 60 days');
 export const DEFAULT_IDLE_WARNING_DAYS = 7;
 

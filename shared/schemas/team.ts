@@ -24,8 +24,11 @@ export const TeamSettingsSchema = z.object({
   idleWarningDays: IdleWarningDaysSchema.optional(),
 });
 export type TeamSettings = z.infer<typeof TeamSettingsSchema>;
+/** Every setting present: what the server works with and answers, whatever a team's stored document lacks. */
+export const FullTeamSettingsSchema = TeamSettingsSchema.required();
+export type FullTeamSettings = z.infer<typeof FullTeamSettingsSchema>;
 
-export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
+export const DEFAULT_TEAM_SETTINGS: FullTeamSettings = {
   allowMemberKeyGeneration: true,
   maxLifetimeDays: null,
   expiryWarningDays: [7, 1],
@@ -33,6 +36,16 @@ export const DEFAULT_TEAM_SETTINGS: TeamSettings = {
   idleDisableDays: null,
   idleWarningDays: DEFAULT_IDLE_WARNING_DAYS,
 };
+
+/**
+ * A team's settings with the default of each one its stored document lacks (teams made before a
+ * setting existed): the one way the server reads settings. Null stands for "off" only where the
+ * default is off too, so a stored null elsewhere reads as the default.
+ */
+export function settingsOf(stored: Partial<TeamSettings> | null | undefined): FullTeamSettings {
+  const present = Object.fromEntries(Object.entries(stored ?? {}).filter(([, v]) => v !== undefined && v !== null));
+  return { ...DEFAULT_TEAM_SETTINGS, ...present };
+}
 
 export const UpdateSettingsInput = z.object({
   teamId: TeamIdSchema,
@@ -53,9 +66,25 @@ export const PolicyPreviewSchema = z.object({
 });
 export type PolicyPreview = z.infer<typeof PolicyPreviewSchema>;
 
+/** settings.update: the settings saved, and what a cap given did to existing keys (null when none was given). */
+export const SettingsUpdateSchema = z.object({
+  settings: FullTeamSettingsSchema,
+  policy: z.object({ changed: z.number(), expireNow: z.number() }).nullable(),
+});
+
 export const AddMemberInput = z.object({ teamId: TeamIdSchema, email: EmailSchema, role: RoleSchema.default('member'), name: MemberNameSchema.optional() });
 export const SetRoleInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema, role: RoleSchema });
 export const RemoveMemberInput = z.object({ teamId: TeamIdSchema, userId: UserIdSchema });
 
 export const MemberSchema = z.object({ userId: z.string(), email: z.string(), name: z.string(), role: RoleSchema, joinedAt: z.date() });
 export type Member = z.infer<typeof MemberSchema>;
+export const MemberListSchema = z.array(MemberSchema);
+
+/** members.add: added at once, or (someone who must consent first) invited until `expiresAt`. */
+export const AddMemberResultSchema = z.discriminatedUnion('invited', [
+  z.object({ teamId: z.string(), userId: z.string(), invited: z.literal(false) }),
+  z.object({ teamId: z.string(), userId: z.string(), invited: z.literal(true), expiresAt: z.date() }),
+]);
+export const SetRoleResultSchema = z.object({ userId: z.string(), role: RoleSchema, changed: z.boolean() });
+/** members.remove: how many of their keys were disabled (reason `owner_removed`). */
+export const RemoveMemberResultSchema = z.object({ userId: z.string(), disabledKeys: z.number() });

@@ -91,7 +91,7 @@ export const UsageOverviewSchema = z.object({
   ),
   /** Keys not revoked (nor expired) that were never used. */
   neverUsed: z.number(),
-  /** Keys not revoked (nor expired) last used 30 or more days ago. */
+  /** Keys not revoked (nor expired), used at least once, and idle `IDLE_DAYS` (shared/idle.ts). */
   unusedFor30Days: z.number(),
 });
 export type UsageOverview = z.infer<typeof UsageOverviewSchema>;

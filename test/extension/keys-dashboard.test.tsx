@@ -1,6 +1,6 @@
 import { act, cleanup, fireEvent, render, renderHook, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { KeyCounts, KeyRow } from '../../shared/schemas/key';
+import type { KeyCounts, KeyFilters, KeyRow } from '../../shared/schemas/key';
 import type { Member } from '../../shared/schemas/team';
 import { BulkBar } from '../../extension/entrypoints/dashboard/BulkBar';
 import type { KeyFilterState } from '../../extension/components/KeyFilters';
@@ -153,7 +153,7 @@ describe('useKeyList', () => {
 
 describe('BulkBar', () => {
   const team = { teamId: 'team_1', name: 'Acme', role: 'admin' as const };
-  const filters: KeyFilterState = { view: ['enabled', 'disabled', 'revoked'], search: '', generatedBy: ['usr_a'], sort: 'newest' };
+  const filters: KeyFilters = { teamId: 'team_1', view: ['enabled', 'disabled', 'revoked'], generatedBy: ['usr_a'], idleDays: 90 };
 
   it('speaks of one key in the singular', () => {
     render(signedIn({} as Api, <BulkBar team={team} selectedIds={['key_1']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />));
@@ -162,7 +162,8 @@ describe('BulkBar', () => {
   });
 
   it('revokes every matching key on the server with the count the admin confirmed, and reports it', async () => {
-    const revokeMatching = vi.fn(async () => ({ matched: 300, changed: 290, unchanged: 10 }));
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `key_${prefix}${i}`);
+    const revokeMatching = vi.fn(async () => ({ revoked: ids('a', 290), alreadyRevoked: ids('b', 10), notFound: [] }));
     const onChange = vi.fn();
     const onReport = vi.fn();
     const api = { keys: { revokeMatching: { mutate: revokeMatching } } } as unknown as Api;
@@ -172,7 +173,7 @@ describe('BulkBar', () => {
     expect(screen.getByRole('group').textContent).toContain('Revoke all 300 keys matching these filters? 290 still work and stop at once; the other 10 are already revoked.');
     fireEvent.click(screen.getByRole('button', { name: 'Revoke 300 matching keys' }));
     await waitFor(() => expect(onReport).toHaveBeenCalled(), PATIENT);
-    expect(revokeMatching).toHaveBeenCalledWith({ teamId: 'team_1', view: filters.view, search: undefined, generatedBy: ['usr_a'], expectedCount: 300 });
+    expect(revokeMatching).toHaveBeenCalledWith({ ...filters, expectedCount: 300 });
     expect(onChange).toHaveBeenCalledWith({ kind: 'revokedMatching', view: filters.view });
     expect(onReport).toHaveBeenCalledWith('Revoked 290 keys of the 300 matching (10 were already revoked). Owners were notified.');
   });

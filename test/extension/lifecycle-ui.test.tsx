@@ -142,7 +142,7 @@ describe('key requests and the idle policy for admins', () => {
     const preview = vi.fn(async () => ({ disableNow: 2, warn: 3, byOwner: [{ userId: 'usr_1', email: 'ann@example.test', disableNow: 2, warn: 3 }] }));
     const update = vi.fn(async (input: Record<string, unknown>) => ({ settings: { allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], ...input }, policy: null }));
     const api = { settings: { previewIdlePolicy: { query: preview }, update: { mutate: update } } } as unknown as Api;
-    render(signedIn(api, <IdlePolicyCard teamId="team_1" value={{ allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], idleDisableDays: null, idleWarningDays: 7 }} onSaved={() => {}} />));
+    render(signedIn(api, <IdlePolicyCard teamId="team_1" value={{ allowMemberKeyGeneration: true, maxLifetimeDays: null, expiryWarningDays: [7], leakResponse: 'revoke', idleDisableDays: null, idleWarningDays: 7 }} onSaved={() => {}} />));
     fireEvent.click(screen.getByRole('checkbox', { name: 'Disable keys unused for' }));
     fireEvent.click(screen.getByRole('button', { name: 'See what it would do' }));
     await waitFor(() => expect(screen.getByText('2 keys would be disabled at once; 3 keys would be warned.')).toBeTruthy(), PATIENT);

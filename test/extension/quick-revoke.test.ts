@@ -14,7 +14,7 @@ function fakeApi() {
   return {
     keys: {
       revoke: { mutate: vi.fn(async () => ({ revoked: ['key_1'], alreadyRevoked: [], notFound: [] })) },
-      revokeOwn: { mutate: vi.fn(async () => ({ revoked: false, row: null })) },
+      revokeOwn: { mutate: vi.fn(async () => ({ revoked: [], alreadyRevoked: ['key_1'], notFound: [], row: null })) },
     },
   };
 }

@@ -97,7 +97,9 @@ describe('keys.revokeAll', () => {
     ]);
     const dead = await seedKey(server, { teamId: team.teamId, ownerId: member.userId, status: 'revoked' });
     const foreign = await seedKey(server, { teamId: other.teamId, ownerId: other.admin.userId });
-    expect(await team.admin.api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: 'REVOKE ALL' })).toEqual({ revoked: 3 });
+    const result = await team.admin.api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: 'REVOKE ALL' });
+    expect(result.revoked.sort()).toEqual(live.map((k) => k.id).sort());
+    expect(result).toMatchObject({ alreadyRevoked: [], notFound: [] });
     for (const k of live) {
       expect(await stored(team.teamId, k.id)).toMatchObject({ status: 'revoked', revokedReason: 'revoke_all' });
       expect((await verifyKey(server, k.value)).code).toBe('REVOKED');

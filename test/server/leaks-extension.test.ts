@@ -40,6 +40,6 @@ describe('leaks.check / leaks.report / leaks.revoke', () => {
     expect(await owner.api.keys.lookup.query({ teamId, key })).toMatchObject({ status: 'revoked', revokedReason: 'leaked' });
     const [leak] = await auditOf(server, teamId, 'key.leaked');
     expect(leak).toMatchObject({ actor: { userId: other.userId }, targets: { ids: [keyId] }, details: { source: 'extension', url: 'https://ci.example/run/1', action: 'revoked' } });
-    expect(await owner.api.leaks.revoke.mutate({ teamId, key })).toEqual({ revoked: true });
+    expect(await owner.api.leaks.revoke.mutate({ teamId, key })).toEqual({ revoked: [], alreadyRevoked: [keyId], notFound: [] });
   });
 });

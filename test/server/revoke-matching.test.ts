@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
 import { auditOf as teamAudit, storedKeysOfTeam } from '../helpers/fixtures';
-import { HOUR, seedKey, type SeedKey } from '../helpers/keys';
+import { DAY, HOUR, seedKey, type SeedKey } from '../helpers/keys';
 
 /**
  * "Select all N matching": the server resolves the dashboard's filters itself and acts on
@@ -58,7 +58,9 @@ describe('keys.revokeMatching', () => {
     expect(total).toBe(27);
 
     const result = await s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, view: [...ALL], generatedBy: [s.ann.userId], expectedCount: total });
-    expect(result).toEqual({ matched: 27, changed: 25, unchanged: 2 });
+    expect(result.revoked.sort()).toEqual([...s.annLive, s.annDisabled].sort());
+    expect(result.alreadyRevoked.sort()).toEqual([s.annRevoked, s.annExpired].sort());
+    expect(result.notFound).toEqual([]);
 
     const after = await statuses(s.team.teamId);
     for (const id of [...s.annLive, s.annDisabled]) expect(after[id]).toMatchObject({ status: 'revoked', revokedReason: 'bulk' });
@@ -96,7 +98,8 @@ describe('keys.revokeMatching', () => {
     const s = await scene();
     await seedKey(server, { teamId: s.team.teamId, ownerId: s.bob.userId, name: 'bob-off', status: 'disabled' });
     const result = await s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, view: ['enabled'], search: 'bob', expectedCount: 12 });
-    expect(result).toEqual({ matched: 12, changed: 12, unchanged: 0 });
+    expect(result.revoked.sort()).toEqual([...s.bobLive].sort());
+    expect(result.alreadyRevoked).toEqual([]);
     const after = await statuses(s.team.teamId);
     for (const id of s.bobLive) expect(after[id]!.status).toBe('revoked');
     expect(Object.values(after).filter((k) => k.ownerId === s.bob.userId && k.status === 'disabled')).toHaveLength(1);
@@ -117,8 +120,8 @@ describe('keys.revokeMatching', () => {
 
   it('rejects a count of zero or past the limit before reading anything', async () => {
     const s = await scene();
-    expect(await errorCode(s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, expectedCount: 0 }))).toBe('BAD_REQUEST');
-    expect(await errorCode(s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, expectedCount: 10_001 }))).toBe('BAD_REQUEST');
+    expect(await errorCode(s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, view: [...ALL], expectedCount: 0 }))).toBe('BAD_REQUEST');
+    expect(await errorCode(s.team.admin.api.keys.revokeMatching.mutate({ teamId: s.team.teamId, view: [...ALL], expectedCount: 10_001 }))).toBe('BAD_REQUEST');
   });
 });
 
@@ -126,11 +129,68 @@ describe('keys.disableMatching', () => {
   it('disables only the enabled keys of the set, reversibly', async () => {
     const s = await scene();
     const result = await s.team.admin.api.keys.disableMatching.mutate({ teamId: s.team.teamId, view: ['enabled', 'disabled'], generatedBy: [s.ann.userId], expectedCount: 25 });
-    expect(result).toEqual({ matched: 25, changed: 24, unchanged: 1 });
+    expect(result.changed.sort()).toEqual([...s.annLive].sort());
+    expect(result).toMatchObject({ unchanged: [s.annDisabled], notFound: [] });
     const after = await statuses(s.team.teamId);
     for (const id of s.annLive) expect(after[id]!.status).toBe('disabled');
     for (const id of s.bobLive) expect(after[id]!.status).toBe('enabled');
     await s.team.admin.api.keys.enable.mutate({ teamId: s.team.teamId, keyIds: s.annLive });
     expect((await statuses(s.team.teamId))[s.annLive[0]!]!.status).toBe('enabled');
+  });
+});
+
+describe('with the Idle filter', () => {
+  /** Six working keys: three idle 40 days (one never used, one used long ago, one disabled), three in use today. */
+  async function idleScene() {
+    const team = await createTeam(server);
+    const ann = await team.addUser('ann');
+    const long = new Date(Date.now() - 40 * DAY);
+    const at = (name: string, over: Omit<SeedKey, 'teamId' | 'ownerId'>) => seedKey(server, { teamId: team.teamId, ownerId: ann.userId, name, ...over }).then((k) => k.id);
+    const idle = [
+      await at('idle-never', { createdAt: long, lastUsedAt: null }),
+      await at('idle-old', { createdAt: long, lastUsedAt: new Date(long.getTime() + HOUR) }),
+      await at('idle-off', { createdAt: long, lastUsedAt: null, status: 'disabled' }),
+    ];
+    const busy = [
+      await at('busy-1', { createdAt: long, lastUsedAt: new Date(Date.now() - HOUR) }),
+      await at('busy-2', { createdAt: long, lastUsedAt: new Date(Date.now() - 2 * HOUR) }),
+      await at('busy-3', { createdAt: new Date(Date.now() - DAY), lastUsedAt: null }),
+    ];
+    return { team, idle, busy, filters: { teamId: team.teamId, view: ['enabled', 'disabled'] as ('enabled' | 'disabled')[], idleDays: 30 } };
+  }
+
+  it('counts exactly the keys it lists', async () => {
+    const s = await idleScene();
+    const page = await s.team.admin.api.keys.list.query({ ...s.filters, limit: 50 });
+    expect(page.items.map((k) => k.id).sort()).toEqual([...s.idle].sort());
+    expect(page.counts).toEqual({ enabled: 2, disabled: 1, revoked: 0 });
+    // A later page, and the first page with every status ticked (read in one pass), count the same scope.
+    const all = await s.team.admin.api.keys.list.query({ ...s.filters, view: [...ALL], limit: 1 });
+    expect(all.counts).toEqual(page.counts);
+    const second = await s.team.admin.api.keys.list.query({ ...s.filters, view: [...ALL], limit: 1, cursor: all.nextCursor! });
+    expect(second.counts).toEqual(page.counts);
+    // The usage card's "not used for 30 days" applies the same rule (to keys used at least once).
+    const overview = await s.team.admin.api.usage.overview.query({ teamId: s.team.teamId, range: '24h' });
+    expect(overview.unusedFor30Days).toBe(page.items.filter((k) => k.lastUsedAt).length);
+  });
+
+  it('revokeMatching reaches only the idle keys the list showed, and leaves the keys in use working', async () => {
+    const s = await idleScene();
+    const page = await s.team.admin.api.keys.list.query({ ...s.filters, limit: 50 });
+    const total = page.counts.enabled + page.counts.disabled;
+    const result = await s.team.admin.api.keys.revokeMatching.mutate({ ...s.filters, expectedCount: total });
+    expect(result.revoked.sort()).toEqual([...s.idle].sort());
+    const after = await statuses(s.team.teamId);
+    for (const id of s.idle) expect(after[id]!.status).toBe('revoked');
+    for (const id of s.busy) expect(after[id]!.status).toBe('enabled');
+  });
+
+  it('disableMatching reaches only the idle keys the list showed', async () => {
+    const s = await idleScene();
+    const result = await s.team.admin.api.keys.disableMatching.mutate({ ...s.filters, expectedCount: 3 });
+    expect(result.changed.sort()).toEqual(s.idle.slice(0, 2).sort());
+    expect(result.unchanged).toEqual([s.idle[2]]);
+    const after = await statuses(s.team.teamId);
+    for (const id of s.busy) expect(after[id]!.status).toBe('enabled');
   });
 });

@@ -1,7 +1,6 @@
 import { useState } from 'preact/hooks';
-import type { KeyStatus } from '../../../shared/schemas/key';
+import type { KeyFilters, KeyStatus } from '../../../shared/schemas/key';
 import { ConfirmButton } from '../../components/ConfirmButton';
-import type { KeyFilterState } from '../../components/KeyFilters';
 import { ProblemBox } from '../../components/ProblemBox';
 import { RevokeAllDialog } from '../../components/RevokeAllDialog';
 import { UsageImpact } from '../../components/UsageImpact';
@@ -14,9 +13,12 @@ import { formatCount, pick, plural } from '../../lib/plural';
 import type { SessionTeam } from '../../lib/storage';
 import { matchingImpact, selectedImpact, teamImpact } from '../../lib/usage-queries';
 
-/** "Select all N matching": the filters the server resolves, how many keys they held, and how many of those still work. */
+/**
+ * "Select all N matching": the filters the list was read with (passed to the server unchanged, which
+ * resolves them itself), how many keys they held, and how many of those still work.
+ */
 export interface MatchingSelection {
-  filters: KeyFilterState;
+  filters: KeyFilters;
   total: number;
   live: number;
 }
@@ -47,7 +49,6 @@ export function BulkBar(props: {
     void requestAlertsRefresh();
   };
   const notFound = (ids: string[]) => (ids.length ? `; ${plural(ids.length, 'key')} not found` : '');
-  const filtersOf = (f: KeyFilterState) => ({ teamId: team.teamId, view: f.view, search: f.search || undefined, generatedBy: f.generatedBy.length ? f.generatedBy : undefined });
   /** A CONFLICT means the matching set changed: nothing was done, and the list on screen is out of date. */
   const matchingCall = <R,>(call: () => Promise<R>) =>
     act(async () => {
@@ -61,10 +62,11 @@ export function BulkBar(props: {
 
   const revoke = async () => {
     if (matching) {
-      const r = await matchingCall(() => api.keys.revokeMatching.mutate({ ...filtersOf(matching.filters), expectedCount: matching.total }));
+      const r = await matchingCall(() => api.keys.revokeMatching.mutate({ ...matching.filters, expectedCount: matching.total }));
       if (r) {
-        const already = r.unchanged ? ` (${formatCount(r.unchanged)} ${pick(r.unchanged, 'was', 'were')} already revoked)` : '';
-        finish({ kind: 'revokedMatching', view: matching.filters.view }, `Revoked ${plural(r.changed, 'key')} of the ${formatCount(r.matched)} matching${already}. ${ownersTold(r.changed)}`);
+        const [revoked, unchanged] = [r.revoked.length, r.alreadyRevoked.length];
+        const already = unchanged ? ` (${formatCount(unchanged)} ${pick(unchanged, 'was', 'were')} already revoked)` : '';
+        finish({ kind: 'revokedMatching', view: matching.filters.view }, `Revoked ${plural(revoked, 'key')} of the ${formatCount(revoked + unchanged)} matching${already}. ${ownersTold(revoked)}`);
       }
       return;
     }
@@ -76,8 +78,11 @@ export function BulkBar(props: {
   };
   const setEnabled = async (enable: boolean) => {
     if (matching && !enable) {
-      const r = await matchingCall(() => api.keys.disableMatching.mutate({ ...filtersOf(matching.filters), expectedCount: matching.total }));
-      if (r) finish({ kind: 'disabledMatching', view: matching.filters.view }, `Disabled ${plural(r.changed, 'key')} of the ${formatCount(r.matched)} matching${r.unchanged ? `; ${formatCount(r.unchanged)} ${pick(r.unchanged, 'was', 'were')} not enabled` : ''}.`);
+      const r = await matchingCall(() => api.keys.disableMatching.mutate({ ...matching.filters, expectedCount: matching.total }));
+      if (r) {
+        const [changed, unchanged] = [r.changed.length, r.unchanged.length];
+        finish({ kind: 'disabledMatching', view: matching.filters.view }, `Disabled ${plural(changed, 'key')} of the ${formatCount(changed + unchanged)} matching${unchanged ? `; ${formatCount(unchanged)} ${pick(unchanged, 'was', 'were')} not enabled` : ''}.`);
+      }
       return;
     }
     const input = { teamId: team.teamId, keyIds: selectedIds };
@@ -103,7 +108,8 @@ export function BulkBar(props: {
     const r = await act(() => api.keys.revokeAll.mutate({ teamId: team.teamId, confirm: 'REVOKE ALL' }));
     setRevokeAllOpen(false);
     if (!r) return;
-    const message = r.revoked === 0 ? `${team.name} had no working keys: nothing was revoked.` : `Revoked all ${plural(r.revoked, 'key')} of ${team.name}. ${ownersTold(r.revoked)}`;
+    const revoked = r.revoked.length;
+    const message = revoked === 0 ? `${team.name} had no working keys: nothing was revoked.` : `Revoked all ${plural(revoked, 'key')} of ${team.name}. ${ownersTold(revoked)}`;
     finish({ kind: 'revokedAll' }, message);
   };
 
@@ -114,7 +120,7 @@ export function BulkBar(props: {
         ? `${formatCount(matching.live)} still ${pick(matching.live, 'works', 'work')} and ${pick(matching.live, 'stops', 'stop')} at once; the other ${formatCount(matching.total - matching.live)} ${pick(matching.total - matching.live, 'is', 'are')} already revoked.`
         : `Anything using ${pick(matching.total, 'it', 'them')} stops working at once.`}{' '}
       If the set has changed by then, nothing is revoked. This cannot be undone.
-      <UsageImpact key={`${matching.total}:${matching.filters.view.join()}`} load={() => matchingImpact(api, filtersOf(matching.filters), matching.total)} />
+      <UsageImpact key={`${matching.total}:${matching.filters.view.join()}`} load={() => matchingImpact(api, matching.filters, matching.total)} />
     </>
   ) : (
     <>

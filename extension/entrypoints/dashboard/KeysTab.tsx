@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { IDLE_DAYS } from '../../../shared/idle';
 import { KEY_PARSE_MESSAGES, KEY_PREFIX, parseKey } from '../../../shared/key-format';
 import type { KeyRow } from '../../../shared/schemas/key';
 import { CsvButton } from '../../components/CsvButton';
@@ -60,7 +61,7 @@ export function KeysTab({ team }: { team: SessionTeam }) {
     setIdleNote(
       kind === 'never'
         ? `Working keys by most recent use: the ${plural(count, 'key')} never used ${pick(count, 'comes', 'come')} last. The list cannot filter by use, so scroll to the end (or load more).`
-        : `Working keys by most recent use: the ${plural(count, 'key')} not used for 30 days ${pick(count, 'comes', 'come')} near the end, just before any never used. The list cannot filter by use.`,
+        : `Working keys by most recent use: the ${plural(count, 'key')} not used for ${IDLE_DAYS} days ${pick(count, 'comes', 'come')} near the end, just before any never used. The list cannot filter by use.`,
     );
   };
   const search = (text: string) => {
@@ -112,7 +113,8 @@ export function KeysTab({ team }: { team: SessionTeam }) {
   const selectableShown = list.rows.filter((r) => r.status !== 'revoked').length;
   const pageAllSelected = selectableShown > 0 && list.rows.every((r) => r.status === 'revoked' || selected.has(r.id));
   const offerMatching = !allMatching && pageAllSelected && total !== null && total > list.rows.length;
-  const matching = allMatching && total !== null ? { filters, total, live: liveIn(list.counts, filters.view) } : null;
+  // Exactly the filters the list and its counts were read with: the N offered is what the server resolves.
+  const matching = allMatching && total !== null && list.countedFor ? { filters: list.countedFor, total, live: liveIn(list.counts, list.countedFor.view) } : null;
 
   return (
     <>

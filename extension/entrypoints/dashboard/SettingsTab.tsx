@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ExpiryWarningDaysSchema, MaxLifetimeDaysSchema, type PolicyPreview as Preview, type TeamSettings } from '../../../shared/schemas/team';
+import { ExpiryWarningDaysSchema, MaxLifetimeDaysSchema, type PolicyPreview as Preview, type FullTeamSettings } from '../../../shared/schemas/team';
 import { AsyncStatus } from '../../components/AsyncStatus';
 import { PolicyPreview } from '../../components/PolicyPreview';
 import { IdlePolicyCard } from '../../components/IdlePolicyCard';
@@ -25,7 +25,7 @@ export function SettingsTab({ team }: { team: SessionTeam }) {
 }
 
 /** What the page shows is always the server's last answer (`settings` of the update), or an optimistic switch. */
-function SettingsForm(props: { team: SessionTeam; value: TeamSettings; onSaved(s: TeamSettings): void }) {
+function SettingsForm(props: { team: SessionTeam; value: FullTeamSettings; onSaved(s: FullTeamSettings): void }) {
   const { team, value } = props;
   const api = useApi();
   const generation = useAction();

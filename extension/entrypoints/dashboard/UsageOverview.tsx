@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { UsageRange } from '../../../shared/schemas/usage';
+import { IDLE_DAYS } from '../../../shared/idle';
 import { AsyncStatus } from '../../components/AsyncStatus';
 import { UsageChart } from '../../components/UsageChart';
 import { useApi } from '../../hooks/session-context';
@@ -67,9 +68,9 @@ export function UsageOverview({ teamId, onOpenKey, onShowIdle }: { teamId: strin
               ) : null}
             </li>
             <li>
-              <strong>{formatCount(o.unusedFor30Days)}</strong> not used for 30 days
+              <strong>{formatCount(o.unusedFor30Days)}</strong> not used for {IDLE_DAYS} days
               {o.unusedFor30Days > 0 ? (
-                <button type="button" class="btn btn-link btn-small" aria-label={`Show the ${plural(o.unusedFor30Days, 'key')} not used for 30 days in the list`} onClick={() => onShowIdle('idle', o.unusedFor30Days)}>
+                <button type="button" class="btn btn-link btn-small" aria-label={`Show the ${plural(o.unusedFor30Days, 'key')} not used for ${IDLE_DAYS} days in the list`} onClick={() => onShowIdle('idle', o.unusedFor30Days)}>
                   Show
                 </button>
               ) : null}

@@ -1,6 +1,18 @@
-import { CreateKeyInput, FindByValueInput, KeyCountsInput, KeyIdInput, MyKeysInput } from '../../../shared/schemas/key';
+import {
+  CreatedKeySchema,
+  CreateKeyInput,
+  FindByValueInput,
+  KeyCountsInput,
+  KeyCountsSchema,
+  KeyIdInput,
+  KeyPageSchema,
+  KeyRowSchema,
+  MyKeysInput,
+  RevokeOwnResultSchema,
+  RotatedKeySchema,
+} from '../../../shared/schemas/key';
 import { RotateKeyInput } from '../../../shared/schemas/lifecycle';
-import { KeyUsageInput, KeyUsageSummaryInput } from '../../../shared/schemas/usage';
+import { KeyUsageInput, KeyUsageSchema, KeyUsageSummaryInput, KeyUsageSummarySchema } from '../../../shared/schemas/usage';
 import { adminProcedure, router, teamProcedure } from '../init';
 import { adminKeysProcedures } from './keys-admin.router';
 
@@ -8,33 +20,45 @@ import { adminKeysProcedures } from './keys-admin.router';
 export const memberKeysProcedures = {
   create: teamProcedure
     .input(CreateKeyInput)
+    .output(CreatedKeySchema)
     .mutation(({ ctx, input }) => ctx.services.keys.create({ ...ctx.teamActor, role: ctx.team.role }, input)),
-  mine: teamProcedure.input(MyKeysInput).query(({ ctx, input }) => ctx.services.keys.mine(input.teamId, ctx.session.user.id, input.cursor, input.limit)),
+  mine: teamProcedure
+    .input(MyKeysInput)
+    .output(KeyPageSchema)
+    .query(({ ctx, input }) => ctx.services.keys.mine(input.teamId, ctx.session.user.id, input.cursor, input.limit)),
   /** The key's owner or an admin: a new key replaces it; the previous one works for `graceHours` more. */
   rotate: teamProcedure
     .input(RotateKeyInput)
+    .output(RotatedKeySchema)
     .mutation(({ ctx, input }) => ctx.services.rotation.rotate({ ...ctx.teamActor, role: ctx.team.role }, input)),
   revokeOwn: teamProcedure
     .input(KeyIdInput)
+    .output(RevokeOwnResultSchema)
     .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.teamActor, input.teamId, input.keyId)),
   /** Admins see any key of the team, members only their own; anything else is null. */
   lookup: teamProcedure
     .input(FindByValueInput)
+    .output(KeyRowSchema.nullable())
     .query(({ ctx, input }) => ctx.services.keys.findByValue(input.teamId, { userId: ctx.session.user.id, role: ctx.team.role }, input.key)),
 };
 
 /** Admins: the popup's counts, cached per team state, so cheaper than a one-row `list`. */
 const adminCountsProcedures = {
-  counts: adminProcedure.input(KeyCountsInput).query(({ ctx, input }) => ctx.services.keysAdmin.counts(input.teamId)),
+  counts: adminProcedure
+    .input(KeyCountsInput)
+    .output(KeyCountsSchema)
+    .query(({ ctx, input }) => ctx.services.keysAdmin.counts(input.teamId)),
 };
 
 /** Usage of keys: admins see any key of the team, members their own; other keys are NOT_FOUND (usage) or left out (usageSummary). */
 const keyUsageProcedures = {
   usage: teamProcedure
     .input(KeyUsageInput)
+    .output(KeyUsageSchema)
     .query(({ ctx, input }) => ctx.services.usage.keyUsage({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyId, input.range)),
   usageSummary: teamProcedure
     .input(KeyUsageSummaryInput)
+    .output(KeyUsageSummarySchema)
     .query(({ ctx, input }) => ctx.services.usage.summary({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyIds)),
 };
 

@@ -1,4 +1,5 @@
-import { CheckLeakInput, ReportLeakInput } from '../../../shared/schemas/leak';
+import { RevokeResultSchema } from '../../../shared/schemas/key';
+import { CheckLeakInput, LeakCheckSchema, LeakReceivedSchema, ReportLeakInput } from '../../../shared/schemas/leak';
 import { router, teamProcedure } from '../init';
 
 /**
@@ -10,11 +11,14 @@ import { router, teamProcedure } from '../init';
 export const leaksRouter = router({
   check: teamProcedure
     .input(CheckLeakInput)
+    .output(LeakCheckSchema)
     .query(({ ctx, input }) => ctx.services.leaks.check({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.key)),
   report: teamProcedure
     .input(ReportLeakInput)
+    .output(LeakReceivedSchema)
     .mutation(({ ctx, input }) => ctx.services.leaks.reportFromExtension(ctx.teamActor, input)),
   revoke: teamProcedure
     .input(ReportLeakInput)
+    .output(RevokeResultSchema)
     .mutation(({ ctx, input }) => ctx.services.leaks.revokeFromExtension({ ...ctx.teamActor, role: ctx.team.role }, input.teamId, input)),
 });
