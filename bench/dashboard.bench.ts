@@ -10,6 +10,7 @@ import { createServices, type Services } from '../server/services';
 import { startFerretdbOn, type FerretdbVariant } from '../test/helpers/ferretdb-variant';
 import { seedMeasuredTeam, seedOtherTeams, type MeasuredTeam } from './dashboard-data';
 import { legacyList } from './legacy-list';
+import { flatnessOf, largestUnderHalfSecond, type Result } from './dashboard-report';
 
 /**
  * `npm run bench` (second part): the admin dashboard's calls through
@@ -196,12 +197,7 @@ async function measure(uri: string, legacyUri: string, size: number, others: num
   }
 }
 
-function print(r: {
-  teamKeys: number;
-  otherKeys: number;
-  baseline: { ms: number };
-  scenarios: Record<string, { ms: number; timesBaseline: number; timesPage1: number; legacyMs: number | null; speedup: number | null }>;
-}) {
+function print(r: Result) {
   console.log(`\n[dashboard] team of ${r.teamKeys} keys, ${r.otherKeys} keys of other teams; baseline ${r.baseline.ms} ms`);
   console.log('[dashboard] scenario                       now ms   x baseline   x page1   before ms   speedup');
   for (const [name, s] of Object.entries(r.scenarios)) {
@@ -210,7 +206,6 @@ function print(r: {
   }
 }
 
-type Result = Parameters<typeof print>[0];
 
 function report(results: Record<string, unknown>[]) {
   const rs = results as unknown as Result[];
@@ -224,21 +219,8 @@ function report(results: Record<string, unknown>[]) {
     later_page_no_dearer_than_page1: noDearer('page_later'),
     sort_change_no_dearer_than_page1: noDearer('sort_recently_used'),
   };
-  // Issue 23: each scenario's time at the largest team over its time at the smallest, both beside OTHERS keys of other teams.
-  const smallest = rs.find((r) => r.teamKeys === Math.min(...SIZES) && r.otherKeys === target.otherKeys)!;
-  const flat = (name: string) => +(target.scenarios[name]!.ms / smallest.scenarios[name]!.ms).toFixed(2);
-  const flatness = {
-    about: `time at ${largest} team keys / time at ${smallest.teamKeys}, each beside ${target.otherKeys} keys of other teams`,
-    page1: flat('page1'),
-    page_later: flat('page_later'),
-    sort_oldest: flat('sort_oldest'),
-    sort_recently_used: flat('sort_recently_used'),
-    owner: flat('owner'),
-    search_text: flat('search_text'),
-    usage_one_key: flat('usage_one_key'),
-    page1TimesBaselineAtLargest: target.scenarios.page1!.timesBaseline,
-  };
-  const halfSecond = Object.fromEntries(['page1', 'page1_after_change', 'page_later_after_change', 'search_text'].map((name) => [name, largestUnderHalfSecond(rs, name)]));
+  const flatness = flatnessOf(rs, SIZES, target);
+  const halfSecond = Object.fromEntries(['page1', 'page1_after_change', 'page_later_after_change', 'search_text'].map((name) => [name, largestUnderHalfSecond(rs, name, OTHERS, HALF_SECOND)]));
   const out = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, node: process.version },
@@ -254,20 +236,6 @@ function report(results: Record<string, unknown>[]) {
   console.log(`\n[dashboard] targets: ${Object.entries(targets).map(([k, v]) => `${k}: ${v.met ? 'met' : 'NOT met'}`).join('; ')}`);
   console.log(`[dashboard] largest team with a page under 0.5 s (interpolated): ${JSON.stringify(halfSecond)}`);
   console.log('[dashboard] wrote bench/results/dashboard.json');
-}
-
-/**
- * The largest team whose call stays under half a second beside OTHERS keys of
- * other teams: interpolated between the two measured sizes around the crossing
- * (cost grows with the team, a little faster than linearly, so this errs low).
- */
-function largestUnderHalfSecond(rs: Result[], scenario: string): { keys: number; basis: string } {
-  const pts = rs.filter((r) => r.otherKeys === OTHERS).map((r) => [r.teamKeys, r.scenarios[scenario]!.ms] as const).sort((a, b) => a[0] - b[0]);
-  if (pts[0]![1] >= HALF_SECOND) return { keys: 0, basis: `over 0.5 s already at ${pts[0]![0]} keys` };
-  const crossing = pts.findIndex(([, ms]) => ms >= HALF_SECOND);
-  if (crossing < 0) return { keys: pts.at(-1)![0], basis: 'under 0.5 s at every measured size' };
-  const [[x0, y0], [x1, y1]] = [pts[crossing - 1]!, pts[crossing]!];
-  return { keys: Math.floor((x0 + ((HALF_SECOND - y0) * (x1 - x0)) / (y1 - y0)) / 100) * 100, basis: `interpolated between ${x0} and ${x1} keys` };
 }
 
 main().catch((err) => {
