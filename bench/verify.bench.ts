@@ -15,6 +15,7 @@ import { parseEnv } from '../server/env';
 import { hashKey, newId } from '../server/lib/ids';
 import { connectDeps } from '../server/runtime';
 import { createServices } from '../server/services';
+import { measureFlood } from './flood';
 
 /**
  * `npm run bench`: the verify API against a trivial Hono route measured in the
@@ -39,7 +40,9 @@ async function main() {
   services.verify.startWatching();
   try {
     console.log(`[bench] database: ${database.embedded ? 'embedded FerretDB' : 'MONGODB_URI'}; seeding ${KEY_COUNT} keys…`);
-    const { valid: validKey, all: allKeys } = await seedKeys(deps, KEY_COUNT);
+    const { valid: validKey, all: allKeys, teamId } = await seedKeys(deps, KEY_COUNT);
+    // Keys the flood measurement verifies for the first time: never presented before it.
+    const { all: fresh } = await seedKeys(deps, 200, teamId);
     const rotation = join(dataDir, 'rotation.json');
     writeFileSync(rotation, JSON.stringify(allKeys.map((key) => JSON.stringify({ key }))));
 
@@ -62,9 +65,13 @@ async function main() {
       { name: 'verify_unknown', url: `${base}/v1/keys/verify`, body: JSON.stringify({ key: generateKey() }) },
       { name: 'verify_random_valid', url: `${base}/v1/keys/verify`, body: '', rotate: rotation },
       { name: 'verify_valid_uncached', url: `${base}/bench/uncached/keys/verify`, body: JSON.stringify({ key: validKey }) },
+      // Issue 23: a fresh made-up, well-formed key on every request (never cached): answered from the membership set.
+      { name: 'verify_unknown_random', url: `${base}/v1/keys/verify`, body: '', rotate: join(dataDir, 'unknown.json') },
     ];
     const samples: Record<string, { rps: number; p50: number; p99: number; errors: number; rateLimited: number }[]> = {};
     for (let round = 1; round <= ROUNDS; round++) {
+      // More made-up keys than a run can send, new each round: none repeats, so none is served from the verify cache.
+      writeFileSync(join(dataDir, 'unknown.json'), JSON.stringify(Array.from({ length: 80_000 }, () => JSON.stringify({ key: generateKey() }))));
       for (const s of scenarios) {
         // Async: the server under test runs on this process's event loop.
         const args = s.rotate
@@ -76,6 +83,8 @@ async function main() {
         console.log(`[bench] round ${round} ${s.name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms${r.errors ? `  errors ${r.errors}` : ''}${r.rateLimited ? `  (429: ${r.rateLimited})` : ''}`);
       }
     }
+    const flood = await measureFlood(base, services, teamId, fresh, dataDir);
+    console.log(`[bench] flood: ${JSON.stringify(flood)}`);
     server.close();
     await services.verify.flush();
     await Promise.all([services.usage.stop(), uncached.usage.stop()]);
@@ -100,6 +109,8 @@ async function main() {
       verify_valid: { throughputRatioAtLeast: 0.8, p99OverBaselineMsAtMost: 2, met: meets('verify_valid', 0.8, 2) },
       verify_malformed: { throughputRatioAtLeast: 0.8, met: meets('verify_malformed', 0.8) },
       verify_random_valid: { throughputRatioAtLeast: 0.8, p99OverBaselineMsAtMost: 2, met: meets('verify_random_valid', 0.8, 2) },
+      verify_unknown_random: { throughputRatioAtLeast: 0.8, met: meets('verify_unknown_random', 0.8) },
+      verify_valid_uncached: { throughputRatioAtLeast: 0.3, met: meets('verify_valid_uncached', 0.3) },
       usage_flush: { documentsPerFlushAtMost: 'one per active key', met: recording.maxDocumentsPerFlush <= recording.maxKeysPerFlush * 2 },
     };
     const report = {
@@ -109,6 +120,7 @@ async function main() {
       keys: KEY_COUNT,
       method: { rounds: ROUNDS, secondsPerRun: SECONDS, connections: CONNECTIONS, aggregate: 'median over rounds', loadGenerator: 'autocannon in a second process' },
       results,
+      flood,
       usageRecording: {
         flushIntervalMs: 10_000,
         flushes: recording.flushes,
@@ -149,8 +161,7 @@ async function main() {
 }
 
 /** Inserts `count` keys of one team directly (the bench measures verify, not issuing); returns their plaintexts and one of them. */
-async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string; all: string[] }> {
-  const teamId = newId('team');
+async function seedKeys(deps: BenchDeps, count: number, teamId = newId('team')): Promise<{ valid: string; all: string[]; teamId: string }> {
   const ownerId = newId('usr');
   const now = new Date();
   let valid = '';
@@ -166,7 +177,7 @@ async function seedKeys(deps: BenchDeps, count: number): Promise<{ valid: string
     }
     await deps.storage.cols.keys.insertMany(docs);
   }
-  return { valid, all };
+  return { valid, all, teamId };
 }
 
 /**

@@ -98,6 +98,12 @@ export function keyListReads(cols: Collections) {
      * team's documents (three countDocuments were three), on MongoDB a covered
      * scan of `team_status_expiry` when the scope is the whole team.
      */
+    /** The hashes of the keys created since `since` (every key's when null): verify's membership set (services/key-membership). */
+    async hashesCreatedSince(since: Date | null): Promise<string[]> {
+      const docs = await cols.keys.find(since ? { createdAt: { $gte: since } } : {}, { projection: { _id: 1 } }).toArray();
+      return docs.map((d) => d._id);
+    },
+
     async listStatuses(scope: KeyCountScope): Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]> {
       return cols.keys.find(keyScopeFilter(scope), { projection: { _id: 0, status: 1, expiresAt: 1 } }).toArray() as Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]>;
     }

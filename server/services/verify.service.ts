@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { verifyRefusal } from '../db/effective-status';
 import type { KeysRepo } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
+import { keyMembership, MEMBERSHIP_DEFAULTS } from './key-membership';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
 import type { UsageRecorder, UseSource } from './usage-recorder';
@@ -43,9 +44,11 @@ export interface VerifyOptions {
   cacheTtlMs: number;
   cacheMaxEntries: number;
   revisionPollMs: number;
+  /** Unknown keys (not in the membership set) still read per second; see key-membership.ts. */
+  unknownReadsPerSecond: number;
 }
 
-const DEFAULTS: VerifyOptions = { cacheTtlMs: 60_000, cacheMaxEntries: 100_000, revisionPollMs: 1000 };
+const DEFAULTS: VerifyOptions = { cacheTtlMs: 60_000, cacheMaxEntries: 100_000, revisionPollMs: 1000, ...MEMBERSHIP_DEFAULTS };
 const UNKNOWN_SOURCE: UseSource = { ip: null, userAgent: null };
 
 export function verifyService(
@@ -58,6 +61,8 @@ export function verifyService(
 ) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
+  // Filled by startWatching; until then every key is read.
+  const membership = keyMembership(repos.keys, opts);
   /** hash -> when this instance last wrote (or skipped writing) lastUsedAt. */
   const lastTouched = new Map<string, number>();
   let generation = 0;
@@ -79,9 +84,12 @@ export function verifyService(
       cache.set(hash, hit);
       return hit.state;
     }
+    // A key that cannot exist is refused without a read, beyond a small budget of reads for keys created elsewhere a moment ago.
+    if (!membership.admit(hash)) return null;
     const seen = generation;
     // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
     const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
+    if (state) membership.add(hash);
     if (opts.cacheTtlMs > 0 && seen === generation) {
       cache.delete(hash);
       // Evict the least recently used entry, never the whole cache: a stream of unknown keys cannot empty it for everyone.
@@ -157,8 +165,10 @@ export function verifyService(
      */
     async startWatching(): Promise<void> {
       if (poller || opts.cacheTtlMs === 0) return;
-      const poll = () =>
-        repos.revisions.get('keys').then(
+      const sync = () => membership.sync().catch((err) => deps.log.error('reading new key hashes failed', err));
+      const poll = () => {
+        void sync();
+        return repos.revisions.get('keys').then(
           (rev) => {
             if (rev !== knownRevision) invalidate();
             knownRevision = rev;
@@ -169,6 +179,7 @@ export function verifyService(
             invalidate();
           },
         );
+      };
       poller = setInterval(poll, opts.revisionPollMs);
       poller.unref();
       await poll();

@@ -31,14 +31,14 @@ var fieldName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // pushdownFields parses the -pushdown flag: plain top-level field names only,
 // since each is spliced into SQL (an index expression and the patch's WHERE).
-func pushdownFields(flagValue string) ([]string, error) {
+func pushdownFields(flagValue string, idAllowed bool) ([]string, error) {
 	var fields []string
 	for _, f := range strings.Split(flagValue, ",") {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
 		}
-		if !fieldName.MatchString(f) || f == "_id" {
+		if !fieldName.MatchString(f) || (f == "_id" && !idAllowed) {
 			return nil, fmt.Errorf("-pushdown: %q is not a plain top-level field name", f)
 		}
 		fields = append(fields, f)
@@ -51,7 +51,7 @@ type fileState struct {
 	modTime time.Time
 }
 
-func watchIndexes(ctx context.Context, dir string, fields []string, logger *slog.Logger) {
+func watchIndexes(ctx context.Context, dir string, fields []string, indexes []orderIndex, logger *slog.Logger) {
 	seen := map[string]fileState{}
 	ticker := time.NewTicker(500 * time.Millisecond)
 	defer ticker.Stop()
@@ -63,7 +63,7 @@ func watchIndexes(ctx context.Context, dir string, fields []string, logger *slog
 			if prev, ok := seen[file]; ok && prev == state {
 				continue
 			}
-			if err := ensureIndexes(ctx, file, fields); err != nil {
+			if err := ensureIndexes(ctx, file, fields, indexes); err != nil {
 				logger.Warn("index pass failed; retrying", slog.String("file", file), slog.String("error", err.Error()))
 				delete(seen, file)
 				continue
@@ -93,7 +93,7 @@ func stateOf(file string) fileState {
 	return s
 }
 
-func ensureIndexes(ctx context.Context, file string, fields []string) error {
+func ensureIndexes(ctx context.Context, file string, fields []string, indexes []orderIndex) error {
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		return err
@@ -123,6 +123,7 @@ func ensureIndexes(ctx context.Context, file string, fields []string) error {
 		for _, f := range fields {
 			qs = append(qs, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s__kw_%s" ON "%s" (_ferretdb_sjson->>'$.%s')`, table, f, table, f))
 		}
+		qs = append(qs, orderIndexStatements(table, indexes)...)
 		for _, q := range qs {
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return err

@@ -37,20 +37,45 @@ func main() {
 	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	pushdown := flag.String("pushdown", "teamId,ownerId", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
+	pushdown := flag.String("pushdown", "teamId,ownerId,keyId,id", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
+	orderPushdown := flag.String("order-pushdown", "createdAt,lastUsedAt,id,at,_id,hour,lastValidAt", "comma-separated top-level fields, each always one type (a date or a string) or null, that a sorted, limited find may read in order from an index, stopping at the page (see ORDER.md); empty turns it off")
+	textPushdown := flag.String("text-pushdown", "nameLower,hint", "comma-separated top-level fields, always strings, whose literal $regex SQLite tests as a substring (see ORDER.md); empty turns it off")
+	orderIndexes := flag.String("order-indexes", defaultOrderIndexes, "semicolon-separated collection:field,field,... composite indexes for the ordered reads (see ORDER.md)")
 	atomic := flag.Bool("atomic", true, "run the write commands (insert, update, delete, findAndModify) one at a time, so each is atomic per document as in MongoDB (see ATOMIC.md); false restores FerretDB's own behaviour")
 	flag.Parse()
 
 	if *socket == "" {
 		fatal(errors.New("-socket is required"))
 	}
-	fields, err := pushdownFields(*pushdown)
+	fields, err := pushdownFields(*pushdown, false)
 	if err != nil {
 		fatal(err)
 	}
 	// Read by the patched SQLite backend (sqlite-pushdown.patch) when it first answers a query.
 	if err := os.Setenv(pushdownEnv, strings.Join(fields, ",")); err != nil {
 		fatal(err)
+	}
+
+	// Read by the patched backend and handler (sqlite-sort-pushdown.patch).
+	orderFields, err := pushdownFields(*orderPushdown, true)
+	if err != nil {
+		fatal(err)
+	}
+	textFields, err := pushdownFields(*textPushdown, false)
+	if err != nil {
+		fatal(err)
+	}
+	indexes, err := parseOrderIndexes(*orderIndexes)
+	if err != nil {
+		fatal(err)
+	}
+	if len(orderFields) == 0 {
+		indexes = nil
+	}
+	for env, fs := range map[string][]string{orderEnv: orderFields, textEnv: textFields} {
+		if err := os.Setenv(env, strings.Join(fs, ",")); err != nil {
+			fatal(err)
+		}
 	}
 
 	// Read by the patched handler (atomic-writes.patch) when it sets up its commands, in ferretdb.New below.
@@ -108,7 +133,7 @@ func main() {
 		}()
 	}
 
-	go watchIndexes(ctx, abs, fields, logger)
+	go watchIndexes(ctx, abs, fields, indexes, logger)
 
 	if err := f.Run(ctx); err != nil && ctx.Err() == nil {
 		fatal(err)

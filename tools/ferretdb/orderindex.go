@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// The sort pushdown (sqlite-sort-pushdown.patch, ORDER.md) reads a page in
+// order from an index and stops there: that needs an index whose columns are
+// the query's equalities, then its sort fields, on the expressions the patch
+// queries with (`_ferretdb_sjson->>'$.<field>'`). The launcher adds them to the
+// tables of the collections named, as it adds the `_id` index.
+const orderEnv = "KEYWARDEN_SQLITE_ORDER"
+
+const textEnv = "KEYWARDEN_SQLITE_TEXT"
+
+// defaultOrderIndexes: the key lists (newest/oldest, recently used, one owner's
+// or a member's own keys), the audit log, and one key's usage.
+const defaultOrderIndexes = "keys:teamId,createdAt,id;keys:teamId,lastUsedAt,id;keys:teamId,ownerId,createdAt,id;" +
+	"keys:teamId,id;keys:createdAt;audit:teamId,at,_id;usage:teamId,keyId,hour"
+
+type orderIndex struct {
+	collection string
+	fields     []string
+}
+
+var collectionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func parseOrderIndexes(flagValue string) ([]orderIndex, error) {
+	var indexes []orderIndex
+	for _, spec := range strings.Split(flagValue, ";") {
+		spec = strings.TrimSpace(spec)
+		if spec == "" {
+			continue
+		}
+		coll, list, ok := strings.Cut(spec, ":")
+		if !ok || !collectionName.MatchString(coll) {
+			return nil, fmt.Errorf("-order-indexes: %q is not collection:field,field", spec)
+		}
+		fields, err := pushdownFields(list, true)
+		if err != nil || len(fields) == 0 {
+			return nil, fmt.Errorf("-order-indexes: %q is not collection:field,field", spec)
+		}
+		indexes = append(indexes, orderIndex{collection: coll, fields: fields})
+	}
+	return indexes, nil
+}
+
+// FerretDB names a collection's table `<lower-case name>_<8 hex digits>`.
+func orderIndexStatements(table string, indexes []orderIndex) []string {
+	var qs []string
+	for _, ix := range indexes {
+		if !regexp.MustCompile(`^` + ix.collection + `_[0-9a-f]{8}$`).MatchString(table) {
+			continue
+		}
+		cols := make([]string, len(ix.fields))
+		for i, f := range ix.fields {
+			cols[i] = fmt.Sprintf(`_ferretdb_sjson->>'$.%s'`, f)
+		}
+		qs = append(qs, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s__kw_o_%s" ON "%s" (%s)`, table, strings.Join(ix.fields, "_"), table, strings.Join(cols, ", ")))
+	}
+	return qs
+}
