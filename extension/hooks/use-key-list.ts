@@ -5,6 +5,7 @@ import type { Problem } from '../lib/errors';
 import { applyKeyChange, viewTotal, type KeyChange } from '../lib/key-changes';
 import { readPages } from '../lib/pages';
 import { useApi, useProblemOf } from './session-context';
+import { useReconnected } from './use-connection-problem';
 
 export const PAGE_SIZE = 50;
 /** A reload after an action re-reads every row on screen, this many per request (the API's maximum). */
@@ -14,8 +15,11 @@ const RELOAD_PAGE = 100;
  * The dashboard's key list: filters in, pages accumulated by "Load more", counts alongside.
  * While a request is out the rows on screen are the old ones, so `busy` says so (the table dims
  * them and sets aria-busy); an action's effect is applied to them at once with `apply`.
+ * The rows answer for the filters they were read with: when a change of filters cannot load,
+ * `onRevert` gets those filters back, so the controls never claim what the rows are not; and
+ * when the server answers again after an outage, what is on screen is read again by itself.
  */
-export function useKeyList(teamId: string, filters: KeyFilterState) {
+export function useKeyList(teamId: string, filters: KeyFilterState, onRevert?: (shown: KeyFilterState) => void) {
   const api = useApi();
   const problemOf = useProblemOf();
   const [rows, setRows] = useState<KeyRow[]>([]);
@@ -26,6 +30,10 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
   const [status, setStatus] = useState<'loading' | 'ok' | 'error'>('loading');
   const [problem, setProblem] = useState<Problem | null>(null);
   const run = useRef(0);
+  /** The filters the rows on screen were read with (null before the first answer). */
+  const shownFor = useRef<KeyFilterState | null>(null);
+  const revert = useRef(onRevert);
+  revert.current = onRevert;
   /** What is on screen now, for `reload` and `apply` called from an action that awaited. */
   const current = useRef({ rows, counts });
   current.current = { rows, counts };
@@ -60,15 +68,18 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
         setCountedFor(keyFilters);
         setCursor(next);
         setStatus('ok');
+        shownFor.current = filters;
       } catch (err) {
         if (id !== run.current) return;
         const p = await problemOf(err);
         if (id !== run.current) return;
         setProblem(p);
         setStatus('error');
+        const shown = shownFor.current;
+        if (shown && shown !== filters) revert.current?.(shown);
       }
     },
-    [query, keyFilters, problemOf],
+    [query, keyFilters, filters, problemOf],
   );
 
   useEffect(() => {
@@ -79,10 +90,14 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
       setCountedFor(null);
       setCursor(null);
       setStatus('ok');
+      shownFor.current = filters;
       return;
     }
     void load({ want: PAGE_SIZE });
   }, [load]);
+
+  const reload = () => void (filters.view.length > 0 ? load({ want: Math.max(PAGE_SIZE, current.current.rows.length) }) : undefined);
+  useReconnected(reload);
 
   return {
     rows,
@@ -98,7 +113,7 @@ export function useKeyList(teamId: string, filters: KeyFilterState) {
     hasMore: cursor !== null,
     loadMore: () => void (cursor ? load({ append: cursor }) : undefined),
     /** Re-reads as many rows as are on screen (at least a page), so an action does not lose the admin's place. */
-    reload: () => void (filters.view.length > 0 ? load({ want: Math.max(PAGE_SIZE, current.current.rows.length) }) : undefined),
+    reload,
     /** Shows an action's effect at once, until the reload that should follow it lands. */
     apply: (change: KeyChange) => {
       const result = applyKeyChange(current.current.rows, current.current.counts, change);

@@ -140,7 +140,7 @@ describe('the admin dashboard, end to end', () => {
 
     await page.getByLabel('Select admin-tools').check();
     await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Disable', exact: true }).click();
-    await page.getByRole('status').getByText('Disabled 1 key.').waitFor();
+    await page.getByRole('status').getByText('Disabled 1 key of Acme.').waitFor();
     await expect.poll(() => statusTagOf(page, 'admin-tools').textContent(), POLL).toBe('DISABLED');
     expect(await page.getByLabel('Select admin-tools').isChecked()).toBe(false);
     await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toEqual({ valid: false, code: 'DISABLED' });
@@ -148,7 +148,7 @@ describe('the admin dashboard, end to end', () => {
 
     await page.getByLabel('Select admin-tools').check();
     await page.getByRole('toolbar', { name: 'Actions on selected keys' }).getByRole('button', { name: 'Enable', exact: true }).click();
-    await page.getByRole('status').getByText('Enabled 1 key.').waitFor();
+    await page.getByRole('status').getByText('Enabled 1 key of Acme.').waitFor();
     await expect.poll(() => statusTagOf(page, 'admin-tools').textContent(), POLL).toBe('ENABLED');
     await expect(verifyKey(server, keys['admin-tools']!.value)).resolves.toMatchObject({ valid: true });
     expect((await serverKeys())['admin-tools']).toMatchObject({ status: 'enabled', disabledReason: null });

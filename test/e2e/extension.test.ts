@@ -76,7 +76,7 @@ describe('the extension, end to end', () => {
     await page.getByLabel('Select member-deploy').check();
     await page.getByRole('button', { name: 'Revoke selected (2)' }).click();
     await page.getByRole('button', { name: 'Revoke 2 keys' }).click();
-    await page.getByText('Revoked 2 keys. Owners were notified.').waitFor();
+    await page.getByText('Revoked 2 keys of Acme. Owners were notified.').waitFor();
     await expect.poll(() => page.locator('tr:has(td.key-name:text-is("member-ci")) .tag').textContent(), POLL).toBe('REVOKED');
 
     await page.getByLabel('Revoked', { exact: true }).uncheck();

@@ -77,6 +77,33 @@ describe('an outage mid-session', () => {
     await page.close();
   });
 
+  it('puts a sort that could not load back to the order of the rows shown, and reloads the list by itself', async () => {
+    const team = await createTeam(peer, 'Acme');
+    for (const name of ['older-key', 'newer-key']) await team.admin.api.keys.create.mutate({ teamId: team.teamId, name });
+    await setSession(ext, sessionOf(server.url, team.admin, { teamId: team.teamId, name: 'Acme', role: 'super_admin' }), settingsFor(server.url));
+    const page = await ext.context.newPage();
+    await page.goto(ext.url('dashboard.html'));
+    const table = page.getByRole('table', { name: 'API keys of Acme' });
+    await table.getByText('newer-key').waitFor();
+    const sort = page.getByRole('combobox', { name: 'Sort' });
+    const names = () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => ['made-while-away', 'newer-key', 'older-key'].find((n) => r.textContent?.includes(n)) ?? ''));
+
+    const restart = await restartable();
+    await sort.selectOption('oldest');
+    await page.locator('.connection-banner').waitFor();
+    // The newest-first rows stay, so the selector says "Newest" again.
+    await expect.poll(() => sort.inputValue(), POLL).toBe('newest');
+    expect(await names()).toEqual(['newer-key', 'older-key']);
+
+    await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'made-while-away' });
+    await restart();
+    await expect.poll(names, POLL).toEqual(['made-while-away', 'newer-key', 'older-key']);
+    await expect.poll(() => page.locator('.connection-banner').count(), POLL).toBe(0);
+    expect(await sort.inputValue()).toBe('newest');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.close();
+  });
+
   it('keeps the popup’s sections and says once, at the top, that the server is unreachable, then recovers by itself', async () => {
     const team = await createTeam(peer, 'Acme');
     await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'admin-tools' });

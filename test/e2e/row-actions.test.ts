@@ -124,9 +124,9 @@ describe('big teams', () => {
     await page.getByRole('button', { name: 'Select all 300 matching keys' }).click();
     await page.getByText('All 300 matching keys selected').waitFor();
     await page.getByRole('button', { name: 'Revoke all 300 matching' }).click();
-    await page.getByRole('group', { name: 'Confirm' }).getByText('Revoke all 300 keys matching these filters?', { exact: false }).waitFor();
+    await page.getByRole('group', { name: 'Confirm' }).getByText('Revoke all 300 keys of Acme matching these filters?', { exact: false }).waitFor();
     await page.getByRole('button', { name: 'Revoke 300 matching keys' }).click();
-    await page.getByRole('status').getByText('Revoked 300 keys of the 300 matching. Owners were notified.').waitFor();
+    await page.getByRole('status').getByText('Revoked 300 keys of Acme, of the 300 matching. Owners were notified.').waitFor();
     expect(await tagTexts(page)).not.toContain('ENABLED');
 
     const count = async (user: TestUser) => {

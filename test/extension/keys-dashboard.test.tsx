@@ -158,7 +158,28 @@ describe('BulkBar', () => {
   it('speaks of one key in the singular', () => {
     render(signedIn({} as Api, <BulkBar team={team} selectedIds={['key_1']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke selected (1)' }));
-    expect(screen.getByRole('group').textContent).toContain('Revoke 1 key? Anything using it stops working at once');
+    expect(screen.getByRole('group').textContent).toContain('Revoke 1 key of Acme? Anything using it stops working at once');
+  });
+
+  it('names the team it acts on in every question and every report', async () => {
+    const other = { teamId: 'team_2', name: 'Globex', role: 'admin' as const };
+    const revoke = vi.fn(async () => ({ revoked: ['key_1', 'key_2'], alreadyRevoked: [], notFound: [] }));
+    const disable = vi.fn(async () => ({ changed: ['key_1'], unchanged: ['key_2'], notFound: [] }));
+    const onReport = vi.fn();
+    const api = { keys: { revoke: { mutate: revoke }, disable: { mutate: disable } } } as unknown as Api;
+    vi.spyOn((await import('wxt/browser')).browser.runtime, 'sendMessage').mockResolvedValue(undefined);
+    const { unmount } = render(signedIn(api, <BulkBar team={other} selectedIds={['key_1', 'key_2']} matching={null} onChange={vi.fn()} onStale={vi.fn()} onReport={onReport} />));
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke selected (2)' }));
+    expect(screen.getByRole('group').textContent).toContain('Revoke 2 keys of Globex?');
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke 2 keys' }));
+    await waitFor(() => expect(onReport).toHaveBeenCalledWith('Revoked 2 keys of Globex. Owners were notified.'), PATIENT);
+    fireEvent.click(screen.getByRole('button', { name: 'Disable' }));
+    await waitFor(() => expect(onReport).toHaveBeenCalledWith('Disabled 1 key of Globex; 1 key unchanged.'), PATIENT);
+    unmount();
+
+    render(signedIn(api, <BulkBar team={other} selectedIds={[]} matching={{ filters, total: 40, live: 40 }} onChange={vi.fn()} onStale={vi.fn()} onReport={vi.fn()} />));
+    fireEvent.click(screen.getByRole('button', { name: 'Revoke all 40 matching' }));
+    expect(screen.getByRole('group').textContent).toContain('Revoke all 40 keys of Globex matching these filters?');
   });
 
   it('revokes every matching key on the server with the count the admin confirmed, and reports it', async () => {
@@ -170,11 +191,11 @@ describe('BulkBar', () => {
     vi.spyOn((await import('wxt/browser')).browser.runtime, 'sendMessage').mockResolvedValue(undefined);
     render(signedIn(api, <BulkBar team={team} selectedIds={[]} matching={{ filters, total: 300, live: 290 }} onChange={onChange} onStale={vi.fn()} onReport={onReport} />));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke all 300 matching' }));
-    expect(screen.getByRole('group').textContent).toContain('Revoke all 300 keys matching these filters? 290 still work and stop at once; the other 10 are already revoked.');
+    expect(screen.getByRole('group').textContent).toContain('Revoke all 300 keys of Acme matching these filters? 290 still work and stop at once; the other 10 are already revoked.');
     fireEvent.click(screen.getByRole('button', { name: 'Revoke 300 matching keys' }));
     await waitFor(() => expect(onReport).toHaveBeenCalled(), PATIENT);
     expect(revokeMatching).toHaveBeenCalledWith({ ...filters, expectedCount: 300 });
     expect(onChange).toHaveBeenCalledWith({ kind: 'revokedMatching', view: filters.view });
-    expect(onReport).toHaveBeenCalledWith('Revoked 290 keys of the 300 matching (10 were already revoked). Owners were notified.');
+    expect(onReport).toHaveBeenCalledWith('Revoked 290 keys of Acme, of the 300 matching (10 were already revoked). Owners were notified.');
   });
 });

@@ -61,7 +61,7 @@ describe('Select all N matching, with the Idle filter on', () => {
     expect(idleList.idleDays).toBe(30);
 
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all keys on this page' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Select all 5 matching keys' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Select all 5 matching keys of Acme' }));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke all 5 matching' }));
     fireEvent.click(screen.getByRole('button', { name: 'Revoke 5 matching keys' }));
     await waitFor(() => expect(revokeMatching).toHaveBeenCalled(), PATIENT);

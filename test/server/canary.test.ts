@@ -69,7 +69,7 @@ describe('canary keys', () => {
     // Within seconds: a notice and an email for each admin, naming the source address.
     for (const admin of [team.admin, second]) {
       const [mail] = await sink.waitFor(() => sink.to(admin.email).length === 1, 30_000).then(() => sink.to(admin.email));
-      expect(mail!.subject).toBe('Keywarden canary "aws-prod-backup" was used from 203.0.113.77');
+      expect(mail!.subject).toBe('Keywarden canary "aws-prod-backup" was used from 203.0.113.77 in team "Trapped"');
       expect(mail!.text).toContain('curl/8.5.0');
       const { items } = await admin.api.notifications.list.query({ teamId: team.teamId });
       expect(items).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('canary keys', () => {
     expect(alarm?.more).toBe(10);
     expect((await auditOf(server, team.teamId, 'canary.triggered')).map((a) => a.ip).sort()).toEqual(alarm!.sources.map((u) => u.ip).sort());
     const mails = sink.to(team.admin.email);
-    expect(mails.map((m) => m.subject)).toEqual(['Keywarden canary "aws-prod-backup" was used from 198.51.100.1']);
+    expect(mails.map((m) => m.subject)).toEqual(['Keywarden canary "aws-prod-backup" was used from 198.51.100.1 in team "Trapped"']);
     expect(mails[0]!.text).toContain('scanner/1');
   });
 

@@ -74,7 +74,7 @@ describe('idle-key policy', () => {
     const warning = (await noticesOf(ana)).find((n) => n.kind === 'key_idle_warning')!;
     expect(warning.keys.map((k) => k.name).sort()).toEqual(['warned and unused', 'warned then used']);
     expect(sink.to(ana.email).map((m) => m.subject)).toEqual(
-      expect.arrayContaining(['Your unused Keywarden API key "never used" was disabled', '2 of your unused Keywarden API keys will be disabled in 4 days']),
+      expect.arrayContaining(['Your unused Keywarden API key "never used" was disabled in team "Idle"', '2 of your unused Keywarden API keys will be disabled in 4 days in team "Idle"']),
     );
     const summary = await ana.api.alerts.summary.query();
     if (summary.unchanged) throw new Error('expected a full summary');

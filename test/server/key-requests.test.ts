@@ -45,7 +45,7 @@ describe('key requests', () => {
 
     await settleOutbox(server);
     expect((await noticesOf(admin2)).find((n) => n.kind === 'key_request_created')?.message).toContain(`${mia.email} asks for a key “ci deploy”`);
-    expect(sink.to(admin2.email).map((m) => m.subject)).toContain(`Key request: "ci deploy" from ${mia.email}`);
+    expect(sink.to(admin2.email).map((m) => m.subject)).toContain(`Key request: "ci deploy" from ${mia.email} in team "Requests"`);
   });
 
   it('refuses a request from someone who may generate keys anyway', async () => {
@@ -68,7 +68,7 @@ describe('key requests', () => {
 
     await settleOutbox(server);
     expect((await noticesOf(mia)).some((n) => n.kind === 'key_request_approved')).toBe(true);
-    expect(sink.to(mia.email).map((m) => m.subject)).toContain('Your request for the Keywarden API key "approved key" was approved');
+    expect(sink.to(mia.email).map((m) => m.subject)).toContain('Your request for the Keywarden API key "approved key" was approved in team "Requests"');
     const mine = await mia.api.keyRequests.mine.query({ teamId: team.teamId });
     expect(mine.find((r) => r.id === request.id)?.keyId).toBe(created.row.id);
   });
@@ -107,7 +107,7 @@ describe('key requests', () => {
     await settleOutbox(server);
     const notice = (await noticesOf(mia)).find((n) => n.kind === 'key_request_denied');
     expect(notice?.reason).toBe('use the shared staging key');
-    const mail = sink.to(mia.email).find((m) => m.subject === 'Your request for the Keywarden API key "denied key" was denied');
+    const mail = sink.to(mia.email).find((m) => m.subject === 'Your request for the Keywarden API key "denied key" was denied in team "Requests"');
     expect(mail?.text).toContain('use the shared staging key');
     expect((await summaryOf(mia)).needsAttention).toBeGreaterThanOrEqual(1);
   });

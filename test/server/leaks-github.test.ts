@@ -55,7 +55,7 @@ describe('POST /v1/leaks/github', () => {
     // The owner and the admin each get one key_leaked email and notice saying where it was found and what was done.
     await sink.waitFor(() => sink.to(owner.email).length === 1 && sink.to(team.admin.email).length === 1);
     const [mail] = sink.to(owner.email);
-    expect(mail!.subject).toBe('Keywarden API key "deploy key" leaked: revoked');
+    expect(mail!.subject).toBe('Keywarden API key "deploy key" leaked: revoked in team "Leaky"');
     expect(mail!.text).toContain('https://github.com/acme/app/blob/main/.env');
     expect(mail!.text).toContain('GitHub secret scanning');
     for (const user of [owner, team.admin]) {
@@ -143,8 +143,8 @@ describe('POST /v1/leaks/github', () => {
     expect(await disabling.owner.api.keys.lookup.query({ teamId: disabling.team.teamId, key: disabling.key })).toMatchObject({ disabledReason: 'leaked' });
     expect(await verify(notifying.key)).toMatchObject({ valid: true });
     await sink.waitFor(() => sink.to(notifying.owner.email).length === 1 && sink.to(disabling.owner.email).length === 1);
-    expect(sink.to(disabling.owner.email)[0]!.subject).toBe('Keywarden API key "deploy key" leaked: disabled');
-    expect(sink.to(notifying.owner.email)[0]!.subject).toBe('Keywarden API key "deploy key" leaked');
+    expect(sink.to(disabling.owner.email)[0]!.subject).toBe('Keywarden API key "deploy key" leaked: disabled in team "Disabling"');
+    expect(sink.to(notifying.owner.email)[0]!.subject).toBe('Keywarden API key "deploy key" leaked in team "Notifying"');
     await until(async () => (await notifying.owner.api.notifications.list.query({ teamId: notifying.team.teamId })).items.length === 1);
   });
 });

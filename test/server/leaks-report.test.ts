@@ -73,7 +73,7 @@ describe('POST /v1/leaks/report', () => {
     await interruptedFirstReport(server, { id: created.row.id, teamId: team.teamId, ownerId: owner.userId });
     expect((await reportFrom('198.51.100.5', JSON.stringify({ key: created.key }))).status).toBe(202);
     await until(async () => (await verify(created.key)).code === 'REVOKED');
-    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "half-handled" leaked: revoked'));
+    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "half-handled" leaked: revoked in team "Interrupted"'));
   });
 
   it('limits reports per address, and the body size', async () => {
@@ -115,8 +115,8 @@ describe('POST /v1/leaks/report', () => {
     const audited = await auditOf(server, team.teamId, 'key.leaked');
     expect(audited.map((a) => a.details?.url ?? null).sort()).toEqual([...dropped.map(() => null), 'http://paste.example/found%20here?x=1'].sort());
 
-    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked'));
-    const mail = sink.to(owner.email).find((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked')!;
+    await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked in team "Forged urls"'));
+    const mail = sink.to(owner.email).find((m) => m.subject === 'Keywarden API key "reported 0" leaked: revoked in team "Forged urls"')!;
     expect(mail.text).toContain('Found: no address given');
     expect(mail.text).not.toContain('forged');
   });

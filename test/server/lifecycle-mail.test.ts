@@ -17,13 +17,13 @@ const base: KeyNoticeParams = {
 };
 
 const cases: [KeyNoticeParams, string, RegExp][] = [
-  [base, 'Your Keywarden API key "billing" was rotated', /ann@example\.test rotated your API key in team "Acme"[\s\S]*previous key works until 2026-12-02 10:00 UTC/],
-  [{ ...base, reason: 'grace_ending', actorEmail: null }, 'Your previous Keywarden API key "billing" stops working within the hour and is still in use', /still used in the last hour of its grace period/],
-  [{ ...base, kind: 'key_idle_warning', reason: 'idle', actorEmail: null, thresholdDays: 5 }, 'Your unused Keywarden API key "billing" will be disabled in 5 days', /one verified request cancels the warning/],
-  [{ ...base, kind: 'key_idle_disabled', reason: 'idle', actorEmail: null }, 'Your unused Keywarden API key "billing" was disabled', /ask a team admin to enable it again/],
-  [{ ...base, kind: 'key_request_created', actorEmail: 'mia@example.test', reason: 'nightly export' }, 'Key request: "billing" from mia@example.test', /Reason: nightly export/],
-  [{ ...base, kind: 'key_request_approved' }, 'Your request for the Keywarden API key "billing" was approved', /within 7 days/],
-  [{ ...base, kind: 'key_request_denied', reason: 'use staging' }, 'Your request for the Keywarden API key "billing" was denied', /Note: use staging/],
+  [base, 'Your Keywarden API key "billing" was rotated in team "Acme"', /ann@example\.test rotated your API key in team "Acme"[\s\S]*previous key works until 2026-12-02 10:00 UTC/],
+  [{ ...base, reason: 'grace_ending', actorEmail: null }, 'Your previous Keywarden API key "billing" stops working within the hour and is still in use in team "Acme"', /still used in the last hour of its grace period/],
+  [{ ...base, kind: 'key_idle_warning', reason: 'idle', actorEmail: null, thresholdDays: 5 }, 'Your unused Keywarden API key "billing" will be disabled in 5 days in team "Acme"', /one verified request cancels the warning/],
+  [{ ...base, kind: 'key_idle_disabled', reason: 'idle', actorEmail: null }, 'Your unused Keywarden API key "billing" was disabled in team "Acme"', /ask a team admin to enable it again/],
+  [{ ...base, kind: 'key_request_created', actorEmail: 'mia@example.test', reason: 'nightly export' }, 'Key request: "billing" from mia@example.test in team "Acme"', /Reason: nightly export/],
+  [{ ...base, kind: 'key_request_approved' }, 'Your request for the Keywarden API key "billing" was approved in team "Acme"', /within 7 days/],
+  [{ ...base, kind: 'key_request_denied', reason: 'use staging' }, 'Your request for the Keywarden API key "billing" was denied in team "Acme"', /Note: use staging/],
 ];
 
 describe('lifecycle notice emails', () => {
@@ -38,7 +38,7 @@ describe('lifecycle notice emails', () => {
 
   it('groups several keys of one owner in one idle mail', () => {
     const mail = keyNoticeMail({ ...base, kind: 'key_idle_warning', thresholdDays: 3, keys: [base.keys[0]!, { name: 'other', hint: 'kw_Cd…wx', expiresAt: null }] });
-    expect(mail.subject).toBe('2 of your unused Keywarden API keys will be disabled in 3 days');
+    expect(mail.subject).toBe('2 of your unused Keywarden API keys will be disabled in 3 days in team "Acme"');
     expect(mail.text).toContain('  - billing (kw_Ab…yz)');
     expect(mail.text).toContain('  - other (kw_Cd…wx)');
   });

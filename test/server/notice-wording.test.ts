@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NotificationKindSchema } from '../../shared/schemas/notification';
+import { NotificationKindSchema, type NotificationKind } from '../../shared/schemas/notification';
 import { desktopTitle, keyNoticeHeadline, NOTICE_LABELS } from '../../server/mail/templates/in-app-notice';
+import { keyNoticeMail } from '../../server/mail/templates/key-notice';
+import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../../server/mail/templates/leak-notice';
 import type { KeyNoticeParams } from '../../server/mail/templates/key-notice-params';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { adminActor, issueKey } from '../helpers/notify';
@@ -49,6 +51,43 @@ describe('in-app notice wording', () => {
     expect(title('key_rotated', 1, 'grace_ending')).toBe('Your previous API key stops working within the hour');
     for (const quiet of ['key_disabled', 'key_expiring', 'policy_changed', 'key_used_after_revoke', 'key_idle_disabled', 'key_request_denied'] as const) expect(title(quiet)).toBeNull();
     expect(title('key_rotated')).toBeNull();
+  });
+});
+
+describe('every notice and every email names its team', () => {
+  const teamName = 'Globex North';
+  const params = (kind: NotificationKind, over: Partial<KeyNoticeParams> = {}): KeyNoticeParams => ({ ...base, kind, teamName, ...over });
+  const keyNotice = (p: KeyNoticeParams) => ({ message: keyNoticeHeadline(p), mail: keyNoticeMail(p) });
+  const leak = { teamName, key: { name: 'ci', hint: 'kw_ab…cd' }, ownerEmail: 'mia@example.test', toOwner: true, source: 'public_report' as const, url: null, at: base.at, publicUrl: base.publicUrl };
+  const canary = { teamName, key: { name: 'trap', hint: 'kw_ab…cd' }, sources: [{ ip: '192.0.2.1', userAgent: 'curl/8', at: base.at }], more: 0, at: base.at, publicUrl: base.publicUrl };
+  /**
+   * Each kind as its writer words it; a new kind fails the typecheck here until it is added. The
+   * "used after revoke" line is written by usage-notices.ts from the team it reads (usage-notices.test.ts
+   * checks it names the team), and it sends no email.
+   */
+  const worded: Record<Exclude<NotificationKind, 'key_used_after_revoke'>, { message: string; mail: { subject: string; text: string; html: string } }[]> = {
+    key_revoked: [keyNotice(params('key_revoked')), keyNotice(params('key_revoked', { keys: many(3, true), reason: 'revoke_all' }))],
+    key_disabled: [keyNotice(params('key_disabled'))],
+    key_expiring: [keyNotice(params('key_expiring', { thresholdDays: 7, reason: null, actorEmail: null }))],
+    key_expired: [keyNotice(params('key_expired', { reason: 'expired', actorEmail: null }))],
+    policy_changed: [keyNotice(params('policy_changed', { reason: 'policy', maxLifetimeDays: 30 }))],
+    key_leaked: (['revoked', 'disabled', 'notified'] as const).map((action) => ({ message: leakNoticeSummary({ ...leak, action }), mail: leakNoticeMail({ ...leak, action }) })),
+    canary_triggered: [{ message: canaryNoticeSummary(canary), mail: canaryNoticeMail(canary) }],
+    key_rotated: [keyNotice(params('key_rotated')), keyNotice(params('key_rotated', { reason: 'grace_ending' }))],
+    key_idle_warning: [keyNotice(params('key_idle_warning', { thresholdDays: 5, reason: 'idle', actorEmail: null }))],
+    key_idle_disabled: [keyNotice(params('key_idle_disabled', { reason: 'idle', actorEmail: null }))],
+    key_request_created: [keyNotice(params('key_request_created', { reason: 'nightly export' }))],
+    key_request_approved: [keyNotice(params('key_request_approved', { reason: null }))],
+    key_request_denied: [keyNotice(params('key_request_denied', { reason: 'use staging' }))],
+  };
+
+  it.each(Object.entries(worded))('%s: in its in-app line, its email subject and its email body', (_kind, notices) => {
+    for (const { message, mail } of notices) {
+      expect(message).toContain(teamName);
+      expect(mail.subject).toContain(`in team "${teamName}"`);
+      expect(mail.text).toContain(teamName);
+      expect(mail.html).toContain(teamName);
+    }
   });
 });
 

@@ -65,7 +65,7 @@ describe('expiry warnings', () => {
     await tickBothAt(3 * DAY + MIN);
     await tickBothAt(3 * DAY + 2 * MIN);
     expect(await noticesOf(mia.userId)).toEqual([{ kind: 'key_expiring', days: 7, keys: ['ten-day key'] }]);
-    expect(mailsTo(mia)).toEqual(['Your Keywarden API key "ten-day key" expires in 7 days or less']);
+    expect(mailsTo(mia)).toEqual(['Your Keywarden API key "ten-day key" expires in 7 days or less in team "Expiry"']);
 
     await tickBothAt(9 * DAY + MIN);
     await tickBothAt(9 * DAY + 5 * MIN);
@@ -75,9 +75,9 @@ describe('expiry warnings', () => {
     await tickBothAt(10 * DAY + 2 * MIN);
     expect((await noticesOf(mia.userId)).map((n) => n.kind)).toEqual(['key_expiring', 'key_expiring', 'key_expired']);
     expect(mailsTo(mia)).toEqual([
-      'Your Keywarden API key "ten-day key" expires in 7 days or less',
-      'Your Keywarden API key "ten-day key" expires in 1 day or less',
-      'Your Keywarden API key "ten-day key" has expired',
+      'Your Keywarden API key "ten-day key" expires in 7 days or less in team "Expiry"',
+      'Your Keywarden API key "ten-day key" expires in 1 day or less in team "Expiry"',
+      'Your Keywarden API key "ten-day key" has expired in team "Expiry"',
     ]);
     const expired = sink.to(mia.email)[2]!;
     expect(expired.text).toMatch(/What to do next: .*Generate a new key/);
@@ -95,9 +95,9 @@ describe('expiry warnings', () => {
     await tickOneAt(19 * DAY + 15 * 60 * MIN);
     await tickBothAt(19 * DAY + 16 * 60 * MIN);
     expect(await noticesOf(noa.userId)).toEqual([{ kind: 'key_expiring', days: 1, keys: ['catch-up one', 'catch-up two'] }]);
-    expect(mailsTo(noa)).toEqual(['2 of your Keywarden API keys expire within 1 day']);
+    expect(mailsTo(noa)).toEqual(['2 of your Keywarden API keys expire within 1 day in team "Expiry"']);
     expect(await noticesOf(ola.userId)).toEqual([{ kind: 'key_expired', days: null, keys: ['short-lived'] }]);
-    expect(mailsTo(ola)).toEqual(['Your Keywarden API key "short-lived" has expired']);
+    expect(mailsTo(ola)).toEqual(['Your Keywarden API key "short-lived" has expired in team "Expiry"']);
   });
 
   it('does not warn about a lifetime its owner chose moment ago, nor about revoked keys', async () => {

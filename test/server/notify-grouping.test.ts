@@ -50,7 +50,7 @@ describe('grouped revocation notices', () => {
       expect(mails).toHaveLength(1);
       const mail = mails[0]!;
       const keys = keysOf.get(owner.userId)!;
-      expect(mail.subject).toBe(`${keys.length} of your Keywarden API keys were revoked`);
+      expect(mail.subject).toBe(`${keys.length} of your Keywarden API keys were revoked in team "Grouping"`);
       for (const k of keys) {
         expect(mail.text).toContain(k.name);
         expect(mail.text).toContain(k.hint);
@@ -149,7 +149,7 @@ describe('whose notices are whose', () => {
     expect(second.items[0]!.kind).toBe('key_revoked');
     expect(second.nextCursor).toBeNull();
     await server.services.outbox.idle();
-    expect(sink.to(ada.email).map((m) => m.subject)).toContain('Your Keywarden API key "ada extra" was disabled');
+    expect(sink.to(ada.email).map((m) => m.subject)).toContain('Your Keywarden API key "ada extra" was disabled in team "Paging"');
   });
 });
 
@@ -161,7 +161,7 @@ describe('the owner as the actor', () => {
     await dee.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: key.id });
     await server.services.outbox.idle();
     const [mail] = sink.to(dee.email);
-    expect(mail!.subject).toBe('Your Keywarden API key "leaked" was revoked');
+    expect(mail!.subject).toBe('Your Keywarden API key "leaked" was revoked in team "Own goal"');
     expect(mail!.text).toMatch(/^You revoked your API key/);
     const { items } = await dee.api.notifications.list.query({});
     expect(items).toHaveLength(1);
@@ -185,7 +185,7 @@ describe('policy notices', () => {
     await settleOutbox(server);
     const mails = sink.to(eve.email);
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.subject).toBe("Your team's expiry policy changed 2 of your Keywarden API keys");
+    expect(mails[0]!.subject).toBe('Your team\'s expiry policy changed 2 of your Keywarden API keys in team "Policy"');
     expect(mails[0]!.text).toContain('policy a');
     expect(mails[0]!.text).toContain('revoked now');
   });

@@ -35,7 +35,7 @@ describe('notices for admin actions over tRPC', () => {
     await sink.waitFor(() => owners.every((o) => sink.to(o.email).length === 1));
     for (const owner of owners) {
       const [mail] = sink.to(owner.email);
-      expect(mail!.subject).toBe(`${owner.keys.length} of your Keywarden API keys were revoked`);
+      expect(mail!.subject).toBe(`${owner.keys.length} of your Keywarden API keys were revoked in team "Over HTTP"`);
       for (const k of owner.keys) expect(mail!.text).toContain(k.hint);
       const { items } = await owner.api.notifications.list.query({ teamId: team.teamId });
       expect(items).toHaveLength(1);
@@ -52,7 +52,7 @@ describe('notices for admin actions over tRPC', () => {
     for (const owner of owners) {
       const [mail] = sink.to(owner.email);
       expect(mail!.subject).toBe(
-        owner.keys.length === 1 ? `Your Keywarden API key "${owner.keys[0]!.name}" was revoked` : `${owner.keys.length} of your Keywarden API keys were revoked`,
+        `${owner.keys.length === 1 ? `Your Keywarden API key "${owner.keys[0]!.name}" was revoked` : `${owner.keys.length} of your Keywarden API keys were revoked`} in team "Over HTTP"`,
       );
       const { items } = await owner.api.notifications.list.query({ teamId: team.teamId });
       expect(items.map((n) => [n.kind, n.reason, n.keys.length])).toEqual([['key_revoked', 'revoke_all', owner.keys.length]]);

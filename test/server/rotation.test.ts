@@ -105,7 +105,7 @@ describe('keys.rotate', () => {
     const notice = (await noticesOf(leo)).find((n) => n.kind === 'key_rotated');
     expect(notice?.keys.map((k) => k.name)).toEqual(['rotated by admin']);
     expect(notice?.message).toContain(`“rotated by admin” was rotated by ${team.admin.email}`);
-    expect(sink.to(leo.email).map((m) => m.subject)).toContain('Your Keywarden API key "rotated by admin" was rotated');
+    expect(sink.to(leo.email).map((m) => m.subject)).toContain('Your Keywarden API key "rotated by admin" was rotated in team "Rotation"');
   });
 });
 
@@ -170,6 +170,6 @@ describe('the end of a grace period', () => {
     const notices = (await noticesOf(eva)).filter((n) => n.kind === 'key_rotated');
     expect(notices).toHaveLength(1);
     expect(notices[0]!.reason).toBe('grace_ending');
-    expect(sink.to(eva.email).map((m) => m.subject)).toContain('Your previous Keywarden API key "still used" stops working within the hour and is still in use');
+    expect(sink.to(eva.email).map((m) => m.subject)).toContain('Your previous Keywarden API key "still used" stops working within the hour and is still in use in team "Rotation"');
   });
 });

@@ -70,14 +70,14 @@ export function BulkBar(props: {
       if (r) {
         const [revoked, unchanged] = [r.revoked.length, r.alreadyRevoked.length];
         const already = unchanged ? ` (${formatCount(unchanged)} ${pick(unchanged, 'was', 'were')} already revoked)` : '';
-        finish({ kind: 'revokedMatching', view: matching.filters.view }, `Revoked ${plural(revoked, 'key')} of the ${formatCount(revoked + unchanged)} matching${already}. ${ownersTold(revoked)}`);
+        finish({ kind: 'revokedMatching', view: matching.filters.view }, `Revoked ${plural(revoked, 'key')} of ${team.name}, of the ${formatCount(revoked + unchanged)} matching${already}. ${ownersTold(revoked)}`);
       }
       return;
     }
     const r = await act(() => api.keys.revoke.mutate({ teamId: team.teamId, keyIds: selectedIds }));
     if (r) {
       const already = r.alreadyRevoked.length ? `; ${plural(r.alreadyRevoked.length, 'key')} already revoked` : '';
-      finish({ kind: 'revoked', ids: r.revoked, reason: selectedIds.length === 1 ? 'manual' : 'bulk' }, `Revoked ${plural(r.revoked.length, 'key')}${already}${notFound(r.notFound)}. ${ownersTold(r.revoked.length)}`);
+      finish({ kind: 'revoked', ids: r.revoked, reason: selectedIds.length === 1 ? 'manual' : 'bulk' }, `Revoked ${plural(r.revoked.length, 'key')} of ${team.name}${already}${notFound(r.notFound)}. ${ownersTold(r.revoked.length)}`);
     }
   };
   const setEnabled = async (enable: boolean) => {
@@ -85,7 +85,7 @@ export function BulkBar(props: {
       const r = await matchingCall(() => api.keys.disableMatching.mutate({ ...matching.filters, expectedCount: matching.total }));
       if (r) {
         const [changed, unchanged] = [r.changed.length, r.unchanged.length];
-        finish({ kind: 'disabledMatching', view: matching.filters.view }, `Disabled ${plural(changed, 'key')} of the ${formatCount(changed + unchanged)} matching${unchanged ? `; ${formatCount(unchanged)} ${pick(unchanged, 'was', 'were')} not enabled` : ''}.`);
+        finish({ kind: 'disabledMatching', view: matching.filters.view }, `Disabled ${plural(changed, 'key')} of ${team.name}, of the ${formatCount(changed + unchanged)} matching${unchanged ? `; ${formatCount(unchanged)} ${pick(unchanged, 'was', 'were')} not enabled` : ''}.`);
       }
       return;
     }
@@ -94,7 +94,7 @@ export function BulkBar(props: {
     if (r) {
       finish(
         { kind: enable ? 'enabled' : 'disabled', ids: r.changed },
-        `${enable ? 'Enabled' : 'Disabled'} ${plural(r.changed.length, 'key')}${r.unchanged.length ? `; ${plural(r.unchanged.length, 'key')} unchanged` : ''}${notFound(r.notFound)}.`,
+        `${enable ? 'Enabled' : 'Disabled'} ${plural(r.changed.length, 'key')} of ${team.name}${r.unchanged.length ? `; ${plural(r.unchanged.length, 'key')} unchanged` : ''}${notFound(r.notFound)}.`,
       );
     }
   };
@@ -119,7 +119,7 @@ export function BulkBar(props: {
 
   const matchingQuestion = matching ? (
     <>
-      Revoke all {plural(matching.total, 'key')} matching these filters?{' '}
+      Revoke all {plural(matching.total, 'key')} of {team.name} matching these filters?{' '}
       {matching.live < matching.total
         ? `${formatCount(matching.live)} still ${pick(matching.live, 'works', 'work')} and ${pick(matching.live, 'stops', 'stop')} at once; the other ${formatCount(matching.total - matching.live)} ${pick(matching.total - matching.live, 'is', 'are')} already revoked.`
         : `Anything using ${pick(matching.total, 'it', 'them')} stops working at once.`}{' '}
@@ -128,7 +128,7 @@ export function BulkBar(props: {
     </>
   ) : (
     <>
-      Revoke {plural(n, 'key')}? Anything using {pick(n, 'it', 'them')} stops working at once; this cannot be undone.
+      Revoke {plural(n, 'key')} of {team.name}? Anything using {pick(n, 'it', 'them')} stops working at once; this cannot be undone.
       {/* Read again whenever the ticked keys change under an open question. */}
       <UsageImpact key={selectedIds.join()} load={() => selectedImpact(api, team.teamId, selectedIds)} />
     </>

@@ -39,7 +39,8 @@ export function KeysTab({ team }: { team: SessionTeam }) {
   const [detail, setDetail] = useState<KeyRef | null>(null);
   const [idleNote, setIdleNote] = useState<string | null>(null);
   const rowUsage = useRowUsageLoader(api, team.teamId);
-  const list = useKeyList(team.teamId, filters);
+  // A change of filters that cannot load puts back the filters the rows on screen were read with.
+  const list = useKeyList(team.teamId, filters, setFilters);
   const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId]);
   const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId]);
   const rowAction = useAction();
@@ -160,13 +161,13 @@ export function KeysTab({ team }: { team: SessionTeam }) {
             <p class="select-matching">
               All {formatCount(selectableShown)} selectable keys on screen are selected.{' '}
               <button type="button" class="btn btn-link btn-small" onClick={() => setAllMatching(true)}>
-                Select all {formatCount(total)} matching keys
+                Select all {formatCount(total)} matching keys of {team.name}
               </button>
             </p>
           ) : null}
           {allMatching ? (
             <p class="select-matching">
-              All {formatCount(total ?? 0)} keys matching these filters are selected, including those not loaded.{' '}
+              All {formatCount(total ?? 0)} keys of {team.name} matching these filters are selected, including those not loaded.{' '}
               <button type="button" class="btn btn-link btn-small" onClick={clearSelection}>
                 Clear selection
               </button>

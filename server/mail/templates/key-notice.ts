@@ -1,7 +1,7 @@
 import { pick } from '../../../shared/plural';
 import type { NotificationKind } from '../../../shared/schemas/notification';
 import { formatWhen, type KeyNoticeParams } from './key-notice-params';
-import { escapeHtml, layout } from './layout';
+import { escapeHtml, layout, withTeam } from './layout';
 import { isLifecycleKind, lifecycleKeyLine, lifecycleNext, lifecycleSubject, lifecycleWhat, lifecycleWhy } from './lifecycle-notice';
 
 /**
@@ -21,6 +21,10 @@ const REASONS: Record<string, string> = {
 };
 
 function subjectOf(p: KeyNoticeParams): string {
+  return withTeam(subjectLine(p), p.teamName);
+}
+
+function subjectLine(p: KeyNoticeParams): string {
   if (isLifecycleKind(p.kind)) return lifecycleSubject({ ...p, kind: p.kind });
   const n = p.keys.length;
   const only = p.keys[0]?.name ?? '';

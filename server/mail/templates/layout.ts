@@ -8,3 +8,8 @@ export function layout(title: string, body: string): string {
 <body style="font-family:system-ui,sans-serif;max-width:560px;margin:24px auto;color:#1d1d1f">
 <p style="font-weight:bold;color:#3451b2">Keywarden</p>${body}</body></html>`;
 }
+
+/** Every notice email's subject ends with its team, so a reader of several teams sees where it happened. */
+export function withTeam(subject: string, teamName: string): string {
+  return `${subject} in team "${teamName}"`;
+}

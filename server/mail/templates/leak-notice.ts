@@ -1,7 +1,7 @@
 import type { LeakEntry, LeakSource } from '../../../shared/schemas/leak';
 import { escapeForLog } from '../../deps';
 import { formatWhen } from './key-notice-params';
-import { escapeHtml, layout } from './layout';
+import { escapeHtml, layout, withTeam } from './layout';
 
 /**
  * The emails (and one-line in-app texts) of the two leak alarms: `key_leaked`
@@ -60,7 +60,7 @@ export function leakNoticeSummary(p: LeakNoticeParams): string {
 }
 
 export function leakNoticeMail(p: LeakNoticeParams) {
-  const subject = `Keywarden API key "${p.key.name}" leaked${p.action === 'revoked' ? ': revoked' : p.action === 'disabled' ? ': disabled' : ''}`;
+  const subject = withTeam(`Keywarden API key "${p.key.name}" leaked${p.action === 'revoked' ? ': revoked' : p.action === 'disabled' ? ': disabled' : ''}`, p.teamName);
   const facts: [string, string][] = [
     ['Team', p.teamName],
     ['Key', `${p.key.name} (${p.key.hint})`],
@@ -98,7 +98,7 @@ export function canaryNoticeSummary(p: CanaryNoticeParams): string {
 }
 
 export function canaryNoticeMail(p: CanaryNoticeParams) {
-  const subject = `Keywarden canary "${p.key.name}" was used from ${fromWhere(p)}`;
+  const subject = withTeam(`Keywarden canary "${p.key.name}" was used from ${fromWhere(p)}`, p.teamName);
   const [first] = p.sources;
   const facts: [string, string][] = [
     ['Team', p.teamName],
