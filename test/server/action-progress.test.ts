@@ -21,6 +21,8 @@ describe('keys.actionProgress', () => {
     void running.finally(() => (finished = true));
     while (!finished) {
       for (const a of (await team.admin.api.keys.actionProgress.query({ teamId: team.teamId })).running) seen.push({ done: a.done, total: a.total });
+      // Paced like the dashboard's poll, under the per-session request budget (20/s) that a tight loop would spend.
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect((await running).revoked).toHaveLength(total);
     // The figures only grow, never past the total; the record keeps its last ones.
