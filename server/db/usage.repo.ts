@@ -101,27 +101,65 @@ const emptyDoc = (d: UsageDelta): UsageDoc => ({
   flushes: [],
 });
 
-/**
- * Adds flushes (each with its id) to the totals; a flush already added (a retry) changes nothing.
- * The documents are inserted first where they may be missing (`exists` not set): an insert that
- * finds one there is a no-op, so the updates never need an upsert.
- */
-export async function addFlushes(cols: Collections, flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]): Promise<void> {
-  const fresh = [...new Map(flushes.filter((f) => !f.exists).map((f) => [usageId(f.delta.keyId, f.delta.hour), emptyDoc(f.delta)])).values()];
-  for (let i = 0; i < fresh.length; i += INSERT_SLICE) {
+/** A (key, hour)'s document holding one flush, as if that flush's update had been applied to `emptyDoc`. */
+function docWithFlush(f: Flush): UsageDoc {
+  const d = f.delta;
+  return {
+    ...emptyDoc(d),
+    ...(Object.fromEntries(COUNTS.map((c) => [c, d[c]])) as unknown as VerifyCounts),
+    ips: [...new Set(d.ips)],
+    ipsCapped: d.ipsCapped,
+    lastValid: d.lastValid ? { [f.source]: d.lastValid } : {},
+    lastFail: d.lastFail ? { [f.source]: d.lastFail } : {},
+    flushes: [f.flushId],
+  };
+}
+
+type Flush = { flushId: string; source: string; delta: UsageDelta; exists?: boolean };
+
+/** Inserts in slices; a slice whose only errors are duplicates is not an error. True for each slice that inserted every document. */
+async function insertSlices(cols: Collections, docs: UsageDoc[]): Promise<boolean[]> {
+  const whole: boolean[] = [];
+  for (let i = 0; i < docs.length; i += INSERT_SLICE) {
     try {
-      await cols.usage.insertMany(fresh.slice(i, i + INSERT_SLICE), { ordered: false });
+      await cols.usage.insertMany(docs.slice(i, i + INSERT_SLICE), { ordered: false });
+      whole.push(true);
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
+      whole.push(false);
     }
   }
-  const ops = flushes.map((f) => flushOp(f.flushId, f.source, f.delta));
-  await inSlices(cols.usage, ops);
+  return whole;
+}
+
+/**
+ * Adds flushes (each with its id) to the totals; a flush already added (a retry) changes nothing.
+ * A document that may be missing (`exists` not set) and gets one flush here is inserted with that
+ * flush in it: when its whole slice inserts, that flush needs no update (the common case: a key's
+ * first flush of the hour costs one insert). Everything else is an update matching only while its
+ * flush id is not recorded, after an insert of the empty document where it may be missing — so an
+ * insert that lost to another instance, or a retry, is still counted exactly once.
+ */
+export async function addFlushes(cols: Collections, flushes: Flush[]): Promise<void> {
+  const docId = (f: Flush) => usageId(f.delta.keyId, f.delta.hour);
+  const perDoc = new Map<string, number>();
+  for (const f of flushes) perDoc.set(docId(f), (perDoc.get(docId(f)) ?? 0) + 1);
+  const alone = flushes.filter((f) => !f.exists && perDoc.get(docId(f)) === 1);
+  const shared = flushes.filter((f) => !f.exists && perDoc.get(docId(f))! > 1);
+  const settled = new Set<Flush>();
+  (await insertSlices(cols, alone.map(docWithFlush))).forEach((whole, slice) => {
+    if (whole) for (const f of alone.slice(slice * INSERT_SLICE, (slice + 1) * INSERT_SLICE)) settled.add(f);
+  });
+  await insertSlices(cols, [...new Map(shared.map((f) => [docId(f), emptyDoc(f.delta)])).values()]);
+  await inSlices(
+    cols.usage,
+    flushes.filter((f) => !settled.has(f)).map((f) => flushOp(f.flushId, f.source, f.delta)),
+  );
 }
 
 export function usageRepo(cols: Collections) {
   return {
-    addFlushes: (flushes: { flushId: string; source: string; delta: UsageDelta; exists?: boolean }[]) => addFlushes(cols, flushes),
+    addFlushes: (flushes: Flush[]) => addFlushes(cols, flushes),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
