@@ -3,6 +3,7 @@ import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
 import { liveFilter } from './effective-status';
 import { keyListReads, PUBLIC_FIELDS, type StoredKey } from './key-lists';
+import { inSlices } from './write-slices';
 
 export type { StoredKey };
 
@@ -88,6 +89,11 @@ export function keysRepo(cols: Collections) {
     async touchLastUsed(hash: string, at: Date): Promise<boolean> {
       const res = await cols.keys.updateOne({ _id: hash }, { $max: { lastUsedAt: at } });
       return res.modifiedCount === 1;
+    },
+
+    /** Many keys' last uses, each with its own time, in commands of a few dozen statements. */
+    async touchLastUsedMany(uses: { hash: string; at: Date }[]): Promise<void> {
+      await inSlices(cols.keys, uses.map(({ hash, at }) => ({ updateOne: { filter: { _id: hash }, update: { $max: { lastUsedAt: at } } } })));
     },
 
     /**

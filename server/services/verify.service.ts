@@ -51,6 +51,9 @@ export interface VerifyOptions {
 const DEFAULTS: VerifyOptions = { cacheTtlMs: 60_000, cacheMaxEntries: 100_000, revisionPollMs: 1000, ...MEMBERSHIP_DEFAULTS };
 const UNKNOWN_SOURCE: UseSource = { ip: null, userAgent: null };
 
+/** Last uses are written in batches this often (they are kept to the minute anyway). */
+const TOUCH_BATCH_MS = 100;
+
 export function verifyService(
   deps: Deps,
   repos: { keys: KeysRepo; revisions: RevisionsRepo },
@@ -67,7 +70,9 @@ export function verifyService(
   const lastTouched = new Map<string, number>();
   let generation = 0;
   let knownRevision: number | null = null;
-  let pendingWrites = 0;
+  /** Last uses waiting to be written (hash -> when), written together by `writeTouches`. */
+  const touches = new Map<string, Date>();
+  let touching: Promise<void> | null = null;
   let poller: NodeJS.Timeout | null = null;
 
   function invalidate() {
@@ -109,15 +114,29 @@ export function verifyService(
     }
     lastTouched.set(hash, t);
     if (lastTouched.size > opts.cacheMaxEntries) lastTouched.delete(lastTouched.keys().next().value!);
-    pendingWrites++;
-    setImmediate(() => {
-      withDeadline(repos.keys.touchLastUsed(hash, now), 10_000, 'recording last use')
-        .catch((err) => {
-          lastTouched.delete(hash);
+    touches.set(hash, now);
+    touching ??= writeTouches();
+  }
+
+  /**
+   * Writes the queued last uses, a batch at a time, one batch in flight. One write per verify would
+   * queue behind each other in the database (its writes take turns) and take the driver's
+   * connections from the reads that verify waits for; a batch a tick costs a few commands.
+   */
+  async function writeTouches(): Promise<void> {
+    try {
+      while (touches.size > 0) {
+        await new Promise((resolve) => setTimeout(resolve, TOUCH_BATCH_MS));
+        const batch = [...touches].map(([hash, at]) => ({ hash, at }));
+        touches.clear();
+        await withDeadline(repos.keys.touchLastUsedMany(batch), 10_000, 'recording last use').catch((err) => {
+          for (const { hash } of batch) lastTouched.delete(hash);
           deps.log.error('recording last use failed', err);
-        })
-        .finally(() => pendingWrites--);
-    });
+        });
+      }
+    } finally {
+      touching = null;
+    }
   }
 
   return {
@@ -192,7 +211,7 @@ export function verifyService(
 
     /** For graceful shutdown and tests: resolves once queued last-used writes are done. */
     async flush(): Promise<void> {
-      while (pendingWrites > 0) await new Promise((r) => setTimeout(r, 5));
+      while (touching) await touching;
     },
   };
 }
