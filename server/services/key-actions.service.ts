@@ -29,6 +29,8 @@ const POLICY_WRITE_BATCH = 20;
 
 /** A revocation of more keys than this runs in batches of it, recording keys done of total after each (keys.actionProgress). */
 export const PROGRESS_BATCH = 200;
+/** At most this many batches: each is a write command over the team's keys, so a large action takes bigger steps. */
+const PROGRESS_STEPS = 10;
 
 type KeyChange = Exclude<KeyAction, { kind: 'policy' }>;
 
@@ -104,18 +106,19 @@ export function keyActionsService(
   }
 
   /**
-   * Revokes `scope`, a batch of PROGRESS_BATCH keys at a time when there are more, recording keys
-   * done of total on the action after each batch; a last pass over the whole scope (idempotent)
-   * catches any key the listing left out. Returns the actions that hold keys this one did not get.
+   * Revokes `scope` in batches when it has more than PROGRESS_BATCH keys (at most PROGRESS_STEPS
+   * batches), recording keys done of total on the action after each; a last pass over the whole
+   * scope (idempotent) catches any key the listing left out.
    */
   async function revokeInBatches(action: ActionRecord, scope: Parameters<KeysRepo['revokeWhere']>[0], reason: RevokedReason): Promise<void> {
     const change = { reason, by: action.actor.userId, at: action.createdAt, actionId: action.id };
     const ids = scope.ids ?? (await repos.keys.listLive(action.teamId, action.createdAt)).filter((k) => !scope.createdBefore || k.createdAt <= scope.createdBefore).map((k) => k.id);
     if (ids.length > PROGRESS_BATCH) {
+      const step = Math.max(PROGRESS_BATCH, Math.ceil(ids.length / PROGRESS_STEPS));
       await repos.actions.progress(action.id, 0, ids.length);
-      for (let i = 0; i < ids.length; i += PROGRESS_BATCH) {
-        await repos.keys.revokeWhere({ ...scope, ids: ids.slice(i, i + PROGRESS_BATCH) }, change);
-        await repos.actions.progress(action.id, Math.min(i + PROGRESS_BATCH, ids.length), ids.length);
+      for (let i = 0; i < ids.length; i += step) {
+        await repos.keys.revokeWhere({ ...scope, ids: ids.slice(i, i + step) }, change);
+        await repos.actions.progress(action.id, Math.min(i + step, ids.length), ids.length);
       }
     }
     // The whole scope once more (a no-op for what the batches revoked): keys the listing did not show are reached too.
