@@ -112,6 +112,8 @@ describe('POST /v1/leaks/report', () => {
     for (const created of keys) await until(async () => (await verify(created.key)).code === 'REVOKED');
     const urls = await Promise.all(keys.map(async (k) => (await keyRowOf(server, team.teamId, k.row.id))!.leaks!.map((l) => l.url ?? null)));
     expect(urls).toEqual([...dropped.map(() => [null]), ['http://paste.example/found%20here?x=1']]);
+    // The audit entry is written after the revocation and the leak row, so wait for all of them.
+    await until(async () => (await auditOf(server, team.teamId, 'key.leaked')).length === keys.length);
     const audited = await auditOf(server, team.teamId, 'key.leaked');
     expect(audited.map((a) => a.details?.url ?? null).sort()).toEqual([...dropped.map(() => null), 'http://paste.example/found%20here?x=1'].sort());
 
@@ -132,6 +134,7 @@ describe('POST /v1/leaks/report', () => {
 
     await until(async () => ((await keyRowOf(server, team.teamId, reported.row.id))!.leaks ?? []).length > 0);
     expect((await keyRowOf(server, team.teamId, reported.row.id))!.leaks!.map((l) => l.url ?? null)).toEqual([null]);
+    await until(async () => (await auditOf(server, team.teamId, 'key.leaked')).length > 0);
     expect((await auditOf(server, team.teamId, 'key.leaked')).map((a) => a.details?.url ?? null)).toEqual([null]);
     const subject = 'Keywarden API key "pasted" leaked';
     await sink.waitFor(() => sink.to(owner.email).some((m) => m.subject?.startsWith(subject)));
