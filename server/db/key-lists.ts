@@ -6,6 +6,12 @@ import { newestFirst } from './keyset';
 /** A stored key without its hash: repos hand the hash to nobody but verify. */
 export type StoredKey = Omit<KeyDoc, '_id' | 'nameLower'>;
 
+/**
+ * The `comment` of the reads verify's poller makes every second (new key hashes, the keys revision), so
+ * what watches the database's commands can tell this background work from a request's own reads.
+ */
+export const BACKGROUND_COMMENT = 'keywarden: background poll';
+
 export const PUBLIC_FIELDS = {
   _id: 0,
   id: 1,
@@ -93,16 +99,20 @@ export function keyListReads(cols: Collections) {
     },
 
     /**
+     * The hashes of the keys created since `since` (every key's when null): verify's membership set (services/key-membership).
+     * A background poll: tagged with BACKGROUND_COMMENT.
+     */
+    async hashesCreatedSince(since: Date | null): Promise<string[]> {
+      const docs = await cols.keys.find(since ? { createdAt: { $gte: since } } : {}, { projection: { _id: 1 }, comment: BACKGROUND_COMMENT }).toArray();
+      return docs.map((d) => d._id);
+    },
+
+    /**
      * The stored status and expiry of every key in `scope`, which is all that
      * effective-status counts need, in one read: on FerretDB one pass over the
      * team's documents (three countDocuments were three), on MongoDB a covered
      * scan of `team_status_expiry` when the scope is the whole team.
      */
-    /** The hashes of the keys created since `since` (every key's when null): verify's membership set (services/key-membership). */
-    async hashesCreatedSince(since: Date | null): Promise<string[]> {
-      const docs = await cols.keys.find(since ? { createdAt: { $gte: since } } : {}, { projection: { _id: 1 } }).toArray();
-      return docs.map((d) => d._id);
-    },
 
     async listStatuses(scope: KeyCountScope): Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]> {
       return cols.keys.find(keyScopeFilter(scope), { projection: { _id: 0, status: 1, expiresAt: 1 } }).toArray() as Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]>;

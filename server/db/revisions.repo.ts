@@ -1,5 +1,6 @@
 import type { Collections } from './collections';
 import { onlyDuplicates } from './insert-once';
+import { BACKGROUND_COMMENT } from './key-lists';
 
 /**
  * A counter per kind of shared state ("keys": any key's status; "alerts":
@@ -21,9 +22,10 @@ export function revisionsRepo(cols: Collections) {
         await inc();
       }
     },
-    /** 0 before the first bump. */
-    async get(name: string): Promise<number> {
-      return (await cols.revisions.findOne({ _id: name }, { projection: { seq: 1 } }))?.seq ?? 0;
+    /** 0 before the first bump. A background poll says so: its read is tagged with BACKGROUND_COMMENT. */
+    async get(name: string, options: { background?: boolean } = {}): Promise<number> {
+      const tag = options.background ? { comment: BACKGROUND_COMMENT } : {};
+      return (await cols.revisions.findOne({ _id: name }, { projection: { seq: 1 }, ...tag }))?.seq ?? 0;
     },
   };
 }

@@ -187,7 +187,7 @@ export function verifyService(
       const sync = () => membership.sync().catch((err) => deps.log.error('reading new key hashes failed', err));
       const poll = () => {
         void sync();
-        return repos.revisions.get('keys').then(
+        return repos.revisions.get('keys', { background: true }).then(
           (rev) => {
             if (rev !== knownRevision) invalidate();
             knownRevision = rev;
