@@ -3,6 +3,7 @@ import type { VerifyCounts } from './activity-docs';
 import { inSlices } from './write-slices';
 import type { Collections, KeyDoc, UsageDoc } from './collections';
 import { insertOnce, onlyDuplicates } from './insert-once';
+import { recordedCallReads, type RecordedCallFields, type RecordedCalls } from './usage-calls';
 
 /**
  * Usage totals, one document per (key, hour) (see UsageDoc). Every read names
@@ -32,7 +33,13 @@ export interface UsageDelta extends VerifyCounts {
   ipsCapped: boolean;
   lastValid: { at: Date; ip: string | null; ua: string | null } | null;
   lastFail: { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null } | null;
+  /** Refused by the key's policy; what policy-checked verifications asked with (usage-tally.ts), by signature. */
+  forbidden?: number;
+  insufficientPermissions?: number;
+  calls?: ({ sig: string; count: number } & RecordedCallFields)[];
+  callsCapped?: number;
 }
+export type { RecordedCalls };
 
 const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
 const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
@@ -71,14 +78,20 @@ const withLatest = <T extends Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>>
  */
 function flushOp(flushId: string, source: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc> {
   const set: Record<string, unknown> = {};
+  const inc: Record<string, number> = Object.fromEntries(COUNTS.map((f) => [f, d[f]]));
   if (d.ipsCapped) set.ipsCapped = true;
+  for (const [f, n] of [['forbidden', d.forbidden], ['insufficientPermissions', d.insufficientPermissions], ['callsCapped', d.callsCapped]] as const) if (n) inc[f] = n;
+  for (const c of d.calls ?? []) {
+    set[`calls.${c.sig}`] = { ip: c.ip, origin: c.origin, permissions: c.permissions };
+    inc[`callCounts.${c.sig}`] = c.count;
+  }
   if (d.lastValid) set[`lastValid.${source}`] = d.lastValid;
   if (d.lastFail) set[`lastFail.${source}`] = d.lastFail;
   return {
     updateOne: {
       filter: { _id: usageId(d.keyId, d.hour), flushes: { $ne: flushId } },
       update: {
-        $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
+        $inc: inc,
         $addToSet: { ips: { $each: d.ips } },
         $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
         ...(Object.keys(set).length > 0 ? { $set: set } : {}),
@@ -109,6 +122,11 @@ function docWithFlush(f: Flush): UsageDoc {
     ...(Object.fromEntries(COUNTS.map((c) => [c, d[c]])) as unknown as VerifyCounts),
     ips: [...new Set(d.ips)],
     ipsCapped: d.ipsCapped,
+    forbidden: d.forbidden ?? 0,
+    insufficientPermissions: d.insufficientPermissions ?? 0,
+    calls: Object.fromEntries((d.calls ?? []).map((c) => [c.sig, { ip: c.ip, origin: c.origin, permissions: c.permissions }])),
+    callCounts: Object.fromEntries((d.calls ?? []).map((c) => [c.sig, c.count])),
+    callsCapped: d.callsCapped ?? 0,
     lastValid: d.lastValid ? { [f.source]: d.lastValid } : {},
     lastFail: d.lastFail ? { [f.source]: d.lastFail } : {},
     flushes: [f.flushId],
@@ -160,6 +178,7 @@ export async function addFlushes(cols: Collections, flushes: Flush[]): Promise<v
 export function usageRepo(cols: Collections) {
   return {
     addFlushes: (flushes: Flush[]) => addFlushes(cols, flushes),
+    ...recordedCallReads(cols),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
