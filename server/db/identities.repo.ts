@@ -33,7 +33,7 @@ export function identitiesRepo(cols: Collections) {
 
     /** Sets an identity's meta; null when it does not exist. */
     async setMeta(teamId: string, externalId: string, meta: Meta): Promise<{ before: StoredIdentity; after: StoredIdentity } | null> {
-      const doc = await cols.identities.findOneAndUpdate({ _id: identityId(teamId, externalId) }, { $set: { meta } }, { returnDocument: 'before', projection: FIELDS });
+      const doc = await cols.identities.findOneAndUpdate({ _id: identityId(teamId, externalId) }, { $set: { meta } }, { returnDocument: 'before' });
       if (!doc) return null;
       const before = toIdentity(doc);
       return { before, after: { ...before, meta } };

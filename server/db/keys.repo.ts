@@ -47,7 +47,11 @@ export function keysRepo(cols: Collections) {
      */
     async updatePolicy(scope: { teamId: string; id: string; ownerId?: string; now: Date }, set: Partial<KeyPolicy>): Promise<StoredKey | null> {
       const filter: Filter<KeyDoc> = { teamId: scope.teamId, id: scope.id, ...liveFilter(scope.now), ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) };
-      return (await cols.keys.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'before', projection: PUBLIC_FIELDS })) as StoredKey | null;
+      // No projection: FerretDB v1's findAndModify does not take one. The hash never leaves here.
+      const doc = await cols.keys.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'before' });
+      if (!doc) return null;
+      const { _id, nameLower: _nameLower, ...key } = doc;
+      return key;
     },
 
     /** The team's keys of one identity (identities.get), newest first. */

@@ -36,7 +36,8 @@ export function rolesRepo(cols: Collections) {
         cols.roles.findOneAndUpdate(
           { _id: roleId(teamId, role.name) },
           { $set: { permissions: role.permissions, description: role.description, memberAssignable: role.memberAssignable, updatedAt: at }, $setOnInsert: { teamId, name: role.name, createdAt: at } },
-          { upsert: true, returnDocument: 'before', projection: ROLE_FIELDS },
+          // No projection: FerretDB v1's findAndModify does not take one (toRole keeps the named fields).
+          { upsert: true, returnDocument: 'before' },
         );
       let before;
       try {
@@ -51,7 +52,7 @@ export function rolesRepo(cols: Collections) {
 
     /** Deletes a role; returns it (null: there was none). */
     async delete(teamId: string, name: string): Promise<StoredRole | null> {
-      const doc = await cols.roles.findOneAndDelete({ _id: roleId(teamId, name) }, { projection: ROLE_FIELDS });
+      const doc = await cols.roles.findOneAndDelete({ _id: roleId(teamId, name) });
       return doc ? toRole(doc) : null;
     },
   };
