@@ -8,6 +8,7 @@ import { useAction, useAsync } from '../hooks/use-async';
 import { addressesOf, changeOf, draftOf, isNarrowing, NO_CALLER_PASSES, type PolicyChange, type PolicyDraft } from '../lib/policy-edit';
 import { plural } from '../lib/plural';
 import { AsyncStatus } from './AsyncStatus';
+import { IdentityCard } from './IdentityCard';
 import { ProblemBox } from './ProblemBox';
 import { RolePicker } from './RolePicker';
 
@@ -115,6 +116,7 @@ export function KeyPolicy({ teamId, row, admin, onSaved }: { teamId: string; row
         <span>Identity (externalId: the customer or service it belongs to; empty: none)</span>
         <input name="externalId" value={draft.externalId} readOnly={!admin || !editable} maxLength={128} autoComplete="off" onInput={(e) => edit({ externalId: e.currentTarget.value })} />
       </label>
+      {admin && saved.externalId ? <IdentityCard key={saved.externalId} teamId={teamId} externalId={saved.externalId} keyId={saved.id} /> : null}
       {invalid ? (
         <p class="field-error" role="alert">
           {invalid}

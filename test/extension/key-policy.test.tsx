@@ -31,8 +31,25 @@ function fakeServer(initial: Partial<KeyRow>) {
   let row = keyRow({ permissions: ['docs.read'], roles: ['support'], restrictions: { ips: [], origins: [] }, meta: null, externalId: null, ...initial });
   const updates: Record<string, unknown>[] = [];
   const previews: Record<string, unknown>[] = [];
+  let identityMeta: unknown = { tier: 'gold' };
+  const identityUpdates: Record<string, unknown>[] = [];
   const api = {
     roles: { list: { query: async () => ROLES } },
+    identities: {
+      get: {
+        query: async ({ externalId }: { externalId: string }) => ({
+          identity: { id: 'idn_1', externalId, meta: identityMeta },
+          keys: [row, keyRow({ id: 'key_2', name: 'web' })],
+        }),
+      },
+      update: {
+        mutate: async ({ teamId: _, ...input }: { teamId: string; externalId: string; meta: unknown }) => {
+          identityUpdates.push(input);
+          identityMeta = input.meta;
+          return { id: 'idn_1', externalId: input.externalId, meta: input.meta };
+        },
+      },
+    },
     keys: {
       previewRestrictions: {
         query: async (input: { restrictions?: { ips: string[] } }) => {
@@ -59,7 +76,7 @@ function fakeServer(initial: Partial<KeyRow>) {
       },
     },
   } as unknown as Api;
-  return { api, updates, previews, row: () => row };
+  return { api, updates, previews, identityUpdates, row: () => row };
 }
 
 const field = (name: string) => document.querySelector<HTMLTextAreaElement | HTMLInputElement>(`[name="${name}"]`)!;
@@ -176,5 +193,17 @@ describe('KeyPolicy', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save policy' }));
     await screen.findByText('Saved.', undefined, PATIENT);
     expect(server.updates).toEqual([{ meta: { env: 'ci' } }]);
+  });
+
+  it('shows an admin the key’s identity, the keys sharing it, and saves the identity’s meta', async () => {
+    const server = fakeServer({ externalId: 'customer_42' });
+    render(signedIn(server.api, <KeyPolicy teamId="team_1" row={server.row()} admin onSaved={() => {}} />));
+    await screen.findByText(/shared with 1 other key: web/, undefined, PATIENT);
+    expect(JSON.parse(field('identityMeta').value)).toEqual({ tier: 'gold' });
+    type('identityMeta', '{"tier": "platinum"}');
+    fireEvent.click(screen.getByRole('button', { name: 'Save identity meta' }));
+    await screen.findByText('Identity meta saved.', undefined, PATIENT);
+    expect(server.identityUpdates).toEqual([{ externalId: 'customer_42', meta: { tier: 'platinum' } }]);
+    expect(server.updates).toEqual([]);
   });
 });
