@@ -42,7 +42,11 @@ export const LAST_USED_INTERVAL_MS = 60_000;
 const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
-  | {
+  | ValidAnswer
+  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'> }
+  | ({ valid: false } & PolicyRefusal);
+
+type ValidAnswer = Readonly<{
       valid: true;
       keyId: string;
       teamId: string;
@@ -53,9 +57,7 @@ export type VerifyResult =
       meta: Meta;
       identity: Identity | null;
       rotation?: { replacedBy: string; graceEndsAt: Date };
-    }
-  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'> }
-  | ({ valid: false } & PolicyRefusal);
+    }>;
 
 /** What a verification asks besides the key: a permission query and its caller's context. */
 export interface VerifyAsk {
@@ -65,7 +67,25 @@ export interface VerifyAsk {
 
 /** The key, with its rotation when it is the previous key of one (one document, read by `_id`), and its resolved policy. */
 type StoredState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
-type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy };
+/** `answer`: the valid answer, made once per cache fill (everything in it comes from the cached state). */
+type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; answer?: ValidAnswer };
+
+function validAnswer(key: KeyState): ValidAnswer {
+  const { policy } = key;
+  const valid = {
+    valid: true as const,
+    keyId: key.id,
+    teamId: key.teamId,
+    ownerId: key.ownerId,
+    expiresAt: key.expiresAt,
+    permissions: policy.permissions,
+    roles: policy.roles,
+    meta: policy.meta,
+    identity: policy.identity,
+  };
+  // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
+  return Object.freeze(key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid);
+}
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -206,24 +226,12 @@ export function verifyService(
         usage?.record(key, code, source, now);
         return { valid: false, code };
       }
-      const policy = key.policy;
-      const refusal = policyRefusal(policy, ask.context, query);
+      const refusal = policyRefusal(key.policy, ask.context, query);
       usage?.record(key, refusal?.code ?? 'valid', source, now, { ip: ask.context?.ip ?? null, origin: ask.context?.origin ?? null, permissions: query?.text ?? null });
       if (refusal) return { valid: false, ...refusal };
       recordUse(hash, key.lastUsedAt, now);
-      const valid = {
-        valid: true as const,
-        keyId: key.id,
-        teamId: key.teamId,
-        ownerId: key.ownerId,
-        expiresAt: key.expiresAt,
-        permissions: policy.permissions,
-        roles: policy.roles,
-        meta: policy.meta,
-        identity: policy.identity,
-      };
-      // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
-      return key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid;
+      // One answer object per cached state, so the route serializes it once (verify.routes.ts).
+      return (key.answer ??= validAnswer(key));
     },
 
     /** Called after any key's status changed: drop the cache here, tell the other instances. */
