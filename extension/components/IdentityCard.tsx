@@ -40,7 +40,7 @@ export function IdentityCard({ teamId, externalId, keyId }: { teamId: string; ex
 
   const others = d ? d.keys.filter((k) => k.id !== keyId) : [];
   return (
-    <div class="identity-card" aria-label={`Identity ${externalId}`}>
+    <div class="identity-card">
       <AsyncStatus state={details} loading="Reading the identity…" />
       {d ? (
         <>
