@@ -1,8 +1,11 @@
 import { useState } from 'preact/hooks';
 import { KeyNameSchema } from '../../shared/schemas/key';
-import { useAction } from '../hooks/use-async';
+import { PermissionsSchema } from '../../shared/schemas/policy';
+import { useAction, useAsync } from '../hooks/use-async';
 import { useApi } from '../hooks/session-context';
+import { entries } from '../lib/policy-edit';
 import { ProblemBox } from './ProblemBox';
+import { RolePicker } from './RolePicker';
 import { SecretOnce } from './SecretOnce';
 
 /**
@@ -19,14 +22,19 @@ export function GenerateKey(props: {
   onDone?: () => void;
   /** Admins may make a canary: a trap key that never works and alerts every admin when used. */
   allowCanary?: boolean;
+  /** Admins give the new key permissions and team roles (members change a key's policy in its details). */
+  allowPolicy?: boolean;
 }) {
   const [name, setName] = useState(props.initialName ?? '');
   const [canary, setCanary] = useState(false);
   const [days, setDays] = useState('');
+  const [permissions, setPermissions] = useState('');
+  const [roles, setRoles] = useState<string[]>([]);
   const [secret, setSecret] = useState<{ key: string; name: string } | null>(null);
   const [invalid, setInvalid] = useState<string | null>(null);
   const api = useApi();
   const { busy, problem, act } = useAction();
+  const teamRoles = useAsync(props.allowPolicy ? () => api.roles.list.query({ teamId: props.teamId }) : null, [api, props.teamId, props.allowPolicy]);
 
   if (secret) {
     return (
@@ -48,13 +56,18 @@ export function GenerateKey(props: {
     if (!parsedName.success) return setInvalid(parsedName.error.issues[0]?.message ?? 'name is required');
     const lifetime = days ? Number(days) : undefined;
     if (lifetime !== undefined && (!Number.isInteger(lifetime) || lifetime < 1)) return setInvalid('days must be a whole number, 1 or more');
+    const parsedPermissions = PermissionsSchema.safeParse(entries(permissions));
+    if (!parsedPermissions.success) return setInvalid(`Permissions: ${parsedPermissions.error.issues[0]?.message ?? 'not valid'}`);
     setInvalid(null);
-    const created = await act(() => api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime, ...(canary ? { canary: true } : {}) }));
+    const policy = props.allowPolicy && !canary ? { permissions: parsedPermissions.data, roles } : {};
+    const created = await act(() => api.keys.create.mutate({ teamId: props.teamId, name: parsedName.data, expiresInDays: lifetime, ...(canary ? { canary: true } : {}), ...policy }));
     if (created) {
       setSecret({ key: created.key, name: created.row.name });
       props.onSecret?.(true);
       setName('');
       setDays('');
+      setPermissions('');
+      setRoles([]);
       props.onCreated();
     }
   };
@@ -69,6 +82,15 @@ export function GenerateKey(props: {
         <span>Expires in (days, optional{props.maxLifetimeDays ? `, at most ${props.maxLifetimeDays}` : ''})</span>
         <input name="expiresInDays" type="number" min={1} max={props.maxLifetimeDays ?? 3650} value={days} onInput={(e) => (setDays(e.currentTarget.value), setInvalid(null))} />
       </label>
+      {props.allowPolicy && !canary ? (
+        <>
+          <label class="field">
+            <span>Permissions (optional, one a line, like docs.read or billing.*)</span>
+            <textarea name="permissions" rows={2} value={permissions} spellcheck={false} onInput={(e) => (setPermissions(e.currentTarget.value), setInvalid(null))} />
+          </label>
+          {teamRoles.data ? <RolePicker roles={teamRoles.data} value={roles} admin onChange={setRoles} /> : null}
+        </>
+      ) : null}
       {props.allowCanary ? (
         <label class="check">
           <input type="checkbox" name="canary" checked={canary} onChange={(e) => setCanary(e.currentTarget.checked)} />

@@ -30,6 +30,8 @@ export function GenerateKeyDialog(props: {
   maxLifetimeDays: number | null;
   initialName?: string;
   allowCanary?: boolean;
+  /** Admins: the new key's permissions and roles. */
+  allowPolicy?: boolean;
   onCreated(): void;
   onClose(): void;
 }) {
@@ -70,6 +72,7 @@ export function GenerateKeyDialog(props: {
           maxLifetimeDays={props.maxLifetimeDays}
           initialName={props.initialName}
           allowCanary={props.allowCanary}
+          allowPolicy={props.allowPolicy}
           onCreated={props.onCreated}
           onSecret={setSecret}
           onDone={props.onClose}

@@ -25,6 +25,10 @@ export interface KeyScope {
   search?: { hash: string } | { text: string };
   /** Only keys idle since this instant (shared/idle.ts). */
   idleBefore?: Date;
+  /** Only keys holding this team role. */
+  role?: string;
+  /** Only keys of this identity. */
+  externalId?: string;
 }
 
 export interface KeyListSpec extends KeyScope {
@@ -128,6 +132,8 @@ function scopeFilter(spec: KeyScope): { filter: Filter<KeyDoc>; and: Filter<KeyD
     and.push({ $or: [{ nameLower: { $regex: pattern } }, { hint: { $regex: pattern, $options: 'i' } }] });
   }
   if (spec.idleBefore) and.push(...idleFilter(spec.idleBefore));
+  if (spec.role) filter.roles = spec.role;
+  if (spec.externalId) filter.externalId = spec.externalId;
   return { filter, and };
 }
 

@@ -24,7 +24,8 @@ import { effectiveStatus } from '../db/effective-status';
  * The revisions are global, so a change in any team recounts every team, once.
  *
  * A scope with the Idle filter is counted on every call, never kept: a key
- * leaves it at its next use, which bumps no revision.
+ * leaves it at its next use, which bumps no revision. (The Role and Identity
+ * filters are kept: keys.update and roles.delete bump the `keys` revision.)
  */
 export interface KeyCountsOptions {
   maxAgeMs: number;
@@ -48,6 +49,8 @@ export function keyCountsCache(repos: { keys: KeysRepo; revisions: RevisionsRepo
       ownerIds: [...new Set(scope.ownerIds ?? [])].sort(),
       search: scope.search ?? null,
       idleBefore: scope.idleBefore?.getTime() ?? null,
+      role: scope.role ?? null,
+      externalId: scope.externalId ?? null,
     };
     return JSON.stringify(parts);
   };

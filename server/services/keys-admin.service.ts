@@ -46,13 +46,15 @@ export function keysAdminService(deps: Deps, repos: { keys: KeysRepo; teams: Tea
    * it is turned into the query.
    */
   function queryOf(filters: KeyFilters, now: Date): { scope: KeyScope; view: KeyStatus[] } {
-    const { teamId, view, search, generatedBy, idleDays, ...unhandled } = filters;
+    const { teamId, view, search, generatedBy, idleDays, role, externalId, ...unhandled } = filters;
     unhandled satisfies Record<string, never>;
     const parsed = search ? parseKey(search) : null;
     const scope: KeyScope = { teamId };
     if (generatedBy) scope.ownerIds = generatedBy;
     if (search) scope.search = parsed?.ok ? { hash: hashKey(deps.pepper, parsed.key) } : { text: search };
     if (idleDays) scope.idleBefore = idleCutoff(idleDays, now);
+    if (role) scope.role = role;
+    if (externalId) scope.externalId = externalId;
     return { scope, view };
   }
 

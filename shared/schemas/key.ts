@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 import { DAY_MS } from '../time';
-import { ExternalIdSchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
+import { ExternalIdSchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNameSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
@@ -135,6 +135,10 @@ export const KeyFilters = z.object({
   generatedBy: z.array(UserIdSchema).max(100).optional(),
   /** The "Idle" filter: only keys idle this many days (see shared/idle.ts). */
   idleDays: z.number().int().min(1).max(3650).optional(),
+  /** Only keys holding this team role (by name). */
+  role: RoleNameSchema.optional(),
+  /** Only keys of this identity (externalId). */
+  externalId: ExternalIdSchema.optional(),
 });
 export type KeyFilters = z.infer<typeof KeyFilters>;
 

@@ -20,6 +20,8 @@ function fakeServer(initial: Partial<TeamSettings> = {}) {
   let hold: Promise<void> | null = null;
   let fail = false;
   const api = {
+    // The Roles card reads the team's roles (none here).
+    roles: { list: { query: async () => [] } },
     settings: {
       get: { query: async () => stored },
       update: {

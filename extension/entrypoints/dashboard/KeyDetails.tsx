@@ -2,6 +2,7 @@ import { LeakDetail } from '../../components/LeakNote';
 import { useEffect, useRef } from 'preact/hooks';
 import type { KeyRow } from '../../../shared/schemas/key';
 import { AsyncStatus } from '../../components/AsyncStatus';
+import { KeyPolicy } from '../../components/KeyPolicy';
 import { StatusTag } from '../../components/StatusTag';
 import { UsageChart } from '../../components/UsageChart';
 import { useApi } from '../../hooks/session-context';
@@ -16,6 +17,9 @@ import { ago, failedTotal, triedAfterStop } from '../../lib/usage';
 export type KeyRef = Pick<KeyRow, 'id' | 'name' | 'hint' | 'status'> & Partial<Pick<KeyRow, 'revokedReason' | 'disabledReason' | 'triedAfterRevoke'>>;
 type AuditItem = RouterOutputs['audit']['list']['items'][number];
 
+/** A whole row (from a key list) carries the key's policy; a key named by the overview does not. */
+const isRow = (k: KeyRef): k is KeyRow => 'restrictions' in k && 'generatedBy' in k;
+
 /** History is looked for in this many of the newest audit entries (two pages of the API's largest). */
 const AUDIT_PAGES = 2;
 const AUDIT_PAGE = 200;
@@ -29,13 +33,14 @@ const ACTIONS: Record<string, string> = {
   'key.leaked': 'Reported leaked',
   'canary.triggered': 'Canary used',
   'key.rotated': 'Rotated',
+  'key.updated': 'Policy changed',
 };
 
 /**
  * A key's details in a side panel (a modal <dialog>): 30 days of valid and refused uses, the last
  * address and user agent, the last refused try, and, for admins, the key's history from the audit log.
  */
-export function KeyDetails({ teamId, keyRef, admin, onClose }: { teamId: string; keyRef: KeyRef; admin: boolean; onClose(): void }) {
+export function KeyDetails({ teamId, keyRef, admin, onClose, onChanged }: { teamId: string; keyRef: KeyRef; admin: boolean; onClose(): void; onChanged?(row: KeyRow): void }) {
   const api = useApi();
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
@@ -104,6 +109,12 @@ export function KeyDetails({ teamId, keyRef, admin, onClose }: { teamId: string;
           </dl>
         </>
       ) : null}
+
+      {isRow(keyRef) ? (
+        <KeyPolicy teamId={teamId} row={keyRef} admin={admin} onSaved={(row) => onChanged?.(row)} />
+      ) : (
+        <p class="hint">Open the key from the list to see and change its policy.</p>
+      )}
 
       {admin ? (
         <>

@@ -43,6 +43,7 @@ export function KeysTab({ team }: { team: SessionTeam }) {
   const list = useKeyList(team.teamId, filters, setFilters);
   const members = useAsync(() => api.members.list.query({ teamId: team.teamId }), [api, team.teamId]);
   const settings = useAsync(() => api.settings.get.query({ teamId: team.teamId }), [api, team.teamId]);
+  const roles = useAsync(() => api.roles.list.query({ teamId: team.teamId }), [api, team.teamId]);
   const rowAction = useAction();
   const warnDays = settings.data ? Math.max(0, ...settings.data.expiryWarningDays) : null;
 
@@ -135,7 +136,7 @@ export function KeysTab({ team }: { team: SessionTeam }) {
           </button>
           <CsvButton team={team} kind="keys" />
         </div>
-        <KeyFilters value={filters} members={members.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
+        <KeyFilters value={filters} members={members.data ?? []} roles={roles.data ?? []} searchError={searchError} onChange={change} onSearch={search} />
         {idleNote ? <p class="notice">{idleNote}</p> : null}
         {filters.search ? (
           <p class="hint">
@@ -221,10 +222,11 @@ export function KeysTab({ team }: { team: SessionTeam }) {
           maxLifetimeDays={settings.data?.maxLifetimeDays ?? null}
           initialName={generate?.name}
           allowCanary
+          allowPolicy
           onCreated={list.reload}
           onClose={() => setGenerate(null)}
         />
-        {detail ? <KeyDetails key={detail.id} teamId={team.teamId} keyRef={detail} admin onClose={() => setDetail(null)} /> : null}
+        {detail ? <KeyDetails key={detail.id} teamId={team.teamId} keyRef={detail} admin onClose={() => setDetail(null)} onChanged={() => list.reload()} /> : null}
       </section>
     </>
   );

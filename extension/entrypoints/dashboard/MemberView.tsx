@@ -83,7 +83,7 @@ export function MemberView({ team }: { team: SessionTeam }) {
           onClose={() => setGenerate(null)}
         />
       ) : null}
-      {detail ? <KeyDetails key={detail.id} teamId={team.teamId} keyRef={detail} admin={false} onClose={() => setDetail(null)} /> : null}
+      {detail ? <KeyDetails key={detail.id} teamId={team.teamId} keyRef={detail} admin={false} onClose={() => setDetail(null)} onChanged={() => void my.reload()} /> : null}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { PolicyPreview } from '../../components/PolicyPreview';
 import { IdlePolicyCard } from '../../components/IdlePolicyCard';
 import { LeakResponseCard } from '../../components/LeakResponseCard';
 import { ProblemBox } from '../../components/ProblemBox';
+import { RolesCard } from '../../components/RolesCard';
 import { Switch } from '../../components/Switch';
 import { useApi } from '../../hooks/session-context';
 import { useAction, useAsync } from '../../hooks/use-async';
@@ -178,6 +179,7 @@ function SettingsForm(props: { team: SessionTeam; value: FullTeamSettings; onSav
       </form>
       <IdlePolicyCard teamId={team.teamId} value={value} onSaved={props.onSaved} />
       <LeakResponseCard teamId={team.teamId} value={value} onSaved={props.onSaved} />
+      <RolesCard teamId={team.teamId} />
     </section>
   );
 }
