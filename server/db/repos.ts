@@ -20,6 +20,7 @@ import { rotationsRepo } from './rotations.repo';
 import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
 import { canaryAlarmsRepo } from './canary-alarms.repo';
+import { tokensRepo } from './tokens.repo';
 import { rolesRepo } from './roles.repo';
 import { identitiesRepo } from './identities.repo';
 
@@ -51,6 +52,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     keyRequests: keyRequestsRepo(cols),
     idleKeys: idleKeysRepo(cols),
     canaryAlarms: canaryAlarmsRepo(cols),
+    tokens: tokensRepo(cols),
     roles: rolesRepo(cols),
     identities: identitiesRepo(cols),
   };

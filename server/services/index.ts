@@ -29,6 +29,7 @@ import { canaryService } from './canary.service';
 import { leakAlerts } from './leak-alerts';
 import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
+import { tokensService } from './tokens.service';
 import type { WebhookOptions } from './webhook-delivery';
 import { rolesService } from './roles.service';
 import { identitiesService } from './identities.service';
@@ -77,13 +78,14 @@ export function createServices(
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox, alertsBus);
   const members = membersService(repos, teams, audit, keyActions, invitations);
-  const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
+  const tokens = tokensService(deps, repos, audit);
+  const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
   const roles = rolesService(deps, repos, audit, verify.keyStateChanged);
   const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
   const keyPreview = keyPreviewService(deps, repos, usage.recorder);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { tokens, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -12,11 +12,13 @@ import { usageRouter } from './routers/usage.router';
 import { leaksRouter } from './routers/leaks.router';
 import { keyRequestsRouter } from './routers/key-requests.router';
 import { webhooksRouter } from './routers/webhooks.router';
+import { tokensRouter } from './routers/tokens.router';
 import { rolesRouter } from './routers/roles.router';
 import { identitiesRouter } from './routers/identities.router';
 
 export const appRouter = router({
   webhooks: webhooksRouter,
+  tokens: tokensRouter,
   auth: authRouter,
   keys: keysRouter,
   settings: settingsRouter,
