@@ -1,5 +1,5 @@
 import { parseKey } from '../../shared/key-format';
-import type { VerifyFailureCode } from '../../shared/schemas/key';
+import type { VerifyFailureCode, VerifyResult } from '../../shared/schemas/key';
 import type { Deps } from '../deps';
 import { verifyRefusal } from '../db/effective-status';
 import type { KeysRepo } from '../db/keys.repo';
@@ -31,10 +31,6 @@ import type { UsageRecorder, UseSource } from './usage-recorder';
 export const LAST_USED_INTERVAL_MS = 60_000;
 /** A caller gets an answer (503 at worst) within this, even while the database is away. */
 const LOOKUP_DEADLINE_MS = 6000;
-
-export type VerifyResult =
-  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date } }
-  | { valid: false; code: VerifyFailureCode };
 
 /** The key, with its rotation when it is the previous key of one: one document, read by `_id`. */
 type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;

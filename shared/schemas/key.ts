@@ -159,6 +159,22 @@ export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }) });
 export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
+/**
+ * The verify API's answer (200 for any well-formed request): a working key's ids, or why it fails.
+ * During a rotation's grace the old key still works and names the key that replaces it.
+ */
+export const VerifyResultSchema = z.discriminatedUnion('valid', [
+  z.object({
+    valid: z.literal(true),
+    keyId: z.string(),
+    teamId: z.string(),
+    ownerId: z.string(),
+    expiresAt: z.date().nullable(),
+    rotation: z.object({ replacedBy: z.string(), graceEndsAt: z.date() }).optional(),
+  }),
+  z.object({ valid: z.literal(false), code: VerifyFailureCodeSchema }),
+]);
+export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
 export const ActionProgressInput = z.object({ teamId: TeamIdSchema });

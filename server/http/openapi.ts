@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { PlainErrorSchema, ProblemSchema } from '../../shared/schemas/problem';
+import { TOKEN_SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '../../shared/schemas/token';
+import { VerifyRequestSchema, VerifyResultSchema } from '../../shared/schemas/key';
+import type { RestRoute } from './rest/route';
+
+/**
+ * The OpenAPI 3.1 document of the REST API and the verify API, generated from the
+ * declared routes and their zod schemas in `shared/` (zod's own JSON Schema
+ * conversion, draft 2020-12, which is OpenAPI 3.1's dialect): no schema is copied by
+ * hand, so the document cannot drift from what the routes accept and send.
+ */
+
+type JsonSchema = Record<string, unknown>;
+/** The declaration without its handler: all the document needs. */
+export type RouteDeclaration = Omit<RestRoute, 'handler'>;
+
+export const SECURITY_SCHEME = 'apiToken';
+/** The REST API's error statuses, each answered as `application/problem+json`. */
+export const PROBLEM_STATUSES = [400, 401, 403, 404, 429] as const;
+const PROBLEM_DESCRIPTIONS: Record<(typeof PROBLEM_STATUSES)[number], string> = {
+  400: 'Bad input: `detail` names the field.',
+  401: 'A missing, invalid, expired or revoked token, or one whose creator is no longer an admin of the team.',
+  403: 'The token lacks the scope this route needs: `detail` names it.',
+  404: 'Another team, or no such key.',
+  429: 'Over the rate limits: retry after `Retry-After` seconds.',
+};
+
+/**
+ * JSON carries dates as ISO 8601 strings (`Date#toJSON`), which is what the routes send
+ * and what `z.coerce.date()` inputs accept. Anything else zod cannot represent is a
+ * mistake in a schema, and fails the generation.
+ */
+const unrepresentable = ({ zodSchema }: { zodSchema: { _zod: { def: { type: string } } } }) =>
+  zodSchema._zod.def.type === 'date' ? { type: 'string' as const, format: 'date-time' } : ('throw' as const);
+
+/**
+ * One schema as JSON Schema: what a client sends (`input`: before defaults, coercion and
+ * transforms) or what it receives (`output`). Schemas are inlined; a `$defs` (a cycle)
+ * would be resolved against the document's root, so it is refused.
+ */
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable }) as JsonSchema;
+  if ('$defs' in json) throw new Error('OpenAPI: a schema with $defs (a cycle) cannot be inlined');
+  return json;
+}
+
+function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query') {
+  if (!schema) return [];
+  const json = jsonSchemaOf(schema, 'input');
+  const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((json.required ?? []) as string[]);
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...propertySchema } = property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.has(name),
+      ...(typeof description === 'string' ? { description } : {}),
+      schema: propertySchema,
+      // A list in a query is one comma-separated value: `?view=enabled,disabled`.
+      ...(propertySchema.type === 'array' ? { style: 'form', explode: false } : {}),
+    };
+  });
+}
+
+const json = (schema: JsonSchema, type = 'application/json') => ({ content: { [type]: { schema } } });
+const ref = (kind: 'responses' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const problemName = (status: number) => `Problem${status}`;
+const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^[0-9]+$' } };
+
+function operationOf(route: RouteDeclaration) {
+  const tag = route.path.split('/')[4] ?? 'teams';
+  const responses: Record<string, unknown> = {
+    [route.success.status]: {
+      description: route.success.description,
+      ...(route.success.schema ? json(jsonSchemaOf(route.success.schema, 'output')) : {}),
+    },
+  };
+  for (const status of PROBLEM_STATUSES) responses[status] = ref('responses', problemName(status));
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: `Needs a token with the \`${route.scope}\` scope: ${TOKEN_SCOPE_DESCRIPTIONS[route.scope]}`,
+    tags: [tag],
+    security: [{ [SECURITY_SCHEME]: [route.scope] }],
+    parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
+    ...(route.body ? { requestBody: { required: true, ...json(jsonSchemaOf(route.body, 'input')) } } : {}),
+    responses,
+  };
+}
+
+/** The verify API: public (the key is the body, never a header), its errors in the plain `{ error, message }` shape. */
+function verifyOperation() {
+  const plainError = (description: string) => ({ description, ...json(ref('schemas', 'PlainError')) });
+  return {
+    operationId: 'verifyKey',
+    summary: 'Verify an API key',
+    description: 'Answers 200 for any well-formed request: whether the key works is `valid`, and when it does not, `code` says why.',
+    tags: ['verify'],
+    security: [],
+    requestBody: { required: true, ...json(jsonSchemaOf(VerifyRequestSchema, 'input')) },
+    responses: {
+      200: { description: 'The key works (with its ids), or why it does not.', ...json(jsonSchemaOf(VerifyResultSchema, 'output')) },
+      400: plainError('The body is not `{"key": "…"}`.'),
+      429: { ...plainError('Over the rate limits: retry after `Retry-After` seconds.'), headers: { 'Retry-After': RETRY_AFTER } },
+    },
+  };
+}
+
+function components() {
+  const responses: Record<string, unknown> = {};
+  for (const status of PROBLEM_STATUSES) {
+    const headers: Record<string, unknown> = {};
+    if (status === 401) headers['WWW-Authenticate'] = { description: 'Always `Bearer`.', schema: { type: 'string' } };
+    if (status === 429) headers['Retry-After'] = RETRY_AFTER;
+    responses[problemName(status)] = {
+      description: PROBLEM_DESCRIPTIONS[status],
+      ...(Object.keys(headers).length ? { headers } : {}),
+      ...json(ref('schemas', 'Problem'), 'application/problem+json'),
+    };
+  }
+  const scopes = TOKEN_SCOPES.map((scope) => `- \`${scope}\`: ${TOKEN_SCOPE_DESCRIPTIONS[scope]}`).join('\n');
+  return {
+    securitySchemes: {
+      [SECURITY_SCHEME]: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'kwt_ + 36 base62 characters',
+        description: `A team API token (\`Authorization: Bearer kwt_…\`), created by a team admin. Each route needs one scope:\n\n${scopes}`,
+      },
+    },
+    schemas: {
+      Problem: jsonSchemaOf(ProblemSchema, 'output'),
+      PlainError: jsonSchemaOf(PlainErrorSchema, 'output'),
+    },
+    responses,
+  };
+}
+
+/** The document's own version (`info.version`); the API's is in its paths (`/v1`). */
+const DOCUMENT_VERSION = '1.0.0';
+
+/** The whole document; `routes` are the REST routes as declared (server/http/rest). */
+export function openApiDocument(routes: readonly RouteDeclaration[]) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method] = operationOf(route);
+  paths['/v1/keys/verify'] = { post: verifyOperation() };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Keywarden REST API',
+      version: DOCUMENT_VERSION,
+      description:
+        'Manage a team\'s API keys from scripts and services. Every route under `/v1/teams/{teamId}/` takes a team API token ' +
+        '(`Authorization: Bearer kwt_…`) with the scope the route names; JSON in and out; errors are `application/problem+json`.',
+    },
+    security: [{ [SECURITY_SCHEME]: [] }],
+    paths,
+    components: components(),
+  };
+}
+export type OpenApiDocument = ReturnType<typeof openApiDocument>;

@@ -1,0 +1,217 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Window } from 'happy-dom';
+import { z } from 'zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonSchemaOf, openApiDocument, type RouteDeclaration } from '../../server/http/openapi';
+import { CreateKeyInput, CreatedKeySchema, KeyRowSchema, KeyStatusSchema, VerifyResultSchema } from '../../shared/schemas/key';
+import { PublicIdSchema, TeamIdSchema } from '../../shared/schemas/common';
+import { TOKEN_SCOPE_DESCRIPTIONS } from '../../shared/schemas/token';
+import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { seedKey } from '../helpers/keys';
+import { openApiChecker, openApiCheckerFor, type OpenApiChecker } from '../helpers/openapi';
+
+/**
+ * The OpenAPI document (server/http/openapi.ts): generated from the declared routes'
+ * zod schemas, valid OpenAPI 3.1, and what the server really sends matches it.
+ */
+
+type Json = Record<string, any>;
+
+async function expectValidOpenApi(doc: unknown) {
+  const validator = new Validator();
+  const result = await validator.validate(doc as Json);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
+}
+
+/** Declarations shaped like the REST routes', from the shared schemas: the generator's own contract. */
+const teamKey = z.object({ teamId: TeamIdSchema, keyId: PublicIdSchema });
+const sample: RouteDeclaration[] = [
+  {
+    method: 'get',
+    path: '/v1/teams/{teamId}/keys/{keyId}',
+    operationId: 'getKey',
+    summary: 'Read a key',
+    scope: 'keys:read',
+    params: teamKey,
+    query: z.object({ view: z.array(KeyStatusSchema).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }),
+    success: { status: 200, description: 'The key.', schema: KeyRowSchema },
+  },
+  {
+    method: 'post',
+    path: '/v1/teams/{teamId}/keys',
+    operationId: 'createKey',
+    summary: 'Create a key',
+    scope: 'keys:write',
+    params: z.object({ teamId: TeamIdSchema }),
+    body: CreateKeyInput,
+    success: { status: 201, description: 'The key, shown once, and its row.', schema: CreatedKeySchema },
+  },
+  {
+    method: 'post',
+    path: '/v1/teams/{teamId}/keys/{keyId}/revoke',
+    operationId: 'revokeKey',
+    summary: 'Revoke a key',
+    scope: 'keys:revoke',
+    params: teamKey,
+    success: { status: 204, description: 'Revoked.', schema: null },
+  },
+];
+
+describe('the generated document', () => {
+  const doc = openApiDocument(sample) as Json;
+
+  it('is a valid OpenAPI 3.1 document', async () => {
+    await expectValidOpenApi(doc);
+  });
+
+  it('declares the bearer scheme and, per route, the scope it needs with what that scope allows', () => {
+    expect(doc.components.securitySchemes.apiToken).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const create = doc.paths['/v1/teams/{teamId}/keys'].post;
+    expect(create.security).toEqual([{ apiToken: ['keys:write'] }]);
+    expect(create.description).toContain(TOKEN_SCOPE_DESCRIPTIONS['keys:write']);
+    expect(doc.components.securitySchemes.apiToken.description).toContain('`keys:feed`');
+  });
+
+  it('describes path and query parameters, a comma-separated list as one form value', () => {
+    const get = doc.paths['/v1/teams/{teamId}/keys/{keyId}'].get;
+    const byName = Object.fromEntries(get.parameters.map((p: Json) => [p.name, p]));
+    expect(byName.teamId).toMatchObject({ in: 'path', required: true, schema: { type: 'string' } });
+    expect(byName.keyId).toMatchObject({ in: 'path', required: true });
+    expect(byName.view).toMatchObject({ in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array' } });
+    // A default is not required of the caller (the input side of the schema).
+    expect(byName.limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } });
+  });
+
+  it('writes dates as ISO date-time strings, in answers and in bodies that coerce them', () => {
+    const row = doc.paths['/v1/teams/{teamId}/keys/{keyId}'].get.responses['200'].content['application/json'].schema;
+    expect(row.properties.createdAt).toEqual({ type: 'string', format: 'date-time' });
+    expect(row.properties.expiresAt.anyOf).toContainEqual({ type: 'string', format: 'date-time' });
+    const body = doc.paths['/v1/teams/{teamId}/keys'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.expiresAt).toEqual({ type: 'string', format: 'date-time' });
+    expect(body.required).toEqual(['teamId', 'name']);
+  });
+
+  it('gives every REST route the problem+json errors, 401 with WWW-Authenticate and 429 with Retry-After', () => {
+    for (const route of sample) {
+      const op = doc.paths[route.path][route.method];
+      expect(Object.keys(op.responses).sort()).toEqual([String(route.success.status), '400', '401', '403', '404', '429'].sort());
+      expect(op.responses['403']).toEqual({ $ref: '#/components/responses/Problem403' });
+    }
+    expect(doc.components.responses.Problem401.headers['WWW-Authenticate']).toBeDefined();
+    expect(doc.components.responses.Problem429.headers['Retry-After']).toBeDefined();
+    expect(doc.components.responses.Problem404.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+    expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'detail', 'code']);
+    expect(doc.paths['/v1/teams/{teamId}/keys/{keyId}/revoke'].post.responses['204'].content).toBeUndefined();
+  });
+
+  it('describes the public verify API from its shared schemas', () => {
+    const verify = doc.paths['/v1/keys/verify'].post;
+    expect(verify.security).toEqual([]);
+    expect(verify.requestBody.content['application/json'].schema).toMatchObject({ required: ['key'] });
+    expect(verify.responses['200'].content['application/json'].schema).toEqual(jsonSchemaOf(VerifyResultSchema, 'output'));
+    expect(verify.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/PlainError' });
+  });
+
+  it('refuses a schema it cannot represent instead of writing a wrong one', () => {
+    const bad = { ...sample[0]!, success: { status: 200 as const, description: 'x', schema: z.object({ n: z.bigint() }) } };
+    expect(() => openApiDocument([bad])).toThrow();
+  });
+
+  it('checks an answer against the document: an undocumented field or status fails', async () => {
+    const api = openApiCheckerFor(doc);
+    const row = { id: 'key_abc', name: 'n', hint: 'kw_…abcd', status: 'enabled', revokedReason: null, disabledReason: null, createdAt: new Date().toJSON(), expiresAt: null, revokedAt: null, lastUsedAt: null, generatedBy: { userId: 'usr_a', email: 'a@b.c', name: 'A', role: 'admin' }, usage: { last24h: 0, last7d: 0 }, triedAfterRevoke: 0 };
+    const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    await expect(api.check('get', '/v1/teams/team_a/keys/key_abc', answer(200, row))).resolves.toEqual(row);
+    await expect(api.check('get', '/v1/teams/team_a/keys/key_abc', answer(200, { ...row, createdAt: 'yesterday' }))).rejects.toThrow(/date-time/);
+    await expect(api.check('get', '/v1/teams/team_a/keys/key_abc', answer(200, { ...row, pepper: 'x' }))).rejects.toThrow(/additional/);
+    await expect(api.check('get', '/v1/teams/team_a/keys/key_abc', answer(500, {}))).rejects.toThrow(/does not list/);
+  });
+});
+
+describe('GET /v1/openapi.json and /v1/docs', () => {
+  let server: TestServer;
+  let api: OpenApiChecker;
+  beforeAll(async () => {
+    server = await startTestServer({ label: 'openapi' });
+    api = await openApiChecker(server.url);
+  });
+  afterAll(() => server.close());
+
+  it('serves a valid OpenAPI 3.1 document with the bearer scheme', async () => {
+    await expectValidOpenApi(api.doc);
+    expect((api.doc as Json).components.securitySchemes.apiToken.scheme).toBe('bearer');
+  });
+
+  it('describes what the verify API really answers, for a working key and for junk', async () => {
+    const team = await createTeam(server, 'Verifiers');
+    const key = await seedKey(server, { teamId: team.teamId, ownerId: team.admin.userId, expiresAt: new Date(Date.now() + 86_400_000) });
+    const post = (body: unknown) => fetch(`${server.url}/v1/keys/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(await api.check('post', '/v1/keys/verify', await post({ key: key.value }))).toMatchObject({ valid: true, keyId: key.id });
+    expect(await api.check('post', '/v1/keys/verify', await post({ key: 'kw_nonsense' }))).toEqual({ valid: false, code: 'MALFORMED' });
+    expect(await api.check('post', '/v1/keys/verify', await post({ nokey: 1 }))).toMatchObject({ error: 'BAD_REQUEST' });
+  });
+
+  it('serves a reference page listing every operation, under a strict Content-Security-Policy', async () => {
+    const res = await fetch(`${server.url}/v1/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:|\*/);
+    const page = parse(await res.text());
+    const ops = Object.values((api.doc as Json).paths).flatMap((item) => Object.values(item as Json)) as Json[];
+    for (const op of ops) expect(page.getElementById(op.operationId), op.operationId).not.toBeNull();
+    for (const path of Object.keys((api.doc as Json).paths)) expect(page.body.textContent).toContain(path);
+    // Searchable: every operation carries the words the filter matches, and the box is there.
+    expect(page.querySelector('input[type="search"]')).not.toBeNull();
+    expect(page.querySelectorAll('.op[data-search]').length).toBe(ops.length);
+  });
+
+  it('loads nothing from another origin: no src, href, @import or url() leaves the page', async () => {
+    const html = await (await fetch(`${server.url}/v1/docs`)).text();
+    const page = parse(html);
+    const base = `${server.url}/v1/docs`;
+    const urls: string[] = [];
+    for (const el of page.querySelectorAll('*')) {
+      for (const attr of ['src', 'href', 'action', 'formaction', 'srcset', 'poster', 'data', 'background']) {
+        const value = el.getAttribute(attr);
+        if (value !== null) urls.push(value);
+      }
+      const style = el.getAttribute('style');
+      if (style) urls.push(...cssUrls(style));
+    }
+    for (const style of page.querySelectorAll('style')) urls.push(...cssUrls(style.textContent ?? ''));
+    expect(page.querySelectorAll('script[src], link[rel="stylesheet"], link[rel="preload"], iframe, object, embed, img, meta[http-equiv]').length).toBe(0);
+    expect(urls.length).toBeGreaterThan(0); // the link to openapi.json: the check reads real attributes
+    for (const url of urls) expect(new URL(url, base).origin, url).toBe(new URL(base).origin);
+  });
+});
+
+/** The URLs a piece of CSS would load: `@import "…"`, `@import url(…)` and `url(…)`. */
+function cssUrls(css: string): string[] {
+  const found = [...css.matchAll(/url\(\s*(['"]?)([^'")]+)\1\s*\)/gi)].map((m) => m[2]!);
+  found.push(...[...css.matchAll(/@import\s+(['"])([^'"]+)\1/gi)].map((m) => m[2]!));
+  return found;
+}
+
+function parse(html: string) {
+  const window = new Window();
+  return new window.DOMParser().parseFromString(html, 'text/html') as unknown as Document;
+}
+
+describe('the documents are public routes with the public limits', () => {
+  it('answers an address over its rate with 429 and Retry-After', async () => {
+    // One request in the bucket, refilled once in 100 s: the second is over, with no race against the clock.
+    const limited = await startTestServer({ label: 'openapilim', env: { RATE_LIMIT_PER_IP: '0.01', RATE_LIMIT_BURST_SECONDS: '100' } });
+    try {
+      expect((await fetch(`${limited.url}/v1/openapi.json`)).status).toBe(200);
+      const refused = await fetch(`${limited.url}/v1/docs`);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
