@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { OpenApiDocument } from './openapi';
+import type { AppErrorCode } from '../errors';
+import { PROBLEM_CODES, problemAnchor, problemStatus, type OpenApiDocument } from './openapi';
 
 /**
  * The API reference page (`GET /v1/docs`), rendered on the server from the OpenAPI
@@ -94,6 +95,13 @@ ${op.requestBody ? `<h4>Request body</h4>${body(doc, op.requestBody as Json)}` :
 </section>`;
 }
 
+function problemTable(): string {
+  const rows = (Object.entries(PROBLEM_CODES) as [AppErrorCode, string][]).map(
+    ([code, text]) => `<tr id="${problemAnchor(code)}"><td>${problemStatus(code)}</td><td><code>${code}</code></td><td>${prose(text)}</td></tr>`,
+  );
+  return `<table><thead><tr><th>Status</th><th>Code</th><th>When</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 const STYLE = `body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:960px;padding:0 16px 48px;color:#1b1f24;background:#fff}
 code{font:13px ui-monospace,monospace;background:#f2f4f7;padding:1px 4px;border-radius:3px}
 h1{margin:24px 0 4px}h2{margin-top:32px;border-bottom:1px solid #d0d7de}h4{margin:12px 0 4px}
@@ -131,7 +139,8 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 <body><h1>${esc(doc.info.title)}</h1>
 <p>${prose(doc.info.description)} The machine-readable document is <a href="openapi.json">openapi.json</a> (OpenAPI ${esc(doc.openapi)}).</p>
 <h2 id="auth">Authentication</h2><p>${prose(security.description)}</p>
-<h2 id="errors">Errors</h2><p>Every error of the REST API is <code>application/problem+json</code>:</p>${fields(doc, problem)}
+<h2 id="errors">Errors</h2><p>Every error of the REST API is <code>application/problem+json</code>; its <code>type</code> links to its code below.</p>${fields(doc, problem)}
+${problemTable()}
 <div class="search"><label for="q">Search the operations</label> <span id="count" class="opt">${count} operations</span><input id="q" type="search" placeholder="e.g. revoke, keys:write, audit" autocomplete="off"></div>
 ${sections.join('\n')}
 <script>${SCRIPT}</script></body></html>`;

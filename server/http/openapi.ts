@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PlainErrorSchema, ProblemSchema } from '../../shared/schemas/problem';
 import { TOKEN_SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '../../shared/schemas/token';
 import { VerifyRequestSchema, VerifyResultSchema } from '../../shared/schemas/key';
+import { AppError, httpStatus, type AppErrorCode } from '../errors';
 import type { RestRoute } from './rest/route';
 
 /**
@@ -16,15 +17,26 @@ type JsonSchema = Record<string, unknown>;
 export type RouteDeclaration = Omit<RestRoute, 'handler'>;
 
 export const SECURITY_SCHEME = 'apiToken';
-/** The REST API's error statuses, each answered as `application/problem+json`. */
-export const PROBLEM_STATUSES = [400, 401, 403, 404, 429] as const;
-const PROBLEM_DESCRIPTIONS: Record<(typeof PROBLEM_STATUSES)[number], string> = {
-  400: 'Bad input: `detail` names the field.',
-  401: 'A missing, invalid, expired or revoked token, or one whose creator is no longer an admin of the team.',
-  403: 'The token lacks the scope this route needs: `detail` names it.',
-  404: 'Another team, or no such key.',
-  429: 'Over the rate limits: retry after `Retry-After` seconds.',
+/**
+ * Every error code a REST route may answer, and when: the reference page gives each an
+ * anchor, which is what a problem's `type` links to (`/v1/docs#problem-not-found`).
+ */
+export const PROBLEM_CODES: Record<AppErrorCode, string> = {
+  BAD_REQUEST: 'Bad input: `detail` names the field.',
+  UNAUTHORIZED: 'A missing, invalid, expired or revoked token, or one whose creator is no longer an admin of the team.',
+  FORBIDDEN: 'The token lacks the scope this route needs: `detail` names it.',
+  NOT_FOUND: 'Another team, or no such key.',
+  CONFLICT: 'The change conflicts with the current state (say, a key that is not in the state the action needs).',
+  PRECONDITION_FAILED: 'A condition of the request no longer holds.',
+  PAYLOAD_TOO_LARGE: 'The body is larger than the route accepts.',
+  TOO_MANY_REQUESTS: 'Over the rate limits: retry after `Retry-After` seconds.',
+  INTERNAL_SERVER_ERROR: 'A failure of the server; nothing is said about the cause.',
+  SERVICE_UNAVAILABLE: 'The database is unreachable for now: retry later.',
 };
+/** The errors every REST route lists in the document (a route with a body lists 413 too). */
+const ROUTE_PROBLEMS: AppErrorCode[] = ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'TOO_MANY_REQUESTS'];
+export const problemStatus = (code: AppErrorCode) => httpStatus(new AppError(code, code));
+export const problemAnchor = (code: AppErrorCode) => `problem-${code.toLowerCase().replaceAll('_', '-')}`;
 
 /**
  * JSON carries dates as ISO 8601 strings (`Date#toJSON`), which is what the routes send
@@ -66,8 +78,10 @@ function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query') 
 
 const json = (schema: JsonSchema, type = 'application/json') => ({ content: { [type]: { schema } } });
 const ref = (kind: 'responses' | 'schemas', name: string) => ({ $ref: `#/components/${kind}/${name}` });
-const problemName = (status: number) => `Problem${status}`;
+const problemName = (code: AppErrorCode) => `Problem${problemStatus(code)}`;
 const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^[0-9]+$' } };
+
+const problemsOf = (route: RouteDeclaration): AppErrorCode[] => (route.body ? [...ROUTE_PROBLEMS, 'PAYLOAD_TOO_LARGE'] : ROUTE_PROBLEMS);
 
 function operationOf(route: RouteDeclaration) {
   const tag = route.path.split('/')[4] ?? 'teams';
@@ -77,7 +91,7 @@ function operationOf(route: RouteDeclaration) {
       ...(route.success.schema ? json(jsonSchemaOf(route.success.schema, 'output')) : {}),
     },
   };
-  for (const status of PROBLEM_STATUSES) responses[status] = ref('responses', problemName(status));
+  for (const code of problemsOf(route)) responses[problemStatus(code)] = ref('responses', problemName(code));
   return {
     operationId: route.operationId,
     summary: route.summary,
@@ -108,14 +122,15 @@ function verifyOperation() {
   };
 }
 
-function components() {
+function components(routes: readonly RouteDeclaration[]) {
   const responses: Record<string, unknown> = {};
-  for (const status of PROBLEM_STATUSES) {
+  for (const code of [...new Set(routes.flatMap(problemsOf))]) {
+    const status = problemStatus(code);
     const headers: Record<string, unknown> = {};
-    if (status === 401) headers['WWW-Authenticate'] = { description: 'Always `Bearer`.', schema: { type: 'string' } };
+    if (status === 401) headers['WWW-Authenticate'] = { description: 'Always `Bearer` (RFC 6750).', schema: { type: 'string', pattern: '^Bearer' } };
     if (status === 429) headers['Retry-After'] = RETRY_AFTER;
-    responses[problemName(status)] = {
-      description: PROBLEM_DESCRIPTIONS[status],
+    responses[problemName(code)] = {
+      description: PROBLEM_CODES[code],
       ...(Object.keys(headers).length ? { headers } : {}),
       ...json(ref('schemas', 'Problem'), 'application/problem+json'),
     };
@@ -157,7 +172,7 @@ export function openApiDocument(routes: readonly RouteDeclaration[]) {
     },
     security: [{ [SECURITY_SCHEME]: [] }],
     paths,
-    components: components(),
+    components: components(routes),
   };
 }
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;
