@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PlainErrorSchema, ProblemSchema } from '../../shared/schemas/problem';
+import { PlainErrorSchema } from '../../shared/schemas/plain-error';
+import { ProblemSchema } from '../../shared/schemas/rest';
 import { TOKEN_SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '../../shared/schemas/token';
 import { VerifyRequestSchema, VerifyResultSchema } from '../../shared/schemas/key';
 import { AppError, httpStatus, type AppErrorCode } from '../errors';

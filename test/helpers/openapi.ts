@@ -1,5 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import { expect } from 'vitest';
+import type { TestServer } from './harness';
+import { rest, type RestAnswer } from './rest';
 
 /**
  * Checks REST answers against the server's own OpenAPI document: the answer's status
@@ -106,4 +108,24 @@ export async function openApiChecker(baseUrl: string): Promise<OpenApiChecker> {
   const res = await fetch(`${baseUrl}/v1/openapi.json`);
   expect(res.status).toBe(200);
   return openApiCheckerFor((await res.json()) as Json);
+}
+
+const checkers = new Map<string, Promise<OpenApiChecker>>();
+/** One checker per server, made on first use. */
+export function checkerOf(server: { url: string }): Promise<OpenApiChecker> {
+  let checker = checkers.get(server.url);
+  if (!checker) checkers.set(server.url, (checker = openApiChecker(server.url)));
+  return checker;
+}
+
+/**
+ * `rest()` (test/helpers/rest.ts), with every answer checked against the server's OpenAPI
+ * document for its route and status: a drop-in for REST tests.
+ */
+export async function checkedRest<T = any>(server: TestServer, token: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RestAnswer<T>> {
+  const answer = await rest<T>(server, token, method, path, body, headers);
+  const checker = await checkerOf(server);
+  // rest() has read the body: the checker gets the same answer again, byte for byte as JSON.
+  await checker.check(method, path, new Response(answer.body === null ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers }));
+  return answer;
 }

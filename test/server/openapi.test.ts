@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonSchemaOf, openApiDocument, type RouteDeclaration } from '../../server/http/openapi';
 import { CreateKeyInput, CreatedKeySchema, KeyRowSchema, KeyStatusSchema, VerifyResultSchema } from '../../shared/schemas/key';
 import { PublicIdSchema, TeamIdSchema } from '../../shared/schemas/common';
-import { TOKEN_SCOPE_DESCRIPTIONS } from '../../shared/schemas/token';
+import { TOKEN_SCOPE_DESCRIPTIONS, TOKEN_SCOPES } from '../../shared/schemas/token';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { seedKey } from '../helpers/keys';
-import { openApiChecker, openApiCheckerFor, type OpenApiChecker } from '../helpers/openapi';
+import { checkedRest, checkerOf, openApiChecker, openApiCheckerFor, type OpenApiChecker } from '../helpers/openapi';
+import { tokenOf } from '../helpers/rest';
+import { restRoutes } from '../../server/http/rest/routes';
 
 /**
  * The OpenAPI document (server/http/openapi.ts): generated from the declared routes'
@@ -201,15 +203,94 @@ function parse(html: string) {
   return new window.DOMParser().parseFromString(html, 'text/html') as unknown as Document;
 }
 
+describe('every REST route answers what the document says', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ label: 'openapiroutes' });
+  });
+  afterAll(() => server.close());
+
+  it('exercises each route, and each answer (successes and problems) matches its route and status', async () => {
+    const team = await createTeam(server, 'Documented');
+    const other = await createTeam(server, 'Elsewhere');
+    const member = await team.addUser('member');
+    const { token } = await tokenOf(team.admin, team.teamId, [...TOKEN_SCOPES]);
+    const readOnly = (await tokenOf(team.admin, team.teamId, ['keys:read'])).token;
+    const base = `/v1/teams/${team.teamId}`;
+    const call = (method: string, path: string, body?: unknown, as: string | null = token) => checkedRest(server, as, method, `${base}${path}`, body);
+
+    const created = await call('POST', '/keys', { name: 'deploy 42', expiresInDays: 7, ownerId: member.userId });
+    expect(created.status).toBe(201);
+    const second = await call('POST', '/keys', { name: 'deploy 43' });
+    const keyId = created.body.row.id;
+    expect((await call('GET', '/keys?view=enabled,disabled&sort=oldest&limit=5')).body.items).toHaveLength(2);
+    expect((await call('GET', `/keys/${keyId}`)).body).toMatchObject({ id: keyId, status: 'enabled' });
+    expect((await call('POST', `/keys/${keyId}/disable`)).status).toBe(200);
+    expect((await call('POST', `/keys/${keyId}/enable`)).status).toBe(200);
+    expect((await call('POST', `/keys/${keyId}/revoke`)).body).toMatchObject({ status: 'revoked' });
+    expect((await call('POST', '/keys/revoke', { keyIds: [keyId, second.body.row.id] })).body).toEqual({ revoked: [second.body.row.id], alreadyRevoked: [keyId], notFound: [] });
+    expect((await call('GET', '/audit?limit=5')).status).toBe(200);
+    expect((await call('GET', '/members')).status).toBe(200);
+    expect((await call('GET', '/usage?range=7d')).status).toBe(200);
+
+    // The problems, each checked against the document too.
+    expect((await call('GET', '/keys', undefined, null)).status).toBe(401);
+    expect((await call('GET', '/keys', undefined, `kwt_${'x'.repeat(36)}`)).status).toBe(401);
+    expect((await call('POST', '/keys', { name: 'nope' }, readOnly)).body.detail).toContain('keys:write');
+    expect((await checkedRest(server, token, 'GET', `/v1/teams/${other.teamId}/keys`)).status).toBe(404);
+    expect((await call('GET', '/keys/key_doesnotexist')).status).toBe(404);
+    expect((await call('POST', '/keys', { name: '' })).status).toBe(400);
+    expect((await call('GET', '/usage?range=1y')).status).toBe(400);
+    expect((await call('POST', '/keys/revoke', { keyIds: Array.from({ length: 1000 }, (_, i) => `key_${i}`) })).status).toBe(413);
+
+    const api = await checkerOf(server);
+    const restOperations = Object.entries((api.doc as Json).paths as Json)
+      .filter(([path]) => path.startsWith('/v1/teams/'))
+      .flatMap(([path, item]) => Object.keys(item as Json).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(restOperations.length).toBeGreaterThanOrEqual(10);
+    expect([...api.succeeded].filter((op) => op.includes('/v1/teams/')).sort()).toEqual(restOperations.sort());
+    for (const status of [400, 401, 403, 404, 413]) expect([...api.seen].some((s) => s.endsWith(` ${status}`)), String(status)).toBe(true);
+  });
+
+  it('lists every declared REST route with its scope under the bearer scheme', async () => {
+    const api = await checkerOf(server);
+    const doc = api.doc as Json;
+    const routes = restRoutes(server.services);
+    for (const route of routes) {
+      const op = doc.paths[route.path]?.[route.method];
+      expect(op, `${route.method} ${route.path}`).toBeDefined();
+      expect(op.operationId).toBe(route.operationId);
+      expect(op.security).toEqual([{ apiToken: [route.scope] }]);
+    }
+    expect(Object.keys(doc.paths).sort()).toEqual([...new Set([...routes.map((r) => r.path), '/v1/keys/verify'])].sort());
+  });
+
+  it("links each problem's type to its anchor on the reference page", async () => {
+    const problem = await checkedRest(server, null, 'GET', '/v1/teams/team_x/keys');
+    const [path, anchor] = String(problem.body.type).split('#');
+    expect(path).toBe('/v1/docs');
+    const page = parse(await (await fetch(`${server.url}/v1/docs`)).text());
+    expect(page.getElementById(anchor!)?.textContent).toContain('UNAUTHORIZED');
+  });
+});
+
 describe('the documents are public routes with the public limits', () => {
-  it('answers an address over its rate with 429 and Retry-After', async () => {
-    // One request in the bucket, refilled once in 100 s: the second is over, with no race against the clock.
-    const limited = await startTestServer({ label: 'openapilim', env: { RATE_LIMIT_PER_IP: '0.01', RATE_LIMIT_BURST_SECONDS: '100' } });
+  it('answers an address over its rate with 429 and Retry-After; REST answers its own 429 as documented', async () => {
+    // One request per bucket, refilled once in 100 s: the second is over, with no race against the clock.
+    const limited = await startTestServer({ label: 'openapilim', env: { RATE_LIMIT_PER_IP: '0.01', RATE_LIMIT_PER_SESSION: '0.01', RATE_LIMIT_BURST_SECONDS: '100' } });
     try {
-      expect((await fetch(`${limited.url}/v1/openapi.json`)).status).toBe(200);
+      const api = await checkerOf(limited); // the address's one request: GET /v1/openapi.json
       const refused = await fetch(`${limited.url}/v1/docs`);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      const team = await createTeam(limited, 'Hasty');
+      const { token } = await tokenOf(team.admin, team.teamId, ['members:read']);
+      expect((await checkedRest(limited, token, 'GET', `/v1/teams/${team.teamId}/members`)).status).toBe(200);
+      const over = await checkedRest(limited, token, 'GET', `/v1/teams/${team.teamId}/members`);
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect([...api.seen]).toContain('GET /v1/teams/{teamId}/members 429');
     } finally {
       await limited.close();
     }
