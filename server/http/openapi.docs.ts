@@ -14,8 +14,14 @@ type Json = Record<string, unknown>;
 
 const esc = (text: unknown) =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-/** Inline code in the document's descriptions (`like this`) as <code>; everything else escaped. */
-const prose = (text: unknown) => esc(text ?? '').replace(/`([^`]+)`/g, '<code>$1</code>').replace(/\n/g, '<br>');
+/** The document's descriptions: `code` as <code>, lines starting with "- " as a list; everything else escaped. */
+function prose(text: unknown): string {
+  const inline = (line: string) => esc(line).replace(/`([^`]+)`/g, '<code>$1</code>');
+  const lines = String(text ?? '').split('\n').filter((line) => line.trim() !== '');
+  const items = lines.filter((line) => line.startsWith('- ')).map((line) => `<li>${inline(line.slice(2))}</li>`);
+  const rest = lines.filter((line) => !line.startsWith('- ')).map(inline).join('<br>');
+  return items.length ? `${rest}<ul>${items.join('')}</ul>` : rest;
+}
 
 function resolve(doc: OpenApiDocument, value: unknown): Json {
   const ref = (value as Json | undefined)?.$ref;
@@ -33,10 +39,12 @@ function typeOf(doc: OpenApiDocument, raw: unknown): string {
   if ('const' in schema) return JSON.stringify(schema.const);
   if (Array.isArray(schema.enum)) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (schema.type === 'array') return `array of ${typeOf(doc, schema.items)}`;
-  let label = String(schema.type ?? 'any');
+  let label = Array.isArray(schema.type) ? schema.type.join(' or ') : String(schema.type ?? 'any');
   if (schema.format) label += ` (${String(schema.format)})`;
-  const min = schema.minimum ?? schema.minLength ?? schema.minItems;
-  const max = schema.maximum ?? schema.maxLength ?? schema.maxItems;
+  // zod bounds every .int() by the safe integers: no news to a reader.
+  const bound = (value: unknown) => (typeof value === 'number' && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined);
+  const min = bound(schema.minimum ?? schema.minLength ?? schema.minItems);
+  const max = bound(schema.maximum ?? schema.maxLength ?? schema.maxItems);
   if (min !== undefined || max !== undefined) label += ` ${String(min ?? '')}–${String(max ?? '')}`;
   return label;
 }
@@ -76,7 +84,7 @@ function operation(doc: OpenApiDocument, method: string, path: string, op: Json)
   const scopes = ((op.security ?? []) as Json[]).flatMap((s) => Object.values(s).flat() as string[]);
   const params = ((op.parameters ?? []) as Json[]).map(
     (p) =>
-      `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}${p.required ? '' : ' <span class="opt">optional</span>'}</td><td class="type">${esc(typeOf(doc, p.schema))}${p.explode === false ? ' (comma-separated)' : ''}</td></tr>`,
+      `<tr><td><code>${esc(p.name)}</code></td><td>${esc(p.in)}${p.required ? '' : ' <span class="opt">optional</span>'}</td><td class="type">${esc(typeOf(doc, p.schema))}${p.explode === false ? ' (comma-separated)' : ''}</td><td>${prose(p.description)}</td></tr>`,
   );
   const responses = Object.entries(op.responses as Record<string, unknown>).map(([status, raw]) => {
     const response = resolve(doc, raw);
@@ -87,9 +95,9 @@ function operation(doc: OpenApiDocument, method: string, path: string, op: Json)
   return `<section class="op" id="${esc(op.operationId)}" data-search="${esc(text)}">
 <h3><span class="method ${esc(method)}">${esc(method.toUpperCase())}</span> <code>${esc(path)}</code></h3>
 <p><strong>${esc(op.summary)}</strong> <span class="opt">${esc(op.operationId)}</span></p>
-<p>${prose(op.description)}</p>
+<div>${prose(op.description)}</div>
 ${scopes.length ? `<p>Scope: <code>${esc(scopes.join(', '))}</code></p>` : '<p>No token: public.</p>'}
-${params.length ? `<table><thead><tr><th>Parameter</th><th>In</th><th>Type</th></tr></thead><tbody>${params.join('')}</tbody></table>` : ''}
+${params.length ? `<table><thead><tr><th>Parameter</th><th>In</th><th>Type</th><th>About</th></tr></thead><tbody>${params.join('')}</tbody></table>` : ''}
 ${op.requestBody ? `<h4>Request body</h4>${body(doc, op.requestBody as Json)}` : ''}
 <h4>Responses</h4><ul class="responses">${responses.join('')}</ul>
 </section>`;
@@ -138,7 +146,7 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 <title>${esc(doc.info.title)}</title><style>${STYLE}</style></head>
 <body><h1>${esc(doc.info.title)}</h1>
 <p>${prose(doc.info.description)} The machine-readable document is <a href="openapi.json">openapi.json</a> (OpenAPI ${esc(doc.openapi)}).</p>
-<h2 id="auth">Authentication</h2><p>${prose(security.description)}</p>
+<h2 id="auth">Authentication</h2><div>${prose(security.description)}</div>
 <h2 id="errors">Errors</h2><p>Every error of the REST API is <code>application/problem+json</code>; its <code>type</code> links to its code below.</p>${fields(doc, problem)}
 ${problemTable()}
 <div class="search"><label for="q">Search the operations</label> <span id="count" class="opt">${count} operations</span><input id="q" type="search" placeholder="e.g. revoke, keys:write, audit" autocomplete="off"></div>

@@ -58,18 +58,32 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSch
   return json;
 }
 
+/**
+ * Parameters arrive as strings that the route's schema parses (`"enabled,disabled"` into a
+ * list, `"50"` into a number): each is described by what it parses into, the way OpenAPI
+ * describes a parameter, and as sent when that cannot be said (a bare transform).
+ */
+function parameterSchema(schema: z.ZodType, asSent: JsonSchema): JsonSchema {
+  try {
+    return jsonSchemaOf(schema, 'output');
+  } catch {
+    return asSent;
+  }
+}
+
 function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query') {
   if (!schema) return [];
   const json = jsonSchemaOf(schema, 'input');
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
-  return Object.entries(properties).map(([name, property]) => {
-    const { description, ...propertySchema } = property;
+  return Object.entries(properties).map(([name, asSent]) => {
+    const { description, ...propertySchema } = parameterSchema(schema.shape[name] as z.ZodType, asSent);
     return {
       name,
       in: where,
+      // Required as sent: a parameter with a default may be left out.
       required: where === 'path' || required.has(name),
-      ...(typeof description === 'string' ? { description } : {}),
+      ...(typeof description === 'string' ? { description } : typeof asSent.description === 'string' ? { description: asSent.description } : {}),
       schema: propertySchema,
       // A list in a query is one comma-separated value: `?view=enabled,disabled`.
       ...(propertySchema.type === 'array' ? { style: 'form', explode: false } : {}),

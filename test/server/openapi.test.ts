@@ -241,7 +241,8 @@ describe('every REST route answers what the document says', () => {
     expect((await call('GET', '/keys/key_doesnotexist')).status).toBe(404);
     expect((await call('POST', '/keys', { name: '' })).status).toBe(400);
     expect((await call('GET', '/usage?range=1y')).status).toBe(400);
-    expect((await call('POST', '/keys/revoke', { keyIds: Array.from({ length: 1000 }, (_, i) => `key_${i}`) })).status).toBe(413);
+    // Over any body limit a route has (tRPC's 64 KiB is the largest).
+    expect((await call('POST', '/keys', { name: 'x'.repeat(70 * 1024) })).status).toBe(413);
 
     const api = await checkerOf(server);
     const restOperations = Object.entries((api.doc as Json).paths as Json)
