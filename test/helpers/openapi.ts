@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020';
 import { expect } from 'vitest';
 import type { TestServer } from './harness';
@@ -128,4 +129,13 @@ export async function checkedRest<T = any>(server: TestServer, token: string | n
   // rest() has read the body: the checker gets the same answer again, byte for byte as JSON.
   await checker.check(method, path, new Response(answer.body === null ? null : JSON.stringify(answer.body), { status: answer.status, headers: answer.headers }));
   return answer;
+}
+
+/** Asserts that `doc` is a valid OpenAPI 3.1 document (@seriousme/openapi-schema-validator). */
+export async function expectValidOpenApi(doc: unknown) {
+  const validator = new Validator();
+  const result = await validator.validate(doc as Record<string, unknown>);
+  expect(result.errors ?? []).toEqual([]);
+  expect(result.valid).toBe(true);
+  expect(validator.version).toBe('3.1');
 }
