@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PlainErrorSchema } from '../../shared/schemas/plain-error';
 import { ProblemSchema } from '../../shared/schemas/rest';
@@ -47,15 +48,26 @@ export const problemAnchor = (code: AppErrorCode) => `problem-${code.toLowerCase
 const unrepresentable = ({ zodSchema }: { zodSchema: { _zod: { def: { type: string } } } }) =>
   zodSchema._zod.def.type === 'date' ? { type: 'string' as const, format: 'date-time' } : ('throw' as const);
 
+/** The document's shared schemas (`components.schemas`), filled as operations are converted. */
+export type SharedSchemas = Record<string, JsonSchema>;
+
 /**
  * One schema as JSON Schema: what a client sends (`input`: before defaults, coercion and
- * transforms) or what it receives (`output`). Schemas are inlined; a `$defs` (a cycle)
- * would be resolved against the document's root, so it is refused.
+ * transforms) or what it receives (`output`). Schemas are inlined, except the recursive
+ * ones zod puts in `$defs` (any JSON value, as in `meta`): a `#/$defs/…` inside an operation
+ * would resolve against the document's root, so they move to `components.schemas`, named
+ * by their content (the same schema from two routes is one component).
  */
-export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable }) as JsonSchema;
-  if ('$defs' in json) throw new Error('OpenAPI: a schema with $defs (a cycle) cannot be inlined');
-  return json;
+export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output', shared?: SharedSchemas): JsonSchema {
+  const { $schema: _dialect, $defs, ...json } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable }) as JsonSchema;
+  if (!$defs) return json;
+  if (!shared) throw new Error('OpenAPI: a recursive schema needs the document to hold its $defs');
+  const defs = $defs as Record<string, JsonSchema>;
+  const local = (text: string) => text.replace(/"#\/\$defs\/[^"]+"/g, '"#/$defs/*"');
+  const names = new Map(Object.entries(defs).map(([id, def]) => [id, `Recursive_${createHash('sha256').update(local(JSON.stringify(def))).digest('hex').slice(0, 10)}`]));
+  const relink = (value: unknown): JsonSchema => JSON.parse(JSON.stringify(value).replace(/"#\/\$defs\/([^"]+)"/g, (_, id: string) => `"#/components/schemas/${names.get(id)}"`));
+  for (const [id, def] of Object.entries(defs)) shared[names.get(id)!] ??= relink(def);
+  return relink(json);
 }
 
 /**
@@ -63,21 +75,21 @@ export function jsonSchemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSch
  * list, `"50"` into a number): each is described by what it parses into, the way OpenAPI
  * describes a parameter, and as sent when that cannot be said (a bare transform).
  */
-function parameterSchema(schema: z.ZodType, asSent: JsonSchema): JsonSchema {
+function parameterSchema(schema: z.ZodType, asSent: JsonSchema, shared: SharedSchemas): JsonSchema {
   try {
-    return jsonSchemaOf(schema, 'output');
+    return jsonSchemaOf(schema, 'output', shared);
   } catch {
     return asSent;
   }
 }
 
-function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query') {
+function parametersOf(schema: z.ZodObject | undefined, where: 'path' | 'query', shared: SharedSchemas) {
   if (!schema) return [];
-  const json = jsonSchemaOf(schema, 'input');
+  const json = jsonSchemaOf(schema, 'input', shared);
   const properties = (json.properties ?? {}) as Record<string, JsonSchema>;
   const required = new Set((json.required ?? []) as string[]);
   return Object.entries(properties).map(([name, asSent]) => {
-    const { description, ...propertySchema } = parameterSchema(schema.shape[name] as z.ZodType, asSent);
+    const { description, ...propertySchema } = parameterSchema(schema.shape[name] as z.ZodType, asSent, shared);
     return {
       name,
       in: where,
@@ -98,12 +110,12 @@ const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: {
 
 const problemsOf = (route: RouteDeclaration): AppErrorCode[] => (route.body ? [...ROUTE_PROBLEMS, 'PAYLOAD_TOO_LARGE'] : ROUTE_PROBLEMS);
 
-function operationOf(route: RouteDeclaration) {
+function operationOf(route: RouteDeclaration, shared: SharedSchemas) {
   const tag = route.path.split('/')[4] ?? 'teams';
   const responses: Record<string, unknown> = {
     [route.success.status]: {
       description: route.success.description,
-      ...(route.success.schema ? json(jsonSchemaOf(route.success.schema, 'output')) : {}),
+      ...(route.success.schema ? json(jsonSchemaOf(route.success.schema, 'output', shared)) : {}),
     },
   };
   for (const code of problemsOf(route)) responses[problemStatus(code)] = ref('responses', problemName(code));
@@ -113,14 +125,14 @@ function operationOf(route: RouteDeclaration) {
     description: `Needs a token with the \`${route.scope}\` scope: ${TOKEN_SCOPE_DESCRIPTIONS[route.scope]}`,
     tags: [tag],
     security: [{ [SECURITY_SCHEME]: [route.scope] }],
-    parameters: [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')],
-    ...(route.body ? { requestBody: { required: true, ...json(jsonSchemaOf(route.body, 'input')) } } : {}),
+    parameters: [...parametersOf(route.params, 'path', shared), ...parametersOf(route.query, 'query', shared)],
+    ...(route.body ? { requestBody: { required: true, ...json(jsonSchemaOf(route.body, 'input', shared)) } } : {}),
     responses,
   };
 }
 
 /** The verify API: public (the key is the body, never a header), its errors in the plain `{ error, message }` shape. */
-function verifyOperation() {
+function verifyOperation(shared: SharedSchemas) {
   const plainError = (description: string) => ({ description, ...json(ref('schemas', 'PlainError')) });
   return {
     operationId: 'verifyKey',
@@ -128,16 +140,16 @@ function verifyOperation() {
     description: 'Answers 200 for any well-formed request: whether the key works is `valid`, and when it does not, `code` says why.',
     tags: ['verify'],
     security: [],
-    requestBody: { required: true, ...json(jsonSchemaOf(VerifyRequestSchema, 'input')) },
+    requestBody: { required: true, ...json(jsonSchemaOf(VerifyRequestSchema, 'input', shared)) },
     responses: {
-      200: { description: 'The key works (with its ids), or why it does not.', ...json(jsonSchemaOf(VerifyResultSchema, 'output')) },
+      200: { description: 'The key works (with its ids), or why it does not.', ...json(jsonSchemaOf(VerifyResultSchema, 'output', shared)) },
       400: plainError('The body is not `{"key": "…"}`.'),
       429: { ...plainError('Over the rate limits: retry after `Retry-After` seconds.'), headers: { 'Retry-After': RETRY_AFTER } },
     },
   };
 }
 
-function components(routes: readonly RouteDeclaration[]) {
+function components(routes: readonly RouteDeclaration[], shared: SharedSchemas) {
   const responses: Record<string, unknown> = {};
   for (const code of [...new Set(routes.flatMap(problemsOf))]) {
     const status = problemStatus(code);
@@ -161,8 +173,9 @@ function components(routes: readonly RouteDeclaration[]) {
       },
     },
     schemas: {
-      Problem: jsonSchemaOf(ProblemSchema, 'output'),
-      PlainError: jsonSchemaOf(PlainErrorSchema, 'output'),
+      Problem: jsonSchemaOf(ProblemSchema, 'output', shared),
+      PlainError: jsonSchemaOf(PlainErrorSchema, 'output', shared),
+      ...shared,
     },
     responses,
   };
@@ -174,8 +187,9 @@ const DOCUMENT_VERSION = '1.0.0';
 /** The whole document; `routes` are the REST routes as declared (server/http/rest). */
 export function openApiDocument(routes: readonly RouteDeclaration[]) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) (paths[route.path] ??= {})[route.method] = operationOf(route);
-  paths['/v1/keys/verify'] = { post: verifyOperation() };
+  const shared: SharedSchemas = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method] = operationOf(route, shared);
+  paths['/v1/keys/verify'] = { post: verifyOperation(shared) };
   return {
     openapi: '3.1.0',
     info: {
@@ -187,7 +201,7 @@ export function openApiDocument(routes: readonly RouteDeclaration[]) {
     },
     security: [{ [SECURITY_SCHEME]: [] }],
     paths,
-    components: components(routes),
+    components: components(routes, shared),
   };
 }
 export type OpenApiDocument = ReturnType<typeof openApiDocument>;

@@ -108,6 +108,7 @@ describe('every REST route answers what the document says', () => {
     const keyId = created.body.row.id;
     expect((await call('GET', '/keys?view=enabled,disabled&sort=oldest&limit=5')).body.items).toHaveLength(2);
     expect((await call('GET', `/keys/${keyId}`)).body).toMatchObject({ id: keyId, status: 'enabled' });
+    expect((await call('PATCH', `/keys/${keyId}`, { meta: { plan: 'pro', quota: [1, { burst: true }] } })).body.meta).toEqual({ plan: 'pro', quota: [1, { burst: true }] });
     expect((await call('POST', `/keys/${keyId}/disable`)).status).toBe(200);
     expect((await call('POST', `/keys/${keyId}/enable`)).status).toBe(200);
     expect((await call('POST', `/keys/${keyId}/revoke`)).body).toMatchObject({ status: 'revoked' });
