@@ -226,7 +226,6 @@ export const VerifyResultSchema = z.discriminatedUnion('valid', [
   }),
   z.object({ valid: z.literal(false), code: VerifyFailureCodeSchema, reason: PolicyRefusalReasonSchema.exclude(['INSUFFICIENT_PERMISSIONS']).optional() }),
 ]);
-export type VerifyResult = z.infer<typeof VerifyResultSchema>;
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
 export const ActionProgressInput = z.object({ teamId: TeamIdSchema });
