@@ -36,7 +36,7 @@ export const PROBLEM_CODES: Record<AppErrorCode, string> = {
   SERVICE_UNAVAILABLE: 'The database is unreachable for now: retry later.',
 };
 /** The errors every REST route lists in the document (a route with a body lists 413 too). */
-const ROUTE_PROBLEMS: AppErrorCode[] = ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'TOO_MANY_REQUESTS'];
+const ROUTE_PROBLEMS: AppErrorCode[] = ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE'];
 export const problemStatus = (code: AppErrorCode) => httpStatus(new AppError(code, code));
 export const problemAnchor = (code: AppErrorCode) => `problem-${code.toLowerCase().replaceAll('_', '-')}`;
 
@@ -137,14 +137,16 @@ function verifyOperation(shared: SharedSchemas) {
   return {
     operationId: 'verifyKey',
     summary: 'Verify an API key',
-    description: 'Answers 200 for any well-formed request: whether the key works is `valid`, and when it does not, `code` says why.',
+    description:
+      'Answers 200 for any well-formed request: whether the key works (and, given a `permissions` query, whether it holds them) is `valid`; when it does not, `code` says why.',
     tags: ['verify'],
     security: [],
     requestBody: { required: true, ...json(jsonSchemaOf(VerifyRequestSchema, 'input', shared)) },
     responses: {
       200: { description: 'The key works (with its ids), or why it does not.', ...json(jsonSchemaOf(VerifyResultSchema, 'output', shared)) },
-      400: plainError('The body is not `{"key": "…"}`.'),
+      400: plainError('The body is not a verify request (`{"key": "kw_…"}`), or its `permissions` query does not parse: `message` says which.'),
       429: { ...plainError('Over the rate limits: retry after `Retry-After` seconds.'), headers: { 'Retry-After': RETRY_AFTER } },
+      503: plainError(PROBLEM_CODES.SERVICE_UNAVAILABLE),
     },
   };
 }

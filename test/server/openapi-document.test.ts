@@ -88,7 +88,7 @@ describe('the generated document', () => {
   it('gives every REST route the problem+json errors, 401 with WWW-Authenticate and 429 with Retry-After', () => {
     for (const route of sample) {
       const op = doc.paths[route.path][route.method];
-      expect(Object.keys(op.responses).sort()).toEqual([String(route.success.status), '400', '401', '403', '404', '429', ...(route.body ? ['413'] : [])].sort());
+      expect(Object.keys(op.responses).sort()).toEqual([String(route.success.status), '400', '401', '403', '404', '429', '503', ...(route.body ? ['413'] : [])].sort());
       expect(op.responses['403']).toEqual({ $ref: '#/components/responses/Problem403' });
     }
     expect(doc.components.responses.Problem401.headers['WWW-Authenticate']).toBeDefined();
