@@ -8,6 +8,7 @@ import { bearerToken, callerIp, type NodeBindings } from './http/auth';
 import { verifyRoutes } from './http/verify.routes';
 import { csvRoutes } from './http/csv.routes';
 import { leaksRoutes, securityTxt } from './http/leaks.routes';
+import { openApiRoutes } from './http/openapi.routes';
 import { createRequestLimits, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/limits';
 import { isExtensionOrigin } from './lib/caller';
 import { mountRest } from './http/rest/mount';
@@ -80,6 +81,8 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
   app.use('/v1/leaks/report', limits.leakReport);
   app.use('/v1/leaks/github', limits.address);
   app.use('/health', limits.address);
+  app.use('/v1/openapi.json', limits.address);
+  app.use('/v1/docs', limits.address);
   app.use('/trpc/*', limits.caller);
   app.use('*', limits.body);
 
@@ -99,6 +102,7 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
   // After the CSV exports, which share `/v1/teams/{teamId}/`.
   mountRest(app, deps, services, restRoutes(services));
   app.route('/v1', leaksRoutes(deps, services));
+  app.route('/v1', openApiRoutes(restRoutes(services)));
   app.get('/.well-known/security.txt', (c) => c.text(securityTxt(deps)));
 
   app.all('/trpc/*', (c) => serveTrpc(c));

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 import { DAY_MS } from '../time';
-import { ExternalIdSchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNameSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
+import { ExternalIdSchema, IdentitySchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNameSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
@@ -210,6 +210,26 @@ export const VerifyRequestSchema = z.object({
 /** The key's state first (MALFORMED … EXPIRED), then its policy: FORBIDDEN (address or origin), INSUFFICIENT_PERMISSIONS. */
 export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'FORBIDDEN', 'INSUFFICIENT_PERMISSIONS']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
+/**
+ * The verify API's answer (200 for any well-formed request): a working key's ids and policy, or
+ * why it fails (a policy refusal of the address or origin says which). During a rotation's grace
+ * the old key still works and names the key that replaces it.
+ */
+export const VerifyResultSchema = z.discriminatedUnion('valid', [
+  z.object({
+    valid: z.literal(true),
+    keyId: z.string(),
+    teamId: z.string(),
+    ownerId: z.string(),
+    expiresAt: z.date().nullable(),
+    permissions: z.array(z.string()),
+    roles: z.array(z.string()),
+    meta: MetaSchema,
+    identity: IdentitySchema.nullable(),
+    rotation: z.object({ replacedBy: z.string(), graceEndsAt: z.date() }).optional(),
+  }),
+  z.object({ valid: z.literal(false), code: VerifyFailureCodeSchema, reason: PolicyRefusalReasonSchema.exclude(['INSUFFICIENT_PERMISSIONS']).optional() }),
+]);
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
 export const ActionProgressInput = z.object({ teamId: TeamIdSchema });

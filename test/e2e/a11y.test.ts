@@ -141,6 +141,15 @@ describe('accessibility (axe-core, light and dark)', () => {
     await page.locator('table.audit').waitFor();
     await settled(page);
     found.push(...(await checkBothSchemes(page, 'dashboard, audit log tab')));
+
+    await page.getByRole('tab', { name: 'API tokens' }).click();
+    await page.getByLabel('Token name').fill('CI deploy');
+    await page.getByRole('checkbox', { name: /keys:read/ }).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.getByLabel('Your new API token').waitFor();
+    await page.locator('table.tokens tbody tr').first().waitFor();
+    await settled(page);
+    found.push(...(await checkBothSchemes(page, 'dashboard, API tokens tab with a new token shown once')));
     await page.close();
 
     await signIn(member, 'member');

@@ -15,6 +15,7 @@ import { MemberView } from './MemberView';
 import { SettingsTab } from './SettingsTab';
 import { RequestsTab } from './RequestsTab';
 import { WebhooksTab } from './WebhooksTab';
+import { TokensTab } from './TokensTab';
 
 const TABS = [
   { id: 'keys', label: 'Keys' },
@@ -22,6 +23,7 @@ const TABS = [
   { id: 'members', label: 'Members' },
   { id: 'requests', label: 'Requests' },
   { id: 'webhooks', label: 'Webhooks' },
+  { id: 'tokens', label: 'API tokens' },
   { id: 'audit', label: 'Audit log' },
 ] as const;
 type TabId = (typeof TABS)[number]['id'];
@@ -120,5 +122,6 @@ function TabContent({ tab, team }: { tab: TabId; team: SessionTeam }) {
   if (tab === 'members') return <MembersTab team={team} />;
   if (tab === 'requests') return <RequestsTab team={team} />;
   if (tab === 'webhooks') return <WebhooksTab team={team} />;
+  if (tab === 'tokens') return <TokensTab team={team} />;
   return <AuditTab team={team} />;
 }
