@@ -3,6 +3,7 @@ import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
 import { liveFilter } from './effective-status';
 import { keyListReads, PUBLIC_FIELDS, type StoredKey } from './key-lists';
+import { inHalves } from './key-list-query';
 import { inSlices } from './write-slices';
 
 export type { StoredKey };
@@ -10,6 +11,17 @@ export type { StoredKey };
 export type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
 
 const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
+
+/** The keys a revocation may reach: the team's, by public ids, owner or creation time. */
+export type RevocationScope = { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date };
+
+function revocableFilter(scope: RevocationScope, at: Date): Filter<KeyDoc> {
+  const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(at) };
+  if (scope.ids) filter.id = { $in: scope.ids };
+  if (scope.ownerId) filter.ownerId = scope.ownerId;
+  if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };
+  return filter;
+}
 
 /**
  * Every status change is one conditional write whose filter says which keys it may change:
@@ -102,12 +114,18 @@ export function keysRepo(cols: Collections) {
      * matched, so it keeps its first revocation's when, who and why. A retry of
      * the same action changes nothing twice.
      */
-    async revokeWhere(scope: { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date }, change: Revocation): Promise<void> {
-      const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at) };
-      if (scope.ids) filter.id = { $in: scope.ids };
-      if (scope.ownerId) filter.ownerId = scope.ownerId;
-      if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };
-      await cols.keys.updateMany(filter, { $set: revokedFields(change) });
+    async revokeWhere(scope: RevocationScope, change: Revocation): Promise<number> {
+      const res = await cols.keys.updateMany(revocableFilter(scope, change.at), { $set: revokedFields(change) });
+      return res.modifiedCount;
+    },
+
+    /**
+     * The live keys `scope` covers at `at`, as they are before a revocation: what a large one writes in
+     * batches (by public id) and reports. Read as two `_id` halves side by side (both cores decode).
+     */
+    async listRevocable(scope: RevocationScope, at: Date): Promise<StoredKey[]> {
+      const halves = await Promise.all(inHalves(revocableFilter(scope, at)).map((f) => cols.keys.find(f, { projection: PUBLIC_FIELDS }).toArray()));
+      return halves.flat() as StoredKey[];
     },
 
     /** Disables live enabled keys (reversible); stamps them with `actionId`. A revoked key stays revoked. */
