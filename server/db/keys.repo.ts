@@ -1,7 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
-import { liveFilter } from './effective-status';
+import { liveFilter, NOT_REVOKED } from './effective-status';
 import { keyListReads, PUBLIC_FIELDS, type StoredKey } from './key-lists';
 import { inHalves } from './key-list-query';
 import { inSlices } from './write-slices';
@@ -15,8 +15,9 @@ const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedR
 /** The keys a revocation may reach: the team's, by public ids, owner or creation time. */
 export type RevocationScope = { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date };
 
+/** Not revoked as `$in` (NOT_REVOKED): the embedded engine then reads only live keys from its `status` index (PUSHDOWN.md). */
 function revocableFilter(scope: RevocationScope, at: Date): Filter<KeyDoc> {
-  const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(at) };
+  const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(at), status: NOT_REVOKED };
   if (scope.ids) filter.id = { $in: scope.ids };
   if (scope.ownerId) filter.ownerId = scope.ownerId;
   if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };

@@ -185,7 +185,9 @@ export function verifyService(
       // The change is already written: a read racing this bump sees it, or is kept from caching by the generation.
       if (revoked) markRevoked(revoked.teamId, new Set(revoked.keyIds));
       else invalidate();
-      await repos.revisions.bump('keys');
+      const rev = await repos.revisions.advance('keys');
+      // The next number after the one this instance knew: nothing else changed meanwhile, so the poll keeps the (corrected) cache.
+      if (knownRevision !== null && rev === knownRevision + 1) knownRevision = rev;
     },
 
     /**

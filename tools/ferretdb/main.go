@@ -37,7 +37,7 @@ func main() {
 	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	pushdown := flag.String("pushdown", "teamId,ownerId,keyId,id", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
+	pushdown := flag.String("pushdown", "teamId,ownerId,keyId,id,status", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
 	orderPushdown := flag.String("order-pushdown", "createdAt,lastUsedAt,id,at,_id,hour,lastValidAt", "comma-separated top-level fields, each always one type (a date or a string) or null, that a sorted, limited find may read in order from an index, stopping at the page (see ORDER.md); empty turns it off")
 	textPushdown := flag.String("text-pushdown", "nameLower,hint", "comma-separated top-level fields, always strings, whose literal $regex SQLite tests as a substring (see ORDER.md); empty turns it off")
 	orderIndexes := flag.String("order-indexes", defaultOrderIndexes, "semicolon-separated collection:field,field,... composite indexes for the ordered reads (see ORDER.md)")
