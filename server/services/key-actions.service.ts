@@ -71,9 +71,9 @@ export function keyActionsService(
   const signal = (revoked?: Revoked) => onStateChange(revoked).catch((err) => deps.log.error('signalling a key state change failed', err));
 
   /** An apply that fails part-way may have changed keys before reaching its signal: signal then too. */
-  async function applyAndSignal(action: ActionRecord): Promise<StoredKey[]> {
+  async function applyAndSignal(action: ActionRecord, firstRun = false): Promise<StoredKey[]> {
     try {
-      return await apply(action);
+      return await apply(action, firstRun);
     } catch (err) {
       await signal();
       throw err;
@@ -114,16 +114,17 @@ export function keyActionsService(
    * Revokes `scope` and returns the keys this action revoked. Its live keys are listed, then revoked by
    * public id: in batches when there are more than PROGRESS_BATCH, with keys done of total recorded on the
    * action and the verify cache told after each batch. A batch that revoked every key it named revoked
-   * exactly those, so the listing (in its new state) is the answer; when a count differs (a racing change,
-   * or a key the listing did not show, which the last pass over the whole scope reaches) the keys stamped
-   * with the action's id are read instead.
+   * exactly those, so on the action's first run the listing (in its new state) is the answer; when a count
+   * differs (a racing change, or a key the listing did not show, which the last pass over the whole scope
+   * reaches), or when an earlier run may have revoked some already, the keys stamped with the action's id are
+   * read instead.
    */
-  async function revoke(action: ActionRecord, scope: RevocationScope, reason: RevokedReason): Promise<StoredKey[]> {
+  async function revoke(action: ActionRecord, scope: RevocationScope, reason: RevokedReason, firstRun: boolean): Promise<StoredKey[]> {
     const change = { reason, by: action.actor.userId, at: action.createdAt, actionId: action.id };
     const listed = await repos.keys.listRevocable(scope, action.createdAt);
     const batched = listed.length > PROGRESS_BATCH;
     const step = batched ? Math.min(IDS_PER_WRITE, Math.max(PROGRESS_BATCH, Math.ceil(listed.length / PROGRESS_STEPS))) : IDS_PER_WRITE;
-    let exact = true;
+    let exact = firstRun;
     if (batched) await repos.actions.progress(action.id, 0, listed.length);
     for (let i = 0; i < listed.length; i += step) {
       const keyIds = listed.slice(i, i + step).map((k) => k.id);
@@ -142,7 +143,7 @@ export function keyActionsService(
     return listed.map((k) => ({ ...k, ...state }));
   }
 
-  async function apply(action: ActionRecord): Promise<StoredKey[]> {
+  async function apply(action: ActionRecord, firstRun: boolean): Promise<StoredKey[]> {
     if (action.action.kind === 'policy') return applyPolicy(action, action.action.maxLifetimeDays);
     const change = changeOf(action.action);
     const scope = {
@@ -153,7 +154,7 @@ export function keyActionsService(
     let changed: StoredKey[];
     if (change.effect === 'revoke') {
       // Keys another action revoked first stay its own to report (the background pass finishes it if it was cut short).
-      changed = await revoke(action, scope, change.reason);
+      changed = await revoke(action, scope, change.reason, firstRun);
     } else {
       if (change.effect === 'disable') await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
       else await repos.keys.enableWhere({ teamId: action.teamId, ids: change.keyIds }, { at: action.createdAt, actionId: action.id });
@@ -207,7 +208,7 @@ export function keyActionsService(
       };
       await repos.actions.insert(action);
       try {
-        return { actionId: action.id, changed: await applyAndSignal(action) };
+        return { actionId: action.id, changed: await applyAndSignal(action, true) };
       } catch (err) {
         // Some keys may have changed already: say so, rather than "nothing was changed".
         if (!isDatabaseUnavailable(err)) throw err;
