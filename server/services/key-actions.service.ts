@@ -138,6 +138,8 @@ export function keyActionsService(
       exact = false;
       await signal();
     }
+    // A run cut short may have written keys without telling the other instances: tell them now.
+    if (!firstRun) await signal();
     if (!exact) return repos.keys.findByAction(action.id);
     const state = { status: 'revoked' as const, revokedReason: reason, revokedAt: change.at, revokedBy: change.by, actionId: action.id };
     return listed.map((k) => ({ ...k, ...state }));

@@ -14,9 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Resolves once this instance has polled the shared key revision `times` more times (the watcher's signal). */
-function polls(times: number): Promise<void> {
-  const revisions = server.storage.repos.revisions;
+/** Resolves once `on` has polled the shared key revision `times` more times (the watcher's signal). */
+function polls(times: number, on: TestServer = server): Promise<void> {
+  const revisions = on.storage.repos.revisions;
   const get = revisions.get;
   return new Promise((resolve) => {
     let seen = 0;
@@ -101,5 +101,39 @@ describe('a large revocation', () => {
     expect(res.revoked.sort()).toEqual(ids.filter((id) => !taken.includes(id)).sort());
     const docs = await server.storage.cols.keys.find({ teamId: team.teamId, id: { $in: taken } }).toArray();
     expect(docs.map((d) => d.revokedReason)).toEqual(taken.map(() => 'bulk'));
+  });
+
+  it('tells the other instances when a run cut short is finished by the background pass', async () => {
+    const other = await startTestServer({ label: 'bulk-revoke-b', dbName: server.dbName });
+    try {
+      const team = await createTeam(server);
+      const key = await seedKey(server, { teamId: team.teamId, ownerId: team.admin.userId });
+      // The other instance has the key cached as valid.
+      expect((await verifyKey(other, key.value)).valid).toBe(true);
+      // A first run revoked the keys and died before telling anyone (no signal, no revision bump).
+      const createdAt = new Date();
+      const actionId = `act_cut_${Date.now()}`;
+      await server.storage.repos.actions.insert({
+        id: actionId,
+        teamId: team.teamId,
+        action: { kind: 'revoke_all' },
+        actor: { userId: team.admin.userId, email: team.admin.email, role: 'super_admin' },
+        ip: null,
+        userAgent: null,
+        state: 'pending',
+        createdAt,
+        completedAt: null,
+        result: null,
+      });
+      await server.storage.repos.keys.revokeWhere({ teamId: team.teamId, createdBefore: createdAt }, { reason: 'revoke_all', by: team.admin.userId, at: createdAt, actionId });
+      expect(await server.services.keyActions.resumePending(0)).toBeGreaterThanOrEqual(1);
+      // The second poll to finish from now started after the pass: it reads the pass's revision.
+      await polls(2, other);
+      expect(await verifyKey(other, key.value)).toEqual({ valid: false, code: 'REVOKED' });
+      const record = await server.storage.repos.actions.find(actionId);
+      expect(record).toMatchObject({ state: 'done', result: { changed: 1 } });
+    } finally {
+      await other.stop();
+    }
   });
 });
