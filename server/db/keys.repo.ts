@@ -1,9 +1,10 @@
 import type { Filter } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
-import { liveFilter } from './effective-status';
+import { liveFilter, NOT_REVOKED } from './effective-status';
 import { keyListReads, PUBLIC_FIELDS, type StoredKey } from './key-lists';
 import { keyPolicyOf, POLICY_FIELDS, type KeyPolicy } from './key-policy-fields';
+import { inHalves } from './key-list-query';
 import { inSlices } from './write-slices';
 
 export type { StoredKey };
@@ -11,6 +12,18 @@ export type { StoredKey };
 export type Revocation = { reason: RevokedReason; by: string | null; at: Date; actionId: string };
 
 const revokedFields = (r: Revocation) => ({ status: 'revoked' as const, revokedReason: r.reason, revokedAt: r.at, revokedBy: r.by, actionId: r.actionId });
+
+/** The keys a revocation may reach: the team's, by public ids, owner or creation time. */
+export type RevocationScope = { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date };
+
+/** Not revoked as `$in` (NOT_REVOKED): the embedded engine then reads only live keys from its `status` index (PUSHDOWN.md). */
+function revocableFilter(scope: RevocationScope, at: Date): Filter<KeyDoc> {
+  const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(at), status: NOT_REVOKED };
+  if (scope.ids) filter.id = { $in: scope.ids };
+  if (scope.ownerId) filter.ownerId = scope.ownerId;
+  if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };
+  return filter;
+}
 
 /**
  * Every status change is one conditional write whose filter says which keys it may change:
@@ -128,12 +141,22 @@ export function keysRepo(cols: Collections) {
      * matched, so it keeps its first revocation's when, who and why. A retry of
      * the same action changes nothing twice.
      */
-    async revokeWhere(scope: { teamId: string; ids?: string[]; ownerId?: string; createdBefore?: Date }, change: Revocation): Promise<void> {
-      const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at) };
-      if (scope.ids) filter.id = { $in: scope.ids };
-      if (scope.ownerId) filter.ownerId = scope.ownerId;
-      if (scope.createdBefore) filter.createdAt = { $lte: scope.createdBefore };
-      await cols.keys.updateMany(filter, { $set: revokedFields(change) });
+    async revokeWhere(scope: RevocationScope, change: Revocation): Promise<number> {
+      const res = await cols.keys.updateMany(revocableFilter(scope, change.at), { $set: revokedFields(change) });
+      return res.modifiedCount;
+    },
+
+    /**
+     * The live keys `scope` covers at `at`, as they are before a revocation: what a large one writes in
+     * batches (by public id) and reports. A team's keys are read as two `_id` halves side by side (both cores decode).
+     */
+    async listRevocable(scope: RevocationScope, at: Date): Promise<StoredKey[]> {
+      // Named keys are read 1,000 ids a query, the most the engine reads from its `id` index (PUSHDOWN.md).
+      const filters = scope.ids
+        ? Array.from({ length: Math.ceil(scope.ids.length / 1000) }, (_, i) => revocableFilter({ ...scope, ids: scope.ids!.slice(i * 1000, (i + 1) * 1000) }, at))
+        : inHalves(revocableFilter(scope, at));
+      const parts = await Promise.all(filters.map((f) => cols.keys.find(f, { projection: PUBLIC_FIELDS }).toArray()));
+      return parts.flat() as StoredKey[];
     },
 
     /** Disables live enabled keys (reversible); stamps them with `actionId`. A revoked key stays revoked. */

@@ -10,18 +10,23 @@ import { BACKGROUND_COMMENT } from './key-lists';
  * another number. (Polled, because the embedded engine has no change streams.)
  */
 export function revisionsRepo(cols: Collections) {
+  /** Moves `name` on and answers the number it moved to (a bumper that knew the one before knows it missed nothing). */
+  async function advance(name: string): Promise<number> {
+    const inc = async () => (await cols.revisions.findOneAndUpdate({ _id: name }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }))?.seq ?? 0;
+    try {
+      return await inc();
+    } catch (err) {
+      // The very first bumps of `name` racing: the loser's upsert met the winner's insert, and the document exists now.
+      if (!onlyDuplicates(err)) throw err;
+      return await inc();
+    }
+  }
   return {
     /** Moves `name` on. */
     async bump(name: string): Promise<void> {
-      const inc = () => cols.revisions.updateOne({ _id: name }, { $inc: { seq: 1 } }, { upsert: true });
-      try {
-        await inc();
-      } catch (err) {
-        // The very first bumps of `name` racing: the loser's upsert met the winner's insert, and the document exists now.
-        if (!onlyDuplicates(err)) throw err;
-        await inc();
-      }
+      await advance(name);
     },
+    advance,
     /** 0 before the first bump. A background poll says so: its read is tagged with BACKGROUND_COMMENT. */
     async get(name: string, options: { background?: boolean } = {}): Promise<number> {
       const tag = options.background ? { comment: BACKGROUND_COMMENT } : {};

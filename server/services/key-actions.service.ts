@@ -1,7 +1,7 @@
 import type { AuditAction } from '../../shared/schemas/audit';
 import type { ActionProgress, DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { ActionRecord, ActionsRepo, KeyAction } from '../db/actions.repo';
-import type { KeysRepo, StoredKey } from '../db/keys.repo';
+import type { KeysRepo, RevocationScope, StoredKey } from '../db/keys.repo';
 import type { Deps } from '../deps';
 import { AppError, isDatabaseUnavailable } from '../errors';
 import { newId } from '../lib/ids';
@@ -29,8 +29,13 @@ const POLICY_WRITE_BATCH = 20;
 
 /** A revocation of more keys than this runs in batches of it, recording keys done of total after each (keys.actionProgress). */
 export const PROGRESS_BATCH = 200;
-/** At most this many batches: each is a write command over the team's keys, so a large action takes bigger steps. */
+/** About this many batches: a large action takes bigger steps, up to IDS_PER_WRITE keys. */
 const PROGRESS_STEPS = 10;
+/** Public ids one revocation write names: the embedded engine reads up to 1,000 of them from its index (PUSHDOWN.md). */
+const IDS_PER_WRITE = 1000;
+
+/** Keys a revocation changed, by public id: the verify cache marks them revoked in place. */
+type Revoked = { teamId: string; keyIds: string[] };
 
 type KeyChange = Exclude<KeyAction, { kind: 'policy' }>;
 
@@ -59,16 +64,16 @@ export function keyActionsService(
   repos: { keys: KeysRepo; actions: ActionsRepo },
   audit: AuditService,
   events: KeyEvents,
-  /** Told after any action may have changed key state (the verify cache listens). */
-  onStateChange: () => Promise<void> = async () => {},
+  /** Told after any action may have changed key state (the verify cache listens), with the keys when they were revoked. */
+  onStateChange: (revoked?: Revoked) => Promise<void> = async () => {},
 ) {
   /** Signalled right after the key writes: a revoked key must stop verifying before notices go out. */
-  const signal = () => onStateChange().catch((err) => deps.log.error('signalling a key state change failed', err));
+  const signal = (revoked?: Revoked) => onStateChange(revoked).catch((err) => deps.log.error('signalling a key state change failed', err));
 
   /** An apply that fails part-way may have changed keys before reaching its signal: signal then too. */
-  async function applyAndSignal(action: ActionRecord): Promise<StoredKey[]> {
+  async function applyAndSignal(action: ActionRecord, firstRun = false): Promise<StoredKey[]> {
     try {
-      return await apply(action);
+      return await apply(action, firstRun);
     } catch (err) {
       await signal();
       throw err;
@@ -106,26 +111,41 @@ export function keyActionsService(
   }
 
   /**
-   * Revokes `scope` in batches when it has more than PROGRESS_BATCH keys (at most PROGRESS_STEPS
-   * batches), recording keys done of total on the action after each; a last pass over the whole
-   * scope (idempotent) catches any key the listing left out.
+   * Revokes `scope` and returns the keys this action revoked. Its live keys are listed, then revoked by
+   * public id: in batches when there are more than PROGRESS_BATCH, with keys done of total recorded on the
+   * action and the verify cache told after each batch. A batch that revoked every key it named revoked
+   * exactly those, so on the action's first run the listing (in its new state) is the answer; when a count
+   * differs (a racing change, or a key the listing did not show, which the last pass over the whole scope
+   * reaches), or when an earlier run may have revoked some already, the keys stamped with the action's id are
+   * read instead.
    */
-  async function revokeInBatches(action: ActionRecord, scope: Parameters<KeysRepo['revokeWhere']>[0], reason: RevokedReason): Promise<void> {
+  async function revoke(action: ActionRecord, scope: RevocationScope, reason: RevokedReason, firstRun: boolean): Promise<StoredKey[]> {
     const change = { reason, by: action.actor.userId, at: action.createdAt, actionId: action.id };
-    const ids = scope.ids ?? (await repos.keys.listLive(action.teamId, action.createdAt)).filter((k) => !scope.createdBefore || k.createdAt <= scope.createdBefore).map((k) => k.id);
-    if (ids.length > PROGRESS_BATCH) {
-      const step = Math.max(PROGRESS_BATCH, Math.ceil(ids.length / PROGRESS_STEPS));
-      await repos.actions.progress(action.id, 0, ids.length);
-      for (let i = 0; i < ids.length; i += step) {
-        await repos.keys.revokeWhere({ ...scope, ids: ids.slice(i, i + step) }, change);
-        await repos.actions.progress(action.id, Math.min(i + step, ids.length), ids.length);
-      }
+    const listed = await repos.keys.listRevocable(scope, action.createdAt);
+    const batched = listed.length > PROGRESS_BATCH;
+    const step = batched ? Math.min(IDS_PER_WRITE, Math.max(PROGRESS_BATCH, Math.ceil(listed.length / PROGRESS_STEPS))) : IDS_PER_WRITE;
+    let exact = firstRun;
+    if (batched) await repos.actions.progress(action.id, 0, listed.length);
+    for (let i = 0; i < listed.length; i += step) {
+      const keyIds = listed.slice(i, i + step).map((k) => k.id);
+      const revoked = await repos.keys.revokeWhere({ ...scope, ids: keyIds }, change);
+      exact &&= revoked === keyIds.length;
+      await signal(revoked === keyIds.length ? { teamId: action.teamId, keyIds } : undefined);
+      if (batched) await repos.actions.progress(action.id, Math.min(i + step, listed.length), listed.length);
     }
     // The whole scope once more (a no-op for what the batches revoked): keys the listing did not show are reached too.
-    await repos.keys.revokeWhere(scope, change);
+    if (!scope.ids && (await repos.keys.revokeWhere(scope, change)) > 0) {
+      exact = false;
+      await signal();
+    }
+    // A run cut short may have written keys without telling the other instances: tell them now.
+    if (!firstRun) await signal();
+    if (!exact) return repos.keys.findByAction(action.id);
+    const state = { status: 'revoked' as const, revokedReason: reason, revokedAt: change.at, revokedBy: change.by, actionId: action.id };
+    return listed.map((k) => ({ ...k, ...state }));
   }
 
-  async function apply(action: ActionRecord): Promise<StoredKey[]> {
+  async function apply(action: ActionRecord, firstRun: boolean): Promise<StoredKey[]> {
     if (action.action.kind === 'policy') return applyPolicy(action, action.action.maxLifetimeDays);
     const change = changeOf(action.action);
     const scope = {
@@ -133,16 +153,16 @@ export function keyActionsService(
       ...(change.keyIds ? { ids: change.keyIds } : { createdBefore: action.createdAt }),
       ...(change.ownerId ? { ownerId: change.ownerId } : {}),
     };
+    let changed: StoredKey[];
     if (change.effect === 'revoke') {
       // Keys another action revoked first stay its own to report (the background pass finishes it if it was cut short).
-      await revokeInBatches(action, scope, change.reason);
-    } else if (change.effect === 'disable') {
-      await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
+      changed = await revoke(action, scope, change.reason, firstRun);
     } else {
-      await repos.keys.enableWhere({ teamId: action.teamId, ids: change.keyIds }, { at: action.createdAt, actionId: action.id });
+      if (change.effect === 'disable') await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
+      else await repos.keys.enableWhere({ teamId: action.teamId, ids: change.keyIds }, { at: action.createdAt, actionId: action.id });
+      await signal();
+      changed = await repos.keys.findByAction(action.id);
     }
-    await signal();
-    const changed = await repos.keys.findByAction(action.id);
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
     if (changed.length > 0 && change.effect !== 'enable') {
       await events.keysChanged({
@@ -190,7 +210,7 @@ export function keyActionsService(
       };
       await repos.actions.insert(action);
       try {
-        return { actionId: action.id, changed: await applyAndSignal(action) };
+        return { actionId: action.id, changed: await applyAndSignal(action, true) };
       } catch (err) {
         // Some keys may have changed already: say so, rather than "nothing was changed".
         if (!isDatabaseUnavailable(err)) throw err;

@@ -128,6 +128,14 @@ export function verifyService(
     cache.clear();
   }
 
+  function markRevoked(teamId: string, keyIds: Set<string>) {
+    generation++;
+    const at = Date.now();
+    for (const [hash, entry] of cache) {
+      if (entry.state?.teamId === teamId && keyIds.has(entry.state.id)) cache.set(hash, { state: { ...entry.state, status: 'revoked' }, at });
+    }
+  }
+
   async function loadState(hash: string): Promise<KeyState | null> {
     const now = Date.now();
     const hit = cache.get(hash);
@@ -234,11 +242,18 @@ export function verifyService(
       return (key.answer ??= validAnswer(key));
     },
 
-    /** Called after any key's status changed: drop the cache here, tell the other instances. */
-    async keyStateChanged(): Promise<void> {
+    /**
+     * Called after any key's status changed: drop the cache here, tell the other instances. A revocation
+     * may name the keys it revoked: revocation is final, so their cached states turn revoked in place and
+     * the rest of the cache stays (after a Revoke All, a busy team's verifies are not all sent to the database).
+     */
+    async keyStateChanged(revoked?: { teamId: string; keyIds: string[] }): Promise<void> {
       // The change is already written: a read racing this bump sees it, or is kept from caching by the generation.
-      invalidate();
-      await repos.revisions.bump('keys');
+      if (revoked) markRevoked(revoked.teamId, new Set(revoked.keyIds));
+      else invalidate();
+      const rev = await repos.revisions.advance('keys');
+      // The next number after the one this instance knew: nothing else changed meanwhile, so the poll keeps the (corrected) cache.
+      if (knownRevision !== null && rev === knownRevision + 1) knownRevision = rev;
     },
 
     /**

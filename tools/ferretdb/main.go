@@ -37,11 +37,12 @@ func main() {
 	dir := flag.String("dir", "data/ferretdb", "directory for the SQLite files")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when standard input closes")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
-	pushdown := flag.String("pushdown", "teamId,ownerId,keyId,id", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
+	pushdown := flag.String("pushdown", "teamId,ownerId,keyId,id,status", "comma-separated top-level fields, always scalar strings, whose equality or $in SQLite answers from an index (see PUSHDOWN.md); empty turns the pushdown patch off")
 	orderPushdown := flag.String("order-pushdown", "createdAt,lastUsedAt,id,at,_id,hour,lastValidAt", "comma-separated top-level fields, each always one type (a date or a string) or null, that a sorted, limited find may read in order from an index, stopping at the page (see ORDER.md); empty turns it off")
 	textPushdown := flag.String("text-pushdown", "nameLower,hint", "comma-separated top-level fields, always strings, whose literal $regex SQLite tests as a substring (see ORDER.md); empty turns it off")
 	orderIndexes := flag.String("order-indexes", defaultOrderIndexes, "semicolon-separated collection:field,field,... composite indexes for the ordered reads (see ORDER.md)")
 	atomic := flag.Bool("atomic", true, "run the write commands (insert, update, delete, findAndModify) one at a time, so each is atomic per document as in MongoDB (see ATOMIC.md); false restores FerretDB's own behaviour")
+	bulkUpdate := flag.Bool("bulk-update", true, "write an updateMany's documents in transactions of 500 rather than one each (see BULK.md); false restores FerretDB's own behaviour")
 	flag.Parse()
 
 	if *socket == "" {
@@ -84,6 +85,11 @@ func main() {
 		atomicValue = "1"
 	}
 	if err := os.Setenv(atomicEnv, atomicValue); err != nil {
+		fatal(err)
+	}
+
+	// Read by the patched handler (bulk-update.patch) on the first updateMany.
+	if err := os.Setenv(bulkUpdateEnv, boolEnv(*bulkUpdate)); err != nil {
 		fatal(err)
 	}
 
@@ -162,6 +168,16 @@ func removeStaleSocket(path string) error {
 
 // atomicEnv is what the patched handler reads; see keywarden_atomic.go in the patch.
 const atomicEnv = "KEYWARDEN_ATOMIC_WRITES"
+
+// bulkUpdateEnv is what the patched handler reads; see keywarden_bulk_update.go in bulk-update.patch.
+const bulkUpdateEnv = "KEYWARDEN_BULK_UPDATE"
+
+func boolEnv(on bool) string {
+	if on {
+		return "1"
+	}
+	return "0"
+}
 
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "ferretdb-launcher:", err)
