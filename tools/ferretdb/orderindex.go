@@ -16,8 +16,13 @@ const orderEnv = "KEYWARDEN_SQLITE_ORDER"
 const textEnv = "KEYWARDEN_SQLITE_TEXT"
 
 // defaultOrderIndexes: the key lists (newest/oldest, recently used, one owner's
-// or a member's own keys), the audit log, and one key's usage.
-const defaultOrderIndexes = "keys:teamId,createdAt,id;keys:teamId,lastUsedAt,id;keys:teamId,ownerId,createdAt,id;" +
+// or a member's own keys), the audit log, and one key's usage. The team-wide key
+// list indexes also hold `_id`, `nameLower` and `hint` after their sort fields:
+// a text search and the `_id` halves (server/db/key-list-query.ts) are tested on
+// the index entry, so a key that does not match is never read from the table
+// (SQLite takes an indexed expression's value from the index, ORDER.md).
+const defaultOrderIndexes = "keys:teamId,createdAt,id,_id,nameLower,hint;keys:teamId,lastUsedAt,id,_id,nameLower,hint;" +
+	"keys:teamId,ownerId,createdAt,id;" +
 	"keys:teamId,id;keys:createdAt;audit:teamId,at,_id;usage:teamId,keyId,hour"
 
 type orderIndex struct {
