@@ -65,6 +65,8 @@ async function main() {
       { name: 'verify_unknown', url: `${base}/v1/keys/verify`, body: JSON.stringify({ key: generateKey() }) },
       { name: 'verify_random_valid', url: `${base}/v1/keys/verify`, body: '', rotate: rotation },
       { name: 'verify_valid_uncached', url: `${base}/bench/uncached/keys/verify`, body: JSON.stringify({ key: validKey }) },
+      // The same with 10,000 keys in rotation: concurrent look-ups of one key share a read, of different keys only a command.
+      { name: 'verify_random_valid_uncached', url: `${base}/bench/uncached/keys/verify`, body: '', rotate: rotation },
       // Issue 23: a fresh made-up, well-formed key on every request (never cached): answered from the membership set.
       { name: 'verify_unknown_random', url: `${base}/v1/keys/verify`, body: '', rotate: join(dataDir, 'unknown.json') },
     ];
