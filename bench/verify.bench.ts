@@ -187,7 +187,7 @@ async function seedKeys(deps: BenchDeps, count: number, teamId = newId('team')):
  * slice of the rotation file in turn, so no body is sent by two connections. The slices are built into
  * requests once, before the run: autocannon then writes prebuilt bytes, as it does for load.mjs's one
  * body. (Built per request, through \`setupRequest\`, the generator was the limit: against a route that
- * does nothing it sent 0.1 to 0.4 times as many requests a second as this one, on this loaded 2-core
+ * does nothing it sent 0.1 to 0.5 times as many requests a second as this one, on this loaded 2-core
  * machine, so the rotating scenarios measured it, not the server.) Same output line as load.mjs.
  */
 const ROTATING_LOAD = `
