@@ -35,6 +35,8 @@ describe('POST /v1/keys/verify', () => {
   it('answers MALFORMED for a bad checksum without touching the database', async () => {
     const key = generateKey();
     const typo = key.slice(0, 10) + (key[10] === 'a' ? 'b' : 'a') + key.slice(11);
+    // An earlier test's last-use write may still be queued: it is not this test's.
+    await server.services.verify.flush();
     commands.length = 0;
     for (const candidate of [typo, 'kw_short', 'sk_live_abc', '', `${key}x`]) {
       expect((await verify({ key: candidate })).body).toEqual({ valid: false, code: 'MALFORMED' });
@@ -185,5 +187,27 @@ describe('the verify cache under a stream of unknown keys', () => {
     // One look-up for the hot key (its first use), one for each unknown key: the hot key was never evicted.
     expect(lookups).toBe(1 + 20);
     await cache.flush();
+  });
+});
+
+describe('verify look-ups under concurrency', () => {
+  it('sends look-ups that arrive while reads are in flight together, each answered with its own key', async () => {
+    const team = await createTeam(server);
+    const created = [];
+    for (let i = 0; i < 6; i++) created.push(await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: `together ${i}` }));
+    // The cache off: every verify is a look-up.
+    const uncached = verifyService(server.deps, { keys: server.storage.repos.keys, revisions: server.storage.repos.revisions }, { cacheTtlMs: 0 });
+    const presented = [...created.flatMap(({ key }) => [key, key, key]), generateKey(), generateKey()];
+    commands.length = 0;
+    const answers = await Promise.all(presented.map((key) => uncached.verify(key)));
+    created.forEach(({ row }, i) => {
+      for (const a of answers.slice(i * 3, i * 3 + 3)) expect(a).toMatchObject({ valid: true, keyId: row.id });
+    });
+    expect(answers.slice(-2)).toEqual([{ valid: false, code: 'NOT_FOUND' }, { valid: false, code: 'NOT_FOUND' }]);
+    const lookups = commands.filter((c) => c.command.find === 'keys' && '_id' in (c.command.filter ?? {}));
+    // 20 look-ups at once: the first two go out alone, the rest wait for one of them and go together.
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups.length).toBeLessThanOrEqual(4);
+    await uncached.flush();
   });
 });
