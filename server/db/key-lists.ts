@@ -1,5 +1,5 @@
 import type { Collections, KeyDoc } from './collections';
-import { inHalves, isAfter, keyListQuery, keyOrder, keyScopeFilter, type KeyCountScope, type KeyListSpec } from './key-list-query';
+import { inHalves, isAfter, KEY_SORTS, keyListQuery, keyOrder, keyScopeFilter, type KeyCountScope, type KeyListSpec } from './key-list-query';
 import type { Position } from '../lib/pagination';
 import { newestFirst } from './keyset';
 
@@ -39,6 +39,14 @@ export const PUBLIC_FIELDS = {
   meta: 1,
   externalId: 1,
 } as const;
+
+/**
+ * A bound no team reaches, for reads of a whole scope asked in a list's order: on the embedded engine a
+ * sorted, limited read walks the list's index, which holds `_id`, names and hints, so an `_id` half and a
+ * text search are tested on index entries and only matching keys are read (tools/ferretdb/ORDER.md);
+ * without it SQLite reads every key of the team from its table. On MongoDB the same index serves it.
+ */
+const WHOLE_SCOPE = 1_000_000_000;
 
 /** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */
 const CURSOR_TIES = 20;
@@ -92,7 +100,10 @@ export function keyListReads(cols: Collections) {
       const { filter } = keyListQuery({ ...spec, view: undefined, after: null }, now);
       // Every row is read anyway: they are put in order here, which spares FerretDB holding them all to sort.
       const projection = { _id: 1, status: 1, expiresAt: 1, createdAt: 1, lastUsedAt: 1, id: 1 };
-      const halves = await Promise.all(inHalves(filter).map((f) => cols.keys.find(f, { projection }).toArray()));
+      const text = spec.search !== undefined && 'text' in spec.search;
+      // A text search is read through the list's index, where names and hints are tested (see WHOLE_SCOPE).
+      const read = (f: typeof filter) => (text ? cols.keys.find(f, { projection }).sort(KEY_SORTS[spec.sort]).limit(WHOLE_SCOPE) : cols.keys.find(f, { projection }));
+      const halves = await Promise.all(inHalves(filter).map((f) => read(f).toArray()));
       const rows = halves.flat().sort(keyOrder(spec.sort));
       const hashes = rows.slice(0, limit).map((r) => r._id);
       const docs = hashes.length === 0 ? [] : await cols.keys.find({ _id: { $in: hashes } }, { projection: { ...PUBLIC_FIELDS, _id: 1 } }).toArray();
@@ -120,7 +131,10 @@ export function keyListReads(cols: Collections) {
      */
 
     async listStatuses(scope: KeyCountScope): Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]> {
-      return cols.keys.find(keyScopeFilter(scope), { projection: { _id: 0, status: 1, expiresAt: 1 } }).toArray() as Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]>;
+      const read = cols.keys.find(keyScopeFilter(scope), { projection: { _id: 0, status: 1, expiresAt: 1 } });
+      // A text search's counts: read through the list's index, where names and hints are tested (see WHOLE_SCOPE).
+      if (scope.search && 'text' in scope.search) read.sort(KEY_SORTS.newest).limit(WHOLE_SCOPE);
+      return read.toArray() as Promise<Pick<StoredKey, 'status' | 'expiresAt'>[]>;
     }
   };
 }

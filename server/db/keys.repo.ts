@@ -38,20 +38,11 @@ export function keysRepo(cols: Collections) {
       await cols.keys.insertOne({ _id: hash, ...key, nameLower: key.name.toLowerCase() });
     },
 
-    /** The verify hot path: one `_id` look-up, the key with its rotation (if it is the previous key of one). */
-    async findForVerify(hash: string) {
-      const doc = await cols.keys.findOne(
-        { _id: hash },
-        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ...POLICY_FIELDS } },
-      );
-      if (!doc) return null;
-      const { rotation, permissions, roles, restrictions, meta, externalId, ...key } = doc;
-      return {
-        ...(key as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary'>),
-        rotation: rotation ? { replacedBy: rotation.replacedBy, graceEndsAt: rotation.graceEndsAt } : null,
-        policy: keyPolicyOf({ permissions, roles, restrictions, meta, externalId }),
-      };
-    },
+    /**
+     * The verify hot path: the key by `_id`, with its rotation (if it is the previous key of one).
+     * Look-ups that arrive while others are in flight go out together as one `$in` read (verifyReads).
+     */
+    findForVerify: verifyReads(cols),
 
     /**
      * Changes a key's policy in one conditional write: only a key of the team that still works
@@ -179,3 +170,68 @@ export function keysRepo(cols: Collections) {
   };
 }
 export type KeysRepo = ReturnType<typeof keysRepo>;
+
+const VERIFY_FIELDS = { _id: 1, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ...POLICY_FIELDS } as const;
+/** Verify reads in flight at once; the look-ups that come meanwhile wait for one to end, and go in the next. */
+const VERIFY_READS_IN_FLIGHT = 2;
+/** Hashes in one read (well under the pushdown's `$in` bound of 1,000). */
+const VERIFY_BATCH = 200;
+
+type VerifyDoc = Pick<KeyDoc, '_id' | 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary' | 'rotation' | keyof typeof POLICY_FIELDS>;
+
+/**
+ * `findForVerify`: a cache miss costs the database a command, and on the embedded engine the command's
+ * fixed cost (parsing, planning, encoding the reply) is most of it. Under load many misses are waiting at
+ * once, so they share commands: at most VERIFY_READS_IN_FLIGHT reads run, and the look-ups that arrive
+ * meanwhile go together in the next one, `{_id: {$in: [...]}}` (an index read either way). A look-up
+ * that finds nothing in flight goes out at once, alone: no wait is added when the server is quiet.
+ */
+function verifyReads(cols: Collections) {
+  type Waiter = { resolve: (doc: VerifyDoc | null) => void; reject: (err: unknown) => void };
+  const waiting = new Map<string, Waiter[]>();
+  let inFlight = 0;
+
+  function pump() {
+    while (inFlight < VERIFY_READS_IN_FLIGHT && waiting.size > 0) {
+      const batch = [...waiting.keys()].slice(0, VERIFY_BATCH).map((hash) => {
+        const waiters = waiting.get(hash)!;
+        waiting.delete(hash);
+        return [hash, waiters] as const;
+      });
+      const hashes = batch.map(([hash]) => hash);
+      inFlight++;
+      cols.keys
+        .find(hashes.length === 1 ? { _id: hashes[0]! } : { _id: { $in: hashes } }, { projection: VERIFY_FIELDS })
+        .toArray()
+        .then(
+          (docs) => {
+            const byHash = new Map(docs.map((d) => [d._id, d as VerifyDoc]));
+            for (const [hash, waiters] of batch) for (const w of waiters) w.resolve(byHash.get(hash) ?? null);
+          },
+          (err: unknown) => {
+            for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
+          },
+        )
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
+    }
+  }
+
+  return async function findForVerify(hash: string) {
+    const doc = await new Promise<VerifyDoc | null>((resolve, reject) => {
+      const waiters = waiting.get(hash);
+      if (waiters) waiters.push({ resolve, reject });
+      else waiting.set(hash, [{ resolve, reject }]);
+      pump();
+    });
+    if (!doc) return null;
+    const { _id, rotation, permissions, roles, restrictions, meta, externalId, ...key } = doc;
+    return {
+      ...key,
+      rotation: rotation ? { replacedBy: rotation.replacedBy, graceEndsAt: rotation.graceEndsAt } : null,
+      policy: keyPolicyOf({ permissions, roles, restrictions, meta, externalId }),
+    };
+  };
+}

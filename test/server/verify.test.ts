@@ -203,3 +203,25 @@ describe('the verify cache under a stream of unknown keys', () => {
     await cache.flush();
   });
 });
+
+describe('verify look-ups under concurrency', () => {
+  it('sends look-ups that arrive while reads are in flight together, each answered with its own key', async () => {
+    const team = await createTeam(server);
+    const created = [];
+    for (let i = 0; i < 6; i++) created.push(await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: `together ${i}` }));
+    // The cache off: every verify is a look-up.
+    const uncached = verifyService(server.deps, { keys: server.storage.repos.keys, revisions: server.storage.repos.revisions }, { cacheTtlMs: 0 });
+    const presented = [...created.flatMap(({ key }) => [key, key, key]), generateKey(), generateKey()];
+    commands.length = 0;
+    const answers = await Promise.all(presented.map((key) => uncached.verify(key)));
+    created.forEach(({ row }, i) => {
+      for (const a of answers.slice(i * 3, i * 3 + 3)) expect(a).toMatchObject({ valid: true, keyId: row.id });
+    });
+    expect(answers.slice(-2)).toEqual([{ valid: false, code: 'NOT_FOUND' }, { valid: false, code: 'NOT_FOUND' }]);
+    const lookups = commands.filter((c) => c.command.find === 'keys' && '_id' in (c.command.filter ?? {}));
+    // 20 look-ups at once: the first two go out alone, the rest wait for one of them and go together.
+    expect(lookups.length).toBeGreaterThan(0);
+    expect(lookups.length).toBeLessThanOrEqual(4);
+    await uncached.flush();
+  });
+});

@@ -16,8 +16,13 @@ const orderEnv = "KEYWARDEN_SQLITE_ORDER"
 const textEnv = "KEYWARDEN_SQLITE_TEXT"
 
 // defaultOrderIndexes: the key lists (newest/oldest, recently used, one owner's
-// or a member's own keys), the audit log, and one key's usage.
-const defaultOrderIndexes = "keys:teamId,createdAt,id;keys:teamId,lastUsedAt,id;keys:teamId,ownerId,createdAt,id;" +
+// or a member's own keys), the audit log, and one key's usage. The team-wide key
+// list indexes also hold `_id`, `nameLower` and `hint` after their sort fields:
+// a text search and the `_id` halves (server/db/key-list-query.ts) are tested on
+// the index entry, so a key that does not match is never read from the table
+// (SQLite takes an indexed expression's value from the index, ORDER.md).
+const defaultOrderIndexes = "keys:teamId,createdAt,id,_id,nameLower,hint;keys:teamId,lastUsedAt,id,_id,nameLower,hint;" +
+	"keys:teamId,ownerId,createdAt,id;" +
 	"keys:teamId,id;keys:createdAt;audit:teamId,at,_id;usage:teamId,keyId,hour"
 
 type orderIndex struct {
@@ -59,6 +64,29 @@ func orderIndexStatements(table string, indexes []orderIndex) []string {
 			cols[i] = fmt.Sprintf(`_ferretdb_sjson->>'$.%s'`, f)
 		}
 		qs = append(qs, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s__kw_o_%s" ON "%s" (%s)`, table, strings.Join(ix.fields, "_"), table, strings.Join(cols, ", ")))
+		// An index an earlier default made that this one extends (its columns are this one's first): SQLite
+		// would as soon walk the old one, and then read every row a search or an `_id` half rejects.
+		for _, old := range supersededOrderIndexes {
+			name := strings.Join(old.fields, "_")
+			if old.collection == ix.collection && strings.HasPrefix(strings.Join(ix.fields, "_"), name+"_") && !listedOrderIndex(indexes, old) {
+				qs = append(qs, fmt.Sprintf(`DROP INDEX IF EXISTS "%s__kw_o_%s"`, table, name))
+			}
+		}
 	}
 	return qs
+}
+
+// supersededOrderIndexes: order indexes of earlier defaults that the current key list indexes extend.
+var supersededOrderIndexes = []orderIndex{
+	{collection: "keys", fields: []string{"teamId", "createdAt", "id"}},
+	{collection: "keys", fields: []string{"teamId", "lastUsedAt", "id"}},
+}
+
+func listedOrderIndex(indexes []orderIndex, ix orderIndex) bool {
+	for _, other := range indexes {
+		if other.collection == ix.collection && strings.Join(other.fields, ",") == strings.Join(ix.fields, ",") {
+			return true
+		}
+	}
+	return false
 }
