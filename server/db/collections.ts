@@ -190,6 +190,21 @@ export interface LeaseDoc {
 export interface RevisionDoc {
   _id: string;
   seq: number;
+  /** A change feed's counter (`feed:{teamId}`): the highest sequence number pruned (key-changes.repo). */
+  pruned?: number;
+}
+
+/**
+ * One entry of a team's change feed (key-changes.repo), `_id` = `{teamId}:{seq}`. A `gap` entry
+ * fills a number whose writer never inserted its event (it crashed after taking the number).
+ */
+export interface KeyChangeDoc {
+  _id: string;
+  teamId: string;
+  seq: number;
+  keyId: string | null;
+  kind: string;
+  at: Date;
 }
 
 export function collections(db: Db) {
@@ -210,6 +225,7 @@ export function collections(db: Db) {
     leases: db.collection<LeaseDoc>('leases'),
     marks: db.collection<MarkDoc>('marks'),
     revisions: db.collection<RevisionDoc>('revisions'),
+    keyChanges: db.collection<KeyChangeDoc>('key_changes'),
     usage: db.collection<UsageDoc>('usage'),
     keyRequests: db.collection<KeyRequestDoc>('key_requests'),
     leaks: db.collection<LeakDoc>('leaks'),

@@ -10,6 +10,7 @@ import { outboxService, type OutboxOptions } from './outbox.service';
 import { auditService } from './audit.service';
 import { authService } from './auth.service';
 import { keyActionsService } from './key-actions.service';
+import { keyChangesService } from './key-changes.service';
 import type { KeyEvents } from './key-events';
 import { keysService } from './keys.service';
 import { keysAdminService } from './keys-admin.service';
@@ -65,7 +66,8 @@ export function createServices(
   const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
   const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
-  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
+  const keyChanges = keyChangesService(deps, repos);
+  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged, keyChanges);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
   const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants);
   const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
@@ -78,6 +80,6 @@ export function createServices(
   const keyHolder = keyHolderService(repos, verify, keys);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyChanges, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;
