@@ -26,7 +26,7 @@ const toChange = (d: KeyChangeDoc): StoredKeyChange => ({ seq: d.seq, keyId: d.k
 export function keyChangesRepo(cols: Collections) {
   /** The first of `n` fresh numbers of the team. */
   async function take(teamId: string, n: number): Promise<number> {
-    const inc = () => cols.revisions.findOneAndUpdate({ _id: counterId(teamId) }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after', projection: { seq: 1 } });
+    const inc = () => cols.revisions.findOneAndUpdate({ _id: counterId(teamId) }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' });
     let doc;
     try {
       doc = await inc();
