@@ -10,6 +10,9 @@ import { csvRoutes } from './http/csv.routes';
 import { leaksRoutes, securityTxt } from './http/leaks.routes';
 import { createRequestLimits, DEFAULT_REQUEST_LIMITS, type RequestLimits } from './http/limits';
 import { isExtensionOrigin } from './lib/caller';
+import { mountRest } from './http/rest/mount';
+import { isRestPath, problemResponse } from './http/rest/problem';
+import { restRoutes } from './http/rest/routes';
 import type { Services } from './services';
 import { createContext } from './trpc/context';
 import { appRouter } from './trpc/router';
@@ -55,8 +58,9 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
       },
     });
 
-  /** Refusals keep each route family's error shape: tRPC's envelope on /trpc, `{ error, message }` elsewhere. */
+  /** Refusals keep each route family's error shape: tRPC's envelope on /trpc, problem details on REST, `{ error, message }` elsewhere. */
   const refuse = async (c: Context<NodeBindings>, error: AppError, headers: Record<string, string>) => {
+    if (isRestPath(c.req.path)) return problemResponse(error, headers);
     if (!c.req.path.startsWith('/trpc/')) return c.json({ error: error.code, message: error.message }, httpStatus(error), headers);
     const res = await serveTrpc(c, toTRPCError(error));
     const merged = new Headers(res.headers);
@@ -92,6 +96,8 @@ export function createApp(deps: Deps, services: Services, limitsConfig: RequestL
 
   app.route('/v1', verifyRoutes(deps, services));
   app.route('/v1', csvRoutes(deps, services));
+  // After the CSV exports, which share `/v1/teams/{teamId}/`.
+  mountRest(app, deps, services, restRoutes(services));
   app.route('/v1', leaksRoutes(deps, services));
   app.get('/.well-known/security.txt', (c) => c.text(securityTxt(deps)));
 

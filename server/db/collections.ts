@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Role } from '../../shared/schemas/common';
 import type { TeamSettings } from '../../shared/schemas/team';
+import type { TokenActor, TokenScope } from '../../shared/schemas/token';
 import type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc } from './activity-docs';
 
 export type { MarkDoc, NotificationDoc, OutboxDoc, UsageDoc };
@@ -146,7 +147,7 @@ export interface AuditDoc {
   _id: string;
   teamId: string;
   at: Date;
-  actor: { userId: string | null; email: string | null; role: Role | null };
+  actor: { userId: string | null; email: string | null; role: Role | null; tokenId?: string; name?: string; createdBy?: string };
   action: string;
   targets: { ids: string[]; count: number };
   details: Record<string, unknown> | null;
@@ -167,7 +168,7 @@ export interface ActionDoc {
   reason?: RevokedReason | DisabledReason | null;
   keyIds?: string[] | null;
   details?: Record<string, unknown> | null;
-  actor: { userId: string | null; email: string | null; role: Role | null };
+  actor: { userId: string | null; email: string | null; role: Role | null; token?: TokenActor };
   ip: string | null;
   userAgent: string | null;
   state: 'pending' | 'done';
@@ -207,6 +208,23 @@ export interface KeyChangeDoc {
   at: Date;
 }
 
+/** A team API token; `_id` is HMAC-SHA256(pepper, token) like a key's, so authentication is an `_id` look-up. */
+export interface TokenDoc {
+  _id: string;
+  id: string;
+  teamId: string;
+  name: string;
+  hint: string;
+  scopes: TokenScope[];
+  createdAt: Date;
+  /** The admin who created it: the token acts with their role in the team at most. */
+  createdBy: string;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  revokedReason: 'manual' | 'leaked' | null;
+}
+
 export function collections(db: Db) {
   return {
     teams: db.collection<TeamDoc>('teams'),
@@ -232,6 +250,7 @@ export function collections(db: Db) {
     canaryAlarms: db.collection<CanaryAlarmDoc>('canary_alarms'),
     webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
     webhookAttempts: db.collection<WebhookAttemptDoc>('webhook_attempts'),
+    tokens: db.collection<TokenDoc>('api_tokens'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -62,6 +62,10 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   leaks: [{ key: { teamId: 1, keyId: 1 }, name: 'team_key' }],
   canaryAlarms: [],
   webhookEndpoints: [{ key: { teamId: 1, enabled: 1 }, name: 'team_enabled' }],
+  tokens: [
+    { key: { id: 1 }, name: 'public_id_unique', unique: true },
+    { key: { teamId: 1, createdAt: -1 }, name: 'team_created' },
+  ],
   webhookAttempts: [{ key: { teamId: 1, endpointId: 1, at: -1, _id: -1 }, name: 'team_endpoint_at' }],
 };
 

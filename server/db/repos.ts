@@ -21,6 +21,7 @@ import { rotationsRepo } from './rotations.repo';
 import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
 import { canaryAlarmsRepo } from './canary-alarms.repo';
+import { tokensRepo } from './tokens.repo';
 
 /**
  * Every repo over one database's collections. The only thing services are handed from the
@@ -51,6 +52,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     keyRequests: keyRequestsRepo(cols),
     idleKeys: idleKeysRepo(cols),
     canaryAlarms: canaryAlarmsRepo(cols),
+    tokens: tokensRepo(cols),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -40,7 +40,7 @@ export function auditService(deps: Deps, repo: AuditRepo) {
         id: entry.id ?? newId('aud'),
         teamId: entry.teamId,
         at: entry.at ?? deps.now(),
-        actor: { userId: entry.actor.userId, email: entry.actor.email, role: entry.actor.role },
+        actor: { userId: entry.actor.userId, email: entry.actor.email, role: entry.actor.role, ...entry.actor.token },
         action: entry.action,
         targets: { ids: ids.slice(0, MAX_TARGET_IDS), count: entry.targetCount ?? ids.length },
         details: entry.details ?? null,

@@ -30,6 +30,7 @@ import { canaryService } from './canary.service';
 import { leakAlerts } from './leak-alerts';
 import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
+import { tokensService } from './tokens.service';
 import type { WebhookOptions } from './webhook-delivery';
 
 /**
@@ -80,6 +81,7 @@ export function createServices(
   const keyHolder = keyHolderService(repos, verify, keys);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { keyChanges, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  const tokens = tokensService(deps, repos, audit);
+  return { keyChanges, tokens, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

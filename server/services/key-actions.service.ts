@@ -199,7 +199,7 @@ export function keyActionsService(
         id: newId('act'),
         teamId,
         action: kind as KeyAction,
-        actor: { userId: actor.userId, email: actor.email, role: actor.role },
+        actor: { userId: actor.userId, email: actor.email, role: actor.role, ...(actor.token ? { token: actor.token } : {}) },
         ip: actor.ip,
         userAgent: actor.userAgent,
         state: 'pending',

@@ -14,6 +14,8 @@ const POLL_MS = 200;
  * should it still insert, it finds the gap and takes a new number (key-changes.repo), never lost.
  */
 const GAP_MS = 3000;
+/** The REST mount ends every request at 30 s: a long poll of `waitSeconds: 30` stops waiting a second short of that. */
+const LONGEST_WAIT_MS = 29_000;
 
 /** What records changes: the action engine, issuing, rotation (and key policy updates). */
 export interface KeyChangeRecorder {
@@ -98,7 +100,7 @@ export function keyChangesService(deps: Deps, repos: { keyChanges: KeyChangesRep
             : `Events up to ${pruned} are gone (events are kept ${KEY_CHANGE_RETENTION_DAYS} days): drop everything cached and start again without "after".`,
         );
       }
-      const until = Date.now() + query.waitSeconds * 1000;
+      const until = Date.now() + Math.min(query.waitSeconds * 1000, LONGEST_WAIT_MS);
       for (;;) {
         const page = await readOnce(teamId, after);
         const left = until - Date.now();

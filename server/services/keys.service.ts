@@ -2,7 +2,7 @@ import type { AuditRepo } from '../db/audit.repo';
 import { generateKey, parseKey } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow, RevokeOwnResult } from '../../shared/schemas/key';
-import { afterWrite, forbidden, notFound } from '../errors';
+import { afterWrite, badRequest, forbidden, notFound } from '../errors';
 import type { Deps } from '../deps';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { RevisionsRepo } from '../db/revisions.repo';
@@ -50,9 +50,22 @@ export function keysService(
   return {
     rows,
 
-    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean }) {
+    /** One key of the team as its row (the REST API's `GET keys/{keyId}`); NOT_FOUND when the team has no such key. */
+    async get(teamId: string, keyId: string): Promise<KeyRow> {
+      const key = await repos.keys.findByPublicId(teamId, keyId);
+      if (!key) throw notFound('Key not found.');
+      return (await rows(teamId, [key]))[0]!;
+    },
+
+    /** `ownerId` (an admin's choice, the REST API's): the key is issued to that member of the team instead of the caller. */
+    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean; ownerId?: string }) {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
+      const ownerId = input.ownerId ?? actor.userId!;
+      if (ownerId !== actor.userId) {
+        if (!isAdminRole(actor.role)) throw forbidden('Only team admins can create keys for another member.');
+        if (!(await repos.teams.findMembership(input.teamId, ownerId))) throw badRequest('ownerId: not a member of this team.');
+      }
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
       if (!grant && !canGenerate(actor.role, team.settings)) {
@@ -69,7 +82,7 @@ export function keysService(
       if (input.canary) expiresAt = null;
 
       const key = generateKey();
-      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}) };
+      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}) };
       // The grant is spent before the key exists (one use even when two calls race); a failed insert spends it too.
       if (grant) await grants.use(actor, input.requestId!, stored.id);
       // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".

@@ -12,9 +12,11 @@ import { usageRouter } from './routers/usage.router';
 import { leaksRouter } from './routers/leaks.router';
 import { keyRequestsRouter } from './routers/key-requests.router';
 import { webhooksRouter } from './routers/webhooks.router';
+import { tokensRouter } from './routers/tokens.router';
 
 export const appRouter = router({
   webhooks: webhooksRouter,
+  tokens: tokensRouter,
   auth: authRouter,
   keys: keysRouter,
   settings: settingsRouter,

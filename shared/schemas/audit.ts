@@ -28,6 +28,8 @@ export const AuditActionSchema = z.enum([
   'key_request.created',
   'key_request.approved',
   'key_request.denied',
+  'token.created',
+  'token.revoked',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 
@@ -35,7 +37,15 @@ export type AuditAction = z.infer<typeof AuditActionSchema>;
 export const AuditItemSchema = z.object({
   id: z.string(),
   at: z.date(),
-  actor: z.object({ userId: z.string().nullable(), email: z.string().nullable(), role: RoleSchema.nullable() }),
+  /** Something done with a team API token also names the token: `tokenId`, its `name`, and `createdBy` (a user id). */
+  actor: z.object({
+    userId: z.string().nullable(),
+    email: z.string().nullable(),
+    role: RoleSchema.nullable(),
+    tokenId: z.string().optional(),
+    name: z.string().optional(),
+    createdBy: z.string().optional(),
+  }),
   action: z.string(),
   targets: z.object({ ids: z.array(z.string()), count: z.number() }),
   details: z.record(z.string(), z.unknown()).nullable(),

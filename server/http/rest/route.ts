@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TokenScope } from '../../../shared/schemas/token';
+import type { Actor } from '../../services/actor';
 
 /**
  * One REST route under `/v1/teams/{teamId}/`, declared once: the Hono app mounts it
@@ -30,6 +31,8 @@ export interface RestCall {
   body: unknown;
   /** The token acting (`actor: { tokenId, name, createdBy }` in the audit), with the team it belongs to. */
   token: { tokenId: string; name: string; createdBy: string; teamId: string; scopes: TokenScope[] };
+  /** The token as the services' actor: its creator's user id, email and current team role, and `token` for the audit. */
+  actor: Actor;
   ip: string | null;
   userAgent: string | null;
   /** Aborted when the client goes away (long polls stop early). */

@@ -1,0 +1,90 @@
+import type { Context, Hono } from 'hono';
+import { AppError, toAppError } from '../../errors';
+import type { Deps } from '../../deps';
+import { withDeadline } from '../../lib/deadline';
+import type { Services } from '../../services';
+import type { Actor } from '../../services/actor';
+import { bearerToken, callerOf, type NodeBindings } from '../auth';
+import { invalidInput, problemResponse } from './problem';
+import type { RestCall, RestRoute } from './route';
+
+const REQUEST_DEADLINE_MS = 30_000;
+
+const paramCount = (path: string) => path.split('{').length - 1;
+
+/** `/v1/teams/{teamId}/keys/{keyId}` → Hono's `/v1/teams/:teamId/keys/:keyId`. */
+export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+const unauthorized = () => new AppError('UNAUTHORIZED', 'Send a working team API token as "Authorization: Bearer kwt_…" (this one is missing, invalid, expired or revoked).');
+
+/** Reads the JSON body; an empty one is `undefined`, so the schema names what is missing. */
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('BAD_REQUEST', 'body: not valid JSON.');
+  }
+}
+
+/**
+ * Answers one REST call: the bearer token (401), the token's team against the path's (404, as
+ * for a team that does not exist), the route's scope (403 naming it), the path, query and body
+ * against the route's schemas (404 for a path naming nothing that could exist, 400 naming the
+ * field), then the handler. Every failure is a problem (problem.ts).
+ */
+async function answer(deps: Deps, services: Services, route: RestRoute, c: Context<NodeBindings>): Promise<Response> {
+  const token = await services.tokens.authenticate(bearerToken(c.req.header('authorization')));
+  if (!token) throw unauthorized();
+  const rawParams = c.req.param() as Record<string, string>;
+  if (rawParams.teamId !== token.teamId) throw new AppError('NOT_FOUND', 'Team not found.');
+  if (!token.scopes.includes(route.scope)) throw new AppError('FORBIDDEN', `This token lacks the scope ${route.scope}, which ${route.method.toUpperCase()} ${route.path} needs.`);
+  const params = route.params.safeParse(rawParams);
+  if (!params.success) throw new AppError('NOT_FOUND', `Not found: ${params.error.issues.map((i) => i.path.join('.')).join(', ')}.`);
+  const query = route.query ? route.query.safeParse(c.req.query()) : null;
+  if (query && !query.success) throw invalidInput('query', query.error);
+  const body = route.body ? route.body.safeParse(await readJson(c)) : null;
+  if (body && !body.success) throw invalidInput('body', body.error);
+  const { ip, userAgent } = callerOf(c, deps.config.trustProxy);
+  const actor: Actor = {
+    userId: token.createdBy,
+    email: token.email,
+    role: token.role,
+    ip,
+    userAgent,
+    token: { tokenId: token.tokenId, name: token.name, createdBy: token.createdBy },
+  };
+  const call: RestCall = {
+    params: params.data as Record<string, string>,
+    query: (query?.data ?? {}) as Record<string, unknown>,
+    body: body?.data,
+    token: { tokenId: token.tokenId, name: token.name, createdBy: token.createdBy, teamId: token.teamId, scopes: token.scopes },
+    actor,
+    ip,
+    userAgent,
+    signal: c.req.raw.signal,
+  };
+  const result = await withDeadline(route.handler(call), REQUEST_DEADLINE_MS, 'the request');
+  if (route.success.schema === null || route.success.status === 204) return new Response(null, { status: route.success.status });
+  return c.json(result as object, route.success.status);
+}
+
+/**
+ * Mounts the REST routes on the app, and answers anything else under `/v1/teams/{teamId}/` that
+ * is not a CSV export with a 404 problem. Mount after the CSV routes.
+ */
+export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Services, routes: RestRoute[]) {
+  // Fewer path parameters first: `keys/revoke` (or `keys/changes`) must not be taken for `keys/{keyId}`.
+  const bySpecificity = [...routes].sort((a, b) => paramCount(a.path) - paramCount(b.path));
+  for (const route of bySpecificity) {
+    app.on(route.method.toUpperCase(), honoPath(route.path), async (c) => {
+      try {
+        return await answer(deps, services, route, c);
+      } catch (err) {
+        return problemResponse(toAppError(err, deps.log.error));
+      }
+    });
+  }
+  app.all('/v1/teams/:teamId/*', () => problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.')));
+}

@@ -1,0 +1,120 @@
+import { generateToken, keyHint, parseToken } from '../../shared/key-format';
+import { isAdminRole, type Role } from '../../shared/schemas/common';
+import type { CreateTokenInput, TokenRow, TokenScope } from '../../shared/schemas/token';
+import { DAY_MS } from '../../shared/time';
+import type { TeamsRepo } from '../db/teams.repo';
+import type { StoredToken, TokensRepo } from '../db/tokens.repo';
+import type { UsersRepo } from '../db/users.repo';
+import type { Deps } from '../deps';
+import { afterWrite, notFound } from '../errors';
+import { hashKey, newId } from '../lib/ids';
+import type { Actor } from './actor';
+import type { AuditService } from './audit.service';
+
+/** A token that authenticated: who it acts as (its creator, with their role now) and what it may do. */
+export interface TokenCaller {
+  tokenId: string;
+  name: string;
+  teamId: string;
+  scopes: TokenScope[];
+  createdBy: string;
+  /** The creator's role in the team now (an admin role, or the token would not authenticate). */
+  role: Role;
+  email: string;
+}
+
+/** lastUsedAt is written at most once a minute per token: cheap on a busy token, close enough to read. */
+const TOUCH_EVERY_MS = 60_000;
+
+const toRow = (t: StoredToken): TokenRow => ({
+  id: t.id,
+  name: t.name,
+  hint: t.hint,
+  scopes: t.scopes,
+  createdAt: t.createdAt,
+  createdBy: t.createdBy,
+  expiresAt: t.expiresAt,
+  lastUsedAt: t.lastUsedAt,
+});
+
+/**
+ * Team API tokens: issued by admins, each with scopes; the value is shown once and stored only
+ * under the HMAC, like a key. A token never does more than its creator could: when the creator
+ * is no longer an admin of the team, the token stops authenticating.
+ */
+export function tokensService(deps: Deps, repos: { tokens: TokensRepo; teams: TeamsRepo; users: UsersRepo }, audit: AuditService) {
+  return {
+    /** The caller is an admin of the team (adminProcedure decided). */
+    async create(actor: Actor, input: CreateTokenInput): Promise<{ token: string; row: TokenRow }> {
+      const now = deps.now();
+      const token = generateToken();
+      const stored: StoredToken = {
+        id: newId('tok'),
+        teamId: input.teamId,
+        name: input.name,
+        hint: keyHint(token),
+        scopes: input.scopes,
+        createdAt: now,
+        createdBy: actor.userId!,
+        expiresAt: input.expiresInDays === undefined ? null : new Date(now.getTime() + input.expiresInDays * DAY_MS),
+        lastUsedAt: null,
+        revokedAt: null,
+        revokedReason: null,
+      };
+      return afterWrite(async () => {
+        await repos.tokens.insert(hashKey(deps.pepper, token), stored);
+        await audit.record({ teamId: input.teamId, action: 'token.created', actor, targetIds: [stored.id], details: { name: stored.name, scopes: stored.scopes, expiresAt: stored.expiresAt } });
+        return { token, row: toRow(stored) };
+      });
+    },
+
+    async list(teamId: string): Promise<TokenRow[]> {
+      return (await repos.tokens.listLive(teamId)).map(toRow);
+    },
+
+    /** Idempotent: a token already revoked answers `revoked: false`; one not in the team is NOT_FOUND. */
+    async revoke(actor: Actor, teamId: string, tokenId: string): Promise<{ revoked: boolean }> {
+      const found = await repos.tokens.findInTeam(teamId, tokenId);
+      if (!found) throw notFound('Token not found.');
+      const revoked = await repos.tokens.revoke(teamId, tokenId, deps.now(), 'manual');
+      if (revoked) {
+        await afterWrite(() => audit.record({ teamId, action: 'token.revoked', actor, targetIds: [tokenId], details: { name: found.name, reason: 'manual' } }));
+      }
+      return { revoked };
+    },
+
+    /**
+     * The bearer token of a REST call, or null when it is not one that works: malformed, unknown,
+     * revoked, expired, or its creator no longer an admin of its team (all answered 401 alike).
+     */
+    async authenticate(value: string | null): Promise<TokenCaller | null> {
+      const parsed = value ? parseToken(value) : null;
+      if (!parsed?.ok) return null;
+      const token = await repos.tokens.findByHash(hashKey(deps.pepper, parsed.key));
+      const now = deps.now();
+      if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
+      const [membership, creator] = await Promise.all([repos.teams.findMembership(token.teamId, token.createdBy), repos.users.findById(token.createdBy)]);
+      if (!membership || !isAdminRole(membership.role) || !creator) return null;
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= TOUCH_EVERY_MS) {
+        // A lost write only makes lastUsedAt older: never worth failing the call for.
+        await repos.tokens.touch(token.id, now, new Date(now.getTime() - TOUCH_EVERY_MS)).catch((err) => deps.log.error('token lastUsedAt not recorded', err));
+      }
+      return { tokenId: token.id, name: token.name, teamId: token.teamId, scopes: token.scopes, createdBy: token.createdBy, role: membership.role, email: creator.email };
+    },
+
+    /**
+     * A token reported leaked (leak guard, GitHub secret scanning, /v1/leaks/report): revoked at
+     * once, whichever team holds it, and audited with the report's source. Null when the value is
+     * not a live token.
+     */
+    async revokeLeaked(actor: Actor, value: string, details: Record<string, unknown>): Promise<{ tokenId: string; teamId: string } | null> {
+      const parsed = parseToken(value);
+      if (!parsed.ok) return null;
+      const token = await repos.tokens.revokeByHash(hashKey(deps.pepper, parsed.key), deps.now(), 'leaked');
+      if (!token) return null;
+      await afterWrite(() => audit.record({ teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } }));
+      return { tokenId: token.id, teamId: token.teamId };
+    },
+  };
+}
+export type TokensService = ReturnType<typeof tokensService>;
