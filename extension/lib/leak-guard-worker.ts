@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { BADGE_RED } from '../../shared/schemas/alerts';
-import { keyHint, parseKey } from '../../shared/key-format';
+import { keyHint, parseSecretOfAnyKind } from '../../shared/key-format';
 import { createApi } from './api';
 import { LEAK_GUARD_SCRIPT_ID, leakGuardSitesItem, leakPendingItem, syncLeakGuard, type GuardScripting, type LeakFoundMessage, type LeakPending } from './leak-guard';
 import { currentTeam, getSettings, sessionItem } from './storage';
@@ -71,8 +71,8 @@ export async function handleLeakFound(message: LeakFoundMessage, sender: { id?: 
   const [session, settings] = await Promise.all([sessionItem.getValue(), getSettings()]);
   const server = new URL(session?.serverUrl ?? settings.serverUrl).origin;
   if (!pageUrl || new URL(pageUrl).origin === server) return;
-  // The content script's findings are checked again here: a page cannot make the worker send anything but a well-formed key.
-  const keys = [...new Set(message.keys.filter((k) => typeof k === 'string' && parseKey(k).ok))].slice(0, 5);
+  // The content script's findings are checked again here: a page cannot make the worker send anything but a well-formed key or token.
+  const keys = [...new Set(message.keys.filter((k) => typeof k === 'string' && parseSecretOfAnyKind(k) !== null))].slice(0, 5);
   if (keys.length === 0) return;
   const tabId = sender.tab.id;
   await Promise.all([

@@ -1,6 +1,7 @@
 import { keyHint } from '../../shared/key-format';
 
-export { findKeys } from '../../shared/key-format';
+/** Keys and team API tokens (`kwt_…`) alike: a page must show neither. */
+export { findSecretsOfAnyKind as findKeys } from '../../shared/key-format';
 
 /**
  * What the leak guard's content script runs in a page: finding keys offline and

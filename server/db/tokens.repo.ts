@@ -20,9 +20,13 @@ export function tokensRepo(cols: Collections) {
       const res = await cols.tokens.updateOne({ teamId, id, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
       return res.modifiedCount === 1;
     },
-    /** Revokes the token with this value's HMAC, whichever team holds it; the token as it was, or null. */
+    /** Revokes the token with this value's HMAC, whichever team holds it: the token when this call revoked it, else null. */
     async revokeByHash(hash: string, at: Date, reason: 'manual' | 'leaked'): Promise<StoredToken | null> {
-      return cols.tokens.findOneAndUpdate({ _id: hash, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } }, { projection: PUBLIC });
+      const token = await cols.tokens.findOne({ _id: hash, revokedAt: null }, { projection: PUBLIC });
+      if (!token) return null;
+      // The conditional write decides: of two reports at once, one revokes (and audits).
+      const res = await cols.tokens.updateOne({ _id: hash, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
+      return res.modifiedCount === 1 ? token : null;
     },
     /** Coalesced: a token used many times a minute is written once, and never moved backwards. */
     async touch(id: string, at: Date, olderThan: Date): Promise<void> {

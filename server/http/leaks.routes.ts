@@ -59,7 +59,7 @@ export function securityTxt(deps: Deps): string {
   const base = deps.config.publicUrl.replace(/\/$/, '');
   const expires = new Date(deps.now().getTime() + 180 * DAY_MS).toISOString();
   return [
-    `# Found a Keywarden API key (kw_…) in public? Report it: POST ${base}/v1/leaks/report`,
+    `# Found a Keywarden API key (kw_…) or API token (kwt_…) in public? Report it: POST ${base}/v1/leaks/report`,
     '# with a JSON body {"key": "kw_…", "url": "where you found it", "note": "optional"}.',
     '# No sign-in needed; the answer is always 202 {"received": true}.',
     `Contact: ${base}/v1/leaks/report`,

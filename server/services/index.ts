@@ -77,11 +77,11 @@ export function createServices(
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox, alertsBus);
   const members = membersService(repos, teams, audit, keyActions, invitations);
-  const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
+  const tokens = tokensService(deps, repos, audit);
+  const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  const tokens = tokensService(deps, repos, audit);
   return { keyChanges, tokens, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,4 +1,4 @@
-import { parseKey } from '../../shared/key-format';
+import { parseKey, parseToken } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import { type GitHubLeakLabel, type GitHubLeakReport, type LeakCheck, type LeakEntry, type LeakSource } from '../../shared/schemas/leak';
 import { settingsOf } from '../../shared/schemas/team';
@@ -15,6 +15,7 @@ import type { AuditService } from './audit.service';
 import type { CanaryService } from './canary.service';
 import type { KeyActionsService } from './key-actions.service';
 import type { LeakAlerts } from './leak-alerts';
+import type { TokensService } from './tokens.service';
 import { effectiveStatus } from '../db/effective-status';
 
 export interface LeakReport {
@@ -41,6 +42,7 @@ export function leaksService(
   actions: KeyActionsService,
   alerts: LeakAlerts,
   canary: CanaryService,
+  tokens: Pick<TokensService, 'revokeLeaked'>,
 ) {
   const keyring = gitHubKeyring(deps.config.githubSecretScanningKeysUrl, deps.log, () => deps.now().getTime());
 
@@ -57,6 +59,8 @@ export function leaksService(
 
   /** Handles one reported value; true when it is a key Keywarden issued. */
   async function handle(value: string, report: LeakReport, forceRevoke = false): Promise<boolean> {
+    // A team API token is revoked whatever the team's leak response: it has no owner to warn first.
+    if (parseToken(value).ok) return (await tokens.revokeLeaked(report.actor, value, { source: report.source, url: report.url })) !== 'unknown';
     const parsed = parseKey(value);
     if (!parsed.ok) return false;
     const key = await repos.keys.findByHashAnyTeam(hashKey(deps.pepper, parsed.key));

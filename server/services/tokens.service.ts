@@ -104,16 +104,17 @@ export function tokensService(deps: Deps, repos: { tokens: TokensRepo; teams: Te
 
     /**
      * A token reported leaked (leak guard, GitHub secret scanning, /v1/leaks/report): revoked at
-     * once, whichever team holds it, and audited with the report's source. Null when the value is
-     * not a live token.
+     * once, whichever team holds it, and audited with the report's source. `unknown` for a value
+     * that is no token of ours (GitHub labels it a false positive).
      */
-    async revokeLeaked(actor: Actor, value: string, details: Record<string, unknown>): Promise<{ tokenId: string; teamId: string } | null> {
+    async revokeLeaked(actor: Actor, value: string, details: { source: string; url: string | null }): Promise<'revoked' | 'already_revoked' | 'unknown'> {
       const parsed = parseToken(value);
-      if (!parsed.ok) return null;
-      const token = await repos.tokens.revokeByHash(hashKey(deps.pepper, parsed.key), deps.now(), 'leaked');
-      if (!token) return null;
+      if (!parsed.ok) return 'unknown';
+      const hash = hashKey(deps.pepper, parsed.key);
+      const token = await repos.tokens.revokeByHash(hash, deps.now(), 'leaked');
+      if (!token) return (await repos.tokens.findByHash(hash)) ? 'already_revoked' : 'unknown';
       await afterWrite(() => audit.record({ teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } }));
-      return { tokenId: token.id, teamId: token.teamId };
+      return 'revoked';
     },
   };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LeakDetail, LeakNote } from '../../extension/components/LeakNote';
 import { desktopNoticeFor } from '../../extension/lib/alerts';
 import { wordedNotice } from '../helpers/worded-notice';
-import { generateKey, keyHint } from '../../shared/key-format';
+import { generateKey, generateToken, keyHint } from '../../shared/key-format';
 import { findKeys, siteOrigin, syncLeakGuard, warningText, type GuardScripting } from '../../extension/lib/leak-guard';
 
 /** The leak guard's offline key finder and its registration rule, over a fake scripting adapter. */
@@ -28,6 +28,12 @@ describe('findKeys', () => {
     const text = `KEY=${a}\n${b} again ${a}; typo ${typo}; glued x${b}; longer ${a}Z`;
     expect(findKeys(text).sort()).toEqual([a, b].sort());
     expect(findKeys('kw_short and nothing else')).toEqual([]);
+  });
+
+  it('finds team API tokens (kwt_) on a page too', () => {
+    const key = generateKey();
+    const token = generateToken();
+    expect(findKeys(`KEYWARDEN_TOKEN=${token} KEY=${key}`).sort()).toEqual([key, token].sort());
   });
 
   it('words the warning with hints, never the key', () => {
