@@ -13,6 +13,12 @@ function countedByServer(answer: ValidAnswer): boolean {
   return nonEmpty(answer.ratelimits) || nonEmpty(answer.credits);
 }
 
+/** The call options that can change an answer, as one string (the hot path: no JSON). */
+function variantOf(o: VerifyOptions): string {
+  const limits = o.ratelimits ? JSON.stringify(o.ratelimits) : '';
+  return `${o.permissions ?? ''}\n${o.context?.ip ?? ''}\n${o.context?.origin ?? ''}\n${limits}`;
+}
+
 /**
  * Verifies Keywarden keys for a service. A valid answer is kept in process (by the key's SHA-256)
  * until the first of: the key's expiry, its rotation's grace end, `cacheTtlSeconds`, or a change
@@ -45,15 +51,16 @@ export class Keywarden {
   }
 
   async verify(key: string, options: VerifyOptions = {}): Promise<VerifyAnswer> {
-    if (!parseKey(key).ok) return { valid: false, code: 'MALFORMED' };
     const cacheable = options.cost === undefined && this.ttlMs > 0;
     const digest = keyDigest(key);
-    const variant = JSON.stringify([options.permissions ?? null, options.context?.ip ?? null, options.context?.origin ?? null, options.ratelimits ?? null]);
+    const variant = variantOf(options);
     const now = Date.now();
+    // Only valid answers are cached, so a hit is a well-formed key: the checksum is checked on a miss.
     if (cacheable) {
       const hit = this.cache.get(digest, variant, now, this.maxAgeMs());
       if (hit) return hit;
     }
+    if (!parseKey(key).ok) return { valid: false, code: 'MALFORMED' };
     const generation = this.generation;
     const answer = await this.ask(key, options);
     if (cacheable && answer.valid && !countedByServer(answer) && generation === this.generation) {

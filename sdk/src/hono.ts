@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Keywarden } from './client.js';
 import { keyFromHeader, refusalOf, UNAVAILABLE, type Refusal } from './refusal.js';
 import { KeywardenUnavailableError, type ValidAnswer } from './types.js';
@@ -14,9 +14,15 @@ export interface KeyAuthOptions {
 /** What `c.get('keywarden')` holds on a route behind `keyAuth`. */
 export type KeyAuthVariables = { keywarden: ValidAnswer };
 
-/** The caller's address as the Node adapter (`@hono/node-server`) hands it over; absent on other runtimes. */
-function addressOf(env: unknown): string | undefined {
-  return (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+type NodeIncoming = { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } };
+
+/** The Node adapter's (`@hono/node-server`) request, when there is one: its address, and its headers without building a `Request`. */
+const incomingOf = (env: unknown) => (env as { incoming?: NodeIncoming } | undefined)?.incoming;
+
+function headerOf(c: Context, incoming: NodeIncoming | undefined, name: string): string | undefined {
+  if (!incoming) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -24,13 +30,14 @@ function addressOf(env: unknown): string | undefined {
  * problem+json); a request through it has the verify answer in `c.get('keywarden')`.
  */
 export function keyAuth(options: KeyAuthOptions): MiddlewareHandler<{ Variables: KeyAuthVariables }> {
-  const header = options.header ?? 'authorization';
+  const header = (options.header ?? 'authorization').toLowerCase();
   const refuse = (r: Refusal) => new Response(JSON.stringify(r.body), { status: r.status, headers: r.headers });
   return async (c, next) => {
-    const key = keyFromHeader(c.req.header(header));
+    const incoming = incomingOf(c.env);
+    const key = keyFromHeader(headerOf(c, incoming, header));
     if (!key) return refuse(refusalOf({ code: 'MISSING' }));
-    const ip = addressOf(c.env);
-    const origin = c.req.header('origin');
+    const ip = incoming?.socket?.remoteAddress;
+    const origin = headerOf(c, incoming, 'origin');
     let answer;
     try {
       answer = await options.keywarden.verify(key, {
