@@ -22,6 +22,8 @@ import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
 import { canaryAlarmsRepo } from './canary-alarms.repo';
 import { tokensRepo } from './tokens.repo';
+import { rolesRepo } from './roles.repo';
+import { identitiesRepo } from './identities.repo';
 
 /**
  * Every repo over one database's collections. The only thing services are handed from the
@@ -53,6 +55,8 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     idleKeys: idleKeysRepo(cols),
     canaryAlarms: canaryAlarmsRepo(cols),
     tokens: tokensRepo(cols),
+    roles: rolesRepo(cols),
+    identities: identitiesRepo(cols),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

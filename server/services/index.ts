@@ -32,6 +32,9 @@ import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
 import { tokensService } from './tokens.service';
 import type { WebhookOptions } from './webhook-delivery';
+import { rolesService } from './roles.service';
+import { identitiesService } from './identities.service';
+import { keyPreviewService } from './key-preview.service';
 
 /**
  * Wires repos into services once per process (or per test). The repos come from the data layer
@@ -70,7 +73,7 @@ export function createServices(
   const keyChanges = keyChangesService(deps, repos);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged, keyChanges);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
-  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants);
+  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants, verify.keyStateChanged);
   const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
   const idleKeys = idleKeysService(deps, repos, keyActions, notify);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
@@ -80,8 +83,11 @@ export function createServices(
   const tokens = tokensService(deps, repos, audit);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
+  const roles = rolesService(deps, repos, audit, verify.keyStateChanged);
+  const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
+  const keyPreview = keyPreviewService(deps, repos, usage.recorder);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { keyChanges, tokens, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyChanges, tokens, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -7,6 +7,7 @@ import type { LeaksRepo } from '../db/leaks.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { floorHour, last24hStart, last7dStart } from './usage-buckets';
+import { keyPolicyOf } from '../../shared/key-policy';
 
 /** Re-exported for callers written against this file; the rule itself lives in db/effective-status.ts. */
 export { effectiveStatus };
@@ -107,6 +108,7 @@ export async function toKeyRows(
       ...rotationFields(k.id, effective.status, graceOf, replaces, now),
       ...(k.canary ? { canary: true as const, canaryFired: canaryAlarms.get(k.id) ?? null } : {}),
       ...(leaksOf.has(k.id) ? { leaks: leaksOf.get(k.id)!.map(({ keyId: _keyId, ...entry }) => entry) } : {}),
+      ...keyPolicyOf(k),
     };
   });
 }

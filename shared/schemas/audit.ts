@@ -30,6 +30,10 @@ export const AuditActionSchema = z.enum([
   'key_request.denied',
   'token.created',
   'token.revoked',
+  'key.updated',
+  'role.updated',
+  'role.deleted',
+  'identity.updated',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PublicIdSchema, TeamIdSchema, UserIdSchema } from './common';
 import { AuditListInput } from './audit';
 import { CreateKeyInput, KeyFilters, KeyIdsInput, KeySortSchema, ListKeysInput } from './key';
+import { KeyPolicyInput } from './policy';
 import { UsageOverviewInput } from './usage';
 
 /**
@@ -45,6 +46,9 @@ export const CreateKeyBody = z
   .object(CreateKeyInput.shape)
   .omit({ teamId: true })
   .extend({ ownerId: UserIdSchema.optional().describe("The key's owner, a member of the team; default the token's creator.") });
+
+/** `PATCH keys/{keyId}`: the policy fields of keys.update (absent: unchanged). */
+export const UpdateKeyBody = KeyPolicyInput;
 
 /** `POST keys/revoke`. */
 export const RevokeKeysBody = KeyIdsInput.omit({ teamId: true });

@@ -135,6 +135,26 @@ describe('REST API', () => {
     expect(list.body.items).toEqual([]);
   });
 
+  it("changes a key's policy fields with PATCH (keys:write), audited as the token; a read-only token is 403", async () => {
+    const team = await createTeam(server, 'Policy');
+    const { row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', permissions: ['a.read'] });
+    const { token, row: tokenRow } = await tokenOf(team.admin, team.teamId, ['keys:write']);
+    const { token: reader } = await tokenOf(team.admin, team.teamId, ['keys:read']);
+
+    const refused = await rest(server, reader, 'PATCH', `/v1/teams/${team.teamId}/keys/${row.id}`, { permissions: ['b.write'] });
+    expectProblem(refused, 403, 'FORBIDDEN');
+    expect(refused.body.detail).toContain('keys:write');
+
+    const patched = await rest(server, token, 'PATCH', `/v1/teams/${team.teamId}/keys/${row.id}`, { permissions: ['a.read', 'b.write'], meta: { env: 'prod' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: row.id, permissions: ['a.read', 'b.write'], meta: { env: 'prod' } });
+    const [record] = await auditOf(server, team.teamId, 'key.updated');
+    expect(record!.actor).toMatchObject({ tokenId: tokenRow.id, createdBy: team.admin.userId });
+
+    expectProblem(await rest(server, token, 'PATCH', `/v1/teams/${team.teamId}/keys/${row.id}`, { restrictions: { ips: ['not an address'] } }), 400, 'BAD_REQUEST');
+    expectProblem(await rest(server, token, 'PATCH', `/v1/teams/${team.teamId}/keys/key_nothere`, { meta: {} }), 404, 'NOT_FOUND');
+  });
+
   it('revokes, disables and enables keys, one and many', async () => {
     const team = await createTeam(server, 'Bulk');
     const a = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'a' });

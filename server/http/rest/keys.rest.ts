@@ -1,5 +1,5 @@
-import { CreatedKeySchema, CreateKeyInput, KeyListSchema, KeyRowSchema, KeyStatusSchema, ListKeysInput, RevokeResultSchema } from '../../../shared/schemas/key';
-import { CreateKeyBody, KeyPathParams, ListKeysQuery, RevokeKeysBody, TeamPathParams } from '../../../shared/schemas/rest';
+import { CreatedKeySchema, CreateKeyInput, KeyListSchema, KeyRowSchema, KeyStatusSchema, ListKeysInput, RevokeResultSchema, UpdateKeyInput } from '../../../shared/schemas/key';
+import { CreateKeyBody, KeyPathParams, ListKeysQuery, RevokeKeysBody, TeamPathParams, UpdateKeyBody } from '../../../shared/schemas/rest';
 import { notFound } from '../../errors';
 import type { Services } from '../../services';
 import { invalidInput } from './problem';
@@ -71,6 +71,17 @@ export function keysRestRoutes(services: Services): RestRoute[] {
       params: KeyPathParams,
       success: { status: 200, description: 'The key.', schema: KeyRowSchema },
       handler: ({ params }) => services.keys.get(params.teamId!, params.keyId!),
+    },
+    {
+      method: 'patch',
+      path: KEY,
+      operationId: 'updateKey',
+      summary: "Change a key's policy fields: permissions, roles, restrictions, meta, externalId (absent: unchanged).",
+      scope: 'keys:write',
+      params: KeyPathParams,
+      body: UpdateKeyBody,
+      success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
+      handler: ({ params, body, actor }) => services.keys.update({ ...actor, role: actor.role! }, UpdateKeyInput.parse({ ...(body as object), teamId: params.teamId, keyId: params.keyId })),
     },
     {
       method: 'post',

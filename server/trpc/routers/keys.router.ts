@@ -8,8 +8,11 @@ import {
   KeyPageSchema,
   KeyRowSchema,
   MyKeysInput,
+  PreviewRestrictionsInput,
+  RestrictionsPreviewSchema,
   RevokeOwnResultSchema,
   RotatedKeySchema,
+  UpdateKeyInput,
 } from '../../../shared/schemas/key';
 import { RotateKeyInput } from '../../../shared/schemas/lifecycle';
 import { KeyUsageInput, KeyUsageSchema, KeyUsageSummaryInput, KeyUsageSummarySchema } from '../../../shared/schemas/usage';
@@ -35,6 +38,16 @@ export const memberKeysProcedures = {
     .input(KeyIdInput)
     .output(RevokeOwnResultSchema)
     .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.teamActor, input.teamId, input.keyId)),
+  /** A key's policy: admins set all of it on any key of the team; members some of it on their own keys (key-policy-edits.ts). */
+  update: teamProcedure
+    .input(UpdateKeyInput)
+    .output(KeyRowSchema)
+    .mutation(({ ctx, input }) => ctx.services.keys.update({ ...ctx.teamActor, role: ctx.team.role }, input)),
+  /** What proposed permissions, roles or restrictions would have refused of the key's recorded verifications. */
+  previewRestrictions: teamProcedure
+    .input(PreviewRestrictionsInput)
+    .output(RestrictionsPreviewSchema)
+    .query(({ ctx, input }) => ctx.services.keyPreview.previewRestrictions({ userId: ctx.session.user.id, role: ctx.team.role }, input)),
   /** Admins see any key of the team, members only their own; anything else is null. */
   lookup: teamProcedure
     .input(FindByValueInput)
