@@ -61,6 +61,14 @@ describe('the key change feed', () => {
     expect((await read(a, other.teamId, 0)).events).toEqual([]);
   });
 
+  it('lists a policy update of a key as updated', async () => {
+    const team = await createTeam(a);
+    const created = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc' });
+    const after = (await read(a, team.teamId)).next;
+    await team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: created.row.id, permissions: ['invoices.read'] });
+    expect((await read(b, team.teamId, after)).events).toEqual([expect.objectContaining({ seq: after + 1, keyId: created.row.id, kind: 'updated' })]);
+  });
+
   it('numbers the events of two instances writing at once without a duplicate or a hole', async () => {
     const team = await createTeam(a);
     const writes = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).services.keyActions.changed(team.teamId, 'updated', [`key_w${i}`]));

@@ -81,6 +81,29 @@ describe.each([
   });
 });
 
+describe('keyAuth with a permission query', () => {
+  it('answers 403 for a key without the permission, lets one with it through, and follows a permission removed', async () => {
+    const before = gate.count('/v1/teams/');
+    const app = await startHonoApp(sdk(300), { permissions: 'invoices.read' });
+    stoppers.push(app);
+    await feedAnswered(before);
+    const without = await newKey();
+    const res = await fetch(`${app.url}/api/hello`, { headers: { authorization: `Bearer ${without.key}` } });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect((await res.json()).code).toBe('INSUFFICIENT_PERMISSIONS');
+
+    const withIt = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'reader', permissions: ['invoices.read'] });
+    expect(await status(app, withIt.key)).toBe(200);
+    // The permission taken away: the feed's `updated` event drops the cached answer.
+    await team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: withIt.row.id, permissions: [] });
+    const deadline = Date.now() + 1500;
+    let last = 200;
+    while (last === 200 && Date.now() < deadline) last = await status(app, withIt.key);
+    expect(last).toBe(403);
+  });
+});
+
 describe('the SDK with its feed cut', () => {
   it('keeps answers at most fallbackTtlSeconds, then asks the server again', async () => {
     const before = gate.count('/v1/teams/');
