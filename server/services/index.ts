@@ -83,7 +83,7 @@ export function createServices(
   const tokens = tokensService(deps, repos, audit);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
-  const roles = rolesService(deps, repos, audit, verify.keyStateChanged);
+  const roles = rolesService(deps, repos, audit, verify.keyStateChanged, keyChanges);
   const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
   const keyPreview = keyPreviewService(deps, repos, usage.recorder);
   const health = { databaseUp: () => repos.health.ping() };

@@ -69,6 +69,22 @@ describe('the key change feed', () => {
     expect((await read(b, team.teamId, after)).events).toEqual([expect.objectContaining({ seq: after + 1, keyId: created.row.id, kind: 'updated' })]);
   });
 
+  it('lists every key holding a role as updated when the role changes or goes', async () => {
+    const team = await createTeam(a);
+    await team.admin.api.roles.upsert.mutate({ teamId: team.teamId, name: 'reader', permissions: ['docs.read'] });
+    const holder = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'holder', roles: ['reader'] });
+    const other = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'other' });
+    const after = (await read(a, team.teamId)).next;
+    await team.admin.api.roles.upsert.mutate({ teamId: team.teamId, name: 'reader', permissions: ['docs.read', 'docs.write'] });
+    await team.admin.api.roles.delete.mutate({ teamId: team.teamId, name: 'reader' });
+    const events = (await read(b, team.teamId, after)).events;
+    expect(events.map((e) => [e.keyId, e.kind])).toEqual([
+      [holder.row.id, 'updated'],
+      [holder.row.id, 'updated'],
+    ]);
+    expect(events.some((e) => e.keyId === other.row.id)).toBe(false);
+  });
+
   it('numbers the events of two instances writing at once without a duplicate or a hole', async () => {
     const team = await createTeam(a);
     const writes = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).services.keyActions.changed(team.teamId, 'updated', [`key_w${i}`]));
