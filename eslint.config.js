@@ -22,7 +22,7 @@ const restrict = (paths, patterns) => ({ '@typescript-eslint/no-restricted-impor
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.output/', '.wxt/', 'data/', 'test-results/', 'tools/', 'docs/', 'bench/results/', '**/*.d.ts'],
+    ignores: ['node_modules/', '.output/', '.wxt/', 'data/', 'test-results/', 'tools/', 'docs/', 'bench/results/', 'sdk/dist/', '**/*.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -15,18 +15,21 @@ export type AppErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
+  /** What the caller asks for no longer exists here (the change feed before its retained window). */
+  | 'GONE'
   | 'PAYLOAD_TOO_LARGE'
   | 'TOO_MANY_REQUESTS'
   | 'INTERNAL_SERVER_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
-const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 412 | 413 | 429 | 500 | 503> = {
+const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 429 | 500 | 503> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
@@ -99,7 +102,8 @@ export function toAppError(err: unknown, log: (msg: string, err: unknown) => voi
 }
 
 export function toTRPCError(err: AppError): TRPCError {
-  return new TRPCError({ code: err.code, message: err.message, cause: err });
+  // tRPC has no 410; no procedure answers GONE today (only the REST change feed does).
+  return new TRPCError({ code: err.code === 'GONE' ? 'PRECONDITION_FAILED' : err.code, message: err.message, cause: err });
 }
 
 export function httpStatus(err: AppError) {

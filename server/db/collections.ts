@@ -201,6 +201,21 @@ export interface LeaseDoc {
 export interface RevisionDoc {
   _id: string;
   seq: number;
+  /** A change feed's counter (`feed:{teamId}`): the highest sequence number pruned (key-changes.repo). */
+  pruned?: number;
+}
+
+/**
+ * One entry of a team's change feed (key-changes.repo), `_id` = `{teamId}:{seq}`. A `gap` entry
+ * fills a number whose writer never inserted its event (it crashed after taking the number).
+ */
+export interface KeyChangeDoc {
+  _id: string;
+  teamId: string;
+  seq: number;
+  keyId: string | null;
+  kind: string;
+  at: Date;
 }
 
 /** A team API token; `_id` is HMAC-SHA256(pepper, token) like a key's, so authentication is an `_id` look-up. */
@@ -238,6 +253,7 @@ export function collections(db: Db) {
     leases: db.collection<LeaseDoc>('leases'),
     marks: db.collection<MarkDoc>('marks'),
     revisions: db.collection<RevisionDoc>('revisions'),
+    keyChanges: db.collection<KeyChangeDoc>('key_changes'),
     usage: db.collection<UsageDoc>('usage'),
     keyRequests: db.collection<KeyRequestDoc>('key_requests'),
     leaks: db.collection<LeakDoc>('leaks'),

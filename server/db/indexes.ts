@@ -51,6 +51,10 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   leases: [],
   marks: [{ key: { state: 1 }, name: 'state' }],
   revisions: [],
+  keyChanges: [
+    { key: { teamId: 1, seq: 1 }, name: 'team_seq' },
+    { key: { at: 1 }, name: 'at' },
+  ],
   usage: [
     { key: { keyId: 1, hour: 1 }, name: 'key_hour' },
     { key: { teamId: 1, hour: 1 }, name: 'team_hour' },

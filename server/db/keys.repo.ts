@@ -63,6 +63,11 @@ export function keysRepo(cols: Collections) {
       return (await cols.keys.find({ teamId, externalId }, { projection: PUBLIC_FIELDS }).sort({ createdAt: -1, id: -1 }).limit(limit).toArray()) as StoredKey[];
     },
 
+    /** Ids of the team's keys that hold a role (a change of the role changes what they may do: the change feed lists them). */
+    async idsWithRole(teamId: string, name: string): Promise<string[]> {
+      return (await cols.keys.find({ teamId, roles: name }, { projection: { id: 1 } }).toArray()).map((d) => d.id);
+    },
+
     /** A deleted role leaves every key of the team that held it. */
     async removeRole(teamId: string, name: string): Promise<void> {
       await cols.keys.updateMany({ teamId, roles: name }, { $pull: { roles: name } });

@@ -6,6 +6,7 @@ import type { Collections } from './collections';
 import { invitationsRepo } from './invitations.repo';
 import { keyExpiryRepo } from './key-expiry.repo';
 import { keysRepo } from './keys.repo';
+import { keyChangesRepo } from './key-changes.repo';
 import { leaksRepo } from './leaks.repo';
 import { leasesRepo } from './leases.repo';
 import { marksRepo } from './marks.repo';
@@ -44,6 +45,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     marks: marksRepo(cols),
     keyExpiry: keyExpiryRepo(cols),
     revisions: revisionsRepo(cols),
+    keyChanges: keyChangesRepo(cols),
     usage: usageRepo(cols),
     leases: leasesRepo(cols),
     leaks: leaksRepo(cols),

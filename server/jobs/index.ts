@@ -19,6 +19,7 @@ export function backgroundJobs(services: Services): Job[] {
     { name: 'purge-auth', run: () => services.auth.purgeExpired() },
     { name: 'expiry-warnings', run: () => services.expiryWarnings.run() },
     { name: 'purge-usage', run: atMostEvery(HOUR_MS, () => services.usage.purge()) },
+    { name: 'prune-key-changes', run: atMostEvery(HOUR_MS, () => services.keyChanges.prune()) },
     // Before the outbox, like the other passes that write notices.
     { name: 'used-after-revoke', run: atMostEvery(5 * MINUTE_MS, () => services.usedAfterRevoke.run()) },
     // Every tick: a rotation's grace ends on the minute (verify already refuses the key at that instant).

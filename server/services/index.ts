@@ -10,6 +10,7 @@ import { outboxService, type OutboxOptions } from './outbox.service';
 import { auditService } from './audit.service';
 import { authService } from './auth.service';
 import { keyActionsService } from './key-actions.service';
+import { keyChangesService } from './key-changes.service';
 import type { KeyEvents } from './key-events';
 import { keysService } from './keys.service';
 import { keysAdminService } from './keys-admin.service';
@@ -69,7 +70,8 @@ export function createServices(
   const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
   const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
-  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
+  const keyChanges = keyChangesService(deps, repos);
+  const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged, keyChanges);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
   const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants, verify.keyStateChanged);
   const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
@@ -81,11 +83,11 @@ export function createServices(
   const tokens = tokensService(deps, repos, audit);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
-  const roles = rolesService(deps, repos, audit, verify.keyStateChanged);
+  const roles = rolesService(deps, repos, audit, verify.keyStateChanged, keyChanges);
   const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
   const keyPreview = keyPreviewService(deps, repos, usage.recorder);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { tokens, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyChanges, tokens, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

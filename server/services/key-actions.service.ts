@@ -8,6 +8,7 @@ import { newId } from '../lib/ids';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyEvents } from './key-events';
+import type { KeyChangeRecorder } from './key-changes.service';
 import { policyCap, policyEffect } from './expiry-policy';
 
 /**
@@ -39,6 +40,10 @@ type Revoked = { teamId: string; keyIds: string[] };
 
 type KeyChange = Exclude<KeyAction, { kind: 'policy' }>;
 
+/** The change feed's kind for each effect (key-changes.service). */
+const FEED_KIND = { revoke: 'revoked', disable: 'disabled', enable: 'enabled' } as const;
+const noFeed: KeyChangeRecorder = { record: async () => {} };
+
 /**
  * What each kind of key change does: the state it writes, why (the key's reason), the keys it
  * covers, and its audit name. Every kind is listed; adding one to KeyAction without a row here
@@ -66,6 +71,11 @@ export function keyActionsService(
   events: KeyEvents,
   /** Told after any action may have changed key state (the verify cache listens), with the keys when they were revoked. */
   onStateChange: (revoked?: Revoked) => Promise<void> = async () => {},
+  /**
+   * The change feed. Written after the key writes and before the action completes, so a failure
+   * leaves the action pending and the background pass records it then (at least once).
+   */
+  feed: KeyChangeRecorder = noFeed,
 ) {
   /** Signalled right after the key writes: a revoked key must stop verifying before notices go out. */
   const signal = (revoked?: Revoked) => onStateChange(revoked).catch((err) => deps.log.error('signalling a key state change failed', err));
@@ -94,6 +104,8 @@ export function keyActionsService(
     await signal();
     const changed = await repos.keys.findByAction(action.id);
     const expiredNow = changed.filter((k) => k.status === 'revoked' && k.revokedReason === 'policy');
+    await feed.record(action.teamId, 'updated', changed.filter((k) => !expiredNow.includes(k)).map((k) => k.id));
+    await feed.record(action.teamId, 'revoked', expiredNow.map((k) => k.id));
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
     await events.policyApplied({ actionId: action.id, teamId: action.teamId, actor, maxLifetimeDays: days, changed, expiredNow, at });
     // Recorded even when nothing changed: setting a policy is an admin action in its own right.
@@ -163,6 +175,7 @@ export function keyActionsService(
       await signal();
       changed = await repos.keys.findByAction(action.id);
     }
+    await feed.record(action.teamId, FEED_KIND[change.effect], changed.map((k) => k.id));
     const actor: Actor = { ...action.actor, ip: action.ip, userAgent: action.userAgent };
     if (changed.length > 0 && change.effect !== 'enable') {
       await events.keysChanged({
@@ -193,6 +206,12 @@ export function keyActionsService(
   }
 
   return {
+    /**
+     * Tells the change feed of a key change made outside an action: issuing (keys.create),
+     * rotation, and — the one place it hooks — a policy update of a key (`keys.update`: kind `updated`).
+     */
+    changed: (teamId: string, kind: Parameters<KeyChangeRecorder['record']>[1], keyIds: string[]) => feed.record(teamId, kind, keyIds),
+
     /** Runs a bulk change to completion and returns the keys it changed. */
     async run(request: KeyActionRequest): Promise<{ actionId: string; changed: StoredKey[] }> {
       const { teamId, actor, ...kind } = request;

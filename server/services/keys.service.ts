@@ -114,6 +114,7 @@ export function keysService(
       // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".
       return afterWrite(async () => {
         await repos.keys.insert(hashKey(deps.pepper, key), stored);
+        await actions.changed(input.teamId, 'created', [stored.id]);
         // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
         await bumpAlerts(repos.revisions, deps.log);
         await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt, ...(grant ? { requestId: input.requestId } : {}), ...(input.canary ? { canary: true } : {}), ...policy } });
@@ -144,6 +145,7 @@ export function keysService(
         const changes = policyDiff(keyPolicyOf(before), set);
         if (Object.keys(changes).length > 0) {
           await onStateChange();
+          await actions.changed(input.teamId, 'updated', [input.keyId]);
           await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: before.name, changes } });
         }
         return (await rows(input.teamId, [{ ...before, ...set }]))[0]!;

@@ -5,6 +5,7 @@ import type { RolesRepo } from '../db/roles.repo';
 import { notFound } from '../errors';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
+import type { KeyChangeRecorder } from './key-changes.service';
 
 /**
  * Team roles: named sets of permissions keys hold by name. Verify resolves a key's roles when it
@@ -17,6 +18,8 @@ export function rolesService(
   repos: { roles: RolesRepo; keys: KeysRepo },
   audit: AuditService,
   onStateChange: () => Promise<void> = async () => {},
+  /** The change feed: each key holding a changed role is `updated` (the SDK drops its cached answer). */
+  feed: KeyChangeRecorder = { record: async () => {} },
 ) {
   const toRole = (r: { name: string; permissions: string[]; description: string; memberAssignable: boolean }): KeyRole => ({
     name: r.name,
@@ -33,6 +36,7 @@ export function rolesService(
     async upsert(actor: Actor, teamId: string, role: KeyRole): Promise<KeyRole> {
       const { before, after } = await repos.roles.upsert(teamId, role, deps.now());
       await onStateChange();
+      await feed.record(teamId, 'updated', await repos.keys.idsWithRole(teamId, role.name));
       await audit.record({
         teamId,
         action: 'role.updated',
@@ -47,8 +51,10 @@ export function rolesService(
     async delete(actor: Actor, teamId: string, name: string): Promise<KeyRole> {
       const deleted = await repos.roles.delete(teamId, name);
       if (!deleted) throw notFound('Role not found.');
+      const holders = await repos.keys.idsWithRole(teamId, name);
       await repos.keys.removeRole(teamId, name);
       await onStateChange();
+      await feed.record(teamId, 'updated', holders);
       await audit.record({ teamId, action: 'role.deleted', actor, targetIds: [name], details: { name, before: toRole(deleted) } });
       return toRole(deleted);
     },

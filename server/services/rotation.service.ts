@@ -118,6 +118,8 @@ export function rotationService(
       }
       return afterWrite(async () => {
         await onStateChange();
+        await actions.changed(input.teamId, 'created', [stored.id]);
+        await actions.changed(input.teamId, 'rotated', [previous.id]);
         if (input.graceHours === 0) {
           await revokePrevious(rotation, actor);
           await repos.rotations.markDone(ref);

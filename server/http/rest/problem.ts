@@ -13,6 +13,7 @@ const TITLES: Record<AppErrorCode, string> = {
   NOT_FOUND: 'Not found',
   CONFLICT: 'Conflict',
   PRECONDITION_FAILED: 'Precondition failed',
+  GONE: 'Gone',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   TOO_MANY_REQUESTS: 'Too many requests',
   INTERNAL_SERVER_ERROR: 'Internal server error',

@@ -1,4 +1,5 @@
 import type { Services } from '../../services';
+import { keyChangesRoutes } from './key-changes.routes';
 import { keysRestRoutes } from './keys.rest';
 import type { RestRoute } from './route';
 import { teamRestRoutes } from './team.rest';
@@ -8,5 +9,5 @@ import { teamRestRoutes } from './team.rest';
  * generated from it. A new route (say, the keys change feed) is added here.
  */
 export function restRoutes(services: Services): RestRoute[] {
-  return [...keysRestRoutes(services), ...teamRestRoutes(services)];
+  return [...keysRestRoutes(services), ...keyChangesRoutes(services), ...teamRestRoutes(services)];
 }
