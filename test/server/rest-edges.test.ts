@@ -11,6 +11,9 @@ afterAll(async () => {
   await server?.close();
 });
 
+const verify = async (key: string) =>
+  (await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', body: JSON.stringify({ key }), headers: { 'content-type': 'application/json' } })).json();
+
 async function call(method: string, path: string, token: string | null) {
   const res = await fetch(`${server.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
@@ -28,6 +31,29 @@ describe('REST edges', () => {
         expect(JSON.parse(answer.text)).toMatchObject(problemShape(404, 'NOT_FOUND'));
       }
     }
+  });
+
+  it('refuses a body field it does not know (a typo must not silently drop a restriction or an expiry), and changes nothing', async () => {
+    const team = await createTeam(server, 'Typos');
+    const P = `/v1/teams/${team.teamId}`;
+    const { token } = await tokenOf(team.admin, team.teamId, ['keys:read', 'keys:write', 'keys:revoke']);
+    const key = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'prod' });
+
+    const patch = await rest(server, token, 'PATCH', `${P}/keys/${key.row.id}`, { restriction: { ips: ['10.0.0.1'] } });
+    expect(patch.status).toBe(400);
+    expect(patch.body).toMatchObject(problemShape(400, 'BAD_REQUEST'));
+    expect(patch.body.detail).toContain('restriction');
+
+    const create = await rest(server, token, 'POST', `${P}/keys`, { name: 'ci', expires_in_days: 1 });
+    expect(create.status).toBe(400);
+    expect(create.body.detail).toContain('expires_in_days');
+
+    const revoke = await rest(server, token, 'POST', `${P}/keys/revoke`, { keyIds: [key.row.id], teamId: 'team_other' });
+    expect(revoke.status).toBe(400);
+
+    const list = await rest(server, token, 'GET', `${P}/keys`);
+    expect(list.body.items.map((k: { name: string; status: string }) => [k.name, k.status])).toEqual([['prod', 'enabled']]);
+    expect(await verify(key.key)).toMatchObject({ valid: true });
   });
 
   it('keeps a revoked key revoked when enable, disable and PATCH race the revocation', async () => {
@@ -50,8 +76,7 @@ describe('REST edges', () => {
       for (const answer of answers) expect([200, 400, 412]).toContain(answer.status);
       const row = await rest(server, a.token, 'GET', `${P}/keys/${key.row.id}`);
       expect(row.body).toMatchObject({ status: 'revoked' });
-      const verdict = await (await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', body: JSON.stringify({ key: key.key }), headers: { 'content-type': 'application/json' } })).json();
-      expect(verdict).toMatchObject({ valid: false, code: 'REVOKED' });
+      expect(await verify(key.key)).toMatchObject({ valid: false, code: 'REVOKED' });
     }
   });
 });
