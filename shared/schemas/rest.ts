@@ -41,17 +41,23 @@ export const ListKeysQuery = z.object({
   limit: digits.pipe(ListKeysInput.shape.limit.unwrap()).optional(),
 });
 
+/**
+ * REST bodies refuse fields they do not know: a script's typo (`restriction`, `expires_in_days`)
+ * must be a 400 naming it, not a key left unrestricted or without an expiry.
+ */
+
 /** `POST keys`: keys.create's fields (its rules applied in full by the handler) and `ownerId`, a member of the team. */
 export const CreateKeyBody = z
   .object(CreateKeyInput.shape)
   .omit({ teamId: true })
-  .extend({ ownerId: UserIdSchema.optional().describe("The key's owner, a member of the team; default the token's creator.") });
+  .extend({ ownerId: UserIdSchema.optional().describe("The key's owner, a member of the team; default the token's creator.") })
+  .strict();
 
 /** `PATCH keys/{keyId}`: the policy fields of keys.update (absent: unchanged). */
-export const UpdateKeyBody = KeyPolicyInput;
+export const UpdateKeyBody = KeyPolicyInput.strict();
 
 /** `POST keys/revoke`. */
-export const RevokeKeysBody = KeyIdsInput.omit({ teamId: true });
+export const RevokeKeysBody = KeyIdsInput.omit({ teamId: true }).strict();
 
 /** `GET audit`. */
 export const AuditQuery = z.object({ cursor: AuditListInput.shape.cursor, limit: digits.pipe(AuditListInput.shape.limit.unwrap()).optional() });

@@ -71,8 +71,8 @@ async function answer(deps: Deps, services: Services, route: RestRoute, c: Conte
 }
 
 /**
- * Mounts the REST routes on the app, and answers anything else under `/v1/teams/{teamId}/` that
- * is not a CSV export with a 404 problem. Mount after the CSV routes.
+ * Mounts the REST routes on the app, and answers anything else under `/v1/teams/` that is not a
+ * CSV export with a 404 problem. Mount after the CSV routes.
  */
 export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Services, routes: RestRoute[]) {
   // Fewer path parameters first: `keys/revoke` (or `keys/changes`) must not be taken for `keys/{keyId}`.
@@ -86,5 +86,7 @@ export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Service
       }
     });
   }
-  app.all('/v1/teams/:teamId/*', () => problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.')));
+  const noSuchRoute = () => problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.'));
+  // The API's root itself too: it names no route, and answers in the API's error shape.
+  for (const path of ['/v1/teams', '/v1/teams/', '/v1/teams/:teamId/*']) app.all(path, noSuchRoute);
 }
