@@ -34,6 +34,7 @@ export const PROBLEM_CODES: Record<AppErrorCode, string> = {
   TOO_MANY_REQUESTS: 'Over the rate limits: retry after `Retry-After` seconds.',
   INTERNAL_SERVER_ERROR: 'A failure of the server; nothing is said about the cause.',
   SERVICE_UNAVAILABLE: 'The database is unreachable for now: retry later.',
+  GONE: 'The change feed no longer holds events after `after` (kept 7 days): drop every cached answer and start again without `after`.',
 };
 /** The errors every REST route lists in the document (a route with a body lists 413 too). */
 const ROUTE_PROBLEMS: AppErrorCode[] = ['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE'];
@@ -108,7 +109,7 @@ const ref = (kind: 'responses' | 'schemas', name: string) => ({ $ref: `#/compone
 const problemName = (code: AppErrorCode) => `Problem${problemStatus(code)}`;
 const RETRY_AFTER = { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^[0-9]+$' } };
 
-const problemsOf = (route: RouteDeclaration): AppErrorCode[] => (route.body ? [...ROUTE_PROBLEMS, 'PAYLOAD_TOO_LARGE'] : ROUTE_PROBLEMS);
+const problemsOf = (route: RouteDeclaration): AppErrorCode[] => [...ROUTE_PROBLEMS, ...(route.body ? (['PAYLOAD_TOO_LARGE'] as const) : []), ...(route.problems ?? [])];
 
 function operationOf(route: RouteDeclaration, shared: SharedSchemas) {
   const tag = route.path.split('/')[4] ?? 'teams';

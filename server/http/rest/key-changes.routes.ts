@@ -17,6 +17,7 @@ export function keyChangesRoutes(services: Pick<Services, 'keyChanges'>): RestRo
       params: z.object({ teamId: TeamIdSchema }),
       query: KeyChangesQuerySchema,
       success: { status: 200, description: 'The events after "after" and the "after" of the next call.', schema: KeyChangesPageSchema },
+      problems: ['GONE'],
       // The mount has checked that the token belongs to this team (another team: 404).
       handler: (call) => services.keyChanges.read(call.token.teamId, call.query as KeyChangesQuery, call.signal),
     },

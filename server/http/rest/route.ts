@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { TokenScope } from '../../../shared/schemas/token';
+import type { AppErrorCode } from '../../errors';
 import type { Actor } from '../../services/actor';
 
 /**
@@ -21,6 +22,8 @@ export interface RestRoute {
   body?: z.ZodType;
   /** The success status and its body (`null` for an empty answer). */
   success: { status: 200 | 201 | 202 | 204; description: string; schema: z.ZodType | null };
+  /** Errors this route may answer beyond the ones every route lists (the OpenAPI document names them). */
+  problems?: AppErrorCode[];
   handler: (call: RestCall) => Promise<unknown>;
 }
 
