@@ -116,6 +116,10 @@ describe('every REST route answers what the document says', () => {
     expect((await call('GET', '/audit?limit=5')).status).toBe(200);
     expect((await call('GET', '/members')).status).toBe(200);
     expect((await call('GET', '/usage?range=7d')).status).toBe(200);
+    const feed = await call('GET', '/keys/changes?after=0');
+    expect(feed.body.events.map((e: { kind: string }) => e.kind)).toContain('revoked');
+    // An "after" the feed does not hold (here: beyond its head) is the documented 410.
+    expect((await call('GET', `/keys/changes?after=${feed.body.next + 1000}`)).status).toBe(410);
 
     // The problems, each checked against the document too.
     expect((await call('GET', '/keys', undefined, null)).status).toBe(401);
