@@ -232,7 +232,8 @@ export interface TokenDoc {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
-  revokedReason: 'manual' | 'leaked' | null;
+  /** `creator_left`: its creator left the team or stopped being an admin of it (a token never outlives that). */
+  revokedReason: 'manual' | 'leaked' | 'creator_left' | null;
 }
 
 export function collections(db: Db) {

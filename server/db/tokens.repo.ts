@@ -1,5 +1,7 @@
 import type { Collections, TokenDoc } from './collections';
 
+type TokenRevokedReason = NonNullable<TokenDoc['revokedReason']>;
+
 export type StoredToken = Omit<TokenDoc, '_id'>;
 
 const PUBLIC = { _id: 0 } as const;
@@ -16,7 +18,7 @@ export function tokensRepo(cols: Collections) {
     /** The team's tokens not revoked, newest first. */
     listLive: (teamId: string): Promise<StoredToken[]> => cols.tokens.find({ teamId, revokedAt: null }, { projection: PUBLIC }).sort({ createdAt: -1, id: -1 }).toArray(),
     /** One winner: true when this call revoked it, false when it already was (or is not in the team). */
-    async revoke(teamId: string, id: string, at: Date, reason: 'manual' | 'leaked'): Promise<boolean> {
+    async revoke(teamId: string, id: string, at: Date, reason: TokenRevokedReason): Promise<boolean> {
       const res = await cols.tokens.updateOne({ teamId, id, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
       return res.modifiedCount === 1;
     },
@@ -28,6 +30,8 @@ export function tokensRepo(cols: Collections) {
       const res = await cols.tokens.updateOne({ _id: hash, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
       return res.modifiedCount === 1 ? token : null;
     },
+    /** The live tokens one member created in the team (revoked when they leave it or stop being an admin). */
+    liveCreatedBy: (teamId: string, userId: string): Promise<StoredToken[]> => cols.tokens.find({ teamId, createdBy: userId, revokedAt: null }, { projection: PUBLIC }).toArray(),
     /** Coalesced: a token used many times a minute is written once, and never moved backwards. */
     async touch(id: string, at: Date, olderThan: Date): Promise<void> {
       await cols.tokens.updateOne({ id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: olderThan } }] }, { $set: { lastUsedAt: at } });

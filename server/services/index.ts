@@ -79,8 +79,8 @@ export function createServices(
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox, alertsBus);
-  const members = membersService(repos, teams, audit, keyActions, invitations);
   const tokens = tokensService(deps, repos, audit);
+  const members = membersService(repos, teams, audit, keyActions, invitations, tokens);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);
   const roles = rolesService(deps, repos, audit, verify.keyStateChanged, keyChanges);

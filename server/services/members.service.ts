@@ -7,6 +7,8 @@ import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import type { KeyActionsService } from './key-actions.service';
 import type { InvitationsService } from './invitations.service';
+import type { TokensService } from './tokens.service';
+import { isAdminRole } from '../../shared/schemas/common';
 import { alreadyMember, type TeamsService } from './teams.service';
 
 /**
@@ -23,6 +25,7 @@ export function membersService(
   audit: AuditService,
   actions: KeyActionsService,
   invitations: InvitationsService,
+  tokens: Pick<TokensService, 'revokeCreatedBy'>,
 ) {
   async function target(teamId: string, userId: string) {
     const membership = await repos.teams.findMembership(teamId, userId);
@@ -67,6 +70,7 @@ export function membersService(
         throw lastSuperAdmin();
       }
       await audit.record({ teamId, action: 'member.role_changed', actor, targetIds: [userId], details: { from: current.role, to: role } });
+      if (!isAdminRole(role)) await tokens.revokeCreatedBy(actor, teamId, userId);
       return { userId, role, changed: true };
     },
 
@@ -91,6 +95,7 @@ export function membersService(
       const second = await actions.run({ teamId, kind: 'owner_removed', actor, ownerId: userId });
       const disabledKeys = first.changed.length + second.changed.length;
       await audit.record({ teamId, action: 'member.removed', actor, targetIds: [userId], details: { role: current.role, disabledKeys } });
+      await tokens.revokeCreatedBy(actor, teamId, userId);
       return { userId, disabledKeys };
     },
   };

@@ -84,6 +84,19 @@ export function tokensService(deps: Deps, repos: { tokens: TokensRepo; teams: Te
     },
 
     /**
+     * Revokes every live token `userId` created in the team: called when they leave it or stop being an
+     * admin. A token acts with its creator's role at most, and would work again if they came back.
+     */
+    async revokeCreatedBy(actor: Actor, teamId: string, userId: string): Promise<void> {
+      const at = deps.now();
+      for (const token of await repos.tokens.liveCreatedBy(teamId, userId)) {
+        // One conditional write per token: a token revoked meanwhile by someone else is theirs to audit.
+        if (!(await repos.tokens.revoke(teamId, token.id, at, 'creator_left'))) continue;
+        await audit.record({ teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'creator_left' } });
+      }
+    },
+
+    /**
      * The bearer token of a REST call, or null when it is not one that works: malformed, unknown,
      * revoked, expired, or its creator no longer an admin of its team (all answered 401 alike).
      */

@@ -108,17 +108,25 @@ describe('tokens', () => {
     expect((await listKeys(token, team.teamId)).status).toBe(200);
   });
 
-  it("stops a token (401) once its creator is no longer an admin of the team, and again once they are removed", async () => {
+  it('revokes for good the tokens of a creator who stops being an admin, or leaves the team: they do not work again when the creator comes back', async () => {
     const team = await createTeam(server, 'Demoted');
     const admin = await team.addUser('second-admin', 'admin');
-    const { token } = await tokenOf(admin, team.teamId, ['keys:read']);
+    const { token, row } = await tokenOf(admin, team.teamId, ['keys:read']);
     expect((await listKeys(token, team.teamId)).status).toBe(200);
     await team.admin.api.members.setRole.mutate({ teamId: team.teamId, userId: admin.userId, role: 'member' });
     expect((await listKeys(token, team.teamId)).status).toBe(401);
     await team.admin.api.members.setRole.mutate({ teamId: team.teamId, userId: admin.userId, role: 'admin' });
-    expect((await listKeys(token, team.teamId)).status).toBe(200);
-    await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: admin.userId });
     expect((await listKeys(token, team.teamId)).status).toBe(401);
+    expect((await team.admin.api.tokens.list.query({ teamId: team.teamId })).map((t) => t.id)).not.toContain(row.id);
+    const [revoked] = await auditOf(server, team.teamId, 'token.revoked');
+    expect(revoked).toMatchObject({ targets: { ids: [row.id] }, details: { reason: 'creator_left' } });
+
+    // Removed and invited back: the token made before stays revoked too.
+    const second = (await tokenOf(admin, team.teamId, ['keys:read'])).token;
+    await team.admin.api.members.remove.mutate({ teamId: team.teamId, userId: admin.userId });
+    expect((await listKeys(second, team.teamId)).status).toBe(401);
+    await team.admin.api.members.add.mutate({ teamId: team.teamId, email: admin.email, role: 'admin' });
+    expect((await listKeys(second, team.teamId)).status).toBe(401);
   });
 });
 
