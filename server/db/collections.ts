@@ -12,6 +12,7 @@ import type { KeyAction } from './action-docs';
 import type { LeakDoc } from './leak-docs';
 import type { CanaryAlarmDoc } from './canary-docs';
 import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
+import type { KeyLimitFields } from './limits-docs';
 
 /**
  * Document shapes. Driver types never leave server/db: repos return plain objects.
@@ -73,7 +74,7 @@ export interface InvitationDoc {
 }
 
 /** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
-export interface KeyDoc {
+export interface KeyDoc extends KeyLimitFields {
   _id: string;
   id: string;
   teamId: string;

@@ -27,6 +27,8 @@ export const PUBLIC_FIELDS = {
   enabledAt: 1,
   rotation: 1,
   replaces: 1,
+  ratelimits: 1,
+  credits: 1,
 } as const;
 
 /** Rows a page after a cursor reads beyond its size, for those sharing the cursor's sort value (see list). */

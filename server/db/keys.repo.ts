@@ -28,12 +28,12 @@ export function keysRepo(cols: Collections) {
     async findForVerify(hash: string) {
       const doc = await cols.keys.findOne(
         { _id: hash },
-        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1 } },
+        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ratelimits: 1, credits: 1 } },
       );
       if (!doc) return null;
       const { rotation, ...key } = doc;
       return {
-        ...(key as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary'>),
+        ...(key as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary' | 'ratelimits' | 'credits'>),
         rotation: rotation ? { replacedBy: rotation.replacedBy, graceEndsAt: rotation.graceEndsAt } : null,
       };
     },

@@ -20,6 +20,7 @@ import { rotationsRepo } from './rotations.repo';
 import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
 import { canaryAlarmsRepo } from './canary-alarms.repo';
+import { limitsRepo } from './limits.repo';
 
 /**
  * Every repo over one database's collections. The only thing services are handed from the
@@ -49,6 +50,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     keyRequests: keyRequestsRepo(cols),
     idleKeys: idleKeysRepo(cols),
     canaryAlarms: canaryAlarmsRepo(cols),
+    limits: limitsRepo(cols),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

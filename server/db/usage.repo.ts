@@ -35,7 +35,7 @@ export interface UsageDelta extends VerifyCounts {
 }
 
 const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
-const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
+const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound', 'rateLimited', 'usageExceeded'] as const;
 
 /** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */
 const FLUSHES_KEPT = 100;

@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import type { AuditItem } from '../services/audit.service';
 import type { UsageCsvRow } from '../services/usage.service';
 import { teamAdmin } from './auth';
+import { LIMIT_COLUMNS } from './limits-csv';
 
 /**
  * CSV exports for admins: plain routes (a browser download cannot speak tRPC)
@@ -33,6 +34,7 @@ const KEY_COLUMNS: CsvColumn<KeyRow>[] = [
   ['canary', (k) => (k.canary ? 'true' : null)],
   // Each report of the key as leaked, newest first: when, where from, where found, what was done.
   ['leaks', (k) => (k.leaks ?? []).map((l) => `${l.at.toISOString()} ${l.source} ${l.url ?? '-'} ${l.action}`).join('; ') || null],
+  ...LIMIT_COLUMNS,
 ];
 
 const AUDIT_COLUMNS: CsvColumn<AuditItem>[] = [

@@ -25,10 +25,13 @@ export function verifyRoutes(deps: Deps, services: Services) {
     }
     const parsed = VerifyRequestSchema.safeParse(body);
     if (!parsed.success) {
-      return c.json({ error: 'BAD_REQUEST', message: 'The body must be {"key": "kw_…"} with "key" a string.' }, 400);
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 && issue.path[0] !== 'key' ? `${issue.path.join('.')}: ${issue.message}` : null;
+      return c.json({ error: 'BAD_REQUEST', message: where ?? 'The body must be {"key": "kw_…"} with "key" a string.' }, 400);
     }
+    const { key, ...spend } = parsed.data;
     // verify() bounds its own database wait; the hot path sets no timer of its own.
-    return c.json(await services.verify.verify(parsed.data.key, callerOf(c, deps.config.trustProxy)));
+    return c.json(await services.verify.verify(key, callerOf(c, deps.config.trustProxy), spend));
   });
 
   /** What a key's holder sees about itself: its owner, team and row. */

@@ -30,6 +30,7 @@ import { leakAlerts } from './leak-alerts';
 import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
 import type { WebhookOptions } from './webhook-delivery';
+import { limitsService } from './limits.service';
 
 /**
  * Wires repos into services once per process (or per test). The repos come from the data layer
@@ -64,7 +65,8 @@ export function createServices(
   const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, publishNotices);
   const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
-  const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
+  const limits = limitsService(deps, repos);
+  const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary, limits);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
   const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants);

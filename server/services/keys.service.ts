@@ -22,6 +22,8 @@ import { newKeyExpiry } from './expiry-policy';
 import { toKeyRows } from './key-rows';
 import { bumpAlerts } from './alerts-bus';
 import { canGenerate } from './teams.service';
+import { limitFields } from './limits.service';
+import type { KeyLimitsInput } from '../../shared/schemas/limits';
 
 
 /** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
@@ -50,10 +52,11 @@ export function keysService(
   return {
     rows,
 
-    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean }) {
+    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean } & KeyLimitsInput) {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
+      if ((input.ratelimits !== undefined || input.credits !== undefined) && !isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
       if (!grant && !canGenerate(actor.role, team.settings)) {
         throw forbidden('Your team allows only admins to generate API keys.');
@@ -69,7 +72,7 @@ export function keysService(
       if (input.canary) expiresAt = null;
 
       const key = generateKey();
-      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}) };
+      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}), ...limitFields(input, now) };
       // The grant is spent before the key exists (one use even when two calls race); a failed insert spends it too.
       if (grant) await grants.use(actor, input.requestId!, stored.id);
       // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".

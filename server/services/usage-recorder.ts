@@ -143,7 +143,9 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'addFlushes'>, o
             tally.newIps.push(ip);
           } else tally.ipsCapped = true;
         }
-        if (outcome === 'valid') {
+        if (outcome === 'RATE_LIMITED') tally.rateLimited++;
+        else if (outcome === 'USAGE_EXCEEDED') tally.usageExceeded++;
+        else if (outcome === 'valid') {
           tally.valid++;
           tally.lastValid = { at: t, ip: source.ip, ua: source.userAgent };
         } else {

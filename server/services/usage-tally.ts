@@ -7,7 +7,7 @@ import type { UsageDelta } from '../db/usage.repo';
 export const MAX_IP_LENGTH = 64;
 const MAX_USER_AGENT_LENGTH = 256;
 
-export interface Tally extends VerifyCounts {
+export interface Tally extends Required<VerifyCounts> {
   keyId: string | null;
   teamId: string | null;
   hour: number;
@@ -25,7 +25,7 @@ export interface Tally extends VerifyCounts {
   stored: boolean;
 }
 
-const noCounts = (): VerifyCounts => ({ valid: 0, revoked: 0, disabled: 0, expired: 0, malformed: 0, notFound: 0 });
+const noCounts = (): Required<VerifyCounts> => ({ valid: 0, revoked: 0, disabled: 0, expired: 0, malformed: 0, notFound: 0, rateLimited: 0, usageExceeded: 0 });
 
 export const newTally = (key: { id: string; teamId: string } | null, hour: number): Tally => ({
   keyId: key?.id ?? null,
@@ -58,6 +58,8 @@ export function takeDelta(t: Tally): UsageDelta {
     expired: t.expired,
     malformed: t.malformed,
     notFound: t.notFound,
+    rateLimited: t.rateLimited,
+    usageExceeded: t.usageExceeded,
     ips: t.newIps.map((ip) => clean(ip, MAX_IP_LENGTH)!),
     ipsCapped: t.ipsCapped,
     lastValid: t.lastValid && { at: new Date(t.lastValid.at), ip: clean(t.lastValid.ip, MAX_IP_LENGTH), ua: clean(t.lastValid.ua, MAX_USER_AGENT_LENGTH) },

@@ -8,6 +8,8 @@ import { keyMembership, MEMBERSHIP_DEFAULTS } from './key-membership';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
 import type { UsageRecorder, UseSource } from './usage-recorder';
+import type { RatelimitState, VerifyLimitsRequest } from '../../shared/schemas/limits';
+import type { LimitsService } from './limits.service';
 
 /**
  * The verify hot path: checksum first (no database for junk), then the key's
@@ -33,8 +35,8 @@ export const LAST_USED_INTERVAL_MS = 60_000;
 const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
-  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date } }
-  | { valid: false; code: VerifyFailureCode };
+  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date }; ratelimits?: RatelimitState[]; credits?: { remaining: number } | null }
+  | { valid: false; code: VerifyFailureCode; ratelimits?: RatelimitState[]; credits?: { remaining: number } };
 
 /** The key, with its rotation when it is the previous key of one: one document, read by `_id`. */
 type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
@@ -61,6 +63,8 @@ export function verifyService(
   usage: Pick<UsageRecorder, 'record'> | null = null,
   /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
   canary: { triggered(key: { id: string; teamId: string }, source: UseSource, at: Date): void } | null = null,
+  /** Rate limits and credits (issue 25), checked last. */
+  limits: Pick<LimitsService, 'check'> | null = null,
 ) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
@@ -141,7 +145,7 @@ export function verifyService(
 
   return {
     /** `source` is who presented the key, for usage analytics. */
-    async verify(value: string, source: UseSource = UNKNOWN_SOURCE): Promise<VerifyResult> {
+    async verify(value: string, source: UseSource = UNKNOWN_SOURCE, spend: VerifyLimitsRequest | null = {}): Promise<VerifyResult> {
       const parsed = parseKey(value);
       if (!parsed.ok) {
         usage?.record(null, 'MALFORMED', source, deps.now());
@@ -160,10 +164,19 @@ export function verifyService(
       const graceOver = key.rotation !== null && key.rotation.graceEndsAt <= now;
       const code: VerifyFailureCode | null =
         graceOver ? 'REVOKED' : verifyRefusal(key, now);
-      usage?.record(key, code ?? 'valid', source, now);
-      if (code) return { valid: false, code };
+      if (code) {
+        usage?.record(key, code, source, now);
+        return { valid: false, code };
+      }
+      // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
+      const limited = spend && limits ? await limits.check(hash, key, spend, now) : null;
+      usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now);
+      if (limited && !limited.ok) {
+        const { ok: _ok, ...refusal } = limited;
+        return { valid: false, ...refusal };
+      }
       recordUse(hash, key.lastUsedAt, now);
-      const valid = { valid: true as const, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt };
+      const valid = { valid: true as const, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt, ...(limited ? { ratelimits: limited.ratelimits, credits: limited.credits } : {}) };
       // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
       return key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid;
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 import { DAY_MS } from '../time';
+import { CreditsSchema, KeyLimitsInput, RatelimitSchema, VerifyLimitsRequestSchema } from './limits';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
@@ -39,6 +40,9 @@ export const KeyRowSchema = z.object({
   canaryFired: z.object({ at: z.date(), ip: z.string().nullable() }).nullable().optional(),
   /** Where and when this key was reported leaked, newest first (absent when it never was). */
   leaks: z.array(LeakEntrySchema).optional(),
+  /** Rate limits and credits (issue 25, shared/schemas/limits.ts); always set by the server. */
+  ratelimits: z.array(RatelimitSchema).optional(),
+  credits: CreditsSchema.nullable().optional(),
 });
 export type KeyRow = z.infer<typeof KeyRowSchema>;
 export type KeyRowUsage = KeyRow['usage'];
@@ -64,6 +68,7 @@ export const CreateKeyInput = z
     canary: z.boolean().optional(),
     /** An approved key request (keyRequests.approve): lets a member generate this one key while generation is off. */
     requestId: PublicIdSchema.optional(),
+    ...KeyLimitsInput.shape,
   })
   .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
     message: 'give expiresInDays or expiresAt, not both',
@@ -156,8 +161,8 @@ export const ChangeResultSchema = z.object({
 export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 
 /** The verify API (plain HTTP). */
-export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }) });
-export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED']);
+export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }), ...VerifyLimitsRequestSchema.shape });
+export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'RATE_LIMITED', 'USAGE_EXCEEDED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
