@@ -14,7 +14,6 @@ export interface CreditsAfterSpend {
   credits: StoredCredits;
 }
 
-const ALERT_FIELDS = { _id: 0, id: 1, teamId: 1, ownerId: 1, name: 1, credits: 1 } as const;
 const toAfter = (doc: Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'name' | 'credits'>): CreditsAfterSpend => ({
   keyId: doc.id,
   teamId: doc.teamId,
@@ -24,6 +23,9 @@ const toAfter = (doc: Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'name' | 'credi
 });
 
 /**
+ * (`findOneAndUpdate` here takes no projection: FerretDB v1 fails such a command, so the whole
+ * document comes back and `toAfter` keeps what callers need.)
+ *
  * Rate-limit windows and credits, each decided by one conditional write so that every instance
  * sharing the database sees one count (see ATOMIC.md): a window's budget is a counter in
  * `rate_limits` (purged by the auth job once `expiresAt` passes), credits live on the key itself.
@@ -43,7 +45,7 @@ export function limitsRepo(cols: Collections) {
           const doc = await cols.rateLimits.findOneAndUpdate(
             { _id: id, count: { $lte: limit - take } },
             { $inc: { count: take }, $setOnInsert: { expiresAt } },
-            { upsert: true, returnDocument: 'after', projection: { count: 1 } },
+            { upsert: true, returnDocument: 'after' },
           );
           if (doc) return { granted: take, used: doc.count };
         } catch {
@@ -65,7 +67,7 @@ export function limitsRepo(cols: Collections) {
       const doc = await cols.keys.findOneAndUpdate(
         { _id: hash, 'credits.remaining': { $gte: total } },
         { $inc: { 'credits.remaining': -total } },
-        { returnDocument: 'after', projection: ALERT_FIELDS },
+        { returnDocument: 'after' },
       );
       return doc?.credits ? toAfter(doc) : null;
     },

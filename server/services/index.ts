@@ -31,6 +31,7 @@ import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
 import type { WebhookOptions } from './webhook-delivery';
 import { limitsService } from './limits.service';
+import { keyLimitsService } from './key-limits.service';
 
 /**
  * Wires repos into services once per process (or per test). The repos come from the data layer
@@ -78,8 +79,9 @@ export function createServices(
   const members = membersService(repos, teams, audit, keyActions, invitations);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
   const keyHolder = keyHolderService(repos, verify, keys);
+  const keyLimits = keyLimitsService(repos, limits, keys, verify.keyStateChanged);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyLimits, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

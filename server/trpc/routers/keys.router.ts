@@ -15,6 +15,7 @@ import { RotateKeyInput } from '../../../shared/schemas/lifecycle';
 import { KeyUsageInput, KeyUsageSchema, KeyUsageSummaryInput, KeyUsageSummarySchema } from '../../../shared/schemas/usage';
 import { adminProcedure, router, teamProcedure } from '../init';
 import { adminKeysProcedures } from './keys-admin.router';
+import { keyLimitsProcedures } from './key-limits.router';
 
 /** Keys any member may use on their own keys. The admin-wide procedures are merged in from keys-admin. */
 export const memberKeysProcedures = {
@@ -62,4 +63,4 @@ const keyUsageProcedures = {
     .query(({ ctx, input }) => ctx.services.usage.summary({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyIds)),
 };
 
-export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures, ...adminCountsProcedures, ...keyUsageProcedures });
+export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures, ...adminCountsProcedures, ...keyUsageProcedures, ...keyLimitsProcedures });
