@@ -99,4 +99,14 @@ export interface UsageDoc extends VerifyCounts {
   lastFail: Record<string, { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null }>;
   /** The ids of the last flushes that added to this document. */
   flushes: string[];
+  /** Verifications refused by the key's policy (absent before policies existed: 0). */
+  forbidden?: number;
+  insufficientPermissions?: number;
+  /**
+   * What verifications that reached the key's policy asked with (usage-tally.ts `RecordedCall`), by
+   * a signature of the combination, and how many asked so; `callsCapped`: those past the caps.
+   */
+  calls?: Record<string, { ip: string | null; origin: string | null; permissions: string | null }>;
+  callCounts?: Record<string, number>;
+  callsCapped?: number;
 }

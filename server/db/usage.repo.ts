@@ -32,6 +32,19 @@ export interface UsageDelta extends VerifyCounts {
   ipsCapped: boolean;
   lastValid: { at: Date; ip: string | null; ua: string | null } | null;
   lastFail: { at: Date; code: 'REVOKED' | 'DISABLED' | 'EXPIRED'; ip: string | null; ua: string | null } | null;
+  /** Refused by the key's policy; what policy-checked verifications asked with (usage-tally.ts), by signature. */
+  forbidden?: number;
+  insufficientPermissions?: number;
+  calls?: ({ sig: string; count: number } & RecordedCallFields)[];
+  callsCapped?: number;
+}
+type RecordedCallFields = { ip: string | null; origin: string | null; permissions: string | null };
+
+/** A recorded combination of a key's verifications, summed over the hours and instances read. */
+export interface RecordedCalls {
+  calls: (RecordedCallFields & { count: number })[];
+  /** Verifications past the recording caps: counted, without what they asked. */
+  capped: number;
 }
 
 const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
@@ -71,14 +84,20 @@ const withLatest = <T extends Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>>
  */
 function flushOp(flushId: string, source: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc> {
   const set: Record<string, unknown> = {};
+  const inc: Record<string, number> = Object.fromEntries(COUNTS.map((f) => [f, d[f] ?? 0]));
   if (d.ipsCapped) set.ipsCapped = true;
+  for (const [f, n] of [['forbidden', d.forbidden], ['insufficientPermissions', d.insufficientPermissions], ['callsCapped', d.callsCapped]] as const) if (n) inc[f] = n;
+  for (const c of d.calls ?? []) {
+    set[`calls.${c.sig}`] = { ip: c.ip, origin: c.origin, permissions: c.permissions };
+    inc[`callCounts.${c.sig}`] = c.count;
+  }
   if (d.lastValid) set[`lastValid.${source}`] = d.lastValid;
   if (d.lastFail) set[`lastFail.${source}`] = d.lastFail;
   return {
     updateOne: {
       filter: { _id: usageId(d.keyId, d.hour), flushes: { $ne: flushId } },
       update: {
-        $inc: Object.fromEntries(COUNTS.map((f) => [f, d[f]])),
+        $inc: inc,
         $addToSet: { ips: { $each: d.ips } },
         $push: { flushes: { $each: [flushId], $slice: -FLUSHES_KEPT } },
         ...(Object.keys(set).length > 0 ? { $set: set } : {}),
@@ -109,6 +128,11 @@ function docWithFlush(f: Flush): UsageDoc {
     ...(Object.fromEntries(COUNTS.map((c) => [c, d[c]])) as unknown as VerifyCounts),
     ips: [...new Set(d.ips)],
     ipsCapped: d.ipsCapped,
+    forbidden: d.forbidden ?? 0,
+    insufficientPermissions: d.insufficientPermissions ?? 0,
+    calls: Object.fromEntries((d.calls ?? []).map((c) => [c.sig, { ip: c.ip, origin: c.origin, permissions: c.permissions }])),
+    callCounts: Object.fromEntries((d.calls ?? []).map((c) => [c.sig, c.count])),
+    callsCapped: d.callsCapped ?? 0,
     lastValid: d.lastValid ? { [f.source]: d.lastValid } : {},
     lastFail: d.lastFail ? { [f.source]: d.lastFail } : {},
     flushes: [f.flushId],
@@ -180,6 +204,28 @@ export function usageRepo(cols: Collections) {
     async ofKey(teamId: string, keyId: string, since: Date): Promise<UsageRecord[]> {
       const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { flushes: 0 } }).toArray();
       return docs.map(({ _id, ...rest }) => ({ ...withLatest(rest), id: _id }));
+    },
+
+    /**
+     * What the key's policy-checked verifications since `since` asked with, each combination with
+     * its count, summed over hours and instances (keys.previewRestrictions replays them).
+     */
+    async callsOfKey(teamId: string, keyId: string, since: Date): Promise<RecordedCalls> {
+      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { _id: 0, calls: 1, callCounts: 1, callsCapped: 1 } }).toArray();
+      const bySig = new Map<string, RecordedCallFields & { count: number }>();
+      let capped = 0;
+      for (const d of docs) {
+        capped += d.callsCapped ?? 0;
+        for (const [sig, count] of Object.entries(d.callCounts ?? {})) {
+          const c = d.calls?.[sig];
+          if (!c) continue;
+          const seen = bySig.get(sig);
+          // Nulls may come back absent from this engine (server/db/README.md).
+          if (seen) seen.count += count;
+          else bySig.set(sig, { ip: c.ip ?? null, origin: c.origin ?? null, permissions: c.permissions ?? null, count });
+        }
+      }
+      return { calls: [...bySig.values()], capped };
     },
 
     /** The newest document with a valid use of a key before `before` (its last address, past a range). */

@@ -4,7 +4,9 @@ import type { UsageDelta, UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
 import { withDeadline } from '../lib/deadline';
 import { floorHour } from './usage-buckets';
-import { MAX_IP_LENGTH, newTally, takeDelta, type Tally } from './usage-tally';
+import { countCall, MAX_IP_LENGTH, newTally, takeDelta, type RecordedCall, type Tally } from './usage-tally';
+
+export type { RecordedCall };
 
 /**
  * Counts verifications in memory and writes them in the background, so no
@@ -123,8 +125,11 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'addFlushes'>, o
   return {
     instance,
 
-    /** The hot path: a few map operations, no I/O. */
-    record(key: { id: string; teamId: string } | null, outcome: VerifyOutcome, source: UseSource, now: Date): void {
+    /**
+     * The hot path: a few map operations, no I/O. `call` is what a verification that passed the
+     * key's state checks asked with (context and query), kept for `keys.previewRestrictions`.
+     */
+    record(key: { id: string; teamId: string } | null, outcome: VerifyOutcome, source: UseSource, now: Date, call?: RecordedCall): void {
       const t = now.getTime();
       const hour = floorHour(t);
       let bucket = hours.get(hour);
@@ -143,12 +148,15 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'addFlushes'>, o
             tally.newIps.push(ip);
           } else tally.ipsCapped = true;
         }
+        if (call) countCall(tally, call);
         if (outcome === 'RATE_LIMITED') tally.rateLimited++;
         else if (outcome === 'USAGE_EXCEEDED') tally.usageExceeded++;
         else if (outcome === 'valid') {
           tally.valid++;
           tally.lastValid = { at: t, ip: source.ip, ua: source.userAgent };
-        } else {
+        } else if (outcome === 'FORBIDDEN') tally.forbidden++;
+        else if (outcome === 'INSUFFICIENT_PERMISSIONS') tally.insufficientPermissions++;
+        else {
           if (outcome === 'REVOKED') tally.revoked++;
           else if (outcome === 'DISABLED') tally.disabled++;
           else tally.expired++;

@@ -162,7 +162,8 @@ export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 
 /** The verify API (plain HTTP). */
 export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }), ...VerifyLimitsRequestSchema.shape });
-export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'RATE_LIMITED', 'USAGE_EXCEEDED']);
+/** The key's state first (MALFORMED … EXPIRED), then its policy: FORBIDDEN (address or origin), INSUFFICIENT_PERMISSIONS; then its limits (RATE_LIMITED, USAGE_EXCEEDED). */
+export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'FORBIDDEN', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED', 'USAGE_EXCEEDED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */
