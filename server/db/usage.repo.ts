@@ -125,7 +125,7 @@ function docWithFlush(f: Flush): UsageDoc {
   const d = f.delta;
   return {
     ...emptyDoc(d),
-    ...(Object.fromEntries(COUNTS.map((c) => [c, d[c]])) as unknown as VerifyCounts),
+    ...(Object.fromEntries(COUNTS.map((c) => [c, d[c] ?? 0])) as unknown as VerifyCounts),
     ips: [...new Set(d.ips)],
     ipsCapped: d.ipsCapped,
     forbidden: d.forbidden ?? 0,
