@@ -32,8 +32,8 @@ export function storedCredits(c: Credits, now: Date): StoredCredits {
 
 export function creditsSpender(
   repo: Pick<LimitsRepo, 'spendCredits' | 'creditsOf' | 'refillCredits'>,
-  /** Told about every successful write (the alerts decide from the balance before and after). */
-  spent: (after: CreditsAfterSpend, total: number) => void,
+  /** Told about every successful write (the alerts decide from the balance after it). */
+  spent: (after: CreditsAfterSpend, hash: string) => void,
 ) {
   const queues = new Map<string, { calls: Call[]; writing: boolean }>();
   /** hash -> the refill period this instance knows is written. */
@@ -61,7 +61,7 @@ export function creditsSpender(
     const total = calls.reduce((n, c) => n + c.cost, 0);
     let after = await withDeadline(repo.spendCredits(hash, total), WRITE_DEADLINE_MS, 'credits');
     if (after) {
-      spent(after, total);
+      spent(after, hash);
       return answerInOrder(calls, after.credits.remaining);
     }
     // Not enough for all of them: spend those that fit, in arrival order, against the balance as read.
@@ -76,7 +76,7 @@ export function creditsSpender(
       }
       after = await withDeadline(repo.spendCredits(hash, balance - room), WRITE_DEADLINE_MS, 'credits');
       if (after) {
-        spent(after, balance - room);
+        spent(after, hash);
         answerInOrder(fit, after.credits.remaining);
         for (const c of calls) if (!fit.includes(c)) c.resolve({ ok: false, remaining: after.credits.remaining });
         return;

@@ -32,6 +32,7 @@ import { webhooksService } from './webhooks.service';
 import type { WebhookOptions } from './webhook-delivery';
 import { limitsService } from './limits.service';
 import { keyLimitsService } from './key-limits.service';
+import { limitAlerts } from './limit-alerts';
 
 /**
  * Wires repos into services once per process (or per test). The repos come from the data layer
@@ -66,7 +67,7 @@ export function createServices(
   const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, publishNotices);
   const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
-  const limits = limitsService(deps, repos);
+  const limits = limitsService(deps, repos, limitAlerts(deps, repos, publishNotices, webhooks));
   const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary, limits);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);

@@ -28,8 +28,10 @@ export interface LimitedKey {
 }
 
 export interface LimitsEvents {
-  creditsSpent(after: CreditsAfterSpend, total: number): void;
-  rateLimited(key: { id: string; teamId: string }, at: Date): void;
+  /** After every successful spend (`hash` names the key's document). */
+  creditsSpent(after: CreditsAfterSpend, hash: string): void;
+  /** A verify refused by `limits`. */
+  rateLimited(key: { id: string; teamId: string }, at: Date, limits: string[]): void;
 }
 
 /** The limits a verify applies: every auto-applied one, plus the ones it names (with their cost). */
@@ -57,7 +59,7 @@ export function limitFields(input: KeyLimitsInput, now: Date): { ratelimits?: Ra
 
 export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events: LimitsEvents | null = null) {
   const windows = ratelimiter(repos.limits);
-  const credits = creditsSpender(repos.limits, (after, total) => events?.creditsSpent(after, total));
+  const credits = creditsSpender(repos.limits, (after, hash) => events?.creditsSpent(after, hash));
 
   return {
     /** Verify's last checks, after the key's state and policy. `hash` names the key's document. */
@@ -65,7 +67,7 @@ export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events:
       const limits = appliedLimits(key, request);
       const taken = limits.length > 0 ? await windows.take(limits, now.getTime()) : { ok: true, states: [], undo: () => {} };
       if (!taken.ok) {
-        events?.rateLimited(key, now);
+        events?.rateLimited(key, now, taken.states.filter((s) => s.remaining === 0).map((s) => s.name));
         return { ok: false, code: 'RATE_LIMITED', ratelimits: taken.states };
       }
       if (!key.credits) return { ok: true, ratelimits: taken.states, credits: null };
