@@ -29,7 +29,8 @@ describe('POST /v1/keys/verify', () => {
     const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', expiresInDays: 10 });
     const res = await verify({ key });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ valid: true, keyId: row.id, teamId: team.teamId, ownerId: team.admin.userId, expiresAt: row.expiresAt!.toISOString() });
+    // A key without limits answers empty rate limits and no credits (issue 25).
+    expect(res.body).toEqual({ valid: true, keyId: row.id, teamId: team.teamId, ownerId: team.admin.userId, expiresAt: row.expiresAt!.toISOString(), ratelimits: [], credits: null });
   });
 
   it('answers MALFORMED for a bad checksum without touching the database', async () => {
