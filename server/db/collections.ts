@@ -1,3 +1,4 @@
+import type { Meta } from '../../shared/schemas/policy';
 import type { Db } from 'mongodb';
 import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Role } from '../../shared/schemas/common';
@@ -12,6 +13,9 @@ import type { KeyAction } from './action-docs';
 import type { LeakDoc } from './leak-docs';
 import type { CanaryAlarmDoc } from './canary-docs';
 import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
+import type { IdentityDoc, RoleDoc } from './policy-docs';
+
+export type { IdentityDoc, RoleDoc };
 import type { KeyLimitFields } from './limits-docs';
 
 /**
@@ -104,6 +108,12 @@ export interface KeyDoc extends KeyLimitFields {
   replaces?: string | null;
   /** Set once by the key's first leak report; `handledAt` when its handling finished (a crash leaves it to the next report). */
   leak?: { firstAt: Date; handledAt: Date | null } | null;
+  /** The key's policy (issue 24); absent on keys written before it, read as empty / null. */
+  permissions?: string[];
+  roles?: string[];
+  restrictions?: { ips: string[]; origins: string[] };
+  meta?: Meta;
+  externalId?: string | null;
 }
 
 export interface SessionDoc {
@@ -217,6 +227,8 @@ export function collections(db: Db) {
     canaryAlarms: db.collection<CanaryAlarmDoc>('canary_alarms'),
     webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
     webhookAttempts: db.collection<WebhookAttemptDoc>('webhook_attempts'),
+    roles: db.collection<RoleDoc>('roles'),
+    identities: db.collection<IdentityDoc>('identities'),
   };
 }
 export type Collections = ReturnType<typeof collections>;

@@ -29,6 +29,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
     { key: { actionId: 1 }, name: 'action' },
     { key: { ownerId: 1, status: 1, expiresAt: 1 }, name: 'owner_status_expiry' },
     { key: { 'rotation.state': 1, 'rotation.graceEndsAt': 1 }, name: 'rotation_grace_end' },
+    { key: { teamId: 1, externalId: 1 }, name: 'team_external_id' },
+    { key: { teamId: 1, roles: 1 }, name: 'team_roles' },
   ],
   sessions: [{ key: { userId: 1 }, name: 'user' }],
   loginCodes: [{ key: { expiresAt: 1 }, name: 'expiry' }],
@@ -59,6 +61,8 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   canaryAlarms: [],
   webhookEndpoints: [{ key: { teamId: 1, enabled: 1 }, name: 'team_enabled' }],
   webhookAttempts: [{ key: { teamId: 1, endpointId: 1, at: -1, _id: -1 }, name: 'team_endpoint_at' }],
+  roles: [{ key: { teamId: 1, name: 1 }, name: 'team_name' }],
+  identities: [{ key: { teamId: 1, createdAt: -1, _id: -1 }, name: 'team_created' }],
 };
 
 /**

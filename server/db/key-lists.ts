@@ -27,6 +27,11 @@ export const PUBLIC_FIELDS = {
   enabledAt: 1,
   rotation: 1,
   replaces: 1,
+  permissions: 1,
+  roles: 1,
+  restrictions: 1,
+  meta: 1,
+  externalId: 1,
   ratelimits: 1,
   credits: 1,
 } as const;

@@ -3,6 +3,7 @@ import type { DisabledReason, RevokedReason } from '../../shared/schemas/key';
 import type { Collections, KeyDoc } from './collections';
 import { liveFilter } from './effective-status';
 import { keyListReads, PUBLIC_FIELDS, type StoredKey } from './key-lists';
+import { keyPolicyOf, POLICY_FIELDS, type KeyPolicy } from './key-policy-fields';
 import { inSlices } from './write-slices';
 
 export type { StoredKey };
@@ -28,14 +29,39 @@ export function keysRepo(cols: Collections) {
     async findForVerify(hash: string) {
       const doc = await cols.keys.findOne(
         { _id: hash },
-        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ratelimits: 1, credits: 1 } },
+        { projection: { _id: 0, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ratelimits: 1, credits: 1, ...POLICY_FIELDS } },
       );
       if (!doc) return null;
-      const { rotation, ...key } = doc;
+      const { rotation, permissions, roles, restrictions, meta, externalId, ...key } = doc;
       return {
         ...(key as Pick<KeyDoc, 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary' | 'ratelimits' | 'credits'>),
         rotation: rotation ? { replacedBy: rotation.replacedBy, graceEndsAt: rotation.graceEndsAt } : null,
+        policy: keyPolicyOf({ permissions, roles, restrictions, meta, externalId }),
       };
+    },
+
+    /**
+     * Changes a key's policy in one conditional write: only a key of the team that still works
+     * (not revoked, not expired), and when `ownerId` is given only that owner's. Returns the key as
+     * it was before (null: no such key, or it may not change).
+     */
+    async updatePolicy(scope: { teamId: string; id: string; ownerId?: string; now: Date }, set: Partial<KeyPolicy>): Promise<StoredKey | null> {
+      const filter: Filter<KeyDoc> = { teamId: scope.teamId, id: scope.id, ...liveFilter(scope.now), ...(scope.ownerId ? { ownerId: scope.ownerId } : {}) };
+      // No projection: FerretDB v1's findAndModify does not take one. The hash never leaves here.
+      const doc = await cols.keys.findOneAndUpdate(filter, { $set: set }, { returnDocument: 'before' });
+      if (!doc) return null;
+      const { _id, nameLower: _nameLower, ...key } = doc;
+      return key;
+    },
+
+    /** The team's keys of one identity (identities.get), newest first. */
+    async findByExternalId(teamId: string, externalId: string, limit: number): Promise<StoredKey[]> {
+      return (await cols.keys.find({ teamId, externalId }, { projection: PUBLIC_FIELDS }).sort({ createdAt: -1, id: -1 }).limit(limit).toArray()) as StoredKey[];
+    },
+
+    /** A deleted role leaves every key of the team that held it. */
+    async removeRole(teamId: string, name: string): Promise<void> {
+      await cols.keys.updateMany({ teamId, roles: name }, { $pull: { roles: name } });
     },
 
     async findByHash(teamId: string, hash: string): Promise<StoredKey | null> {

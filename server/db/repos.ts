@@ -20,6 +20,8 @@ import { rotationsRepo } from './rotations.repo';
 import { keyRequestsRepo } from './key-requests.repo';
 import { idleKeysRepo } from './idle-keys.repo';
 import { canaryAlarmsRepo } from './canary-alarms.repo';
+import { rolesRepo } from './roles.repo';
+import { identitiesRepo } from './identities.repo';
 import { limitsRepo } from './limits.repo';
 
 /**
@@ -50,6 +52,8 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     keyRequests: keyRequestsRepo(cols),
     idleKeys: idleKeysRepo(cols),
     canaryAlarms: canaryAlarmsRepo(cols),
+    roles: rolesRepo(cols),
+    identities: identitiesRepo(cols),
     limits: limitsRepo(cols),
   };
 }

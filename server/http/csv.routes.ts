@@ -34,6 +34,13 @@ const KEY_COLUMNS: CsvColumn<KeyRow>[] = [
   ['canary', (k) => (k.canary ? 'true' : null)],
   // Each report of the key as leaked, newest first: when, where from, where found, what was done.
   ['leaks', (k) => (k.leaks ?? []).map((l) => `${l.at.toISOString()} ${l.source} ${l.url ?? '-'} ${l.action}`).join('; ') || null],
+  // The key's policy (issue 24): lists space-separated (no item holds a space), meta as JSON.
+  ['permissions', (k) => k.permissions.join(' ') || null],
+  ['roles', (k) => k.roles.join(' ') || null],
+  ['restrictionsIps', (k) => k.restrictions.ips.join(' ') || null],
+  ['restrictionsOrigins', (k) => k.restrictions.origins.join(' ') || null],
+  ['meta', (k) => (k.meta ? JSON.stringify(k.meta) : null)],
+  ['externalId', (k) => k.externalId],
   ...LIMIT_COLUMNS,
 ];
 

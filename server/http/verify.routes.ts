@@ -25,20 +25,25 @@ export function verifyRoutes(deps: Deps, services: Services) {
     }
     const parsed = VerifyRequestSchema.safeParse(body);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 && issue.path[0] !== 'key' ? `${issue.path.join('.')}: ${issue.message}` : null;
-      return c.json({ error: 'BAD_REQUEST', message: where ?? 'The body must be {"key": "kw_…"} with "key" a string.' }, 400);
+      // Wrong `permissions`, `context`, `cost` or `ratelimits` are worded by their schemas; anything else is a wrong body.
+      const worded = ['permissions', 'context', 'cost', 'ratelimits'];
+      const issues = parsed.error.issues.filter((i) => worded.includes(String(i.path[0])));
+      const message = issues.length === parsed.error.issues.length
+        ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
+        : 'The body must be {"key": "kw_…"} with "key" a string.';
+      return c.json({ error: 'BAD_REQUEST', message }, 400);
     }
-    const { key, ...spend } = parsed.data;
-    // verify() bounds its own database wait; the hot path sets no timer of its own.
-    return c.json(await services.verify.verify(key, callerOf(c, deps.config.trustProxy), spend));
+    const { key, permissions, context, cost, ratelimits } = parsed.data;
+    // verify() bounds its own database wait; the hot path sets no timer of its own. Restrictions
+    // are checked against `context` only: this route's caller is the service, not its client.
+    return c.json(await services.verify.verify(key, callerOf(c, deps.config.trustProxy), { permissions, context }, { cost, ratelimits }));
   });
 
   /** What a key's holder sees about itself: its owner, team and row. */
   app.get('/me', async (c) => {
     const key = bearerToken(c.req.header('authorization'));
     if (!key) return c.json({ error: 'UNAUTHORIZED', message: 'Send a valid API key as "Authorization: Bearer kw_…".' }, 401);
-    const answer = await withDeadline(services.keyHolder.me(key, callerOf(c, deps.config.trustProxy)), VERIFY_DEADLINE_MS, 'verify');
+    const answer = await withDeadline(services.keyHolder.me(key, callerOf(c, deps.config.trustProxy), c.req.header('origin')), VERIFY_DEADLINE_MS, 'verify');
     if ('invalid' in answer) return c.json({ error: 'UNAUTHORIZED', code: answer.invalid, message: `This API key is not valid (${answer.invalid}).` }, 401);
     return c.json(answer);
   });

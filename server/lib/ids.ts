@@ -2,7 +2,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { randomBase62 } from '../../shared/key-format';
 
 /** Public ids: a type prefix and 20 base62 characters (~119 bits). */
-export function newId(prefix: 'key' | 'team' | 'usr' | 'aud' | 'act' | 'ntf' | 'inv' | 'kreq'): string {
+export function newId(prefix: 'key' | 'team' | 'usr' | 'aud' | 'act' | 'ntf' | 'inv' | 'kreq' | 'idn'): string {
   return `${prefix}_${randomBase62(20)}`;
 }
 

@@ -30,6 +30,9 @@ import { leakAlerts } from './leak-alerts';
 import { leaksService } from './leaks.service';
 import { webhooksService } from './webhooks.service';
 import type { WebhookOptions } from './webhook-delivery';
+import { rolesService } from './roles.service';
+import { identitiesService } from './identities.service';
+import { keyPreviewService } from './key-preview.service';
 import { limitsService } from './limits.service';
 import { keyLimitsService } from './key-limits.service';
 import { limitAlerts } from './limit-alerts';
@@ -71,7 +74,7 @@ export function createServices(
   const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary, limits);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
-  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants);
+  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants, verify.keyStateChanged);
   const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
   const idleKeys = idleKeysService(deps, repos, keyActions, notify);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
@@ -80,9 +83,12 @@ export function createServices(
   const members = membersService(repos, teams, audit, keyActions, invitations);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary);
   const keyHolder = keyHolderService(repos, verify, keys);
-  const keyLimits = keyLimitsService(repos, limits, keys, verify.keyStateChanged);
+  const roles = rolesService(deps, repos, audit, verify.keyStateChanged);
+  const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
+  const keyPreview = keyPreviewService(deps, repos, usage.recorder);
+  const keyLimits = keyLimitsService(deps, repos, limits, keys, audit, verify.keyStateChanged);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { keyLimits, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyLimits, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

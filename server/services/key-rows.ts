@@ -7,6 +7,7 @@ import type { LeaksRepo } from '../db/leaks.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { floorHour, last24hStart, last7dStart } from './usage-buckets';
+import { keyPolicyOf } from '../../shared/key-policy';
 import { rowCredits } from './limits.service';
 
 /** Re-exported for callers written against this file; the rule itself lives in db/effective-status.ts. */
@@ -110,6 +111,7 @@ export async function toKeyRows(
       ratelimits: k.ratelimits ?? [],
       credits: rowCredits(k.credits, now),
       ...(leaksOf.has(k.id) ? { leaks: leaksOf.get(k.id)!.map(({ keyId: _keyId, ...entry }) => entry) } : {}),
+      ...keyPolicyOf(k),
     };
   });
 }

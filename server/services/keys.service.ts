@@ -22,6 +22,13 @@ import { newKeyExpiry } from './expiry-policy';
 import { toKeyRows } from './key-rows';
 import { bumpAlerts } from './alerts-bus';
 import { canGenerate } from './teams.service';
+import type { KeyPolicyInput } from '../../shared/schemas/policy';
+import type { IdentitiesRepo } from '../db/identities.repo';
+import type { RolesRepo } from '../db/roles.repo';
+import { keyPolicyOf } from '../../shared/key-policy';
+import { AppError } from '../errors';
+import { newId } from '../lib/ids';
+import { checkPolicyEdit, policyChanges, policyDiff } from './key-policy-edits';
 import { limitFields } from './limits.service';
 import type { KeyLimitsInput } from '../../shared/schemas/limits';
 
@@ -41,22 +48,40 @@ const noGrants: KeyGrants = {
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 export function keysService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; users: UsersRepo; revisions: RevisionsRepo; usage: UsageRepo; rotations?: RotationsRepo; leaks?: LeaksRepo; audit?: AuditRepo },
+  repos: {
+    keys: KeysRepo;
+    teams: TeamsRepo;
+    users: UsersRepo;
+    revisions: RevisionsRepo;
+    usage: UsageRepo;
+    roles: RolesRepo;
+    identities: IdentitiesRepo;
+    rotations?: RotationsRepo;
+    leaks?: LeaksRepo;
+    audit?: AuditRepo;
+  },
   audit: AuditService,
   actions: KeyActionsService,
   /** Approved key requests (key-requests.service): a grant lets a member generate one key while generation is off. */
   grants: KeyGrants = noGrants,
+  /** Told after a key's policy changed (the verify cache listens, as for a revocation). */
+  onStateChange: () => Promise<void> = async () => {},
 ) {
   const rows = (teamId: string, keys: Parameters<typeof toKeyRows>[2]) => toKeyRows(repos, teamId, keys, deps.now());
+  /** The identity a key names exists from the first key that names it. */
+  const ensureIdentity = (teamId: string, externalId: string | null | undefined, at: Date) =>
+    externalId ? repos.identities.ensure(teamId, externalId, { id: newId('idn'), at }) : Promise.resolve();
 
   return {
     rows,
 
-    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean } & KeyLimitsInput) {
+    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean } & KeyPolicyInput & KeyLimitsInput) {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
       if ((input.ratelimits !== undefined || input.credits !== undefined) && !isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
+      await checkPolicyEdit(repos.roles, input.teamId, isAdminRole(actor.role), input, []);
+      const policy = policyChanges(input);
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
       if (!grant && !canGenerate(actor.role, team.settings)) {
         throw forbidden('Your team allows only admins to generate API keys.');
@@ -72,7 +97,8 @@ export function keysService(
       if (input.canary) expiresAt = null;
 
       const key = generateKey();
-      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...(input.canary ? { canary: true } : {}), ...limitFields(input, now) };
+      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId: actor.userId!, name: input.name, createdAt: now, expiresAt }), ...keyPolicyOf(policy), ...(input.canary ? { canary: true } : {}), ...limitFields(input, now) };
+      await ensureIdentity(input.teamId, policy.externalId, now);
       // The grant is spent before the key exists (one use even when two calls race); a failed insert spends it too.
       if (grant) await grants.use(actor, input.requestId!, stored.id);
       // From the insert on, a failure may follow a key that exists: the caller hears "may or may not".
@@ -80,9 +106,35 @@ export function keysService(
         await repos.keys.insert(hashKey(deps.pepper, key), stored);
         // A key born inside its team's warning window changes its owner's badge; a failed bump only delays that.
         await bumpAlerts(repos.revisions, deps.log);
-        await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt, ...(grant ? { requestId: input.requestId } : {}), ...(input.canary ? { canary: true } : {}) } });
+        await audit.record({ teamId: input.teamId, action: 'key.created', actor, targetIds: [stored.id], details: { name: stored.name, expiresAt, ...(grant ? { requestId: input.requestId } : {}), ...(input.canary ? { canary: true } : {}), ...policy } });
         const [row] = await rows(input.teamId, [stored]);
         return { key, row: row! };
+      });
+    },
+
+    /**
+     * Changes a key's permissions, roles, restrictions, meta or externalId (checkPolicyEdit says
+     * who may change what) in one conditional write that matches only a key that still works: a
+     * revoked or expired key answers PRECONDITION_FAILED. Verify everywhere sees the change within
+     * the revision poll, like a revocation.
+     */
+    async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput): Promise<KeyRow> {
+      const admin = isAdminRole(actor.role);
+      const current = await repos.keys.findByPublicId(input.teamId, input.keyId);
+      if (!current || (!admin && current.ownerId !== actor.userId)) throw notFound('Key not found.');
+      await checkPolicyEdit(repos.roles, input.teamId, admin, input, keyPolicyOf(current).roles);
+      const set = policyChanges(input);
+      const now = deps.now();
+      await ensureIdentity(input.teamId, set.externalId, now);
+      const before = await repos.keys.updatePolicy({ teamId: input.teamId, id: input.keyId, ownerId: admin ? undefined : actor.userId!, now }, set);
+      if (!before) throw new AppError('PRECONDITION_FAILED', 'This key is revoked or expired: its settings can no longer change.');
+      return afterWrite(async () => {
+        const changes = policyDiff(keyPolicyOf(before), set);
+        if (Object.keys(changes).length > 0) {
+          await onStateChange();
+          await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: before.name, changes } });
+        }
+        return (await rows(input.teamId, [{ ...before, ...set }]))[0]!;
       });
     },
 

@@ -86,7 +86,7 @@ export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events:
     },
 
     /** An admin's change of a key's limits; false when the key is not in the team. */
-    async setKeyLimits(teamId: string, keyId: string, input: KeyLimitsInput): Promise<boolean> {
+    async setKeyLimits(teamId: string, keyId: string, input: Partial<KeyLimitsInput>): Promise<boolean> {
       return repos.limits.setKeyLimits(teamId, keyId, limitFields(input, deps.now()));
     },
   };

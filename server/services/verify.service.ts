@@ -8,6 +8,10 @@ import { keyMembership, MEMBERSHIP_DEFAULTS } from './key-membership';
 import { withDeadline } from '../lib/deadline';
 import { hashKey } from '../lib/ids';
 import type { UsageRecorder, UseSource } from './usage-recorder';
+import type { RolesRepo } from '../db/roles.repo';
+import type { IdentitiesRepo } from '../db/identities.repo';
+import type { Identity, Meta, VerifyContext } from '../../shared/schemas/policy';
+import { checkedQuery, policyRefusal, resolvePolicy, type PolicyRefusal, type ResolvedPolicy } from './key-policy';
 import type { RatelimitState, VerifyLimitsRequest } from '../../shared/schemas/limits';
 import type { LimitsService } from './limits.service';
 
@@ -29,17 +33,43 @@ import type { LimitsService } from './limits.service';
  * instances; a failure to record it never fails a verification.
  * Usage counts (every outcome, with the caller's address) go to the usage
  * recorder, in memory: it writes them in the background.
+ *
+ * The key's policy (permissions with its roles', restrictions, meta, identity) is resolved with
+ * the key on a cache miss and cached with it; a change of a key's policy, of a role or of an
+ * identity calls `keyStateChanged()` like a revocation, so it reaches every instance as fast.
+ * The checks themselves live in key-policy.ts.
  */
 export const LAST_USED_INTERVAL_MS = 60_000;
 /** A caller gets an answer (503 at worst) within this, even while the database is away. */
 const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
-  | { valid: true; keyId: string; teamId: string; ownerId: string; expiresAt: Date | null; rotation?: { replacedBy: string; graceEndsAt: Date }; ratelimits?: RatelimitState[]; credits?: { remaining: number } | null }
-  | { valid: false; code: VerifyFailureCode; ratelimits?: RatelimitState[]; credits?: { remaining: number } };
+  | {
+      valid: true;
+      keyId: string;
+      teamId: string;
+      ownerId: string;
+      expiresAt: Date | null;
+      permissions: string[];
+      roles: string[];
+      meta: Meta;
+      identity: Identity | null;
+      rotation?: { replacedBy: string; graceEndsAt: Date };
+      ratelimits?: RatelimitState[];
+      credits?: { remaining: number } | null;
+    }
+  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'>; ratelimits?: RatelimitState[]; credits?: { remaining: number } }
+  | ({ valid: false } & PolicyRefusal);
 
-/** The key, with its rotation when it is the previous key of one: one document, read by `_id`. */
-type KeyState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
+/** What a verification asks besides the key: a permission query and its caller's context. */
+export interface VerifyAsk {
+  permissions?: string;
+  context?: VerifyContext;
+}
+
+/** The key, with its rotation when it is the previous key of one (one document, read by `_id`), and its resolved policy. */
+type StoredState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
+type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy };
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -58,7 +88,7 @@ const TOUCH_BATCH_MS = 100;
 
 export function verifyService(
   deps: Deps,
-  repos: { keys: KeysRepo; revisions: RevisionsRepo },
+  repos: { keys: KeysRepo; revisions: RevisionsRepo; roles?: Pick<RolesRepo, 'findMany'>; identities?: Pick<IdentitiesRepo, 'find'> },
   options: Partial<VerifyOptions> = {},
   usage: Pick<UsageRecorder, 'record'> | null = null,
   /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
@@ -97,7 +127,7 @@ export function verifyService(
     if (!membership.admit(hash)) return null;
     const seen = generation;
     // Only a cache miss waits on the database, so only it needs a deadline (and a timer).
-    const state = await withDeadline(repos.keys.findForVerify(hash), LOOKUP_DEADLINE_MS, 'key look-up');
+    const state = await withDeadline(readState(hash), LOOKUP_DEADLINE_MS, 'key look-up');
     if (state) membership.add(hash);
     if (opts.cacheTtlMs > 0 && seen === generation) {
       cache.delete(hash);
@@ -106,6 +136,18 @@ export function verifyService(
       cache.set(hash, { state, at: now });
     }
     return state;
+  }
+
+  /** The key, then (only when it holds any) its roles and its identity. */
+  async function readState(hash: string): Promise<KeyState | null> {
+    const stored = await repos.keys.findForVerify(hash);
+    if (!stored) return null;
+    const { policy, ...key } = stored;
+    const [roles, identity] = await Promise.all([
+      policy.roles.length > 0 && repos.roles ? repos.roles.findMany(key.teamId, policy.roles) : [],
+      policy.externalId && repos.identities ? repos.identities.find(key.teamId, policy.externalId) : null,
+    ]);
+    return { ...key, policy: resolvePolicy(policy, roles, identity && { id: identity.id, externalId: identity.externalId, meta: identity.meta }) };
   }
 
   function recordUse(hash: string, storedLastUsed: Date | null, now: Date) {
@@ -145,7 +187,9 @@ export function verifyService(
 
   return {
     /** `source` is who presented the key, for usage analytics. */
-    async verify(value: string, source: UseSource = UNKNOWN_SOURCE, spend: VerifyLimitsRequest | null = {}): Promise<VerifyResult> {
+    async verify(value: string, source: UseSource = UNKNOWN_SOURCE, ask: VerifyAsk = {}, spend: VerifyLimitsRequest | null = {}): Promise<VerifyResult> {
+      // A query that does not parse is the caller's mistake (400), whatever the key.
+      const query = ask.permissions === undefined ? null : checkedQuery(ask.permissions);
       const parsed = parseKey(value);
       if (!parsed.ok) {
         usage?.record(null, 'MALFORMED', source, deps.now());
@@ -168,15 +212,33 @@ export function verifyService(
         usage?.record(key, code, source, now);
         return { valid: false, code };
       }
-      // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
-      const limited = spend && limits ? await limits.check(hash, key, spend, now) : null;
-      usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now);
-      if (limited && !limited.ok) {
-        const { ok: _ok, ...refusal } = limited;
+      const policy = key.policy;
+      const refusal = policyRefusal(policy, ask.context, query);
+      const call = { ip: ask.context?.ip ?? null, origin: ask.context?.origin ?? null, permissions: query?.text ?? null };
+      if (refusal) {
+        usage?.record(key, refusal.code, source, now, call);
         return { valid: false, ...refusal };
       }
+      // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
+      const limited = spend && limits ? await limits.check(hash, key, spend, now) : null;
+      usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now, call);
+      if (limited && !limited.ok) {
+        const { ok: _ok, ...limitRefusal } = limited;
+        return { valid: false, ...limitRefusal };
+      }
       recordUse(hash, key.lastUsedAt, now);
-      const valid = { valid: true as const, keyId: key.id, teamId: key.teamId, ownerId: key.ownerId, expiresAt: key.expiresAt, ...(limited ? { ratelimits: limited.ratelimits, credits: limited.credits } : {}) };
+      const valid = {
+        valid: true as const,
+        keyId: key.id,
+        teamId: key.teamId,
+        ownerId: key.ownerId,
+        expiresAt: key.expiresAt,
+        permissions: policy.permissions,
+        roles: policy.roles,
+        meta: policy.meta,
+        identity: policy.identity,
+        ...(limited ? { ratelimits: limited.ratelimits, credits: limited.credits } : {}),
+      };
       // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
       return key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid;
     },

@@ -23,6 +23,7 @@ const AUDIT_EVENTS: Partial<Record<AuditAction, SubscribableEvent>> = {
   'key.disabled': 'key.disabled',
   'key.enabled': 'key.enabled',
   'key.rotated': 'key.rotated',
+  'key.updated': 'key.updated',
   'key.leaked': 'key.leaked',
   'canary.triggered': 'canary.triggered',
   'settings.updated': 'settings.updated',

@@ -12,6 +12,8 @@ import { usageRouter } from './routers/usage.router';
 import { leaksRouter } from './routers/leaks.router';
 import { keyRequestsRouter } from './routers/key-requests.router';
 import { webhooksRouter } from './routers/webhooks.router';
+import { rolesRouter } from './routers/roles.router';
+import { identitiesRouter } from './routers/identities.router';
 
 export const appRouter = router({
   webhooks: webhooksRouter,
@@ -27,6 +29,8 @@ export const appRouter = router({
   usage: usageRouter,
   leaks: leaksRouter,
   keyRequests: keyRequestsRouter,
+  roles: rolesRouter,
+  identities: identitiesRouter,
 });
 
 /** The only thing the extension imports from the server: a type. */

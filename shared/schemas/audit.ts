@@ -28,6 +28,10 @@ export const AuditActionSchema = z.enum([
   'key_request.created',
   'key_request.approved',
   'key_request.denied',
+  'key.updated',
+  'role.updated',
+  'role.deleted',
+  'identity.updated',
 ]);
 export type AuditAction = z.infer<typeof AuditActionSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 import { DAY_MS } from '../time';
+import { ExternalIdSchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
 import { CreditsSchema, KeyLimitsInput, RatelimitSchema, VerifyLimitsRequestSchema } from './limits';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
@@ -40,6 +41,12 @@ export const KeyRowSchema = z.object({
   canaryFired: z.object({ at: z.date(), ip: z.string().nullable() }).nullable().optional(),
   /** Where and when this key was reported leaked, newest first (absent when it never was). */
   leaks: z.array(LeakEntrySchema).optional(),
+  /** The key's policy (issue 24): its own permissions, its team roles, where it may be used from, its meta and identity. */
+  permissions: PermissionsSchema,
+  roles: RoleNamesSchema,
+  restrictions: RestrictionsSchema,
+  meta: MetaSchema,
+  externalId: ExternalIdSchema.nullable(),
   /** Rate limits and credits (issue 25, shared/schemas/limits.ts); always set by the server. */
   ratelimits: z.array(RatelimitSchema).optional(),
   credits: CreditsSchema.nullable().optional(),
@@ -68,6 +75,7 @@ export const CreateKeyInput = z
     canary: z.boolean().optional(),
     /** An approved key request (keyRequests.approve): lets a member generate this one key while generation is off. */
     requestId: PublicIdSchema.optional(),
+    ...KeyPolicyInput.shape,
     ...KeyLimitsInput.shape,
   })
   .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
@@ -76,6 +84,37 @@ export const CreateKeyInput = z
   });
 
 export const KeyIdInput = z.object({ teamId: TeamIdSchema, keyId: PublicIdSchema });
+
+/** keys.update: the policy fields to change (absent: unchanged); answers the updated row. */
+export const UpdateKeyInput = KeyIdInput.extend({ ...KeyPolicyInput.shape, ...KeyLimitsInput.shape });
+
+/** Why verify refuses a key by its policy (and what a preview counts). */
+export const PolicyRefusalReasonSchema = z.enum(['IP_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'INSUFFICIENT_PERMISSIONS']);
+
+/**
+ * keys.previewRestrictions: the key's recorded verifications of the last `days` replayed against
+ * proposed settings (absent: the key's current ones), before they are saved.
+ */
+export const PreviewRestrictionsInput = KeyIdInput.extend({
+  permissions: KeyPolicyInput.shape.permissions,
+  roles: KeyPolicyInput.shape.roles,
+  restrictions: KeyPolicyInput.shape.restrictions,
+  days: z.number().int().min(1).max(90).default(30),
+});
+/**
+ * `total`: recorded verifications that reached the key's policy; `wouldRefuse` of them, by the
+ * first reason verify would give; `samples`: the refused combinations, most frequent first;
+ * `unrecorded`: verifications past the recording caps (counted in neither).
+ */
+export const RestrictionsPreviewSchema = z.object({
+  days: z.number(),
+  total: z.number(),
+  wouldRefuse: z.number(),
+  byReason: z.object({ IP_NOT_ALLOWED: z.number(), ORIGIN_NOT_ALLOWED: z.number(), INSUFFICIENT_PERMISSIONS: z.number() }),
+  samples: z.array(z.object({ ip: z.string().optional(), origin: z.string().optional(), permissions: z.string().optional(), count: z.number() })),
+  unrecorded: z.number(),
+});
+export type RestrictionsPreview = z.infer<typeof RestrictionsPreviewSchema>;
 export const KeyIdsInput = z.object({
   teamId: TeamIdSchema,
   keyIds: z.array(PublicIdSchema).min(1, 'choose at least one key').max(1000, 'at most 1000 keys at once'),
@@ -160,8 +199,17 @@ export const ChangeResultSchema = z.object({
 });
 export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 
-/** The verify API (plain HTTP). */
-export const VerifyRequestSchema = z.object({ key: z.string({ error: '"key" must be a string' }), ...VerifyLimitsRequestSchema.shape });
+/**
+ * The verify API (plain HTTP): the key, an optional permission query, and the context of the
+ * service's own caller (its address and origin) for the key's restrictions; the credits it spends
+ * and the named rate limits it applies (issue 25).
+ */
+export const VerifyRequestSchema = z.object({
+  key: z.string({ error: '"key" must be a string' }),
+  permissions: PermissionQuerySchema.optional(),
+  context: VerifyContextSchema.optional(),
+  ...VerifyLimitsRequestSchema.shape,
+});
 /** The key's state first (MALFORMED … EXPIRED), then its policy: FORBIDDEN (address or origin), INSUFFICIENT_PERMISSIONS; then its limits (RATE_LIMITED, USAGE_EXCEEDED). */
 export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'FORBIDDEN', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED', 'USAGE_EXCEEDED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { PublicIdSchema, TeamIdSchema } from './common';
 
 /**
  * Rate limits and credits of a key (issue 25): what an admin sets on a key or identity, what verify
@@ -67,9 +66,6 @@ export const KeyLimitsInput = z.object({
   credits: CreditsSchema.nullable().optional(),
 });
 export type KeyLimitsInput = z.infer<typeof KeyLimitsInput>;
-
-/** keys.update's limit fields (issue 24's keys.update takes them beside its own). */
-export const UpdateKeyLimitsInput = KeyLimitsInput.extend({ teamId: TeamIdSchema, keyId: PublicIdSchema });
 
 /** The verify request's additions. */
 export const VerifyLimitsRequestSchema = z.object({

@@ -10,6 +10,7 @@ export const WEBHOOK_EVENTS = [
   'key.expiring',
   'key.expired',
   'key.rotated',
+  'key.updated',
   'key.leaked',
   'canary.triggered',
   'settings.updated',

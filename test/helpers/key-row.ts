@@ -15,5 +15,10 @@ export const keyRow = (over: Partial<KeyRow> = {}): KeyRow => ({
   generatedBy: { userId: 'usr_1', email: 'm@example.test', name: 'M', role: 'member' },
   usage: { last24h: 0, last7d: 0 },
   triedAfterRevoke: 0,
+  permissions: [],
+  roles: [],
+  restrictions: { ips: [], origins: [] },
+  meta: null,
+  externalId: null,
   ...over,
 });

@@ -92,7 +92,7 @@ describe('CSV exports', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="keywarden-keys-/);
     const text = await res.text();
-    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole,canary,leaks');
+    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole,canary,leaks,permissions,roles,restrictionsIps,restrictionsOrigins,meta,externalId');
     const rows = await allRows();
     expect(parseCsv(text)).toEqual(
       rows.map((r) => ({
@@ -112,6 +112,12 @@ describe('CSV exports', () => {
         generatedByRole: r.generatedBy.role ?? '',
         canary: '',
         leaks: '',
+        permissions: '',
+        roles: '',
+        restrictionsIps: '',
+        restrictionsOrigins: '',
+        meta: '',
+        externalId: '',
       })),
     );
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['two\nlines', 'say "hi"', 'comma, inside']));

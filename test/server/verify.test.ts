@@ -29,8 +29,20 @@ describe('POST /v1/keys/verify', () => {
     const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'svc', expiresInDays: 10 });
     const res = await verify({ key });
     expect(res.status).toBe(200);
-    // A key without limits answers empty rate limits and no credits (issue 25).
-    expect(res.body).toEqual({ valid: true, keyId: row.id, teamId: team.teamId, ownerId: team.admin.userId, expiresAt: row.expiresAt!.toISOString(), ratelimits: [], credits: null });
+    expect(res.body).toEqual({
+      valid: true,
+      keyId: row.id,
+      teamId: team.teamId,
+      ownerId: team.admin.userId,
+      expiresAt: row.expiresAt!.toISOString(),
+      permissions: [],
+      roles: [],
+      meta: null,
+      identity: null,
+      // A key without limits answers empty rate limits and no credits (issue 25).
+      ratelimits: [],
+      credits: null,
+    });
   });
 
   it('answers MALFORMED for a bad checksum without touching the database', async () => {

@@ -8,14 +8,16 @@ import {
   KeyPageSchema,
   KeyRowSchema,
   MyKeysInput,
+  PreviewRestrictionsInput,
+  RestrictionsPreviewSchema,
   RevokeOwnResultSchema,
   RotatedKeySchema,
+  UpdateKeyInput,
 } from '../../../shared/schemas/key';
 import { RotateKeyInput } from '../../../shared/schemas/lifecycle';
 import { KeyUsageInput, KeyUsageSchema, KeyUsageSummaryInput, KeyUsageSummarySchema } from '../../../shared/schemas/usage';
 import { adminProcedure, router, teamProcedure } from '../init';
 import { adminKeysProcedures } from './keys-admin.router';
-import { keyLimitsProcedures } from './key-limits.router';
 
 /** Keys any member may use on their own keys. The admin-wide procedures are merged in from keys-admin. */
 export const memberKeysProcedures = {
@@ -36,6 +38,17 @@ export const memberKeysProcedures = {
     .input(KeyIdInput)
     .output(RevokeOwnResultSchema)
     .mutation(({ ctx, input }) => ctx.services.keys.revokeOwn(ctx.teamActor, input.teamId, input.keyId)),
+  /** A key's policy: admins set all of it on any key of the team; members some of it on their own keys (key-policy-edits.ts). */
+  update: teamProcedure
+    .input(UpdateKeyInput)
+    .output(KeyRowSchema)
+    // Rate limits and credits (admins only) are folded in by key-limits.service (issue 25).
+    .mutation(({ ctx, input }) => ctx.services.keyLimits.update({ ...ctx.teamActor, role: ctx.team.role }, input)),
+  /** What proposed permissions, roles or restrictions would have refused of the key's recorded verifications. */
+  previewRestrictions: teamProcedure
+    .input(PreviewRestrictionsInput)
+    .output(RestrictionsPreviewSchema)
+    .query(({ ctx, input }) => ctx.services.keyPreview.previewRestrictions({ userId: ctx.session.user.id, role: ctx.team.role }, input)),
   /** Admins see any key of the team, members only their own; anything else is null. */
   lookup: teamProcedure
     .input(FindByValueInput)
@@ -63,4 +76,4 @@ const keyUsageProcedures = {
     .query(({ ctx, input }) => ctx.services.usage.summary({ userId: ctx.session.user.id, role: ctx.team.role }, input.teamId, input.keyIds)),
 };
 
-export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures, ...adminCountsProcedures, ...keyUsageProcedures, ...keyLimitsProcedures });
+export const keysRouter = router({ ...memberKeysProcedures, ...adminKeysProcedures, ...adminCountsProcedures, ...keyUsageProcedures });

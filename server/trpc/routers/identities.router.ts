@@ -1,0 +1,19 @@
+import { GetIdentityInput, IdentityDetailsSchema, IdentityPageSchema, ListIdentitiesInput, UpdateIdentityInput } from '../../../shared/schemas/identities';
+import { IdentitySchema } from '../../../shared/schemas/policy';
+import { adminProcedure, router } from '../init';
+
+/** Identities (admins): who the team's keys belong to, by externalId, and their meta. */
+export const identitiesRouter = router({
+  list: adminProcedure
+    .input(ListIdentitiesInput)
+    .output(IdentityPageSchema)
+    .query(({ ctx, input }) => ctx.services.identities.list(input.teamId, input.cursor, input.limit)),
+  get: adminProcedure
+    .input(GetIdentityInput)
+    .output(IdentityDetailsSchema)
+    .query(({ ctx, input }) => ctx.services.identities.get(input.teamId, input.externalId)),
+  update: adminProcedure
+    .input(UpdateIdentityInput)
+    .output(IdentitySchema)
+    .mutation(({ ctx, input }) => ctx.services.identities.update(ctx.teamActor, input.teamId, input.externalId, input.meta)),
+});

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { CursorSchema, TeamIdSchema } from './common';
+import { KeyRowSchema } from './key';
+import { ExternalIdSchema, IdentitySchema, MetaSchema } from './policy';
+
+/** The identities procedures' inputs and answers (an identity itself is policy.ts's IdentitySchema). */
+export const ListIdentitiesInput = z.object({ teamId: TeamIdSchema, cursor: CursorSchema, limit: z.number().int().min(1).max(100).default(50) });
+export const IdentityPageSchema = z.object({ items: z.array(IdentitySchema), nextCursor: z.string().nullable() });
+export const GetIdentityInput = z.object({ teamId: TeamIdSchema, externalId: ExternalIdSchema });
+/** identities.get: the identity and the team's keys that name it, newest first. */
+export const IdentityDetailsSchema = z.object({ identity: IdentitySchema, keys: z.array(KeyRowSchema) });
+export const UpdateIdentityInput = GetIdentityInput.extend({ meta: MetaSchema });
