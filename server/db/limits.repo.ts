@@ -97,6 +97,18 @@ export function limitsRepo(cols: Collections) {
       return res.modifiedCount === 1;
     },
 
+    /** An identity's shared rate limits (issue 24's identities, `_id` `${teamId}:${externalId}`); [] when it has none. */
+    async identityRatelimits(teamId: string, externalId: string): Promise<Ratelimit[]> {
+      const doc = await cols.identities.findOne({ _id: `${teamId}:${externalId}` }, { projection: { _id: 0, ratelimits: 1 } });
+      return doc?.ratelimits ?? [];
+    },
+
+    /** Sets an identity's shared rate limits; false when the identity does not exist. */
+    async setIdentityRatelimits(teamId: string, externalId: string, ratelimits: Ratelimit[]): Promise<boolean> {
+      const res = await cols.identities.updateOne({ _id: `${teamId}:${externalId}` }, { $set: { ratelimits } });
+      return res.matchedCount === 1;
+    },
+
     /** An admin's change of a key's limits (absent fields stay as they are). False when the key is not in the team. */
     async setKeyLimits(teamId: string, keyId: string, fields: { ratelimits?: Ratelimit[]; credits?: StoredCredits | null }): Promise<boolean> {
       const res = await cols.keys.updateOne({ teamId, id: keyId }, { $set: fields });

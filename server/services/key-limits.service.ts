@@ -1,7 +1,6 @@
 import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import type { KeyLimitsInput } from '../../shared/schemas/limits';
-import type { KeyPolicyInput } from '../../shared/schemas/policy';
 import type { KeysRepo } from '../db/keys.repo';
 import { forbidden, notFound } from '../errors';
 import type { Actor } from './actor';
@@ -9,6 +8,9 @@ import type { AuditService } from './audit.service';
 import type { KeysService } from './keys.service';
 import { rowCredits, type LimitsService } from './limits.service';
 import type { Deps } from '../deps';
+import type { Ratelimit } from '../../shared/schemas/limits';
+import type { Identity, KeyPolicyInput, Meta } from '../../shared/schemas/policy';
+import type { IdentitiesService } from './identities.service';
 
 /**
  * keys.update with issue 25's fields: the policy part goes to keys.update (issue 24), then an
@@ -20,7 +22,8 @@ import type { Deps } from '../deps';
 export function keyLimitsService(
   deps: Deps,
   repos: { keys: KeysRepo },
-  limits: Pick<LimitsService, 'setKeyLimits'>,
+  limits: Pick<LimitsService, 'setKeyLimits' | 'identityRatelimits' | 'setIdentityRatelimits'>,
+  identities: Pick<IdentitiesService, 'get' | 'update'>,
   keys: Pick<KeysService, 'rows' | 'update'>,
   audit: Pick<AuditService, 'record'>,
   keyStateChanged: () => Promise<void>,
@@ -43,6 +46,19 @@ export function keyLimitsService(
       );
       await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: stored.name, changes } });
       return (await keys.rows(input.teamId, [stored]))[0]!;
+    },
+
+    /** identities.update: its meta (issue 24) and its shared rate limits, which every instance's verify sees at once. */
+    async updateIdentity(actor: Actor, input: { teamId: string; externalId: string; meta?: Meta; ratelimits?: Ratelimit[] }): Promise<Identity> {
+      if (input.ratelimits !== undefined) {
+        const before = await limits.identityRatelimits(input.teamId, input.externalId);
+        if (!(await limits.setIdentityRatelimits(input.teamId, input.externalId, input.ratelimits))) throw notFound('Identity not found.');
+        await keyStateChanged();
+        const { identity } = await identities.get(input.teamId, input.externalId);
+        await audit.record({ teamId: input.teamId, action: 'identity.updated', actor, targetIds: [identity.id], details: { externalId: input.externalId, before: { ratelimits: before }, after: { ratelimits: input.ratelimits } } });
+      }
+      if (input.meta !== undefined) return identities.update(actor, input.teamId, input.externalId, input.meta);
+      return (await identities.get(input.teamId, input.externalId)).identity;
     },
   };
 }

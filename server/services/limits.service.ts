@@ -85,6 +85,10 @@ export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events:
       return { ok: true, ratelimits: taken.states, credits: { remaining: answer.remaining } };
     },
 
+    /** What verify caches with a key that has an identity: the identity's shared limits. */
+    identityRatelimits: (teamId: string, externalId: string) => repos.limits.identityRatelimits(teamId, externalId),
+    setIdentityRatelimits: (teamId: string, externalId: string, ratelimits: Ratelimit[]) => repos.limits.setIdentityRatelimits(teamId, externalId, ratelimits),
+
     /** An admin's change of a key's limits; false when the key is not in the team. */
     async setKeyLimits(teamId: string, keyId: string, input: Partial<KeyLimitsInput>): Promise<boolean> {
       return repos.limits.setKeyLimits(teamId, keyId, limitFields(input, deps.now()));

@@ -12,7 +12,7 @@ import type { RolesRepo } from '../db/roles.repo';
 import type { IdentitiesRepo } from '../db/identities.repo';
 import type { Identity, Meta, VerifyContext } from '../../shared/schemas/policy';
 import { checkedQuery, policyRefusal, resolvePolicy, type PolicyRefusal, type ResolvedPolicy } from './key-policy';
-import type { RatelimitState, VerifyLimitsRequest } from '../../shared/schemas/limits';
+import type { Ratelimit, RatelimitState, VerifyLimitsRequest } from '../../shared/schemas/limits';
 import type { LimitsService } from './limits.service';
 
 /**
@@ -69,7 +69,7 @@ export interface VerifyAsk {
 
 /** The key, with its rotation when it is the previous key of one (one document, read by `_id`), and its resolved policy. */
 type StoredState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
-type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy };
+type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; identityRatelimits: Ratelimit[] };
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -94,7 +94,7 @@ export function verifyService(
   /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
   canary: { triggered(key: { id: string; teamId: string }, source: UseSource, at: Date): void } | null = null,
   /** Rate limits and credits (issue 25), checked last. */
-  limits: Pick<LimitsService, 'check'> | null = null,
+  limits: Pick<LimitsService, 'check' | 'identityRatelimits'> | null = null,
 ) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
@@ -143,11 +143,13 @@ export function verifyService(
     const stored = await repos.keys.findForVerify(hash);
     if (!stored) return null;
     const { policy, ...key } = stored;
-    const [roles, identity] = await Promise.all([
+    const [roles, identity, identityRatelimits] = await Promise.all([
       policy.roles.length > 0 && repos.roles ? repos.roles.findMany(key.teamId, policy.roles) : [],
       policy.externalId && repos.identities ? repos.identities.find(key.teamId, policy.externalId) : null,
+      // Issue 25: the identity's shared rate limits, cached with the key like the rest of its policy.
+      policy.externalId && limits ? limits.identityRatelimits(key.teamId, policy.externalId) : [],
     ]);
-    return { ...key, policy: resolvePolicy(policy, roles, identity && { id: identity.id, externalId: identity.externalId, meta: identity.meta }) };
+    return { ...key, identityRatelimits, policy: resolvePolicy(policy, roles, identity && { id: identity.id, externalId: identity.externalId, meta: identity.meta }) };
   }
 
   function recordUse(hash: string, storedLastUsed: Date | null, now: Date) {
@@ -220,7 +222,7 @@ export function verifyService(
         return { valid: false, ...refusal };
       }
       // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
-      const limited = spend && limits ? await limits.check(hash, key, spend, now) : null;
+      const limited = spend && limits ? await limits.check(hash, { ...key, identity: policy.identity && { id: policy.identity.id, ratelimits: key.identityRatelimits } }, spend, now) : null;
       usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now, call);
       if (limited && !limited.ok) {
         const { ok: _ok, ...limitRefusal } = limited;

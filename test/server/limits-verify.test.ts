@@ -56,6 +56,24 @@ describe('rate limits', () => {
   });
 });
 
+describe('identity rate limits', () => {
+  it("an identity's limit is shared by all its keys, and reaches verify at once", async () => {
+    const externalId = `cust-${Math.random().toString(36).slice(2, 8)}`;
+    const first = await create({ externalId });
+    const second = await create({ externalId });
+    expect((await verify({ key: first.key })).body).toMatchObject({ valid: true, ratelimits: [] });
+    await team.admin.api.identities.update.mutate({ teamId: team.teamId, externalId, ratelimits: [{ name: 'shared', limit: 3, durationMs: 86_400_000 }] });
+    const answers = [];
+    for (const key of [first.key, second.key, first.key, second.key]) answers.push((await verify({ key })).body);
+    expect(answers.map((x) => x.valid)).toEqual([true, true, true, false]);
+    expect(answers[2]).toMatchObject({ ratelimits: [{ name: 'shared', limit: 3, remaining: 0 }] });
+    expect(answers[3]).toMatchObject({ code: 'RATE_LIMITED', ratelimits: [{ name: 'shared', remaining: 0 }] });
+    const member = await team.addUser('ida');
+    expect(await errorCode(member.api.identities.update.mutate({ teamId: team.teamId, externalId, ratelimits: [] }))).toBe('FORBIDDEN');
+    expect(await errorCode(team.admin.api.identities.update.mutate({ teamId: team.teamId, externalId, ratelimits: [{ name: 'BAD', limit: 1, durationMs: 1000 }] }))).toBe('BAD_REQUEST');
+  });
+});
+
 describe('credits', () => {
   it('count down to USAGE_EXCEEDED; cost 0 checks without spending; a cost above remaining is refused and spends nothing', async () => {
     const { key, row } = await create({ credits: { remaining: 5, refill: null } });
