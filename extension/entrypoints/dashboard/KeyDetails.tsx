@@ -1,4 +1,5 @@
 import { LeakDetail } from '../../components/LeakNote';
+import { KeyLimitsCard } from '../../components/KeyLimitsCard';
 import { useEffect, useRef } from 'preact/hooks';
 import type { KeyRow } from '../../../shared/schemas/key';
 import { AsyncStatus } from '../../components/AsyncStatus';
@@ -105,6 +106,7 @@ export function KeyDetails({ teamId, keyRef, admin, onClose }: { teamId: string;
         </>
       ) : null}
 
+      <KeyLimitsCard teamId={teamId} keyId={keyRef.id} row={keyRef} admin={admin} />
       {admin ? (
         <>
           <h3>History</h3>
