@@ -44,6 +44,7 @@ async function main() {
     const { valid: validKey, all: allKeys, teamId } = await seedKeys(deps, KEY_COUNT);
     // Keys the flood measurement verifies for the first time: never presented before it.
     const { all: fresh } = await seedKeys(deps, 200, teamId);
+    const policy = await seedPolicyKey(deps, teamId);
     const rotation = join(dataDir, 'rotation.json');
     writeFileSync(rotation, JSON.stringify(allKeys.map((key) => JSON.stringify({ key }))));
 
@@ -65,6 +66,8 @@ async function main() {
       { name: 'verify_malformed', url: `${base}/v1/keys/verify`, body: JSON.stringify({ key: `${validKey.slice(0, -1)}${validKey.endsWith('A') ? 'B' : 'A'}` }) },
       { name: 'verify_unknown', url: `${base}/v1/keys/verify`, body: JSON.stringify({ key: generateKey() }) },
       { name: 'verify_random_valid', url: `${base}/v1/keys/verify`, body: '', rotate: rotation },
+      // Issue 24: a 10-term query against a key with 20 permissions, 2 roles and 50 CIDR ranges (cached), from an address in the last range.
+      { name: 'verify_policy', url: `${base}/v1/keys/verify`, body: JSON.stringify(policy) },
       { name: 'verify_valid_uncached', url: `${base}/bench/uncached/keys/verify`, body: JSON.stringify({ key: validKey }) },
       // Issue 23: a fresh made-up, well-formed key on every request (never cached): answered from the membership set.
       { name: 'verify_unknown_random', url: `${base}/v1/keys/verify`, body: '', rotate: join(dataDir, 'unknown.json') },
@@ -115,6 +118,7 @@ async function main() {
       verify_random_valid: { throughputRatioAtLeast: 0.8, p99OverBaselineMsAtMost: 2, met: meets('verify_random_valid', 0.8, 2) },
       verify_unknown_random: { throughputRatioAtLeast: 0.8, met: meets('verify_unknown_random', 0.8) },
       verify_valid_uncached: { throughputRatioAtLeast: 0.3, met: meets('verify_valid_uncached', 0.3) },
+      verify_policy: { throughputRatioAtLeast: 0.85, met: meets('verify_policy', 0.85) },
       // Issue 25: ratios to the baseline of this run.
       ...Object.fromEntries(Object.entries(LIMIT_TARGETS).map(([name, ratio]) => [name, { throughputRatioAtLeast: ratio, met: meets(name, ratio) }])),
       usage_flush: { documentsPerFlushAtMost: 'one per active key', met: recording.maxDocumentsPerFlush <= recording.maxKeysPerFlush * 2 },
@@ -184,6 +188,24 @@ async function seedKeys(deps: BenchDeps, count: number, teamId = newId('team')):
     await deps.storage.cols.keys.insertMany(docs);
   }
   return { valid, all, teamId };
+}
+
+/**
+ * The `verify_policy` key (issue 24): 20 permissions of its own, 2 roles of 5 each, 50 CIDR ranges;
+ * and the verify body that asks a 10-term query of it from an address in its last range.
+ */
+async function seedPolicyKey(deps: BenchDeps, teamId: string): Promise<{ key: string; permissions: string; context: { ip: string } }> {
+  const key = generateKey();
+  const permissions = Array.from({ length: 20 }, (_, i) => `svc${i}.read`);
+  const roles = ['ops', 'billing'];
+  for (const name of roles) {
+    await deps.storage.repos.roles.upsert(teamId, { name, permissions: Array.from({ length: 5 }, (_, i) => `${name}.p${i}`), description: '', memberAssignable: false }, new Date());
+  }
+  const ips = Array.from({ length: 50 }, (_, i) => `10.${i}.0.0/16`);
+  const stored = newStoredKey(key, { teamId, ownerId: newId('usr'), name: 'bench policy', createdAt: new Date(), expiresAt: null });
+  await deps.storage.cols.keys.insertOne({ _id: hashKey(deps.pepper, key), ...stored, nameLower: stored.name, permissions, roles, restrictions: { ips, origins: [] }, meta: { plan: 'bench' } });
+  const query = 'svc0.read AND svc5.read AND (svc9.read OR nope.x) AND svc12.read AND ops.p1 AND (billing.p4 OR nope.y) AND svc19.read AND ops.p3';
+  return { key, permissions: query, context: { ip: '10.49.200.7' } };
 }
 
 /**

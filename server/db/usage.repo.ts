@@ -3,6 +3,7 @@ import type { VerifyCounts } from './activity-docs';
 import { inSlices } from './write-slices';
 import type { Collections, KeyDoc, UsageDoc } from './collections';
 import { insertOnce, onlyDuplicates } from './insert-once';
+import { recordedCallReads, type RecordedCallFields, type RecordedCalls } from './usage-calls';
 
 /**
  * Usage totals, one document per (key, hour) (see UsageDoc). Every read names
@@ -38,14 +39,7 @@ export interface UsageDelta extends VerifyCounts {
   calls?: ({ sig: string; count: number } & RecordedCallFields)[];
   callsCapped?: number;
 }
-type RecordedCallFields = { ip: string | null; origin: string | null; permissions: string | null };
-
-/** A recorded combination of a key's verifications, summed over the hours and instances read. */
-export interface RecordedCalls {
-  calls: (RecordedCallFields & { count: number })[];
-  /** Verifications past the recording caps: counted, without what they asked. */
-  capped: number;
-}
+export type { RecordedCalls };
 
 const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
 const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound', 'rateLimited', 'usageExceeded'] as const;
@@ -184,6 +178,7 @@ export async function addFlushes(cols: Collections, flushes: Flush[]): Promise<v
 export function usageRepo(cols: Collections) {
   return {
     addFlushes: (flushes: Flush[]) => addFlushes(cols, flushes),
+    ...recordedCallReads(cols),
 
     /**
      * The counts of a page of keys: every key since `since`, and the keys in
@@ -204,28 +199,6 @@ export function usageRepo(cols: Collections) {
     async ofKey(teamId: string, keyId: string, since: Date): Promise<UsageRecord[]> {
       const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { flushes: 0 } }).toArray();
       return docs.map(({ _id, ...rest }) => ({ ...withLatest(rest), id: _id }));
-    },
-
-    /**
-     * What the key's policy-checked verifications since `since` asked with, each combination with
-     * its count, summed over hours and instances (keys.previewRestrictions replays them).
-     */
-    async callsOfKey(teamId: string, keyId: string, since: Date): Promise<RecordedCalls> {
-      const docs = await cols.usage.find({ teamId, keyId, hour: { $gte: since } }, { projection: { _id: 0, calls: 1, callCounts: 1, callsCapped: 1 } }).toArray();
-      const bySig = new Map<string, RecordedCallFields & { count: number }>();
-      let capped = 0;
-      for (const d of docs) {
-        capped += d.callsCapped ?? 0;
-        for (const [sig, count] of Object.entries(d.callCounts ?? {})) {
-          const c = d.calls?.[sig];
-          if (!c) continue;
-          const seen = bySig.get(sig);
-          // Nulls may come back absent from this engine (server/db/README.md).
-          if (seen) seen.count += count;
-          else bySig.set(sig, { ip: c.ip ?? null, origin: c.origin ?? null, permissions: c.permissions ?? null, count });
-        }
-      }
-      return { calls: [...bySig.values()], capped };
     },
 
     /** The newest document with a valid use of a key before `before` (its last address, past a range). */

@@ -5,6 +5,19 @@ import type { Services } from '../services';
 import { withDeadline } from '../lib/deadline';
 import { bearerToken, callerOf, type NodeBindings } from './auth';
 
+/**
+ * Valid answers serialized once: verify hands out one frozen answer object per cached key state, and
+ * a key's permissions, roles, meta and identity make serializing it a large part of a request's work.
+ * (Refusals are small and made per call: not kept.)
+ */
+const serialized = new WeakMap<object, string>();
+function answerJson(answer: object): string {
+  if (!Object.isFrozen(answer)) return JSON.stringify(answer);
+  let json = serialized.get(answer);
+  if (json === undefined) serialized.set(answer, (json = JSON.stringify(answer)));
+  return json;
+}
+
 /** A caller gets an answer (503 at worst) within this, even while the database is away. */
 const VERIFY_DEADLINE_MS = 6000;
 
@@ -36,7 +49,8 @@ export function verifyRoutes(deps: Deps, services: Services) {
     const { key, permissions, context, cost, ratelimits } = parsed.data;
     // verify() bounds its own database wait; the hot path sets no timer of its own. Restrictions
     // are checked against `context` only: this route's caller is the service, not its client.
-    return c.json(await services.verify.verify(key, callerOf(c, deps.config.trustProxy), { permissions, context }, { cost, ratelimits }));
+    const answer = await services.verify.verify(key, callerOf(c, deps.config.trustProxy), { permissions, context }, { cost, ratelimits });
+    return c.body(answerJson(answer), 200, { 'content-type': 'application/json' });
   });
 
   /** What a key's holder sees about itself: its owner, team and row. */

@@ -124,6 +124,8 @@ export function keysService(
       if (!current || (!admin && current.ownerId !== actor.userId)) throw notFound('Key not found.');
       await checkPolicyEdit(repos.roles, input.teamId, admin, input, keyPolicyOf(current).roles);
       const set = policyChanges(input);
+      // Nothing to change: the row as it is, without a write.
+      if (Object.keys(set).length === 0) return (await rows(input.teamId, [current]))[0]!;
       const now = deps.now();
       await ensureIdentity(input.teamId, set.externalId, now);
       const before = await repos.keys.updatePolicy({ teamId: input.teamId, id: input.keyId, ownerId: admin ? undefined : actor.userId!, now }, set);

@@ -44,7 +44,11 @@ export const LAST_USED_INTERVAL_MS = 60_000;
 const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
-  | {
+  | ValidAnswer
+  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'>; ratelimits?: RatelimitState[]; credits?: { remaining: number } }
+  | ({ valid: false } & PolicyRefusal);
+
+type ValidAnswer = Readonly<{
       valid: true;
       keyId: string;
       teamId: string;
@@ -55,11 +59,9 @@ export type VerifyResult =
       meta: Meta;
       identity: Identity | null;
       rotation?: { replacedBy: string; graceEndsAt: Date };
-      ratelimits?: RatelimitState[];
-      credits?: { remaining: number } | null;
-    }
-  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'>; ratelimits?: RatelimitState[]; credits?: { remaining: number } }
-  | ({ valid: false } & PolicyRefusal);
+      ratelimits: readonly RatelimitState[];
+      credits: { remaining: number } | null;
+    }>;
 
 /** What a verification asks besides the key: a permission query and its caller's context. */
 export interface VerifyAsk {
@@ -69,7 +71,28 @@ export interface VerifyAsk {
 
 /** The key, with its rotation when it is the previous key of one (one document, read by `_id`), and its resolved policy. */
 type StoredState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
-type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; identityRatelimits: Ratelimit[] };
+/** `answer`: the valid answer, made once per cache fill (everything in it comes from the cached state). */
+type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; identityRatelimits: Ratelimit[]; answer?: ValidAnswer };
+
+function validAnswer(key: KeyState): ValidAnswer {
+  const { policy } = key;
+  const valid = {
+    valid: true as const,
+    keyId: key.id,
+    teamId: key.teamId,
+    ownerId: key.ownerId,
+    expiresAt: key.expiresAt,
+    permissions: policy.permissions,
+    roles: policy.roles,
+    meta: policy.meta,
+    identity: policy.identity,
+    // A key whose limits apply to nothing answers these as they are; one with limits gets its own per call.
+    ratelimits: [],
+    credits: null,
+  };
+  // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
+  return Object.freeze(key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid);
+}
 
 export interface VerifyOptions {
   /** Max age of a cached key state; 0 turns the cache off. */
@@ -214,14 +237,14 @@ export function verifyService(
         usage?.record(key, code, source, now);
         return { valid: false, code };
       }
-      const policy = key.policy;
-      const refusal = policyRefusal(policy, ask.context, query);
+      const refusal = policyRefusal(key.policy, ask.context, query);
       const call = { ip: ask.context?.ip ?? null, origin: ask.context?.origin ?? null, permissions: query?.text ?? null };
       if (refusal) {
         usage?.record(key, refusal.code, source, now, call);
         return { valid: false, ...refusal };
       }
       // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
+      const policy = key.policy;
       const limited = spend && limits ? await limits.check(hash, { ...key, identity: policy.identity && { id: policy.identity.id, ratelimits: key.identityRatelimits } }, spend, now) : null;
       usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now, call);
       if (limited && !limited.ok) {
@@ -229,20 +252,9 @@ export function verifyService(
         return { valid: false, ...limitRefusal };
       }
       recordUse(hash, key.lastUsedAt, now);
-      const valid = {
-        valid: true as const,
-        keyId: key.id,
-        teamId: key.teamId,
-        ownerId: key.ownerId,
-        expiresAt: key.expiresAt,
-        permissions: policy.permissions,
-        roles: policy.roles,
-        meta: policy.meta,
-        identity: policy.identity,
-        ...(limited ? { ratelimits: limited.ratelimits, credits: limited.credits } : {}),
-      };
-      // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
-      return key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid;
+      // One answer object per cached state, so the route serializes it once (verify.routes.ts); limits that applied make one per call.
+      const answer = (key.answer ??= validAnswer(key));
+      return limited && (limited.ratelimits.length > 0 || limited.credits !== null) ? { ...answer, ratelimits: limited.ratelimits, credits: limited.credits } : answer;
     },
 
     /** Called after any key's status changed: drop the cache here, tell the other instances. */

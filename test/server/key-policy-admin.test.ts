@@ -92,6 +92,8 @@ describe('keys.update', () => {
     const { row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'old' });
     expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, restrictions: { ips: ['10.0.0.0/33'], origins: [] } }))).toBe('BAD_REQUEST');
     expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, meta: { big: 'x'.repeat(3000) } }))).toBe('BAD_REQUEST');
+    // An update naming no field changes nothing and answers the row.
+    expect(await team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id })).toMatchObject({ id: row.id, permissions: [], meta: null });
     await team.admin.api.keys.revokeOwn.mutate({ teamId: team.teamId, keyId: row.id });
     expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, meta: { late: true } }))).toBe('PRECONDITION_FAILED');
   });
