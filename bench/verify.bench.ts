@@ -16,6 +16,7 @@ import { hashKey, newId } from '../server/lib/ids';
 import { connectDeps } from '../server/runtime';
 import { createServices } from '../server/services';
 import { measureFlood } from './flood';
+import { LIMIT_TARGETS, seedLimitScenarios } from './limits-scenarios';
 
 /**
  * `npm run bench`: the verify API against a trivial Hono route measured in the
@@ -73,6 +74,9 @@ async function main() {
       // Issue 23: a fresh made-up, well-formed key on every request (never cached): answered from the membership set.
       { name: 'verify_unknown_random', url: `${base}/v1/keys/verify`, body: '', rotate: join(dataDir, 'unknown.json') },
     ];
+    // --- Issue 25 (rate limits and credits): its own scenarios, seeded and targeted in bench/limits-scenarios.ts. ---
+    scenarios.push(...(await seedLimitScenarios(deps, base)));
+    // --- end of issue 25's scenarios ---
     const samples: Record<string, { rps: number; p50: number; p99: number; errors: number; rateLimited: number }[]> = {};
     for (let round = 1; round <= ROUNDS; round++) {
       // More made-up keys than a run can send, new each round: none repeats, so none is served from the verify cache.
@@ -117,6 +121,8 @@ async function main() {
       verify_unknown_random: { throughputRatioAtLeast: 0.8, met: meets('verify_unknown_random', 0.8) },
       verify_valid_uncached: { throughputRatioAtLeast: 0.3, met: meets('verify_valid_uncached', 0.3) },
       verify_policy: { throughputRatioAtLeast: 0.85, met: meets('verify_policy', 0.85) },
+      // Issue 25: ratios to the baseline of this run.
+      ...Object.fromEntries(Object.entries(LIMIT_TARGETS).map(([name, ratio]) => [name, { throughputRatioAtLeast: ratio, met: meets(name, ratio) }])),
       usage_flush: { documentsPerFlushAtMost: 'one per active key', met: recording.maxDocumentsPerFlush <= recording.maxKeysPerFlush * 2 },
     };
     const report = {

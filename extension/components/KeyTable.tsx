@@ -9,6 +9,7 @@ import { RowUseLine, useRowUsage } from './RowUsage';
 import { StatusTag } from './StatusTag';
 import { RotationNote } from './RotateKey';
 import { IdleNote } from './IdleNote';
+import { CreditsNote } from './KeyLimitsCard';
 
 interface Props {
   rows: KeyRow[];
@@ -105,6 +106,7 @@ function Row({ row, now, selection, actions, busy, soon, onOpen, usageOf }: { ro
         <RotationNote row={row} />
         <IdleNote row={row} now={now} />
         <LeakNote row={row} now={now} />
+        <CreditsNote row={row} />
       </td>
       <td>
         <time title={formatDateTime(row.createdAt)}>{formatDate(row.createdAt)}</time>

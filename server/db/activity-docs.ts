@@ -70,6 +70,9 @@ export interface VerifyCounts {
   expired: number;
   malformed: number;
   notFound: number;
+  /** Refused by a rate limit or for want of credits (issue 25); absent on documents from before them. */
+  rateLimited?: number;
+  usageExceeded?: number;
 }
 
 /**

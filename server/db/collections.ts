@@ -17,6 +17,7 @@ import type { WebhookAttemptDoc, WebhookEndpointDoc } from './webhook-docs';
 import type { IdentityDoc, RoleDoc } from './policy-docs';
 
 export type { IdentityDoc, RoleDoc };
+import type { KeyLimitFields } from './limits-docs';
 
 /**
  * Document shapes. Driver types never leave server/db: repos return plain objects.
@@ -78,7 +79,7 @@ export interface InvitationDoc {
 }
 
 /** `_id` is HMAC-SHA256(pepper, key): verification and search-by-value are `_id` look-ups. */
-export interface KeyDoc {
+export interface KeyDoc extends KeyLimitFields {
   _id: string;
   id: string;
   teamId: string;

@@ -38,6 +38,8 @@ export const PUBLIC_FIELDS = {
   restrictions: 1,
   meta: 1,
   externalId: 1,
+  ratelimits: 1,
+  credits: 1,
 } as const;
 
 /**

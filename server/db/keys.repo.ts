@@ -176,13 +176,13 @@ export function keysRepo(cols: Collections) {
 }
 export type KeysRepo = ReturnType<typeof keysRepo>;
 
-const VERIFY_FIELDS = { _id: 1, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ...POLICY_FIELDS } as const;
+const VERIFY_FIELDS = { _id: 1, id: 1, teamId: 1, ownerId: 1, status: 1, expiresAt: 1, lastUsedAt: 1, canary: 1, rotation: 1, ratelimits: 1, credits: 1, ...POLICY_FIELDS } as const;
 /** Verify reads in flight at once; the look-ups that come meanwhile wait for one to end, and go in the next. */
 const VERIFY_READS_IN_FLIGHT = 2;
 /** Hashes in one read (well under the pushdown's `$in` bound of 1,000). */
 const VERIFY_BATCH = 200;
 
-type VerifyDoc = Pick<KeyDoc, '_id' | 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary' | 'rotation' | keyof typeof POLICY_FIELDS>;
+type VerifyDoc = Pick<KeyDoc, '_id' | 'id' | 'teamId' | 'ownerId' | 'status' | 'expiresAt' | 'lastUsedAt' | 'canary' | 'rotation' | 'ratelimits' | 'credits' | keyof typeof POLICY_FIELDS>;
 
 /**
  * `findForVerify`: a cache miss costs the database a command, and on the embedded engine the command's

@@ -1,3 +1,4 @@
+import type { Ratelimit } from '../../shared/schemas/limits';
 import type { Meta } from '../../shared/schemas/policy';
 /**
  * Document shapes of key policies: team roles and identities (split from collections.ts, which
@@ -25,4 +26,6 @@ export interface IdentityDoc {
   externalId: string;
   meta: Meta;
   createdAt: Date;
+  /** Rate limits shared by the identity's keys (issue 25, limits.repo.ts); absent: none. */
+  ratelimits?: Ratelimit[];
 }

@@ -24,6 +24,7 @@ import { canaryAlarmsRepo } from './canary-alarms.repo';
 import { tokensRepo } from './tokens.repo';
 import { rolesRepo } from './roles.repo';
 import { identitiesRepo } from './identities.repo';
+import { limitsRepo } from './limits.repo';
 
 /**
  * Every repo over one database's collections. The only thing services are handed from the
@@ -57,6 +58,7 @@ export function createRepos(cols: Collections, database: Pick<Database, 'ping'>)
     tokens: tokensRepo(cols),
     roles: rolesRepo(cols),
     identities: identitiesRepo(cols),
+    limits: limitsRepo(cols),
   };
 }
 export type Repos = ReturnType<typeof createRepos>;

@@ -42,7 +42,7 @@ export interface UsageDelta extends VerifyCounts {
 export type { RecordedCalls };
 
 const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
-const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound'] as const;
+const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound', 'rateLimited', 'usageExceeded'] as const;
 
 /** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */
 const FLUSHES_KEPT = 100;
@@ -78,7 +78,7 @@ const withLatest = <T extends Partial<Pick<UsageDoc, 'lastValid' | 'lastFail'>>>
  */
 function flushOp(flushId: string, source: string, d: UsageDelta): AnyBulkWriteOperation<UsageDoc> {
   const set: Record<string, unknown> = {};
-  const inc: Record<string, number> = Object.fromEntries(COUNTS.map((f) => [f, d[f]]));
+  const inc: Record<string, number> = Object.fromEntries(COUNTS.map((f) => [f, d[f] ?? 0]));
   if (d.ipsCapped) set.ipsCapped = true;
   for (const [f, n] of [['forbidden', d.forbidden], ['insufficientPermissions', d.insufficientPermissions], ['callsCapped', d.callsCapped]] as const) if (n) inc[f] = n;
   for (const c of d.calls ?? []) {
@@ -119,7 +119,7 @@ function docWithFlush(f: Flush): UsageDoc {
   const d = f.delta;
   return {
     ...emptyDoc(d),
-    ...(Object.fromEntries(COUNTS.map((c) => [c, d[c]])) as unknown as VerifyCounts),
+    ...(Object.fromEntries(COUNTS.map((c) => [c, d[c] ?? 0])) as unknown as VerifyCounts),
     ips: [...new Set(d.ips)],
     ipsCapped: d.ipsCapped,
     forbidden: d.forbidden ?? 0,

@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import type { AuditItem } from '../services/audit.service';
 import type { UsageCsvRow } from '../services/usage.service';
 import { teamAdmin } from './auth';
+import { LIMIT_COLUMNS } from './limits-csv';
 
 /**
  * CSV exports for admins: plain routes (a browser download cannot speak tRPC)
@@ -40,6 +41,7 @@ const KEY_COLUMNS: CsvColumn<KeyRow>[] = [
   ['restrictionsOrigins', (k) => k.restrictions.origins.join(' ') || null],
   ['meta', (k) => (k.meta ? JSON.stringify(k.meta) : null)],
   ['externalId', (k) => k.externalId],
+  ...LIMIT_COLUMNS,
 ];
 
 const AUDIT_COLUMNS: CsvColumn<AuditItem>[] = [

@@ -38,17 +38,18 @@ export function verifyRoutes(deps: Deps, services: Services) {
     }
     const parsed = VerifyRequestSchema.safeParse(body);
     if (!parsed.success) {
-      // Wrong `permissions` or `context` are worded by their schemas; anything else is a wrong body.
-      const issues = parsed.error.issues.filter((i) => i.path[0] === 'permissions' || i.path[0] === 'context');
+      // Wrong `permissions`, `context`, `cost` or `ratelimits` are worded by their schemas; anything else is a wrong body.
+      const worded = ['permissions', 'context', 'cost', 'ratelimits'];
+      const issues = parsed.error.issues.filter((i) => worded.includes(String(i.path[0])));
       const message = issues.length === parsed.error.issues.length
         ? issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')
         : 'The body must be {"key": "kw_…"} with "key" a string.';
       return c.json({ error: 'BAD_REQUEST', message }, 400);
     }
-    const { key, permissions, context } = parsed.data;
+    const { key, permissions, context, cost, ratelimits } = parsed.data;
     // verify() bounds its own database wait; the hot path sets no timer of its own. Restrictions
     // are checked against `context` only: this route's caller is the service, not its client.
-    const answer = await services.verify.verify(key, callerOf(c, deps.config.trustProxy), { permissions, context });
+    const answer = await services.verify.verify(key, callerOf(c, deps.config.trustProxy), { permissions, context }, { cost, ratelimits });
     return c.body(answerJson(answer), 200, { 'content-type': 'application/json' });
   });
 

@@ -16,7 +16,7 @@ const NEWEST = 5;
 const STAMP_BUCKET_MS = 5 * 60_000;
 
 /** Unread notices of these kinds make the badge amber until read: each asks the reader to do something. */
-const ATTENTION_KINDS = new Set(['key_idle_warning', 'key_rotated', 'key_request_approved', 'key_request_denied']);
+const ATTENTION_KINDS = new Set(['key_idle_warning', 'key_rotated', 'key_request_approved', 'key_request_denied', 'key_credits_low', 'key_credits_exhausted']);
 
 /**
  * What the extension's badge shows, across all of the caller's teams.

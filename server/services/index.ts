@@ -35,6 +35,9 @@ import type { WebhookOptions } from './webhook-delivery';
 import { rolesService } from './roles.service';
 import { identitiesService } from './identities.service';
 import { keyPreviewService } from './key-preview.service';
+import { limitsService } from './limits.service';
+import { keyLimitsService } from './key-limits.service';
+import { limitAlerts } from './limit-alerts';
 
 /**
  * Wires repos into services once per process (or per test). The repos come from the data layer
@@ -69,7 +72,8 @@ export function createServices(
   const usedAfterRevoke = usedAfterRevokeNotices(deps, repos, publishNotices);
   const leakAlertsService = leakAlerts(deps, repos, publishNotices);
   const canary = canaryService(deps, repos, audit, leakAlertsService);
-  const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary);
+  const limits = limitsService(deps, repos, limitAlerts(deps, repos, publishNotices, webhooks));
+  const verify = verifyService(deps, repos, overrides.verify, usage.recorder, canary, limits);
   const keyChanges = keyChangesService(deps, repos);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged, keyChanges);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
@@ -86,8 +90,9 @@ export function createServices(
   const roles = rolesService(deps, repos, audit, verify.keyStateChanged, keyChanges);
   const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
   const keyPreview = keyPreviewService(deps, repos, usage.recorder);
+  const keyLimits = keyLimitsService(deps, repos, limits, identities, keys, audit, verify.keyStateChanged);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { keyChanges, tokens, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyChanges, tokens, keyLimits, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -13,7 +13,8 @@ export function keyHolderService(repos: { keys: KeysRepo; teams: TeamsRepo; user
      * valid. Here the holder calls Keywarden itself, so its own address and origin are the context.
      */
     async me(value: string, source: UseSource, origin?: string) {
-      const result = await verify.verify(value, source, { context: { ip: source.ip ?? undefined, origin } });
+      // Asking who one is spends no credits and no rate-limit budget.
+      const result = await verify.verify(value, source, { context: { ip: source.ip ?? undefined, origin } }, null);
       if (!result.valid) return { invalid: result.code };
       const [team, owner, stored] = await Promise.all([
         repos.teams.findTeam(result.teamId),

@@ -8,6 +8,7 @@ import type { UsageRepo } from '../db/usage.repo';
 import type { UsersRepo } from '../db/users.repo';
 import { floorHour, last24hStart, last7dStart } from './usage-buckets';
 import { keyPolicyOf } from '../../shared/key-policy';
+import { rowCredits } from './limits.service';
 
 /** Re-exported for callers written against this file; the rule itself lives in db/effective-status.ts. */
 export { effectiveStatus };
@@ -107,6 +108,8 @@ export async function toKeyRows(
       ...usage.get(k.id)!,
       ...rotationFields(k.id, effective.status, graceOf, replaces, now),
       ...(k.canary ? { canary: true as const, canaryFired: canaryAlarms.get(k.id) ?? null } : {}),
+      ratelimits: k.ratelimits ?? [],
+      credits: rowCredits(k.credits, now),
       ...(leaksOf.has(k.id) ? { leaks: leaksOf.get(k.id)!.map(({ keyId: _keyId, ...entry }) => entry) } : {}),
       ...keyPolicyOf(k),
     };

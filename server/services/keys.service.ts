@@ -29,6 +29,8 @@ import { keyPolicyOf } from '../../shared/key-policy';
 import { AppError } from '../errors';
 import { newId } from '../lib/ids';
 import { checkPolicyEdit, policyChanges, policyDiff } from './key-policy-edits';
+import { limitFields } from './limits.service';
+import type { KeyLimitsInput } from '../../shared/schemas/limits';
 
 
 /** What keys.create needs of an approved request: check it is the caller's live grant, then spend it. */
@@ -81,7 +83,7 @@ export function keysService(
     },
 
     /** `ownerId` (an admin's choice, the REST API's): the key is issued to that member of the team instead of the caller. */
-    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean; ownerId?: string } & KeyPolicyInput) {
+    async create(actor: Actor & { role: Role }, input: { teamId: string; name: string; expiresInDays?: number; expiresAt?: Date; requestId?: string; canary?: boolean; ownerId?: string } & KeyPolicyInput & KeyLimitsInput) {
       const team = await repos.teams.findTeam(input.teamId);
       if (!team) throw notFound('Team not found.');
       const ownerId = input.ownerId ?? actor.userId!;
@@ -90,6 +92,7 @@ export function keysService(
         if (!(await repos.teams.findMembership(input.teamId, ownerId))) throw badRequest('ownerId: not a member of this team.');
       }
       if (input.canary && !isAdminRole(actor.role)) throw forbidden('Only team admins can create canary keys.');
+      if ((input.ratelimits !== undefined || input.credits !== undefined) && !isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
       await checkPolicyEdit(repos.roles, input.teamId, isAdminRole(actor.role), input, []);
       const policy = policyChanges(input);
       const grant = input.requestId ? await grants.check(actor, input.teamId, input.requestId) : null;
@@ -107,7 +110,7 @@ export function keysService(
       if (input.canary) expiresAt = null;
 
       const key = generateKey();
-      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId, name: input.name, createdAt: now, expiresAt }), ...keyPolicyOf(policy), ...(input.canary ? { canary: true } : {}) };
+      const stored = { ...newStoredKey(key, { teamId: input.teamId, ownerId, name: input.name, createdAt: now, expiresAt }), ...keyPolicyOf(policy), ...(input.canary ? { canary: true } : {}), ...limitFields(input, now) };
       await ensureIdentity(input.teamId, policy.externalId, now);
       // The grant is spent before the key exists (one use even when two calls race); a failed insert spends it too.
       if (grant) await grants.use(actor, input.requestId!, stored.id);

@@ -149,7 +149,9 @@ export function usageRecorder(deps: Deps, repo: Pick<UsageRepo, 'addFlushes'>, o
           } else tally.ipsCapped = true;
         }
         if (call) countCall(tally, call);
-        if (outcome === 'valid') {
+        if (outcome === 'RATE_LIMITED') tally.rateLimited++;
+        else if (outcome === 'USAGE_EXCEEDED') tally.usageExceeded++;
+        else if (outcome === 'valid') {
           tally.valid++;
           tally.lastValid = { at: t, ip: source.ip, ua: source.userAgent };
         } else if (outcome === 'FORBIDDEN') tally.forbidden++;

@@ -27,6 +27,8 @@ export const USAGE_MAX_QUERIES = 50;
 export const callSignature = (c: RecordedCall) => createHash('sha256').update(JSON.stringify([c.ip, c.origin, c.permissions])).digest('base64url').slice(0, 16).replace(/^-/, '_');
 
 export interface Tally extends VerifyCounts {
+  rateLimited: number;
+  usageExceeded: number;
   keyId: string | null;
   teamId: string | null;
   hour: number;
@@ -54,7 +56,7 @@ export interface Tally extends VerifyCounts {
   stored: boolean;
 }
 
-const noCounts = (): VerifyCounts => ({ valid: 0, revoked: 0, disabled: 0, expired: 0, malformed: 0, notFound: 0 });
+const noCounts = (): Required<VerifyCounts> => ({ valid: 0, revoked: 0, disabled: 0, expired: 0, malformed: 0, notFound: 0, rateLimited: 0, usageExceeded: 0 });
 
 export const newTally = (key: { id: string; teamId: string } | null, hour: number): Tally => ({
   keyId: key?.id ?? null,
@@ -113,6 +115,8 @@ export function takeDelta(t: Tally): UsageDelta {
     expired: t.expired,
     malformed: t.malformed,
     notFound: t.notFound,
+    rateLimited: t.rateLimited,
+    usageExceeded: t.usageExceeded,
     ips: t.newIps.map((ip) => clean(ip, MAX_IP_LENGTH)!),
     ipsCapped: t.ipsCapped,
     forbidden: t.forbidden,

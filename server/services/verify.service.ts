@@ -12,6 +12,8 @@ import type { RolesRepo } from '../db/roles.repo';
 import type { IdentitiesRepo } from '../db/identities.repo';
 import type { Identity, Meta, VerifyContext } from '../../shared/schemas/policy';
 import { checkedQuery, policyRefusal, resolvePolicy, type PolicyRefusal, type ResolvedPolicy } from './key-policy';
+import type { Ratelimit, RatelimitState, VerifyLimitsRequest } from '../../shared/schemas/limits';
+import type { LimitsService } from './limits.service';
 
 /**
  * The verify hot path: checksum first (no database for junk), then the key's
@@ -43,7 +45,7 @@ const LOOKUP_DEADLINE_MS = 6000;
 
 export type VerifyResult =
   | ValidAnswer
-  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'> }
+  | { valid: false; code: Exclude<VerifyFailureCode, 'FORBIDDEN'>; ratelimits?: RatelimitState[]; credits?: { remaining: number } }
   | ({ valid: false } & PolicyRefusal);
 
 type ValidAnswer = Readonly<{
@@ -57,6 +59,8 @@ type ValidAnswer = Readonly<{
       meta: Meta;
       identity: Identity | null;
       rotation?: { replacedBy: string; graceEndsAt: Date };
+      ratelimits: readonly RatelimitState[];
+      credits: { remaining: number } | null;
     }>;
 
 /** What a verification asks besides the key: a permission query and its caller's context. */
@@ -68,7 +72,7 @@ export interface VerifyAsk {
 /** The key, with its rotation when it is the previous key of one (one document, read by `_id`), and its resolved policy. */
 type StoredState = NonNullable<Awaited<ReturnType<KeysRepo['findForVerify']>>>;
 /** `answer`: the valid answer, made once per cache fill (everything in it comes from the cached state). */
-type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; answer?: ValidAnswer };
+type KeyState = Omit<StoredState, 'policy'> & { policy: ResolvedPolicy; identityRatelimits: Ratelimit[]; answer?: ValidAnswer };
 
 function validAnswer(key: KeyState): ValidAnswer {
   const { policy } = key;
@@ -82,6 +86,9 @@ function validAnswer(key: KeyState): ValidAnswer {
     roles: policy.roles,
     meta: policy.meta,
     identity: policy.identity,
+    // A key whose limits apply to nothing answers these as they are; one with limits gets its own per call.
+    ratelimits: [],
+    credits: null,
   };
   // During a rotation's grace the caller hears which key replaces this one, to log a deprecation warning.
   return Object.freeze(key.rotation ? { ...valid, rotation: { replacedBy: key.rotation.replacedBy, graceEndsAt: key.rotation.graceEndsAt } } : valid);
@@ -109,6 +116,8 @@ export function verifyService(
   usage: Pick<UsageRecorder, 'record'> | null = null,
   /** Told when a canary key is presented; the caller hears NOT_FOUND either way. */
   canary: { triggered(key: { id: string; teamId: string }, source: UseSource, at: Date): void } | null = null,
+  /** Rate limits and credits (issue 25), checked last. */
+  limits: Pick<LimitsService, 'check' | 'identityRatelimits'> | null = null,
 ) {
   const opts = { ...DEFAULTS, ...options };
   const cache = new Map<string, { state: KeyState | null; at: number }>();
@@ -165,11 +174,13 @@ export function verifyService(
     const stored = await repos.keys.findForVerify(hash);
     if (!stored) return null;
     const { policy, ...key } = stored;
-    const [roles, identity] = await Promise.all([
+    const [roles, identity, identityRatelimits] = await Promise.all([
       policy.roles.length > 0 && repos.roles ? repos.roles.findMany(key.teamId, policy.roles) : [],
       policy.externalId && repos.identities ? repos.identities.find(key.teamId, policy.externalId) : null,
+      // Issue 25: the identity's shared rate limits, cached with the key like the rest of its policy.
+      policy.externalId && limits ? limits.identityRatelimits(key.teamId, policy.externalId) : [],
     ]);
-    return { ...key, policy: resolvePolicy(policy, roles, identity && { id: identity.id, externalId: identity.externalId, meta: identity.meta }) };
+    return { ...key, identityRatelimits, policy: resolvePolicy(policy, roles, identity && { id: identity.id, externalId: identity.externalId, meta: identity.meta }) };
   }
 
   function recordUse(hash: string, storedLastUsed: Date | null, now: Date) {
@@ -209,7 +220,7 @@ export function verifyService(
 
   return {
     /** `source` is who presented the key, for usage analytics. */
-    async verify(value: string, source: UseSource = UNKNOWN_SOURCE, ask: VerifyAsk = {}): Promise<VerifyResult> {
+    async verify(value: string, source: UseSource = UNKNOWN_SOURCE, ask: VerifyAsk = {}, spend: VerifyLimitsRequest | null = {}): Promise<VerifyResult> {
       // A query that does not parse is the caller's mistake (400), whatever the key.
       const query = ask.permissions === undefined ? null : checkedQuery(ask.permissions);
       const parsed = parseKey(value);
@@ -235,11 +246,23 @@ export function verifyService(
         return { valid: false, code };
       }
       const refusal = policyRefusal(key.policy, ask.context, query);
-      usage?.record(key, refusal?.code ?? 'valid', source, now, { ip: ask.context?.ip ?? null, origin: ask.context?.origin ?? null, permissions: query?.text ?? null });
-      if (refusal) return { valid: false, ...refusal };
+      const call = { ip: ask.context?.ip ?? null, origin: ask.context?.origin ?? null, permissions: query?.text ?? null };
+      if (refusal) {
+        usage?.record(key, refusal.code, source, now, call);
+        return { valid: false, ...refusal };
+      }
+      // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
+      const policy = key.policy;
+      const limited = spend && limits ? await limits.check(hash, { ...key, identity: policy.identity && { id: policy.identity.id, ratelimits: key.identityRatelimits } }, spend, now) : null;
+      usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now, call);
+      if (limited && !limited.ok) {
+        const { ok: _ok, ...limitRefusal } = limited;
+        return { valid: false, ...limitRefusal };
+      }
       recordUse(hash, key.lastUsedAt, now);
-      // One answer object per cached state, so the route serializes it once (verify.routes.ts).
-      return (key.answer ??= validAnswer(key));
+      // One answer object per cached state, so the route serializes it once (verify.routes.ts); limits that applied make one per call.
+      const answer = (key.answer ??= validAnswer(key));
+      return limited && (limited.ratelimits.length > 0 || limited.credits !== null) ? { ...answer, ratelimits: limited.ratelimits, credits: limited.credits } : answer;
     },
 
     /**

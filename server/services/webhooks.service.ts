@@ -116,6 +116,11 @@ export function webhooksService(
       if (next) kickAt(next, deps.now(), () => outbox.kick());
     },
 
+    /** Events worded by their own writers (issue 25's limit alerts, limit-alerts.ts): the event's id makes it once. */
+    async emit(teamId: string, event: WebhookEventBody & { type: SubscribableEvent }): Promise<void> {
+      await publish(teamId, event.type, () => event);
+    },
+
     /** Audit listener: one event per record whose action is a webhook event. */
     async fromAudit(record: AuditRecord): Promise<void> {
       const type = eventForAudit(record.action);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RatelimitsSchema } from './limits';
 import { CursorSchema, TeamIdSchema } from './common';
 import { KeyRowSchema } from './key';
 import { ExternalIdSchema, IdentitySchema, MetaSchema } from './policy';
@@ -9,4 +10,5 @@ export const IdentityPageSchema = z.object({ items: z.array(IdentitySchema), nex
 export const GetIdentityInput = z.object({ teamId: TeamIdSchema, externalId: ExternalIdSchema });
 /** identities.get: the identity and the team's keys that name it, newest first. */
 export const IdentityDetailsSchema = z.object({ identity: IdentitySchema, keys: z.array(KeyRowSchema) });
-export const UpdateIdentityInput = GetIdentityInput.extend({ meta: MetaSchema });
+/** `meta` (issue 24) and the identity's shared `ratelimits` (issue 25): each optional, absent ones untouched. */
+export const UpdateIdentityInput = GetIdentityInput.extend({ meta: MetaSchema.optional(), ratelimits: RatelimitsSchema.optional() });

@@ -3,6 +3,7 @@ import { LeakEntrySchema } from './leak';
 import { CursorSchema, NameTextSchema, PublicIdSchema, RoleSchema, TeamIdSchema, UserIdSchema } from './common';
 import { DAY_MS } from '../time';
 import { ExternalIdSchema, IdentitySchema, KeyPolicyInput, MetaSchema, PermissionQuerySchema, PermissionsSchema, RestrictionsSchema, RoleNameSchema, RoleNamesSchema, VerifyContextSchema } from './policy';
+import { CreditsSchema, CreditsStateSchema, KeyLimitsInput, RatelimitSchema, RatelimitStateSchema, VerifyLimitsRequestSchema } from './limits';
 
 export const KeyStatusSchema = z.enum(['enabled', 'disabled', 'revoked']);
 export type KeyStatus = z.infer<typeof KeyStatusSchema>;
@@ -46,6 +47,9 @@ export const KeyRowSchema = z.object({
   restrictions: RestrictionsSchema,
   meta: MetaSchema,
   externalId: ExternalIdSchema.nullable(),
+  /** Rate limits and credits (issue 25, shared/schemas/limits.ts); always set by the server. */
+  ratelimits: z.array(RatelimitSchema).optional(),
+  credits: CreditsSchema.nullable().optional(),
 });
 export type KeyRow = z.infer<typeof KeyRowSchema>;
 export type KeyRowUsage = KeyRow['usage'];
@@ -72,6 +76,7 @@ export const CreateKeyInput = z
     /** An approved key request (keyRequests.approve): lets a member generate this one key while generation is off. */
     requestId: PublicIdSchema.optional(),
     ...KeyPolicyInput.shape,
+    ...KeyLimitsInput.shape,
   })
   .refine((v) => v.expiresInDays === undefined || v.expiresAt === undefined, {
     message: 'give expiresInDays or expiresAt, not both',
@@ -81,7 +86,7 @@ export const CreateKeyInput = z
 export const KeyIdInput = z.object({ teamId: TeamIdSchema, keyId: PublicIdSchema });
 
 /** keys.update: the policy fields to change (absent: unchanged); answers the updated row. */
-export const UpdateKeyInput = KeyIdInput.extend(KeyPolicyInput.shape);
+export const UpdateKeyInput = KeyIdInput.extend({ ...KeyPolicyInput.shape, ...KeyLimitsInput.shape });
 
 /** Why verify refuses a key by its policy (and what a preview counts). */
 export const PolicyRefusalReasonSchema = z.enum(['IP_NOT_ALLOWED', 'ORIGIN_NOT_ALLOWED', 'INSUFFICIENT_PERMISSIONS']);
@@ -200,15 +205,17 @@ export type ChangeResult = z.infer<typeof ChangeResultSchema>;
 
 /**
  * The verify API (plain HTTP): the key, an optional permission query, and the context of the
- * service's own caller (its address and origin) for the key's restrictions.
+ * service's own caller (its address and origin) for the key's restrictions; the credits it spends
+ * and the named rate limits it applies (issue 25).
  */
 export const VerifyRequestSchema = z.object({
   key: z.string({ error: '"key" must be a string' }),
   permissions: PermissionQuerySchema.optional(),
   context: VerifyContextSchema.optional(),
+  ...VerifyLimitsRequestSchema.shape,
 });
-/** The key's state first (MALFORMED … EXPIRED), then its policy: FORBIDDEN (address or origin), INSUFFICIENT_PERMISSIONS. */
-export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'FORBIDDEN', 'INSUFFICIENT_PERMISSIONS']);
+/** The key's state first (MALFORMED … EXPIRED), then its policy: FORBIDDEN (address or origin), INSUFFICIENT_PERMISSIONS; then its limits (RATE_LIMITED, USAGE_EXCEEDED). */
+export const VerifyFailureCodeSchema = z.enum(['MALFORMED', 'NOT_FOUND', 'DISABLED', 'REVOKED', 'EXPIRED', 'FORBIDDEN', 'INSUFFICIENT_PERMISSIONS', 'RATE_LIMITED', 'USAGE_EXCEEDED']);
 export type VerifyFailureCode = z.infer<typeof VerifyFailureCodeSchema>;
 /**
  * The verify API's answer (200 for any well-formed request): a working key's ids and policy, or
@@ -227,8 +234,19 @@ export const VerifyResultSchema = z.discriminatedUnion('valid', [
     meta: MetaSchema,
     identity: IdentitySchema.nullable(),
     rotation: z.object({ replacedBy: z.string(), graceEndsAt: z.date() }).optional(),
+    // Readonly: verify hands out the cached answer itself, which nobody may change.
+    ratelimits: z.array(RatelimitStateSchema).readonly(),
+    credits: CreditsStateSchema,
   }),
-  z.object({ valid: z.literal(false), code: VerifyFailureCodeSchema, reason: PolicyRefusalReasonSchema.exclude(['INSUFFICIENT_PERMISSIONS']).optional() }),
+  z.object({
+    valid: z.literal(false),
+    code: VerifyFailureCodeSchema,
+    reason: PolicyRefusalReasonSchema.exclude(['INSUFFICIENT_PERMISSIONS']).optional(),
+    /** With RATE_LIMITED: every limit the call was checked against. */
+    ratelimits: z.array(RatelimitStateSchema).optional(),
+    /** With USAGE_EXCEEDED: the credits left. */
+    credits: z.object({ remaining: z.number() }).optional(),
+  }),
 ]);
 
 /** keys.actionProgress: the team's bulk actions still running, each with its keys done of total (polled while a bulk call runs). */

@@ -16,6 +16,9 @@ export const WEBHOOK_EVENTS = [
   'settings.updated',
   'member.added',
   'member.removed',
+  'key.credits_low',
+  'key.credits_exhausted',
+  'key.rate_limited',
 ] as const;
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEventSchema> | 'ping';

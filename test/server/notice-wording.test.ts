@@ -5,6 +5,7 @@ import { keyNoticeMail } from '../../server/mail/templates/key-notice';
 import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../../server/mail/templates/leak-notice';
 import type { KeyNoticeParams } from '../../server/mail/templates/key-notice-params';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
+import { limitNoticeLine, limitNoticeMail, type LimitNoticeKind } from '../../server/mail/templates/limit-notice';
 import { adminActor, issueKey } from '../helpers/notify';
 
 /**
@@ -79,6 +80,12 @@ describe('every notice and every email names its team', () => {
     key_request_created: [keyNotice(params('key_request_created', { reason: 'nightly export' }))],
     key_request_approved: [keyNotice(params('key_request_approved', { reason: null }))],
     key_request_denied: [keyNotice(params('key_request_denied', { reason: 'use staging' }))],
+    ...Object.fromEntries(
+      (['key_credits_low', 'key_credits_exhausted', 'key_rate_limited'] as const).map((kind) => {
+        const p = { kind, teamName, keyName: 'ci', hint: 'kw_ab…cd', remaining: 5, base: 100, limits: ['api'], publicUrl: base.publicUrl };
+        return [kind, [{ message: limitNoticeLine(p), mail: limitNoticeMail(p) }]];
+      }),
+    ) as Record<LimitNoticeKind, { message: string; mail: { subject: string; text: string; html: string } }[]>,
   };
 
   it.each(Object.entries(worded))('%s: in its in-app line, its email subject and its email body', (_kind, notices) => {

@@ -40,6 +40,9 @@ describe('POST /v1/keys/verify', () => {
       roles: [],
       meta: null,
       identity: null,
+      // A key without limits answers empty rate limits and no credits (issue 25).
+      ratelimits: [],
+      credits: null,
     });
   });
 

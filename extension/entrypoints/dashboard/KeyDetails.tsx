@@ -1,4 +1,5 @@
 import { LeakDetail } from '../../components/LeakNote';
+import { KeyLimitsCard } from '../../components/KeyLimitsCard';
 import { useEffect, useRef } from 'preact/hooks';
 import type { KeyRow } from '../../../shared/schemas/key';
 import { AsyncStatus } from '../../components/AsyncStatus';
@@ -115,6 +116,8 @@ export function KeyDetails({ teamId, keyRef, admin, onClose, onChanged }: { team
       ) : (
         <p class="hint">Open the key from the list to see and change its policy.</p>
       )}
+
+      <KeyLimitsCard teamId={teamId} keyId={keyRef.id} row={keyRef} admin={admin} />
 
       {admin ? (
         <>

@@ -27,6 +27,9 @@ export const NOTICE_LABELS: Record<NotificationKind, string> = {
   key_request_created: 'Key request',
   key_request_approved: 'Request approved',
   key_request_denied: 'Request denied',
+  key_credits_low: 'Credits low',
+  key_credits_exhausted: 'Out of credits',
+  key_rate_limited: 'Rate limited',
 };
 
 /** How a revocation came about, where the line says so; a key revoked by hand needs no words. */

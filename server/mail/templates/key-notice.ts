@@ -48,6 +48,11 @@ function subjectLine(p: KeyNoticeParams): string {
       return `A Keywarden canary key was used`;
     case 'key_used_after_revoke':
       return n === 1 ? `The revoked Keywarden API key "${only}" is still being used` : `${n} revoked Keywarden API keys are still being used`;
+    // Issue 25's limit alerts have their own words (limit-notice.ts); these lines only keep this one total.
+    case 'key_credits_low':
+    case 'key_credits_exhausted':
+    case 'key_rate_limited':
+      return `Your Keywarden API key "${only}" reached a limit`;
   }
 }
 
@@ -73,6 +78,10 @@ export function whatHappened(p: KeyNoticeParams): string {
       return `A canary key of team "${p.teamName}" was used.`;
     case 'key_used_after_revoke':
       return `${n === 1 ? 'An API key' : `${n} API keys`} of team "${p.teamName}" that no longer ${pick(n, 'works', 'work')} ${pick(n, 'was', 'were')} still presented to Keywarden.`;
+    case 'key_credits_low':
+    case 'key_credits_exhausted':
+    case 'key_rate_limited':
+      return `An API key of team "${p.teamName}" reached its rate limit or credits.`;
   }
 }
 
@@ -95,6 +104,10 @@ function nextSteps(p: KeyNoticeParams): string {
       return 'Find out where the canary was planted and treat every secret beside it as leaked.';
     case 'key_used_after_revoke':
       return `Find whoever still uses ${these} and give them a new key; if nobody should, ${pick(p.keys.length, 'it', 'they')} may have leaked.`;
+    case 'key_credits_low':
+    case 'key_credits_exhausted':
+    case 'key_rate_limited':
+      return 'An admin can change its limits or top up its credits in the key details panel.';
   }
 }
 

@@ -15,5 +15,6 @@ export const identitiesRouter = router({
   update: adminProcedure
     .input(UpdateIdentityInput)
     .output(IdentitySchema)
-    .mutation(({ ctx, input }) => ctx.services.identities.update(ctx.teamActor, input.teamId, input.externalId, input.meta)),
+    // Shared rate limits (issue 25) are folded in by key-limits.service.
+    .mutation(({ ctx, input }) => ctx.services.keyLimits.updateIdentity(ctx.teamActor, input)),
 });

@@ -42,7 +42,8 @@ export const memberKeysProcedures = {
   update: teamProcedure
     .input(UpdateKeyInput)
     .output(KeyRowSchema)
-    .mutation(({ ctx, input }) => ctx.services.keys.update({ ...ctx.teamActor, role: ctx.team.role }, input)),
+    // Rate limits and credits (admins only) are folded in by key-limits.service (issue 25).
+    .mutation(({ ctx, input }) => ctx.services.keyLimits.update({ ...ctx.teamActor, role: ctx.team.role }, input)),
   /** What proposed permissions, roles or restrictions would have refused of the key's recorded verifications. */
   previewRestrictions: teamProcedure
     .input(PreviewRestrictionsInput)

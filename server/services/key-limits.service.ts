@@ -1,0 +1,65 @@
+import { isAdminRole, type Role } from '../../shared/schemas/common';
+import type { KeyRow } from '../../shared/schemas/key';
+import type { KeyLimitsInput } from '../../shared/schemas/limits';
+import type { KeysRepo } from '../db/keys.repo';
+import { forbidden, notFound } from '../errors';
+import type { Actor } from './actor';
+import type { AuditService } from './audit.service';
+import type { KeysService } from './keys.service';
+import { rowCredits, type LimitsService } from './limits.service';
+import type { Deps } from '../deps';
+import type { Ratelimit } from '../../shared/schemas/limits';
+import type { Identity, KeyPolicyInput, Meta } from '../../shared/schemas/policy';
+import type { IdentitiesService } from './identities.service';
+
+/**
+ * keys.update with issue 25's fields: the policy part goes to keys.update (issue 24), then an
+ * admin's rate limits and credits are one write on the key, audited as `key.updated` with before
+ * and after, and every instance's verify cache is told (as for a revocation). A member who sends
+ * them is refused before anything is written. Setting credits is a top-up: the balance is set, and
+ * "credits low" is measured from it until the next refill.
+ */
+export function keyLimitsService(
+  deps: Deps,
+  repos: { keys: KeysRepo },
+  limits: Pick<LimitsService, 'setKeyLimits' | 'identityRatelimits' | 'setIdentityRatelimits'>,
+  identities: Pick<IdentitiesService, 'get' | 'update'>,
+  keys: Pick<KeysService, 'rows' | 'update'>,
+  audit: Pick<AuditService, 'record'>,
+  keyStateChanged: () => Promise<void>,
+) {
+  return {
+    async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput & KeyLimitsInput): Promise<KeyRow> {
+      const { ratelimits, credits, ...policy } = input;
+      const setsLimits = ratelimits !== undefined || credits !== undefined;
+      if (setsLimits && !isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
+      const row = await keys.update(actor, policy);
+      if (!setsLimits) return row;
+      const before = { ratelimits: row.ratelimits ?? [], credits: row.credits ?? null };
+      if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw notFound('Key not found.');
+      await keyStateChanged();
+      const stored = await repos.keys.findByPublicId(input.teamId, input.keyId);
+      if (!stored) throw notFound('Key not found.');
+      const after = { ratelimits: stored.ratelimits ?? [], credits: rowCredits(stored.credits, deps.now()) };
+      const changes = Object.fromEntries(
+        (['ratelimits', 'credits'] as const).filter((f) => input[f] !== undefined).map((f) => [f, { before: before[f], after: after[f] }]),
+      );
+      await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: stored.name, changes } });
+      return (await keys.rows(input.teamId, [stored]))[0]!;
+    },
+
+    /** identities.update: its meta (issue 24) and its shared rate limits, which every instance's verify sees at once. */
+    async updateIdentity(actor: Actor, input: { teamId: string; externalId: string; meta?: Meta; ratelimits?: Ratelimit[] }): Promise<Identity> {
+      if (input.ratelimits !== undefined) {
+        const before = await limits.identityRatelimits(input.teamId, input.externalId);
+        if (!(await limits.setIdentityRatelimits(input.teamId, input.externalId, input.ratelimits))) throw notFound('Identity not found.');
+        await keyStateChanged();
+        const { identity } = await identities.get(input.teamId, input.externalId);
+        await audit.record({ teamId: input.teamId, action: 'identity.updated', actor, targetIds: [identity.id], details: { externalId: input.externalId, before: { ratelimits: before }, after: { ratelimits: input.ratelimits } } });
+      }
+      if (input.meta !== undefined) return identities.update(actor, input.teamId, input.externalId, input.meta);
+      return (await identities.get(input.teamId, input.externalId)).identity;
+    },
+  };
+}
+export type KeyLimitsService = ReturnType<typeof keyLimitsService>;
