@@ -64,6 +64,11 @@ export function keysRepo(cols: Collections) {
     },
 
     /** Ids of the team's keys that hold a role (a change of the role changes what they may do: the change feed lists them). */
+    /** The ids of the team's keys of one identity: its meta and rate limits are part of their verify answers (the feed says so). */
+    async idsWithExternalId(teamId: string, externalId: string): Promise<string[]> {
+      return (await cols.keys.find({ teamId, externalId }, { projection: { id: 1 } }).toArray()).map((d) => d.id);
+    },
+
     async idsWithRole(teamId: string, name: string): Promise<string[]> {
       return (await cols.keys.find({ teamId, roles: name }, { projection: { id: 1 } }).toArray()).map((d) => d.id);
     },

@@ -90,7 +90,7 @@ export function createServices(
   const roles = rolesService(deps, repos, audit, verify.keyStateChanged, keyChanges);
   const identities = identitiesService(repos, audit, keys.rows, verify.keyStateChanged);
   const keyPreview = keyPreviewService(deps, repos, usage.recorder);
-  const keyLimits = keyLimitsService(deps, repos, limits, identities, keys, audit, verify.keyStateChanged);
+  const keyLimits = keyLimitsService(deps, repos, limits, identities, keys, audit, verify.keyStateChanged, keyChanges);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
   return { keyChanges, tokens, keyLimits, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };

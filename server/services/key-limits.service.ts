@@ -11,6 +11,7 @@ import type { Deps } from '../deps';
 import type { Ratelimit } from '../../shared/schemas/limits';
 import type { Identity, KeyPolicyInput, Meta } from '../../shared/schemas/policy';
 import type { IdentitiesService } from './identities.service';
+import type { KeyChangeRecorder } from './key-changes.service';
 
 /**
  * keys.update with issue 25's fields: the policy part goes to keys.update (issue 24), then an
@@ -27,6 +28,8 @@ export function keyLimitsService(
   keys: Pick<KeysService, 'rows' | 'update'>,
   audit: Pick<AuditService, 'record'>,
   keyStateChanged: () => Promise<void>,
+  /** The change feed: a change of limits (or of an identity's meta or limits) changes the keys' verify answers. */
+  feed: KeyChangeRecorder,
 ) {
   return {
     async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput & KeyLimitsInput): Promise<KeyRow> {
@@ -38,6 +41,7 @@ export function keyLimitsService(
       const before = { ratelimits: row.ratelimits ?? [], credits: row.credits ?? null };
       if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw notFound('Key not found.');
       await keyStateChanged();
+      await feed.record(input.teamId, 'updated', [input.keyId]);
       const stored = await repos.keys.findByPublicId(input.teamId, input.keyId);
       if (!stored) throw notFound('Key not found.');
       const after = { ratelimits: stored.ratelimits ?? [], credits: rowCredits(stored.credits, deps.now()) };
@@ -57,8 +61,9 @@ export function keyLimitsService(
         const { identity } = await identities.get(input.teamId, input.externalId);
         await audit.record({ teamId: input.teamId, action: 'identity.updated', actor, targetIds: [identity.id], details: { externalId: input.externalId, before: { ratelimits: before }, after: { ratelimits: input.ratelimits } } });
       }
-      if (input.meta !== undefined) return identities.update(actor, input.teamId, input.externalId, input.meta);
-      return (await identities.get(input.teamId, input.externalId)).identity;
+      const identity = input.meta !== undefined ? await identities.update(actor, input.teamId, input.externalId, input.meta) : (await identities.get(input.teamId, input.externalId)).identity;
+      if (input.meta !== undefined || input.ratelimits !== undefined) await feed.record(input.teamId, 'updated', await repos.keys.idsWithExternalId(input.teamId, input.externalId));
+      return identity;
     },
   };
 }

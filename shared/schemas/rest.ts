@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { PublicIdSchema, TeamIdSchema, UserIdSchema } from './common';
 import { AuditListInput } from './audit';
-import { CreateKeyInput, KeyFilters, KeyIdsInput, KeySortSchema, ListKeysInput } from './key';
-import { KeyPolicyInput } from './policy';
+import { CreateKeyInput, KeyFilters, KeyIdsInput, KeySortSchema, ListKeysInput, UpdateKeyInput } from './key';
 import { UsageOverviewInput } from './usage';
 
 /**
@@ -53,8 +52,8 @@ export const CreateKeyBody = z
   .extend({ ownerId: UserIdSchema.optional().describe("The key's owner, a member of the team; default the token's creator.") })
   .strict();
 
-/** `PATCH keys/{keyId}`: the policy fields of keys.update (absent: unchanged). */
-export const UpdateKeyBody = KeyPolicyInput.strict();
+/** `PATCH keys/{keyId}`: the fields of keys.update, policy and limits (absent: unchanged). */
+export const UpdateKeyBody = UpdateKeyInput.omit({ teamId: true, keyId: true }).strict();
 
 /** `POST keys/revoke`. */
 export const RevokeKeysBody = KeyIdsInput.omit({ teamId: true }).strict();

@@ -69,6 +69,23 @@ describe('the key change feed', () => {
     expect((await read(b, team.teamId, after)).events).toEqual([expect.objectContaining({ seq: after + 1, keyId: created.row.id, kind: 'updated' })]);
   });
 
+  it("lists a change of a key's limits, and of its identity's meta or limits, as updated: they are part of its verify answer", async () => {
+    const team = await createTeam(a);
+    const created = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'metered', externalId: 'acme' });
+    const other = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'other' });
+    const after = (await read(a, team.teamId)).next;
+    await team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: created.row.id, credits: { remaining: 10, refill: null } });
+    await team.admin.api.identities.update.mutate({ teamId: team.teamId, externalId: 'acme', meta: { plan: 'pro' } });
+    await team.admin.api.identities.update.mutate({ teamId: team.teamId, externalId: 'acme', ratelimits: [{ name: 'burst', limit: 5, durationMs: 1000, autoApply: true }] });
+    const events = (await read(b, team.teamId, after)).events;
+    expect(events.map((e) => [e.keyId, e.kind])).toEqual([
+      [created.row.id, 'updated'],
+      [created.row.id, 'updated'],
+      [created.row.id, 'updated'],
+    ]);
+    expect(events.some((e) => e.keyId === other.row.id)).toBe(false);
+  });
+
   it('lists every key holding a role as updated when the role changes or goes', async () => {
     const team = await createTeam(a);
     await team.admin.api.roles.upsert.mutate({ teamId: team.teamId, name: 'reader', permissions: ['docs.read'] });

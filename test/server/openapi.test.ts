@@ -109,6 +109,9 @@ describe('every REST route answers what the document says', () => {
     expect((await call('GET', '/keys?view=enabled,disabled&sort=oldest&limit=5')).body.items).toHaveLength(2);
     expect((await call('GET', `/keys/${keyId}`)).body).toMatchObject({ id: keyId, status: 'enabled' });
     expect((await call('PATCH', `/keys/${keyId}`, { meta: { plan: 'pro', quota: [1, { burst: true }] } })).body.meta).toEqual({ plan: 'pro', quota: [1, { burst: true }] });
+    // Limits too (issue 25), through the same keys.update.
+    const limited = (await call('PATCH', `/keys/${keyId}`, { ratelimits: [{ name: 'burst', limit: 5, durationMs: 1000 }], credits: { remaining: 50, refill: null } })).body;
+    expect(limited).toMatchObject({ ratelimits: [{ name: 'burst', limit: 5, durationMs: 1000, autoApply: true }], credits: { remaining: 50 } });
     expect((await call('POST', `/keys/${keyId}/disable`)).status).toBe(200);
     expect((await call('POST', `/keys/${keyId}/enable`)).status).toBe(200);
     expect((await call('POST', `/keys/${keyId}/revoke`)).body).toMatchObject({ status: 'revoked' });
