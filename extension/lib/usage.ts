@@ -1,5 +1,5 @@
 import type { KeyRow } from '../../shared/schemas/key';
-import type { FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
+import type { DeniedCounts, FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
 import { relative } from './format';
 import { formatCount, pick, plural } from './plural';
 import { DAY_MS } from '../../shared/time';
@@ -64,6 +64,8 @@ export function triedAfterStop(row: Pick<KeyRow, 'status' | 'revokedReason' | 't
 }
 
 export const failedTotal = (f: FailedCounts) => f.REVOKED + f.DISABLED + f.EXPIRED;
+/** Calls of a working key turned down by its limits (rate limit, credits) or its policy. */
+export const deniedTotal = (d: DeniedCounts | undefined) => (d ? d.RATE_LIMITED + d.USAGE_EXCEEDED + d.FORBIDDEN + d.INSUFFICIENT_PERMISSIONS : 0);
 
 const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
