@@ -1,6 +1,7 @@
 import { cleanup, render, screen } from '@testing-library/preact';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageChart } from '../../extension/components/UsageChart';
+import { deniedSummary } from '../../extension/lib/usage';
 import { noDeny, noFail } from '../helpers/usage-ui';
 
 /** Issue 25: the usage chart shows calls refused by a rate limit or for want of credits as their own series. */
@@ -38,5 +39,12 @@ describe('the usage chart and calls denied by limits', () => {
     const { container } = render(<UsageChart buckets={buckets} bucket="day" label="Uses per day" />);
     expect(screen.getByRole('img').getAttribute('aria-label')).toBe('Uses per day: 5 valid uses and 0 refused tries; busiest day Mar 9 with 5 valid and 0 refused.');
     expect(container.querySelectorAll('rect.chart-denied')).toHaveLength(0);
+  });
+
+  it('words the denied totals for the key details and the overview', () => {
+    expect(deniedSummary(noDeny)).toBeNull();
+    expect(deniedSummary(undefined)).toBeNull();
+    expect(deniedSummary({ ...noDeny, RATE_LIMITED: 1200, USAGE_EXCEEDED: 5 })).toBe('1,205: 1,200 rate-limited, 5 out of credits');
+    expect(deniedSummary({ RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 2, INSUFFICIENT_PERMISSIONS: 1 })).toBe('3: 2 from a refused address or origin, 1 without the permissions asked for');
   });
 });

@@ -20,7 +20,7 @@ async function verify(key: string): Promise<{ valid: boolean; code?: string }> {
 }
 
 describe('refusals by limits in the usage numbers', () => {
-  it('RATE_LIMITED and USAGE_EXCEEDED refusals show up in keys.usage for their hour, in the overview and in the CSV', async () => {
+  it('RATE_LIMITED, USAGE_EXCEEDED (and policy FORBIDDEN) refusals show up in keys.usage for their hour, in the overview and in the CSV', async () => {
     const api = team.admin.api;
     const limited = await api.keys.create.mutate({ teamId: team.teamId, name: 'rate limited', ratelimits: [{ name: 'day', limit: 2, durationMs: 86_400_000 }] });
     const metered = await api.keys.create.mutate({ teamId: team.teamId, name: 'metered', credits: { remaining: 1, refill: null } });
@@ -32,6 +32,9 @@ describe('refusals by limits in the usage numbers', () => {
     const after = Date.now();
     expect(limitedAnswers).toEqual(['VALID', 'VALID', 'RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
     expect(meteredAnswers).toEqual(['VALID', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+    // A policy refusal (issue 24) is counted in the same numbers.
+    const fenced = await api.keys.create.mutate({ teamId: team.teamId, name: 'fenced', restrictions: { ips: ['10.0.0.0/8'], origins: [] } });
+    expect((await verify(fenced.key)).code).toBe('FORBIDDEN');
     await server.services.usage.flush();
 
     const noDenials = { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 };
@@ -50,7 +53,8 @@ describe('refusals by limits in the usage numbers', () => {
     expect(ofMetered.buckets.at(-1)!.denied.USAGE_EXCEEDED).toBe(2);
 
     const overview = await api.usage.overview.query({ teamId: team.teamId, range: '24h' });
-    expect(overview.totals.denied).toEqual({ ...noDenials, RATE_LIMITED: 3, USAGE_EXCEEDED: 2 });
+    expect(overview.totals.denied).toEqual({ ...noDenials, RATE_LIMITED: 3, USAGE_EXCEEDED: 2, FORBIDDEN: 1 });
+    expect((await api.keys.usage.query({ teamId: team.teamId, keyId: fenced.row.id })).totals.denied).toEqual({ ...noDenials, FORBIDDEN: 1 });
 
     const csv = await fetch(`${server.url}/v1/teams/${team.teamId}/usage.csv?range=24h`, { headers: { authorization: `Bearer ${team.admin.token}` } });
     expect(csv.status).toBe(200);
@@ -60,5 +64,6 @@ describe('refusals by limits in the usage numbers', () => {
     const sum = (rows: string[][], col: string) => rows.reduce((n, r) => n + Number(r[cols.indexOf(col)]), 0);
     expect(sum(rowOf(limited.row.id), 'rateLimited')).toBe(3);
     expect(sum(rowOf(metered.row.id), 'usageExceeded')).toBe(2);
+    expect(sum(rowOf(fenced.row.id), 'forbidden')).toBe(1);
   });
 });
