@@ -4,7 +4,7 @@ import type { KeyRow } from '../../shared/schemas/key';
 import type { KeyUsage } from '../../shared/schemas/usage';
 import type { RowUsageLoader } from '../hooks/use-key-usage';
 import { formatCount } from '../lib/plural';
-import { bucketLabel, failedTotal } from '../lib/usage';
+import { bucketLabel, deniedTotal, failedTotal } from '../lib/usage';
 import { Sparkline } from './Sparkline';
 
 /**
@@ -58,7 +58,10 @@ export function RowUseLine({ row, usage, pending }: { row: KeyRow; usage: KeyUsa
   }
   const valid = usage.buckets.map((b) => b.valid);
   const failed = usage.buckets.map((b) => failedTotal(b.failed));
-  const days = usage.buckets.map((b, i) => `${bucketLabel(b.at, 'day')} ${formatCount(valid[i]!)}${failed[i] ? ` (${formatCount(failed[i]!)} refused)` : ''}`);
+  const denied = usage.buckets.map((b) => deniedTotal(b.denied));
+  const days = usage.buckets.map(
+    (b, i) => `${bucketLabel(b.at, 'day')} ${formatCount(valid[i]!)}${denied[i] ? ` (${formatCount(denied[i]!)} denied)` : ''}${failed[i] ? ` (${formatCount(failed[i]!)} refused)` : ''}`,
+  );
   return (
     <span class="use-line">
       <Sparkline valid={valid} failed={failed} label={`Valid uses per day, last 7 days: ${days.join(', ')}`} />

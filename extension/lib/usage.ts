@@ -1,5 +1,5 @@
 import type { KeyRow } from '../../shared/schemas/key';
-import type { FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
+import type { DeniedCounts, FailedCounts, KeyUsageSummary } from '../../shared/schemas/usage';
 import { relative } from './format';
 import { formatCount, pick, plural } from './plural';
 import { DAY_MS } from '../../shared/time';
@@ -64,6 +64,21 @@ export function triedAfterStop(row: Pick<KeyRow, 'status' | 'revokedReason' | 't
 }
 
 export const failedTotal = (f: FailedCounts) => f.REVOKED + f.DISABLED + f.EXPIRED;
+/** Calls of a working key turned down by its limits (rate limit, credits) or its policy. */
+export const deniedTotal = (d: DeniedCounts | undefined) => (d ? d.RATE_LIMITED + d.USAGE_EXCEEDED + d.FORBIDDEN + d.INSUFFICIENT_PERMISSIONS : 0);
+
+/** "12: 7 rate-limited, 5 out of credits", or null when nothing was denied. */
+export function deniedSummary(d: DeniedCounts | undefined): string | null {
+  const n = deniedTotal(d);
+  if (!d || n === 0) return null;
+  const parts = [
+    [d.RATE_LIMITED, 'rate-limited'],
+    [d.USAGE_EXCEEDED, 'out of credits'],
+    [d.FORBIDDEN, 'from a refused address or origin'],
+    [d.INSUFFICIENT_PERMISSIONS, 'without the permissions asked for'],
+  ] as const;
+  return `${formatCount(n)}: ${parts.filter(([c]) => c > 0).map(([c, what]) => `${formatCount(c)} ${what}`).join(', ')}`;
+}
 
 const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
 const hourFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });

@@ -1,15 +1,23 @@
+import type { Ratelimit } from '../../shared/schemas/limits';
 import type { Meta } from '../../shared/schemas/policy';
 import type { Collections, IdentityDoc } from './collections';
 import { insertOnce } from './insert-once';
 import { newestFirst } from './keyset';
 import type { Position } from '../lib/pagination';
 
-export type StoredIdentity = Pick<IdentityDoc, 'id' | 'externalId' | 'meta' | 'createdAt'>;
+export type StoredIdentity = Pick<IdentityDoc, 'id' | 'externalId' | 'meta' | 'createdAt'> & { ratelimits: Ratelimit[] };
 
-const FIELDS = { _id: 0, id: 1, externalId: 1, meta: 1, createdAt: 1 } as const;
+const FIELDS = { _id: 0, id: 1, externalId: 1, meta: 1, createdAt: 1, ratelimits: 1 } as const;
 const identityId = (teamId: string, externalId: string) => `${teamId}:${externalId}`;
 /** Nulls may come back absent from the embedded engine (server/db/README.md). */
-const toIdentity = (d: Omit<StoredIdentity, 'meta'> & { meta?: StoredIdentity['meta'] }): StoredIdentity => ({ id: d.id, externalId: d.externalId, meta: d.meta ?? null, createdAt: d.createdAt });
+const toIdentity = (d: Pick<IdentityDoc, 'id' | 'externalId' | 'createdAt'> & Partial<Pick<IdentityDoc, 'meta' | 'ratelimits'>>): StoredIdentity => ({
+  id: d.id,
+  externalId: d.externalId,
+  meta: d.meta ?? null,
+  createdAt: d.createdAt,
+  // Issue 25's shared limits: absent on identities that never had any.
+  ratelimits: d.ratelimits ?? [],
+});
 
 /** Identities: keys of a team with the same `externalId` share one, made on the first key that names it. */
 export function identitiesRepo(cols: Collections) {

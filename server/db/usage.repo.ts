@@ -22,7 +22,7 @@ export interface LatestUses {
 }
 export type UsageRecord = Omit<UsageDoc, '_id' | 'flushes' | 'lastValid' | 'lastFail'> & LatestUses & { id: string };
 /** What counting needs; addresses and user agents only where asked for. */
-export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired'> & Pick<LatestUses, 'lastValidAt' | 'lastValidIp'>;
+export type UsageCounts = Pick<UsageDoc, 'keyId' | 'hour' | 'valid' | 'revoked' | 'disabled' | 'expired' | 'rateLimited' | 'usageExceeded' | 'forbidden' | 'insufficientPermissions'> & Pick<LatestUses, 'lastValidAt' | 'lastValidIp'>;
 
 /** What one flush adds to one (key, hour): counts since the previous flush, new addresses, the latest use and failure. */
 export interface UsageDelta extends VerifyCounts {
@@ -41,7 +41,7 @@ export interface UsageDelta extends VerifyCounts {
 }
 export type { RecordedCalls };
 
-const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, lastValid: 1 } as const;
+const COUNT_FIELDS = { _id: 0, keyId: 1, hour: 1, valid: 1, revoked: 1, disabled: 1, expired: 1, rateLimited: 1, usageExceeded: 1, forbidden: 1, insufficientPermissions: 1, lastValid: 1 } as const;
 const COUNTS = ['valid', 'revoked', 'disabled', 'expired', 'malformed', 'notFound', 'rateLimited', 'usageExceeded'] as const;
 
 /** A document's flush ids are kept this long: a retry (seconds later, from the same instance) is recognised among them. */

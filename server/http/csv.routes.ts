@@ -67,6 +67,10 @@ const USAGE_COLUMNS: CsvColumn<UsageCsvRow>[] = [
   ['failedRevoked', (u) => u.failed.REVOKED],
   ['failedDisabled', (u) => u.failed.DISABLED],
   ['failedExpired', (u) => u.failed.EXPIRED],
+  ['rateLimited', (u) => u.denied.RATE_LIMITED],
+  ['usageExceeded', (u) => u.denied.USAGE_EXCEEDED],
+  ['forbidden', (u) => u.denied.FORBIDDEN],
+  ['insufficientPermissions', (u) => u.denied.INSUFFICIENT_PERMISSIONS],
   ['distinctIps', (u) => u.distinctIps],
 ];
 

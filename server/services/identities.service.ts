@@ -1,5 +1,6 @@
 import type { KeyRow } from '../../shared/schemas/key';
-import type { Identity, Meta } from '../../shared/schemas/policy';
+import type { TeamIdentity as Identity } from '../../shared/schemas/identities';
+import type { Meta } from '../../shared/schemas/policy';
 import type { IdentitiesRepo, StoredIdentity } from '../db/identities.repo';
 import type { KeysRepo } from '../db/keys.repo';
 import { notFound } from '../errors';
@@ -21,7 +22,7 @@ export function identitiesService(
   rows: (teamId: string, keys: Awaited<ReturnType<KeysRepo['findByExternalId']>>) => Promise<KeyRow[]>,
   onStateChange: () => Promise<void> = async () => {},
 ) {
-  const toIdentity = (i: StoredIdentity): Identity => ({ id: i.id, externalId: i.externalId, meta: i.meta });
+  const toIdentity = (i: StoredIdentity): Identity => ({ id: i.id, externalId: i.externalId, meta: i.meta, ratelimits: i.ratelimits });
 
   return {
     async list(teamId: string, cursor: string | undefined, limit: number): Promise<{ items: Identity[]; nextCursor: string | null }> {

@@ -9,7 +9,8 @@ import type { KeysService } from './keys.service';
 import { rowCredits, type LimitsService } from './limits.service';
 import type { Deps } from '../deps';
 import type { Ratelimit } from '../../shared/schemas/limits';
-import type { Identity, KeyPolicyInput, Meta } from '../../shared/schemas/policy';
+import type { KeyPolicyInput, Meta } from '../../shared/schemas/policy';
+import type { TeamIdentity } from '../../shared/schemas/identities';
 import type { IdentitiesService } from './identities.service';
 import type { KeyChangeRecorder } from './key-changes.service';
 
@@ -53,7 +54,7 @@ export function keyLimitsService(
     },
 
     /** identities.update: its meta (issue 24) and its shared rate limits, which every instance's verify sees at once. */
-    async updateIdentity(actor: Actor, input: { teamId: string; externalId: string; meta?: Meta; ratelimits?: Ratelimit[] }): Promise<Identity> {
+    async updateIdentity(actor: Actor, input: { teamId: string; externalId: string; meta?: Meta; ratelimits?: Ratelimit[] }): Promise<TeamIdentity> {
       if (input.ratelimits !== undefined) {
         const before = await limits.identityRatelimits(input.teamId, input.externalId);
         if (!(await limits.setIdentityRatelimits(input.teamId, input.externalId, input.ratelimits))) throw notFound('Identity not found.');

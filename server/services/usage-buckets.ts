@@ -1,4 +1,4 @@
-import type { FailedCounts, UsageRange } from '../../shared/schemas/usage';
+import type { DeniedCounts, FailedCounts, UsageRange } from '../../shared/schemas/usage';
 import { DAY_MS, HOUR_MS } from '../../shared/time';
 
 /** The time arithmetic of usage analytics. */
@@ -35,3 +35,18 @@ export function addFailures(into: FailedCounts, d: { revoked: number; disabled: 
 }
 
 export const failedTotal = (f: FailedCounts) => f.REVOKED + f.DISABLED + f.EXPIRED;
+
+export const noDenials = (): DeniedCounts => ({ RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 });
+
+/** Documents from before limits or policies lack the fields: 0. */
+export function addDenials(
+  into: DeniedCounts,
+  d: { rateLimited?: number; usageExceeded?: number; forbidden?: number; insufficientPermissions?: number },
+): void {
+  into.RATE_LIMITED += d.rateLimited ?? 0;
+  into.USAGE_EXCEEDED += d.usageExceeded ?? 0;
+  into.FORBIDDEN += d.forbidden ?? 0;
+  into.INSUFFICIENT_PERMISSIONS += d.insufficientPermissions ?? 0;
+}
+
+export const deniedTotal = (d: DeniedCounts) => d.RATE_LIMITED + d.USAGE_EXCEEDED + d.FORBIDDEN + d.INSUFFICIENT_PERMISSIONS;

@@ -1,5 +1,5 @@
 import { isAdminRole, type Role } from '../../shared/schemas/common';
-import type { FailedCounts, KeyUsage, KeyUsageSummary, UsageBucket, UsageOverview, UsageRange } from '../../shared/schemas/usage';
+import type { DeniedCounts, FailedCounts, KeyUsage, KeyUsageSummary, UsageBucket, UsageOverview, UsageRange } from '../../shared/schemas/usage';
 import type { KeysRepo, StoredKey } from '../db/keys.repo';
 import type { UsageRepo } from '../db/usage.repo';
 import type { Deps } from '../deps';
@@ -7,7 +7,7 @@ import { notFound } from '../errors';
 import { effectiveStatus } from '../db/effective-status';
 import { DAY_MS } from '../../shared/time';
 import { IDLE_DAYS, idleCutoff } from '../../shared/idle';
-import { addFailures, failedTotal, last24hStart, noFailures, rangeBuckets } from './usage-buckets';
+import { addDenials, addFailures, deniedTotal, failedTotal, last24hStart, noDenials, noFailures, rangeBuckets } from './usage-buckets';
 import { usageRecorder, type UsageRecorderOptions } from './usage-recorder';
 
 /**
@@ -35,6 +35,7 @@ export interface UsageCsvRow {
   at: Date;
   valid: number;
   failed: FailedCounts;
+  denied: DeniedCounts;
   distinctIps: number;
 }
 
@@ -51,7 +52,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
 
   const emptyBuckets = (range: UsageRange, now: Date) => {
     const r = rangeBuckets(range, now);
-    const buckets = Array.from({ length: r.count }, (_, i): UsageBucket => ({ at: new Date(r.start + i * r.size), valid: 0, failed: noFailures(), distinctIps: 0 }));
+    const buckets = Array.from({ length: r.count }, (_, i): UsageBucket => ({ at: new Date(r.start + i * r.size), valid: 0, failed: noFailures(), denied: noDenials(), distinctIps: 0 }));
     return { ...r, buckets, slot: (hour: Date) => Math.floor((hour.getTime() - r.start) / r.size) };
   };
 
@@ -67,7 +68,7 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
       const now = deps.now();
       const b = emptyBuckets(range, now);
       const docs = await repos.usage.ofKey(teamId, keyId, new Date(b.start));
-      const totals = { valid: 0, failed: noFailures() };
+      const totals = { valid: 0, failed: noFailures(), denied: noDenials() };
       const ipsOf = b.buckets.map(() => new Set<string>());
       const allIps = new Set<string>();
       let capped = false;
@@ -79,8 +80,10 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         if (!bucket) continue;
         bucket.valid += d.valid;
         addFailures(bucket.failed, d);
+        addDenials(bucket.denied, d);
         totals.valid += d.valid;
         addFailures(totals.failed, d);
+        addDenials(totals.denied, d);
         for (const ip of d.ips) {
           ipsOf[i]!.add(ip);
           allIps.add(ip);
@@ -139,15 +142,17 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         repos.usage.keyActivity(teamId),
         repos.keys.listStatuses({ teamId, idleBefore: idleCutoff(IDLE_DAYS, now) }),
       ]);
-      const totals = { valid: 0, failed: noFailures() };
+      const totals = { valid: 0, failed: noFailures(), denied: noDenials() };
       const perKey = new Map<string, { valid: number; failed: number }>();
       for (const d of docs) {
         const bucket = b.buckets[b.slot(d.hour)];
         if (!bucket || !d.keyId) continue;
         bucket.valid += d.valid;
         addFailures(bucket.failed, d);
+        addDenials(bucket.denied, d);
         totals.valid += d.valid;
         addFailures(totals.failed, d);
+        addDenials(totals.denied, d);
         const k = perKey.get(d.keyId) ?? { valid: 0, failed: 0 };
         k.valid += d.valid;
         k.failed += d.revoked + d.disabled + d.expired;
@@ -183,15 +188,16 @@ export function usageService(deps: Deps, repos: { usage: UsageRepo; keys: KeysRe
         if (!bucket || !d.keyId) continue;
         const id = `${bucket.at.getTime()}|${d.keyId}`;
         let row = rows.get(id);
-        if (!row) rows.set(id, (row = { keyId: d.keyId, name: '', hint: '', at: bucket.at, valid: 0, failed: noFailures(), distinctIps: 0, ips: new Set() }));
+        if (!row) rows.set(id, (row = { keyId: d.keyId, name: '', hint: '', at: bucket.at, valid: 0, failed: noFailures(), denied: noDenials(), distinctIps: 0, ips: new Set() }));
         row.valid += d.valid;
         addFailures(row.failed, d);
+        addDenials(row.denied, d);
         for (const ip of d.ips ?? []) row.ips.add(ip);
       }
       const keys = new Map((await repos.keys.findManyByPublicIds(teamId, [...new Set([...rows.values()].map((r) => r.keyId))])).map((k) => [k.id, k]));
       const sorted = [...rows.values()].sort((x, y) => x.at.getTime() - y.at.getTime() || x.keyId.localeCompare(y.keyId));
       for (const { ips, ...row } of sorted) {
-        if (row.valid === 0 && failedTotal(row.failed) === 0) continue;
+        if (row.valid === 0 && failedTotal(row.failed) === 0 && deniedTotal(row.denied) === 0) continue;
         const key = keys.get(row.keyId);
         yield { ...row, name: key?.name ?? '', hint: key?.hint ?? '', distinctIps: ips.size };
       }

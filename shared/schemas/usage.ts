@@ -15,11 +15,21 @@ export type UsageRange = z.infer<typeof UsageRangeSchema>;
 export const FailedCountsSchema = z.object({ REVOKED: z.number(), DISABLED: z.number(), EXPIRED: z.number() });
 export type FailedCounts = z.infer<typeof FailedCountsSchema>;
 
+/** Calls of a working key that were turned down: by a rate limit, for want of credits, or by the key's policy. */
+export const DeniedCountsSchema = z.object({
+  RATE_LIMITED: z.number(),
+  USAGE_EXCEEDED: z.number(),
+  FORBIDDEN: z.number(),
+  INSUFFICIENT_PERMISSIONS: z.number(),
+});
+export type DeniedCounts = z.infer<typeof DeniedCountsSchema>;
+
 export const UsageBucketSchema = z.object({
   /** Start of the bucket (an hour or a UTC day). */
   at: z.date(),
   valid: z.number(),
   failed: FailedCountsSchema,
+  denied: DeniedCountsSchema,
   /** Distinct source addresses seen in the bucket (see `distinctIpsCapped`). */
   distinctIps: z.number(),
 });
@@ -41,7 +51,7 @@ export const KeyUsageSchema = z.object({
   bucket: z.enum(['hour', 'day']),
   /** Every bucket of the range, oldest first, empty ones included. */
   buckets: z.array(UsageBucketSchema),
-  totals: z.object({ valid: z.number(), failed: FailedCountsSchema }),
+  totals: z.object({ valid: z.number(), failed: FailedCountsSchema, denied: DeniedCountsSchema }),
   /** Distinct source addresses over the whole range. */
   distinctIps: z.number(),
   /** True when a bucket had more addresses than are kept per key and hour: `distinctIps` is then a lower bound. */
@@ -75,7 +85,7 @@ export const UsageOverviewSchema = z.object({
   range: UsageRangeSchema,
   bucket: z.enum(['hour', 'day']),
   buckets: z.array(UsageBucketSchema.omit({ distinctIps: true })),
-  totals: z.object({ valid: z.number(), failed: FailedCountsSchema }),
+  totals: z.object({ valid: z.number(), failed: FailedCountsSchema, denied: DeniedCountsSchema }),
   /** Keys with at least one valid use in the range. */
   keysUsed: z.number(),
   /** The most used keys of the range (valid uses), at most 10. */

@@ -9,6 +9,7 @@ import { signedIn } from '../helpers/signed-in';
 
 const PATIENT = { timeout: 30_000 };
 const noFail = { REVOKED: 0, DISABLED: 0, EXPIRED: 0 };
+const noDeny = { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 };
 
 /** The calls the test answers; any other procedure stays pending (nothing here depends on it). */
 function fakeApi(answers: Record<string, (input: never) => Promise<unknown>>): Api {
@@ -23,7 +24,7 @@ afterEach(cleanup);
 
 describe('the usage card and the Idle filter (issue 21, item 3)', () => {
   it('"Show" on the idle keys sets the Idle filter to the card\'s days and working keys, not a sort', async () => {
-    const overview: UsageOverview = { range: '7d', bucket: 'day', buckets: [], totals: { valid: 0, failed: noFail }, keysUsed: 0, topKeys: [], neverUsed: 1, unusedFor30Days: 4 };
+    const overview: UsageOverview = { range: '7d', bucket: 'day', buckets: [], totals: { valid: 0, failed: noFail, denied: noDeny }, keysUsed: 0, topKeys: [], neverUsed: 1, unusedFor30Days: 4 };
     const list = vi.fn(async (_input: KeyFilters) => ({ items: [], nextCursor: null, counts: { enabled: 4, disabled: 0, revoked: 0 } }));
     const api = fakeApi({ 'usage.overview': async () => overview, 'keys.list': list as never, 'members.list': async () => [], 'settings.get': () => new Promise(() => {}) });
     render(signedIn(api, <KeysTab team={{ teamId: 'team_1', name: 'Acme', role: 'admin' }} />));

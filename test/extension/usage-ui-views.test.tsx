@@ -9,7 +9,7 @@ import { rowUsageLoader } from '../../extension/hooks/use-key-usage';
 import type { Api } from '../../extension/lib/api';
 import { triedAfterStop } from '../../extension/lib/usage';
 import { signedIn } from '../helpers/signed-in';
-import { DAY, MIN, noFail, PATIENT, row, usage7d } from '../helpers/usage-ui';
+import { DAY, MIN, noDeny, noFail, PATIENT, row, usage7d } from '../helpers/usage-ui';
 
 /**
  * What the extension shows of usage: rows' sparklines and use after revoke, the key details panel
@@ -170,8 +170,8 @@ describe('pictures', () => {
     const overview: Overview = {
       range: '7d',
       bucket: 'day',
-      buckets: Array.from({ length: 7 }, (_, i) => ({ at: new Date(Date.UTC(2026, 2, 4 + i)), valid: i * 10, failed: noFail })),
-      totals: { valid: 210, failed: { REVOKED: 4, DISABLED: 1, EXPIRED: 0 } },
+      buckets: Array.from({ length: 7 }, (_, i) => ({ at: new Date(Date.UTC(2026, 2, 4 + i)), valid: i * 10, failed: noFail, denied: noDeny })),
+      totals: { valid: 210, failed: { REVOKED: 4, DISABLED: 1, EXPIRED: 0 }, denied: noDeny },
       keysUsed: 6,
       topKeys: [{ keyId: 'key_top', name: 'deploy', hint: 'h', status: 'enabled', valid: 200, failed: 0 }],
       neverUsed: 3,

@@ -128,7 +128,7 @@ describe('meta and identity in verify', () => {
     await team.admin.api.identities.update.mutate({ teamId: team.teamId, externalId: 'cus_123', meta: { tier: 'gold' } });
     expect((await answer({ key })).identity).toEqual({ ...first.identity, meta: { tier: 'gold' } });
     const got = await team.admin.api.identities.get.query({ teamId: team.teamId, externalId: 'cus_123' });
-    expect(got.identity).toEqual({ id: first.identity.id, externalId: 'cus_123', meta: { tier: 'gold' } });
+    expect(got.identity).toEqual({ id: first.identity.id, externalId: 'cus_123', meta: { tier: 'gold' }, ratelimits: [] });
     expect(got.keys.map((k) => k.name).sort()).toEqual(['acme prod', 'acme staging']);
     expect(got.keys.find((k) => k.id === row.id)).toMatchObject({ externalId: 'cus_123', meta: { plan: 'pro', seats: 5 } });
     const page = await team.admin.api.identities.list.query({ teamId: team.teamId });

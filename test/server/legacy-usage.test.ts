@@ -75,7 +75,7 @@ describe('usage written by the previous version', () => {
     await foldUsageSnapshots(server.storage.cols);
 
     const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: k, range: '24h' });
-    expect(usage.totals).toEqual({ valid: 9 + 5 + 2, failed: { REVOKED: 1, DISABLED: 0, EXPIRED: 0 } });
+    expect(usage.totals).toEqual({ valid: 9 + 5 + 2, failed: { REVOKED: 1, DISABLED: 0, EXPIRED: 0 }, denied: { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 } });
     expect(usage.buckets.find((b) => b.at.getTime() === hour.getTime())).toMatchObject({ valid: 14, distinctIps: 3 });
     expect(usage.buckets.find((b) => b.at.getTime() === earlier.getTime())).toMatchObject({ valid: 2, distinctIps: 1 });
     expect(usage).toMatchObject({ distinctIps: 3, lastUsedAt: new Date(hour.getTime() + 120_000), lastIp: '10.0.0.2', lastUserAgent: 'legacy/1.0' });

@@ -74,6 +74,26 @@ describe('identity rate limits', () => {
   });
 });
 
+describe('identity rate limits in the identities procedures', () => {
+  it('identities.get, identities.list and identities.update answer the identity with its ratelimits, and verify still answers { id, externalId, meta }', async () => {
+    const externalId = `cust-${Math.random().toString(36).slice(2, 8)}`;
+    const { key } = await create({ externalId });
+    const api = team.admin.api;
+    expect((await api.identities.get.query({ teamId: team.teamId, externalId })).identity).toMatchObject({ externalId, meta: null, ratelimits: [] });
+    const shared = [{ name: 'shared', limit: 5, durationMs: 60_000, autoApply: true }];
+    const updated = await api.identities.update.mutate({ teamId: team.teamId, externalId, ratelimits: [{ name: 'shared', limit: 5, durationMs: 60_000 }] });
+    expect(updated).toMatchObject({ externalId, ratelimits: shared });
+    const { identity } = await api.identities.get.query({ teamId: team.teamId, externalId });
+    expect(identity).toEqual({ id: expect.stringMatching(/^idn_/), externalId, meta: null, ratelimits: shared });
+    // A change of meta alone keeps the limits, and answers them.
+    expect(await api.identities.update.mutate({ teamId: team.teamId, externalId, meta: { tier: 'gold' } })).toEqual({ ...identity, meta: { tier: 'gold' } });
+    const listed = (await api.identities.list.query({ teamId: team.teamId, limit: 100 })).items.find((i) => i.externalId === externalId);
+    expect(listed).toEqual({ ...identity, meta: { tier: 'gold' } });
+    const answer = (await verify({ key })).body as Answer & { identity?: unknown };
+    expect(answer.identity).toEqual({ id: identity.id, externalId, meta: { tier: 'gold' } });
+  });
+});
+
 describe('credits', () => {
   it('count down to USAGE_EXCEEDED; cost 0 checks without spending; a cost above remaining is refused and spends nothing', async () => {
     const { key, row } = await create({ credits: { remaining: 5, refill: null } });

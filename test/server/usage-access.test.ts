@@ -97,7 +97,7 @@ describe('usage.overview and the CSV export', () => {
     await Promise.all([server.services.usage.flush(), server.services.verify.flush()]);
 
     const overview = await team.admin.api.usage.overview.query({ teamId: team.teamId, range: '24h' });
-    expect(overview.totals).toEqual({ valid: 8, failed: { REVOKED: 1, DISABLED: 0, EXPIRED: 0 } });
+    expect(overview.totals).toEqual({ valid: 8, failed: { REVOKED: 1, DISABLED: 0, EXPIRED: 0 }, denied: { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 } });
     expect(overview.buckets).toHaveLength(24);
     expect(overview.buckets.at(-1)).toMatchObject({ valid: 8, failed: { REVOKED: 1 } });
     expect(overview.topKeys.map((k) => [k.name, k.status, k.valid, k.failed])).toEqual([
@@ -110,9 +110,9 @@ describe('usage.overview and the CSV export', () => {
     const csv = await fetch(`${server.url}/v1/teams/${team.teamId}/usage.csv?range=30d`, { headers: { authorization: `Bearer ${team.admin.token}` } });
     expect(csv.status).toBe(200);
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('bucketStart,keyId,name,hint,valid,failedRevoked,failedDisabled,failedExpired,distinctIps');
+    expect(lines[0]).toBe('bucketStart,keyId,name,hint,valid,failedRevoked,failedDisabled,failedExpired,rateLimited,usageExceeded,forbidden,insufficientPermissions,distinctIps');
     const today = new Date(Math.floor(Date.now() / DAY) * DAY).toISOString();
-    expect(lines.slice(1).sort()).toEqual([`${today},${busy.row.id},busy,${busy.row.hint},6,0,0,0,1`, `${today},${quiet.row.id},quiet,${quiet.row.hint},2,1,0,0,1`].sort());
+    expect(lines.slice(1).sort()).toEqual([`${today},${busy.row.id},busy,${busy.row.hint},6,0,0,0,0,0,0,0,1`, `${today},${quiet.row.id},quiet,${quiet.row.hint},2,1,0,0,0,0,0,0,1`].sort());
   });
 
   it('refuses the CSV to members, other teams and an unknown range', async () => {

@@ -29,7 +29,7 @@ describe('recording', () => {
     await server.services.usage.flush();
 
     const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '24h' });
-    expect(usage.totals).toEqual({ valid: 25, failed: { REVOKED: 0, DISABLED: 0, EXPIRED: 0 } });
+    expect(usage.totals).toEqual({ valid: 25, failed: { REVOKED: 0, DISABLED: 0, EXPIRED: 0 }, denied: { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 } });
     expect(usage.bucket).toBe('hour');
     expect(usage.buckets).toHaveLength(24);
     const thisHour = usage.buckets.at(-1)!;
@@ -45,7 +45,7 @@ describe('recording', () => {
     await server.services.usage.flush();
 
     const after = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '24h' });
-    expect(after.totals).toEqual({ valid: 25, failed: { REVOKED: 3, DISABLED: 0, EXPIRED: 0 } });
+    expect(after.totals).toEqual({ valid: 25, failed: { REVOKED: 3, DISABLED: 0, EXPIRED: 0 }, denied: { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 } });
     expect(after.lastFailure).toMatchObject({ code: 'REVOKED', ip: '127.0.0.1', userAgent: 'stale-cron' });
     expect(await listRow(team.admin.api, team.teamId, row.id)).toMatchObject({ status: 'revoked', usage: { last24h: 25, last7d: 25 }, triedAfterRevoke: 3 });
   });
@@ -62,7 +62,7 @@ describe('recording', () => {
     await verifyTimes(server, key, 2);
     await server.services.usage.flush();
     const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id, range: '7d' });
-    expect(usage.totals).toEqual({ valid: 2, failed: { REVOKED: 0, DISABLED: 4, EXPIRED: 0 } });
+    expect(usage.totals).toEqual({ valid: 2, failed: { REVOKED: 0, DISABLED: 4, EXPIRED: 0 }, denied: { RATE_LIMITED: 0, USAGE_EXCEEDED: 0, FORBIDDEN: 0, INSUFFICIENT_PERMISSIONS: 0 } });
     expect(await listRow(team.admin.api, team.teamId, row.id)).toMatchObject({ status: 'enabled', usage: { last24h: 2, last7d: 2 }, triedAfterRevoke: 0 });
   });
 

@@ -12,7 +12,7 @@ import type { Api, RouterOutputs } from '../../lib/api';
 import { formatDateTime, reasonLabel, roleLabel } from '../../lib/format';
 import { readPages } from '../../lib/pages';
 import { formatCount, plural } from '../../lib/plural';
-import { ago, failedTotal, triedAfterStop } from '../../lib/usage';
+import { ago, deniedSummary, failedTotal, triedAfterStop } from '../../lib/usage';
 
 /** The key the panel is about: a table row, or a key named by the team overview (fewer fields). */
 export type KeyRef = Pick<KeyRow, 'id' | 'name' | 'hint' | 'status'> & Partial<Pick<KeyRow, 'revokedReason' | 'disabledReason' | 'triedAfterRevoke'>>;
@@ -80,6 +80,12 @@ export function KeyDetails({ teamId, keyRef, admin, onClose, onChanged }: { team
             <dd>{formatCount(u.totals.valid)}</dd>
             <dt>Refused</dt>
             <dd>{refused(u.totals.failed)}</dd>
+            {deniedSummary(u.totals.denied) ? (
+              <>
+                <dt>Denied by limits or policy</dt>
+                <dd>{deniedSummary(u.totals.denied)}</dd>
+              </>
+            ) : null}
             {u.distinctIps > 0 ? (
               <>
                 <dt>Seen from</dt>

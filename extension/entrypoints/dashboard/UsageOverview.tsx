@@ -6,7 +6,7 @@ import { UsageChart } from '../../components/UsageChart';
 import { useApi } from '../../hooks/session-context';
 import { useAsync } from '../../hooks/use-async';
 import { formatCount, pick, plural } from '../../lib/plural';
-import { failedTotal } from '../../lib/usage';
+import { deniedSummary, failedTotal } from '../../lib/usage';
 import type { KeyRef } from './KeyDetails';
 
 const RANGES: { value: UsageRange; label: string; per: string }[] = [
@@ -57,6 +57,7 @@ export function UsageOverview({ teamId, onOpenKey, onShowIdle }: { teamId: strin
             <li>
               <strong>{formatCount(failedTotal(o.totals.failed))}</strong> refused (revoked, disabled or expired keys)
             </li>
+            {deniedSummary(o.totals.denied) ? <li>Denied by limits or policy: {deniedSummary(o.totals.denied)}</li> : null}
             <li>
               <strong>{formatCount(o.keysUsed)}</strong> {pick(o.keysUsed, 'key', 'keys')} used
             </li>

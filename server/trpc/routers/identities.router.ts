@@ -1,5 +1,4 @@
-import { GetIdentityInput, IdentityDetailsSchema, IdentityPageSchema, ListIdentitiesInput, UpdateIdentityInput } from '../../../shared/schemas/identities';
-import { IdentitySchema } from '../../../shared/schemas/policy';
+import { GetIdentityInput, IdentityDetailsSchema, IdentityPageSchema, ListIdentitiesInput, TeamIdentitySchema, UpdateIdentityInput } from '../../../shared/schemas/identities';
 import { adminProcedure, router } from '../init';
 
 /** Identities (admins): who the team's keys belong to, by externalId, and their meta. */
@@ -14,7 +13,7 @@ export const identitiesRouter = router({
     .query(({ ctx, input }) => ctx.services.identities.get(input.teamId, input.externalId)),
   update: adminProcedure
     .input(UpdateIdentityInput)
-    .output(IdentitySchema)
+    .output(TeamIdentitySchema)
     // Shared rate limits (issue 25) are folded in by key-limits.service.
     .mutation(({ ctx, input }) => ctx.services.keyLimits.updateIdentity(ctx.teamActor, input)),
 });
