@@ -83,7 +83,7 @@ export function createServices(
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);
   const invitations = invitationsService(deps, repos, audit, outbox, alertsBus);
-  const tokens = tokensService(deps, repos, audit);
+  const tokens = tokensService(deps, repos, audit, leakAlertsService);
   const members = membersService(repos, teams, audit, keyActions, invitations, tokens);
   const leaks = leaksService(deps, repos, audit, keyActions, leakAlertsService, canary, tokens);
   const keyHolder = keyHolderService(repos, verify, keys);

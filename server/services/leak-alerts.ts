@@ -3,16 +3,18 @@ import type { LeakEntry, LeakSource } from '../../shared/schemas/leak';
 import type { NotificationKind } from '../../shared/schemas/notification';
 import type { CanarySource } from '../db/canary-alarms.repo';
 import type { StoredKey } from '../db/keys.repo';
+import type { StoredToken } from '../db/tokens.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { UsersRepo } from '../db/users.repo';
 import type { Deps } from '../deps';
-import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../mail/templates/leak-notice';
+import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary, tokenLeakNoticeMail, tokenLeakNoticeSummary } from '../mail/templates/leak-notice';
 import type { NoticeDelivery, PublishNotices } from './notice-publisher';
 import { noticeId } from './notify.service';
 
 /**
- * The two leak alarms, each an in-app notice and an email per recipient:
- * `key_leaked` to the key's owner and every admin of its team, and
+ * The leak alarms, each an in-app notice and an email per recipient:
+ * `key_leaked` to the key's owner and every admin of its team, `token_leaked`
+ * to a team API token's creator and every admin of its team, and
  * `canary_triggered` to every admin. The notice lists the key among its
  * `revokedKeyIds`, which is what turns the extension's badge red and raises
  * its desktop notification. Ids derive from the cause (the key, or the canary
@@ -29,7 +31,7 @@ export function leakAlerts(
   }
 
   async function send(
-    notice: { source: string; teamId: string; teamName: string; kind: NotificationKind; key: StoredKey; reason: string; at: Date },
+    notice: { source: string; teamId: string; teamName: string; kind: NotificationKind; key: Pick<StoredKey, 'id' | 'name' | 'hint' | 'expiresAt'>; reason: string; at: Date },
     userIds: string[],
     render: (userId: string) => { message: string; mail: { subject: string; text: string; html: string } },
   ): Promise<void> {
@@ -68,6 +70,22 @@ export function leakAlerts(
         (userId) => {
           const p = { ...base, toOwner: userId === key.ownerId };
           return { message: leakNoticeSummary(p), mail: leakNoticeMail(p) };
+        },
+      );
+    },
+
+    /** A team API token revoked as leaked: listed (id, name, hint; never its value) as the notice's revoked "key". */
+    async tokenLeaked(token: StoredToken, leak: { source: LeakSource; url: string | null; at: Date }): Promise<void> {
+      const [team, creator] = await Promise.all([repos.teams.findTeam(token.teamId), repos.users.findById(token.createdBy)]);
+      const teamName = team?.name ?? 'your team';
+      const listed = { id: token.id, name: token.name, hint: token.hint, expiresAt: token.expiresAt };
+      const base = { teamName, token: listed, creatorEmail: creator?.email ?? null, ...leak, publicUrl: deps.config.publicUrl };
+      await send(
+        { source: `token-leak:${token.id}`, teamId: token.teamId, teamName, kind: 'token_leaked', key: listed, reason: 'leaked', at: leak.at },
+        await recipients(token.teamId, token.createdBy),
+        (userId) => {
+          const p = { ...base, toCreator: userId === token.createdBy };
+          return { message: tokenLeakNoticeSummary(p), mail: tokenLeakNoticeMail(p) };
         },
       );
     },

@@ -1,5 +1,6 @@
 import { generateToken, keyHint, parseToken } from '../../shared/key-format';
 import { isAdminRole, type Role } from '../../shared/schemas/common';
+import type { LeakSource } from '../../shared/schemas/leak';
 import type { CreateTokenInput, TokenRow, TokenScope } from '../../shared/schemas/token';
 import { DAY_MS } from '../../shared/time';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -10,6 +11,7 @@ import { afterWrite, notFound } from '../errors';
 import { hashKey, newId } from '../lib/ids';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
+import type { LeakAlerts } from './leak-alerts';
 
 /** A token that authenticated: who it acts as (its creator, with their role now) and what it may do. */
 export interface TokenCaller {
@@ -42,7 +44,12 @@ const toRow = (t: StoredToken): TokenRow => ({
  * under the HMAC, like a key. A token never does more than its creator could: when the creator
  * is no longer an admin of the team, the token stops authenticating.
  */
-export function tokensService(deps: Deps, repos: { tokens: TokensRepo; teams: TeamsRepo; users: UsersRepo }, audit: AuditService) {
+export function tokensService(
+  deps: Deps,
+  repos: { tokens: TokensRepo; teams: TeamsRepo; users: UsersRepo },
+  audit: AuditService,
+  alerts: Pick<LeakAlerts, 'tokenLeaked'>,
+) {
   return {
     /** The caller is an admin of the team (adminProcedure decided). */
     async create(actor: Actor, input: CreateTokenInput): Promise<{ token: string; row: TokenRow }> {
@@ -118,15 +125,24 @@ export function tokensService(deps: Deps, repos: { tokens: TokensRepo; teams: Te
     /**
      * A token reported leaked (leak guard, GitHub secret scanning, /v1/leaks/report): revoked at
      * once, whichever team holds it, and audited with the report's source. `unknown` for a value
-     * that is no token of ours (GitHub labels it a false positive).
+     * that is no token of ours (GitHub labels it a false positive). Only the report that revokes it
+     * alerts (`token.leaked`: its creator and the team's admins, and the webhook event), so a
+     * retried or second report alerts nobody again.
      */
-    async revokeLeaked(actor: Actor, value: string, details: { source: string; url: string | null }): Promise<'revoked' | 'already_revoked' | 'unknown'> {
+    async revokeLeaked(actor: Actor, value: string, details: { source: LeakSource; url: string | null }): Promise<'revoked' | 'already_revoked' | 'unknown'> {
       const parsed = parseToken(value);
       if (!parsed.ok) return 'unknown';
       const hash = hashKey(deps.pepper, parsed.key);
-      const token = await repos.tokens.revokeByHash(hash, deps.now(), 'leaked');
+      const at = deps.now();
+      const token = await repos.tokens.revokeByHash(hash, at, 'leaked');
       if (!token) return (await repos.tokens.findByHash(hash)) ? 'already_revoked' : 'unknown';
-      await afterWrite(() => audit.record({ teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } }));
+      await afterWrite(async () => {
+        await audit.record({ teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } });
+        // Ids derived from the token: the leak's record (and so its webhook event) and notices are written once.
+        const leaked = { name: token.name, hint: token.hint, createdBy: token.createdBy, reason: 'leaked', ...details };
+        await audit.record({ id: `aud_tleak_${token.id}`, teamId: token.teamId, action: 'token.leaked', actor, targetIds: [token.id], details: leaked });
+        await alerts.tokenLeaked(token, { ...details, at });
+      });
       return 'revoked';
     },
   };

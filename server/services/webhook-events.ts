@@ -26,6 +26,7 @@ const AUDIT_EVENTS: Partial<Record<AuditAction, SubscribableEvent>> = {
   'key.updated': 'key.updated',
   'key.leaked': 'key.leaked',
   'canary.triggered': 'canary.triggered',
+  'token.leaked': 'token.leaked',
   'settings.updated': 'settings.updated',
   'member.added': 'member.added',
   // Accepting an invitation adds a member as surely as an admin adding one.
@@ -81,6 +82,9 @@ export function eventBuilder(repos: { keys: KeysRepo; users: UsersRepo }) {
       if (type.startsWith('key.') || type === 'canary.triggered') {
         data.keys = await describeKeys(record.teamId, record.targets.ids);
         data.keyCount = record.targets.count;
+      } else if (type.startsWith('token.')) {
+        // Names the token by id, name and hint (its record's details): never its value.
+        data.token = { id: record.targets.ids[0] ?? null, name: details.name ?? null, hint: details.hint ?? null, createdBy: details.createdBy ?? null };
       } else if (type.startsWith('member.')) {
         const userId = record.targets.ids[0] ?? null;
         // A removal's record names only the user: their address comes from the account.

@@ -30,6 +30,7 @@ export const AuditActionSchema = z.enum([
   'key_request.denied',
   'token.created',
   'token.revoked',
+  'token.leaked',
   'key.updated',
   'role.updated',
   'role.deleted',

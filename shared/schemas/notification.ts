@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CursorSchema, PublicIdSchema, TeamIdSchema } from './common';
 
 /** `key_used_after_revoke` goes to admins: keys of their team that no longer work were still tried (once a day at most). */
-export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed', 'key_used_after_revoke', 'key_leaked', 'canary_triggered', 'key_rotated', 'key_idle_warning', 'key_idle_disabled', 'key_request_created', 'key_request_approved', 'key_request_denied', 'key_credits_low', 'key_credits_exhausted', 'key_rate_limited']);
+export const NotificationKindSchema = z.enum(['key_revoked', 'key_disabled', 'key_expiring', 'key_expired', 'policy_changed', 'key_used_after_revoke', 'key_leaked', 'canary_triggered', 'key_rotated', 'key_idle_warning', 'key_idle_disabled', 'key_request_created', 'key_request_approved', 'key_request_denied', 'key_credits_low', 'key_credits_exhausted', 'key_rate_limited', 'token_leaked']);
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
 
 export const NotificationListInput = z.object({

@@ -19,6 +19,7 @@ export const WEBHOOK_EVENTS = [
   'key.credits_low',
   'key.credits_exhausted',
   'key.rate_limited',
+  'token.leaked',
 ] as const;
 export const WebhookEventSchema = z.enum(WEBHOOK_EVENTS);
 export type WebhookEvent = z.infer<typeof WebhookEventSchema> | 'ping';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationKindSchema, type NotificationKind } from '../../shared/schemas/notification';
 import { desktopTitle, keyNoticeHeadline, NOTICE_LABELS } from '../../server/mail/templates/in-app-notice';
 import { keyNoticeMail } from '../../server/mail/templates/key-notice';
-import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary } from '../../server/mail/templates/leak-notice';
+import { canaryNoticeMail, canaryNoticeSummary, leakNoticeMail, leakNoticeSummary, tokenLeakNoticeMail, tokenLeakNoticeSummary } from '../../server/mail/templates/leak-notice';
 import type { KeyNoticeParams } from '../../server/mail/templates/key-notice-params';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { limitNoticeLine, limitNoticeMail, type LimitNoticeKind } from '../../server/mail/templates/limit-notice';
@@ -49,6 +49,7 @@ describe('in-app notice wording', () => {
     expect(title('key_expired', 3)).toBe('3 of your API keys were revoked');
     expect(title('key_leaked')).toBe('An API key of your team leaked');
     expect(title('canary_triggered')).toBe('A canary key was used');
+    expect(title('token_leaked')).toBe('An API token of your team leaked');
     expect(title('key_rotated', 1, 'grace_ending')).toBe('Your previous API key stops working within the hour');
     for (const quiet of ['key_disabled', 'key_expiring', 'policy_changed', 'key_used_after_revoke', 'key_idle_disabled', 'key_request_denied'] as const) expect(title(quiet)).toBeNull();
     expect(title('key_rotated')).toBeNull();
@@ -60,6 +61,7 @@ describe('every notice and every email names its team', () => {
   const params = (kind: NotificationKind, over: Partial<KeyNoticeParams> = {}): KeyNoticeParams => ({ ...base, kind, teamName, ...over });
   const keyNotice = (p: KeyNoticeParams) => ({ message: keyNoticeHeadline(p), mail: keyNoticeMail(p) });
   const leak = { teamName, key: { name: 'ci', hint: 'kw_ab…cd' }, ownerEmail: 'mia@example.test', toOwner: true, source: 'public_report' as const, url: null, at: base.at, publicUrl: base.publicUrl };
+  const tokenLeak = { teamName, token: { name: 'ci deploy', hint: 'kwt_ab…cd' }, creatorEmail: 'mia@example.test', source: 'github' as const, url: 'https://github.com/acme/app\u202e/ci.yml', at: base.at, publicUrl: base.publicUrl };
   const canary = { teamName, key: { name: 'trap', hint: 'kw_ab…cd' }, sources: [{ ip: '192.0.2.1', userAgent: 'curl/8', at: base.at }], more: 0, at: base.at, publicUrl: base.publicUrl };
   /**
    * Each kind as its writer words it; a new kind fails the typecheck here until it is added. The
@@ -74,6 +76,7 @@ describe('every notice and every email names its team', () => {
     policy_changed: [keyNotice(params('policy_changed', { reason: 'policy', maxLifetimeDays: 30 }))],
     key_leaked: (['revoked', 'disabled', 'notified'] as const).map((action) => ({ message: leakNoticeSummary({ ...leak, action }), mail: leakNoticeMail({ ...leak, action }) })),
     canary_triggered: [{ message: canaryNoticeSummary(canary), mail: canaryNoticeMail(canary) }],
+    token_leaked: [true, false].map((toCreator) => ({ message: tokenLeakNoticeSummary({ ...tokenLeak, toCreator }), mail: tokenLeakNoticeMail({ ...tokenLeak, toCreator }) })),
     key_rotated: [keyNotice(params('key_rotated')), keyNotice(params('key_rotated', { reason: 'grace_ending' }))],
     key_idle_warning: [keyNotice(params('key_idle_warning', { thresholdDays: 5, reason: 'idle', actorEmail: null }))],
     key_idle_disabled: [keyNotice(params('key_idle_disabled', { reason: 'idle', actorEmail: null }))],
@@ -121,5 +124,21 @@ describe('notices over the API', () => {
     });
     const summary = await member.api.alerts.summary.query();
     expect(summary.unchanged ? null : summary.items[0]).toMatchObject({ message: items[0]!.message, label: 'Revoked', desktopTitle: 'Your API key was revoked' });
+  });
+});
+
+describe('token_leaked', () => {
+  const p = { teamName: 'Acme', token: { name: 'ci deploy', hint: 'kwt_ab…cd' }, creatorEmail: 'mia@example.test', toCreator: false, source: 'public_report' as const, url: 'https://paste.example/t\u202e\nFake: line', at: base.at, publicUrl: base.publicUrl };
+
+  it('says the token was revoked, in which team and where it was found, with the reported address escaped', () => {
+    const line = tokenLeakNoticeSummary(p);
+    expect(line.startsWith('API token "ci deploy" leaked: revoked in team "Acme".')).toBe(true);
+    expect(line).toContain('https://paste.example/t');
+    expect(line).not.toMatch(/[\u202e\n]/);
+    const mail = tokenLeakNoticeMail(p);
+    expect(mail.subject).toBe('Keywarden API token "ci deploy" leaked: revoked in team "Acme"');
+    expect(mail.text).toContain('created by mia@example.test');
+    expect(mail.text).not.toContain('\u202e');
+    expect(mail.text).not.toContain('\nFake: line');
   });
 });

@@ -30,6 +30,7 @@ export const NOTICE_LABELS: Record<NotificationKind, string> = {
   key_credits_low: 'Credits low',
   key_credits_exhausted: 'Out of credits',
   key_rate_limited: 'Rate limited',
+  token_leaked: 'Token leaked',
 };
 
 /** How a revocation came about, where the line says so; a key revoked by hand needs no words. */
@@ -70,6 +71,7 @@ export function keyNoticeHeadline(p: KeyNoticeParams): string {
 
 const DESKTOP_TITLES: Partial<Record<NotificationKind, string>> = {
   key_leaked: 'An API key of your team leaked',
+  token_leaked: 'An API token of your team leaked',
   canary_triggered: 'A canary key was used',
   key_request_created: 'A key request is waiting for you',
   key_request_approved: 'Your key request was approved',

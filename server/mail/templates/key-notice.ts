@@ -44,6 +44,8 @@ function subjectLine(p: KeyNoticeParams): string {
     // Leak alarms have their own templates (leak-notice.ts); these lines only keep this one total.
     case 'key_leaked':
       return n === 1 ? `Your Keywarden API key "${only}" leaked` : `${n} of your Keywarden API keys leaked`;
+    case 'token_leaked':
+      return `A Keywarden API token "${only}" leaked`;
     case 'canary_triggered':
       return `A Keywarden canary key was used`;
     case 'key_used_after_revoke':
@@ -74,6 +76,8 @@ export function whatHappened(p: KeyNoticeParams): string {
       return `${who} set the maximum key lifetime of team "${p.teamName}" to ${p.maxLifetimeDays ?? '?'} days, which shortened the expiry of ${yours}.`;
     case 'key_leaked':
       return `${n === 1 ? 'Your API key' : `${n} of your API keys`} in team "${p.teamName}" ${pick(n, 'was', 'were')} found in public.`;
+    case 'token_leaked':
+      return `An API token of team "${p.teamName}" was found in public and revoked.`;
     case 'canary_triggered':
       return `A canary key of team "${p.teamName}" was used.`;
     case 'key_used_after_revoke':
@@ -100,6 +104,8 @@ function nextSteps(p: KeyNoticeParams): string {
       return 'Keys marked "revoked now" no longer work; replace them with new keys. The others stop working at their new expiry time: plan their replacement.';
     case 'key_leaked':
       return `Generate a new key and replace ${these} wherever ${pick(p.keys.length, 'it is', 'they are')} used.`;
+    case 'token_leaked':
+      return 'Create a new API token and replace the leaked one wherever it is used.';
     case 'canary_triggered':
       return 'Find out where the canary was planted and treat every secret beside it as leaked.';
     case 'key_used_after_revoke':

@@ -4,8 +4,9 @@ import { formatWhen } from './key-notice-params';
 import { escapeHtml, layout, withTeam } from './layout';
 
 /**
- * The emails (and one-line in-app texts) of the two leak alarms: `key_leaked`
- * (a key was found in public) and `canary_triggered` (someone used a canary).
+ * The emails (and one-line in-app texts) of the leak alarms: `key_leaked`
+ * (a key was found in public), `token_leaked` (a team API token was) and
+ * `canary_triggered` (someone used a canary).
  * Pure: everything they say comes in through the params. What a stranger supplied (where a leak
  * was seen, the address and user agent a canary was used from) is shown through `reported`, so a
  * control or bidi character in it appears as an escape instead of forging a line or reordering one.
@@ -75,6 +76,49 @@ export function leakNoticeMail(p: LeakNoticeParams) {
     `<p>${escapeHtml(`${whose(p)} in team "${p.teamName}" was found in public.`)}</p>
 ${factTable(facts)}
 <p>${escapeHtml(DONE[p.action])}</p>
+<p><strong>What to do next:</strong> ${escapeHtml(next)}</p>
+<p><a href="${escapeHtml(p.publicUrl)}">Open Keywarden</a></p>`,
+  );
+  return { subject, text, html };
+}
+
+export interface TokenLeakNoticeParams {
+  teamName: string;
+  token: { name: string; hint: string };
+  /** The creator reads "your API token"; an admin reads who created it. */
+  creatorEmail: string | null;
+  toCreator: boolean;
+  source: LeakSource;
+  url: string | null;
+  at: Date;
+  publicUrl: string;
+}
+
+/** A leaked team API token is always revoked at once (tokens.service.ts): no team response to word. */
+export function tokenLeakNoticeSummary(p: TokenLeakNoticeParams): string {
+  const where = p.url ? ` at ${reported(p.url, '')}` : '';
+  const whose = p.toCreator ? 'your ' : p.creatorEmail ? `${p.creatorEmail}'s ` : '';
+  return `API token "${p.token.name}" leaked: revoked in team "${p.teamName}". It was found${where} (${SOURCES[p.source]}); ${whose}token no longer works.`;
+}
+
+export function tokenLeakNoticeMail(p: TokenLeakNoticeParams) {
+  const subject = withTeam(`Keywarden API token "${p.token.name}" leaked: revoked`, p.teamName);
+  const intro = `The API token "${p.token.name}"${p.toCreator ? ' you created' : p.creatorEmail ? ` created by ${p.creatorEmail}` : ''} in team "${p.teamName}" was found in public.`;
+  const facts: [string, string][] = [
+    ['Team', p.teamName],
+    ['Token', `${p.token.name} (${p.token.hint})`],
+    ['Found', reported(p.url, 'no address given')],
+    ['Reported by', SOURCES[p.source]],
+    ['When', formatWhen(p.at)],
+  ];
+  const done = 'Keywarden revoked it at once (reason: leaked); every REST call made with it is now refused.';
+  const next = 'Create a new API token with the scopes you need, replace the leaked one wherever it is used, and remove it from where it was found.';
+  const text = [intro, '', ...facts.map(([k, v]) => `${k}: ${v}`), '', done, '', `What to do next: ${next}`, '', `Keywarden: ${p.publicUrl}`].join('\n');
+  const html = layout(
+    subject,
+    `<p>${escapeHtml(intro)}</p>
+${factTable(facts)}
+<p>${escapeHtml(done)}</p>
 <p><strong>What to do next:</strong> ${escapeHtml(next)}</p>
 <p><a href="${escapeHtml(p.publicUrl)}">Open Keywarden</a></p>`,
   );
