@@ -115,6 +115,7 @@ export function KeyPolicy({ teamId, row, admin, onSaved }: { teamId: string; row
       <label class="field">
         <span>Identity (externalId: the customer or service it belongs to; empty: none)</span>
         <input name="externalId" value={draft.externalId} readOnly={!admin || !editable} maxLength={128} autoComplete="off" onInput={(e) => edit({ externalId: e.currentTarget.value })} />
+        {!admin ? <small class="hint">Only admins change a key’s identity.</small> : null}
       </label>
       {admin && saved.externalId ? <IdentityCard key={saved.externalId} teamId={teamId} externalId={saved.externalId} keyId={saved.id} /> : null}
       {invalid ? (

@@ -186,6 +186,7 @@ describe('KeyPolicy', () => {
     await waitFor(() => expect(field('role-billing')).toBeTruthy(), PATIENT);
     expect(field('permissions').readOnly).toBe(true);
     expect(field('externalId').readOnly).toBe(true);
+    expect(screen.getByText('Only admins change a key’s identity.')).toBeTruthy();
     expect((field('role-billing') as HTMLInputElement).disabled).toBe(true);
     expect((field('role-support') as HTMLInputElement).disabled).toBe(false);
 
