@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditOf } from '../helpers/fixtures';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
-import { problemShape, rest, tokenOf } from '../helpers/rest';
+import { problemShape, rest as plainRest, tokenOf } from '../helpers/rest';
+// Every answer is also checked against the OpenAPI document for its route and status.
+import { checkedRest as rest } from '../helpers/openapi';
 
 /** The REST API under /v1/teams/{teamId}/, called with team API tokens over real HTTP. */
 let server: TestServer;
@@ -197,7 +199,8 @@ describe('REST API', () => {
       expectProblem(answer, 401, 'UNAUTHORIZED');
       expect(answer.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    expectProblem(await rest(server, null, 'GET', `/v1/teams/${team.teamId}/nothing-here`), 404, 'NOT_FOUND');
+    // No such route in the document, so the plain call: its answer is still a problem.
+    expectProblem(await plainRest(server, null, 'GET', `/v1/teams/${team.teamId}/nothing-here`), 404, 'NOT_FOUND');
     // The CSV exports beside the REST routes still answer as they did.
     const csv = await fetch(`${server.url}/v1/teams/${team.teamId}/keys.csv`, { headers: { authorization: `Bearer ${team.admin.token}` } });
     expect(csv.status).toBe(200);

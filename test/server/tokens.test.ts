@@ -5,7 +5,9 @@ import { auditOf } from '../helpers/fixtures';
 import { startGitHubKeys, type GitHubKeysServer } from '../helpers/github-keys';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
 import { DAY, setClock, until } from '../helpers/notify';
-import { rest, tokenOf } from '../helpers/rest';
+import { tokenOf } from '../helpers/rest';
+// Every answer is also checked against the OpenAPI document for its route and status.
+import { checkedRest as rest } from '../helpers/openapi';
 
 /** Team API tokens: issued by admins, shown once, stored under the HMAC, and refused (401) once they no longer work. */
 let github: GitHubKeysServer;
