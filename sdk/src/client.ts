@@ -3,6 +3,13 @@ import { AnswerCache, keyDigest } from './cache.js';
 import { FeedFollower } from './feed.js';
 import { KeywardenUnavailableError, type KeywardenOptions, type ValidAnswer, type VerifyAnswer, type VerifyOptions } from './types.js';
 
+/**
+ * After the feed reports a key changed, its answers are not cached for this long. The server
+ * instance the SDK asks may not know of the change yet (instances learn of each other's changes
+ * within about a second, by polling), and a stale valid answer cached then would outlive the change.
+ */
+const SETTLE_MS = 2500;
+
 /** Each verify call gives up on the server after this long (then: cached answer or unavailable). */
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -33,6 +40,8 @@ export class Keywarden {
   private readonly feed: FeedFollower | null;
   /** Moves on with every drop: an answer fetched across a drop may be stale and is not kept. */
   private generation = 0;
+  /** keyId -> when the feed last reported it changed (see SETTLE_MS). */
+  private readonly droppedAt = new Map<string, number>();
 
   constructor(options: KeywardenOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -63,7 +72,7 @@ export class Keywarden {
     if (!parseKey(key).ok) return { valid: false, code: 'MALFORMED' };
     const generation = this.generation;
     const answer = await this.ask(key, options);
-    if (cacheable && answer.valid && !countedByServer(answer) && generation === this.generation) {
+    if (cacheable && answer.valid && !countedByServer(answer) && generation === this.generation && !this.settling(answer.keyId, Date.now())) {
       this.cache.set(digest, variant, answer, now, this.until(answer, now));
     }
     return answer;
@@ -94,7 +103,18 @@ export class Keywarden {
   private dropKeys(keyIds: string[]): void {
     if (keyIds.length === 0) return;
     this.generation++;
-    for (const id of keyIds) this.cache.dropKey(id);
+    const now = Date.now();
+    for (const [id, at] of this.droppedAt) if (now - at >= SETTLE_MS) this.droppedAt.delete(id);
+    for (const id of keyIds) {
+      this.cache.dropKey(id);
+      this.droppedAt.set(id, now);
+    }
+  }
+
+  /** Whether `keyId` changed too recently for an answer about it to be trusted for long (SETTLE_MS). */
+  private settling(keyId: string, now: number): boolean {
+    const at = this.droppedAt.get(keyId);
+    return at !== undefined && now - at < SETTLE_MS;
   }
 
   private dropAll(): void {

@@ -93,7 +93,8 @@ export class FeedFollower {
     }
     const page = (await res.json()) as FeedPage;
     if (this.next === undefined) this.coveredSince = sentAt;
-    this.onChanged(page.events.map((e) => e.keyId));
+    // A key's creation makes no answer stale (nothing about it was cached as valid before it existed).
+    this.onChanged(page.events.filter((e) => e.kind !== 'created').map((e) => e.keyId));
     this.next = page.next;
     this.up = true;
   }

@@ -92,7 +92,7 @@ describe('CSV exports', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="keywarden-keys-/);
     const text = await res.text();
-    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole,canary,leaks,permissions,roles,restrictionsIps,restrictionsOrigins,meta,externalId');
+    expect(text.split('\r\n')[0]).toBe('id,name,hint,status,revokedReason,disabledReason,createdAt,expiresAt,revokedAt,lastUsedAt,generatedByUserId,generatedByEmail,generatedByName,generatedByRole,canary,leaks,permissions,roles,restrictionsIps,restrictionsOrigins,meta,externalId,ratelimits,creditsRemaining,creditsRefill');
     const rows = await allRows();
     expect(parseCsv(text)).toEqual(
       rows.map((r) => ({
@@ -118,6 +118,9 @@ describe('CSV exports', () => {
         restrictionsOrigins: '',
         meta: '',
         externalId: '',
+        ratelimits: '',
+        creditsRemaining: '',
+        creditsRefill: '',
       })),
     );
     expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['two\nlines', 'say "hi"', 'comma, inside']));
