@@ -77,8 +77,12 @@ export function createServices(
   const keyChanges = keyChangesService(deps, repos);
   const keyActions = keyActionsService(deps, repos, audit, overrides.keyEvents ?? notify, verify.keyStateChanged, keyChanges);
   const keyRequests = keyRequestsService(deps, repos, audit, notify);
-  const keys = keysService(deps, repos, audit, keyActions, keyRequests.grants, verify.keyStateChanged);
-  const rotation = rotationService(deps, repos, keys, keyActions, audit, notify, verify.keyStateChanged);
+  // Every key stored here (created, rotated, imported) joins verify's set of known keys at once: until the next
+  // poll a flood of made-up keys would otherwise take its reads, and a key imported with an old creation date
+  // would never join (the poll reads keys by creation date).
+  const issuing: Repos = { ...repos, keys: { ...repos.keys, insert: async (hash, key) => (await repos.keys.insert(hash, key), verify.keyIssued(hash)) } };
+  const keys = keysService(deps, issuing, audit, keyActions, keyRequests.grants, verify.keyStateChanged);
+  const rotation = rotationService(deps, issuing, keys, keyActions, audit, notify, verify.keyStateChanged);
   const idleKeys = idleKeysService(deps, repos, keyActions, notify);
   const keysAdmin = keysAdminService(deps, repos, keys, keyActions);
   const settings = settingsService(deps, repos, teams, audit, keyActions);

@@ -8,7 +8,7 @@
  * match only costs the read it would have cost anyway). It is filled from the
  * database when verify starts watching, then kept current by reading the keys
  * created since the last read, on every revision poll (an index range: usually
- * no rows), and by every key a read finds.
+ * no rows), by every key a read finds, and by every key this instance stores.
  *
  * A key missing from the set is not refused outright: it may have been created
  * a moment ago on another instance. Up to `unknownReadsPerSecond` such keys a

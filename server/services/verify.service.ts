@@ -314,6 +314,11 @@ export function verifyService(
     },
 
     /** For graceful shutdown and tests: resolves once queued last-used writes are done. */
+    /** A key this instance just stored: verify knows it at once, even under a flood of made-up keys. */
+    keyIssued(hash: string): void {
+      membership.add(hash);
+    },
+
     async flush(): Promise<void> {
       while (touching) await touching;
     },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../shared/key-format';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
 import { verifyService } from '../../server/services/verify.service';
+import { DAY, seedKey } from '../helpers/keys';
 
 /**
  * services/key-membership.ts: verify answers a well-formed key nobody issued
@@ -83,5 +84,25 @@ describe('verify without the database for keys that cannot exist', () => {
       service.stopWatching();
       await service.flush();
     }
+  });
+
+  it('verifies at once, during a flood, every key this instance stored: created, rotated, or imported with an old date', async () => {
+    const verify = server.services.verify;
+    const team = await createTeam(server);
+    // Let the set's first fill finish (a full set answers a flood's keys without reads: fast).
+    await verify.startWatching();
+    const flood = async () => {
+      for (let i = 0; i < 500; i++) expect(await verify.verify(generateKey())).toEqual({ valid: false, code: 'NOT_FOUND' });
+    };
+    // An imported key keeps its old creation date, so no poll ever reads it as new.
+    const imported = await seedKey(server, { teamId: team.teamId, ownerId: team.admin.userId, createdAt: new Date(Date.now() - 90 * DAY) });
+    const created = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'created' });
+    const rotated = await team.admin.api.keys.rotate.mutate({ teamId: team.teamId, keyId: created.row.id, graceHours: 1 });
+    await flood();
+    expect((await verify.verify(imported.value)).valid).toBe(true);
+    await flood();
+    expect((await verify.verify(rotated.key)).valid).toBe(true);
+    await flood();
+    expect((await verify.verify(created.key)).valid).toBe(true);
   });
 });

@@ -118,6 +118,8 @@ describe('a DATA_DIR written by the previous version', () => {
     await expectPreviousStateKept(a!);
     await expectPreviousStateKept(b!);
     const snapshot = () => a!.storage.cols.keys.find({}).sort({ _id: 1 }).toArray();
+    // The verifies above write "last used" in the background: let them land first.
+    await Promise.all([a!.services.verify.flush(), b!.services.verify.flush()]);
     const before = await snapshot();
     await migrate(a!.storage.database.db, a!.storage.cols);
     expect(await snapshot()).toEqual(before);
