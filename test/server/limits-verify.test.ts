@@ -29,21 +29,27 @@ describe('rate limits', () => {
   it('counts remaining down, answers RATE_LIMITED with a future reset, and works again after it', async () => {
     const { key, row } = await create({ ratelimits: [{ name: 'api', limit: 3, durationMs: 2000 }] });
     expect(row.ratelimits).toEqual([{ name: 'api', limit: 3, durationMs: 2000, autoApply: true }]);
-    // Start at the beginning of a window, so three calls fit in it whatever the machine's load.
-    await new Promise((r) => setTimeout(r, 2000 - (Date.now() % 2000) + 20));
-    const remaining: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { body } = await verify({ key });
-      expect(body.valid).toBe(true);
-      remaining.push(body.ratelimits![0]!.remaining);
+    // The server's clock stands still at the start of a window (fresh: ahead of now), so three calls fit in it
+    // whatever the machine's load; it then moves past the reset the refusal named.
+    const realNow = server.deps.now;
+    const start = Math.ceil(Date.now() / 2000) * 2000 + 60_000;
+    server.deps.now = () => new Date(start + 20);
+    try {
+      const remaining: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { body } = await verify({ key });
+        expect(body.valid).toBe(true);
+        remaining.push(body.ratelimits![0]!.remaining);
+      }
+      expect(remaining).toEqual([2, 1, 0]);
+      const refused = (await verify({ key })).body;
+      expect(refused).toMatchObject({ valid: false, code: 'RATE_LIMITED', ratelimits: [{ name: 'api', limit: 3, remaining: 0, reset: start + 2000 }] });
+      // After the reset the key works again.
+      server.deps.now = () => new Date(start + 2000 + 20);
+      expect((await verify({ key })).body).toMatchObject({ valid: true, ratelimits: [{ name: 'api', remaining: 2 }] });
+    } finally {
+      server.deps.now = realNow;
     }
-    expect(remaining).toEqual([2, 1, 0]);
-    const refused = (await verify({ key })).body;
-    expect(refused).toMatchObject({ valid: false, code: 'RATE_LIMITED', ratelimits: [{ name: 'api', limit: 3, remaining: 0 }] });
-    expect(refused.ratelimits![0]!.reset).toBeGreaterThan(Date.now() - 50);
-    // After the reset the key works again.
-    await new Promise((r) => setTimeout(r, Math.max(0, refused.ratelimits![0]!.reset - Date.now()) + 20));
-    expect((await verify({ key })).body).toMatchObject({ valid: true, ratelimits: [{ name: 'api', remaining: 2 }] });
   });
 
   it('applies a limit that is not auto-applied only when the verify names it, with its cost', async () => {

@@ -3,7 +3,7 @@ import { CreateKeyBody, KeyPathParams, ListKeysQuery, RevokeKeysBody, TeamPathPa
 import { notFound } from '../../errors';
 import type { Services } from '../../services';
 import { invalidInput } from './problem';
-import type { RestCall, RestRoute } from './route';
+import type { RestRoute } from './route';
 
 /**
  * The keys of the token's team over REST: each route calls the service its tRPC procedure calls,
@@ -13,13 +13,22 @@ const KEYS = '/v1/teams/{teamId}/keys';
 const KEY = `${KEYS}/{keyId}`;
 
 export function keysRestRoutes(services: Services): RestRoute[] {
-  /** A one-key change (revoke, disable, enable) answers the key's row as it now is; a key not in the team is 404. */
-  const changeOne = (change: (call: RestCall, keyIds: string[]) => Promise<{ notFound: string[] }>) => async (call: RestCall) => {
-    const { teamId, keyId } = call.params as { teamId: string; keyId: string };
-    const result = await change(call, [keyId]);
-    if (result.notFound.length > 0) throw notFound('Key not found.');
-    return services.keys.get(teamId, keyId);
-  };
+  /** A one-key change (revoke, disable, enable): answers the key's row as it now is; a key not in the team is 404. */
+  const changeOne = (action: 'revoke' | 'disable' | 'enable', operationId: string, summary: string): RestRoute => ({
+    method: 'post',
+    path: `${KEY}/${action}`,
+    operationId,
+    summary,
+    scope: 'keys:revoke',
+    params: KeyPathParams,
+    success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
+    handler: async ({ params, actor }) => {
+      const { teamId, keyId } = params as { teamId: string; keyId: string };
+      const result = await services.keysAdmin[action](actor, teamId, [keyId]);
+      if (result.notFound.length > 0) throw notFound('Key not found.');
+      return services.keys.get(teamId, keyId);
+    },
+  });
 
   return [
     {
@@ -83,35 +92,8 @@ export function keysRestRoutes(services: Services): RestRoute[] {
       success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
       handler: ({ params, body, actor }) => services.keyLimits.update({ ...actor, role: actor.role! }, UpdateKeyInput.parse({ ...(body as object), teamId: params.teamId, keyId: params.keyId })),
     },
-    {
-      method: 'post',
-      path: `${KEY}/revoke`,
-      operationId: 'revokeKey',
-      summary: 'Revoke a key (idempotent: a revoked key stays as it was).',
-      scope: 'keys:revoke',
-      params: KeyPathParams,
-      success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
-      handler: changeOne((call, ids) => services.keysAdmin.revoke(call.actor, call.params.teamId!, ids)),
-    },
-    {
-      method: 'post',
-      path: `${KEY}/disable`,
-      operationId: 'disableKey',
-      summary: 'Disable a key: it fails verification until enabled again.',
-      scope: 'keys:revoke',
-      params: KeyPathParams,
-      success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
-      handler: changeOne((call, ids) => services.keysAdmin.disable(call.actor, call.params.teamId!, ids)),
-    },
-    {
-      method: 'post',
-      path: `${KEY}/enable`,
-      operationId: 'enableKey',
-      summary: 'Enable a disabled key.',
-      scope: 'keys:revoke',
-      params: KeyPathParams,
-      success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
-      handler: changeOne((call, ids) => services.keysAdmin.enable(call.actor, call.params.teamId!, ids)),
-    },
+    changeOne('revoke', 'revokeKey', 'Revoke a key (idempotent: a revoked key stays as it was).'),
+    changeOne('disable', 'disableKey', 'Disable a key: it fails verification until enabled again.'),
+    changeOne('enable', 'enableKey', 'Enable a disabled key.'),
   ];
 }
