@@ -137,12 +137,22 @@ export function createRequestLimits(
       const ip = ipOf(c);
       return admit(c, next, `leak:${ip}`, 'your address', leakReportRate, callerGates, ip);
     }) satisfies MiddlewareHandler,
-    /** tRPC and CSV exports: per session when a bearer token is sent, else per address. */
+    /**
+     * tRPC, REST and CSV exports: per session (or API token) when a bearer token is sent, else per
+     * address. A made-up token would get a fresh bucket of its own, so every token refused as
+     * unauthorized (401) is charged to its address at the address rate, and an address out of that
+     * budget is refused before its next token is even looked up.
+     */
     caller: (async (c, next) => {
       const ip = ipOf(c);
       const token = options.bearerToken(c);
-      if (token) return admit(c, next, `s:${sha256(token)}`, 'your session', sessionRate, callerGates, ip);
-      return admit(c, next, `ip:${ip}`, 'your address', ipRate, callerGates, ip);
+      if (!token) return admit(c, next, `ip:${ip}`, 'your address', ipRate, callerGates, ip);
+      const failures = `unauthorized:${ip}`;
+      const blocked = ipRate.waitMs(failures);
+      if (blocked > 0) return tooMany(c, 'your address', blocked);
+      const res = await admit(c, next, `s:${sha256(token)}`, 'your session', sessionRate, callerGates, ip);
+      if ((res ?? c.res).status === 401) ipRate.take(failures);
+      return res;
     }) satisfies MiddlewareHandler,
     /** Routes that never carry a session (/v1/me carries an API key): per address. */
     address: (async (c, next) => {

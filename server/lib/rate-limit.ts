@@ -54,6 +54,15 @@ export class TokenBuckets {
     return { ok: true };
   }
 
+  /** How long until `key` may take a token (0: now), without taking one. */
+  waitMs(key: string): number {
+    const { ratePerSecond, burst } = this.options;
+    const bucket = this.buckets.get(key);
+    if (ratePerSecond <= 0 || !bucket) return 0;
+    const tokens = Math.min(burst, bucket.tokens + ((this.now() - bucket.at) * ratePerSecond) / 1000);
+    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / ratePerSecond);
+  }
+
   get size(): number {
     return this.buckets.size;
   }
