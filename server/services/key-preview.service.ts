@@ -19,7 +19,7 @@ const MAX_SAMPLES = 20;
  * "Which of this key's real callers would a narrowing shut out?" (keys.previewRestrictions): the
  * key's recorded verifications (what each asked with, usage-tally.ts) replayed through the very
  * check verify runs (key-policy.ts) against the proposed settings, with the team's roles as they
- * are now. This instance's unwritten counts are written first, so what was just verified here is in.
+ * are now; a call the current settings already refuse is not counted. This instance's unwritten counts are written first, so what was just verified here is in.
  */
 export function keyPreviewService(
   deps: Deps,
@@ -33,9 +33,12 @@ export function keyPreviewService(
     ): Promise<RestrictionsPreview> {
       const key = await repos.keys.findByPublicId(input.teamId, input.keyId);
       if (!key || (!isAdminRole(viewer.role) && key.ownerId !== viewer.userId)) throw notFound('Key not found.');
-      const proposed = { ...keyPolicyOf(key), ...policyChanges(input) };
-      const roles = proposed.roles.length > 0 ? await repos.roles.findMany(input.teamId, proposed.roles) : [];
+      const current = keyPolicyOf(key);
+      const proposed = { ...current, ...policyChanges(input) };
+      const roleNames = [...new Set([...current.roles, ...proposed.roles])];
+      const roles = roleNames.length > 0 ? await repos.roles.findMany(input.teamId, roleNames) : [];
       const policy = resolvePolicy(proposed, roles, null);
+      const now = resolvePolicy(current, roles, null);
       await usage.flush().catch((err) => deps.log.error('flushing usage before a preview failed (the preview may miss the last seconds)', err));
       const since = new Date(floorHour(deps.now().getTime()) - (input.days * 24 - 1) * HOUR_MS);
       const recorded = await repos.usage.callsOfKey(input.teamId, input.keyId, since);
@@ -47,8 +50,11 @@ export function keyPreviewService(
         total += call.count;
         // Recorded queries parsed when verify took them; the same parse decides here.
         const query = call.permissions === null ? null : checkedQuery(call.permissions);
-        const refusal = policyRefusal(policy, { ip: call.ip ?? undefined, origin: call.origin ?? undefined }, query);
-        if (!refusal) continue;
+        const context = { ip: call.ip ?? undefined, origin: call.origin ?? undefined };
+        const refusal = policyRefusal(policy, context, query);
+        // Only callers the key lets in today count: one it already refuses is not shut out by the change
+        // (otherwise "Limit to the addresses it used" would never preview as refusing nothing).
+        if (!refusal || policyRefusal(now, context, query)) continue;
         byReason[refusalReason(refusal)] += call.count;
         refused.push({
           ...(call.ip !== null ? { ip: call.ip } : {}),

@@ -161,6 +161,10 @@ describe('keys.previewRestrictions', () => {
     const refused = await replay(key);
     expect(refused).toEqual({ IP_NOT_ALLOWED: 3, ORIGIN_NOT_ALLOWED: 4, INSUFFICIENT_PERMISSIONS: 1 });
     expect(Object.values(refused).reduce((n, c) => n + c, 0)).toBe(preview.wouldRefuse);
+    // The calls the saved settings now refuse are not shut out by saving them again: nothing more is refused.
+    expect(await team.admin.api.keys.previewRestrictions.query({ teamId: team.teamId, keyId: row.id, ...proposed })).toMatchObject({ total: 22, wouldRefuse: 0 });
+    // Opening an address up again refuses nothing either.
+    expect((await team.admin.api.keys.previewRestrictions.query({ teamId: team.teamId, keyId: row.id, restrictions: { ips: [], origins: ['https://app.example.com'] } })).wouldRefuse).toBe(0);
   });
 
   it('lets a member preview their own key only', async () => {
