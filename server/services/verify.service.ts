@@ -223,6 +223,9 @@ export function verifyService(
     async verify(value: string, source: UseSource = UNKNOWN_SOURCE, ask: VerifyAsk = {}, spend: VerifyLimitsRequest | null = {}): Promise<VerifyResult> {
       // A query that does not parse is the caller's mistake (400), whatever the key.
       const query = ask.permissions === undefined ? null : checkedQuery(ask.permissions);
+      // Where the key came from is its holder's address when the service passes one (the one restrictions
+      // check), not the service's own: "Seen from" and a canary's alarm name the holder.
+      if (ask.context?.ip !== undefined) source = { ip: ask.context.ip, userAgent: null };
       const parsed = parseKey(value);
       if (!parsed.ok) {
         usage?.record(null, 'MALFORMED', source, deps.now());

@@ -79,6 +79,20 @@ describe('addresses', () => {
       await proxied.stop();
     }
   });
+
+  it("records the holder's address the service passes as context.ip, not the service's own", async () => {
+    const team = await createTeam(server);
+    const { key, row } = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'behind a service' });
+    for (const ip of ['203.0.113.40', '2001:db8::40']) {
+      const res = await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key, context: { ip } }) });
+      expect(((await res.json()) as { valid: boolean }).valid).toBe(true);
+    }
+    await server.services.usage.flush();
+    const usage = await team.admin.api.keys.usage.query({ teamId: team.teamId, keyId: row.id });
+    expect(usage.distinctIps).toBe(2);
+    expect(usage.lastIp).toBe('2001:db8::40');
+    expect(JSON.stringify(usage)).not.toContain('127.0.0.1');
+  });
 });
 
 describe('usage.overview and the CSV export', () => {
