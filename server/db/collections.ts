@@ -235,6 +235,8 @@ export interface TokenDoc {
   revokedAt: Date | null;
   /** `creator_left`: its creator left the team or stopped being an admin of it (a token never outlives that). */
   revokedReason: 'manual' | 'leaked' | 'creator_left' | null;
+  /** Revoked as leaked, its alerts not all sent yet: a crash in between leaves it to the next report. */
+  leakPending?: boolean;
 }
 
 export function collections(db: Db) {

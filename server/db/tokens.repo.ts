@@ -27,8 +27,12 @@ export function tokensRepo(cols: Collections) {
       const token = await cols.tokens.findOne({ _id: hash, revokedAt: null }, { projection: PUBLIC });
       if (!token) return null;
       // The conditional write decides: of two reports at once, one revokes (and audits).
-      const res = await cols.tokens.updateOne({ _id: hash, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason } });
-      return res.modifiedCount === 1 ? token : null;
+      const res = await cols.tokens.updateOne({ _id: hash, revokedAt: null }, { $set: { revokedAt: at, revokedReason: reason, ...(reason === 'leaked' ? { leakPending: true } : {}) } });
+      return res.modifiedCount === 1 ? { ...token, revokedAt: at, revokedReason: reason } : null;
+    },
+    /** A leaked token's alerts are all sent (its `leakPending` cleared). */
+    async leakHandled(hash: string): Promise<void> {
+      await cols.tokens.updateOne({ _id: hash, leakPending: true }, { $set: { leakPending: false } });
     },
     /** The live tokens one member created in the team (revoked when they leave it or stop being an admin). */
     liveCreatedBy: (teamId: string, userId: string): Promise<StoredToken[]> => cols.tokens.find({ teamId, createdBy: userId, revokedAt: null }, { projection: PUBLIC }).toArray(),

@@ -135,16 +135,25 @@ export function tokensService(
       const hash = hashKey(deps.pepper, parsed.key);
       const at = deps.now();
       const token = await repos.tokens.revokeByHash(hash, at, 'leaked');
-      if (!token) return (await repos.tokens.findByHash(hash)) ? 'already_revoked' : 'unknown';
-      await afterWrite(async () => {
-        await audit.record({ teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } });
-        // Ids derived from the token: the leak's record (and so its webhook event) and notices are written once.
-        const leaked = { name: token.name, hint: token.hint, createdBy: token.createdBy, reason: 'leaked', ...details };
-        await audit.record({ id: `aud_tleak_${token.id}`, teamId: token.teamId, action: 'token.leaked', actor, targetIds: [token.id], details: leaked });
-        await alerts.tokenLeaked(token, { ...details, at });
-      });
-      return 'revoked';
+      if (token) {
+        await afterWrite(() => alertLeaked(hash, token, actor, details));
+        return 'revoked';
+      }
+      const known = await repos.tokens.findByHash(hash);
+      if (!known) return 'unknown';
+      // The report that revoked it did not finish its alerts (a crash): this one does, once.
+      if (known.leakPending) await afterWrite(() => alertLeaked(hash, known, actor, details));
+      return 'already_revoked';
     },
   };
+
+  /** Every write has an id derived from the token (records, their webhook events, notices): a retry repeats none. */
+  async function alertLeaked(hash: string, token: StoredToken, actor: Actor, details: { source: LeakSource; url: string | null }): Promise<void> {
+    await audit.record({ id: `aud_trevoke_${token.id}`, teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } });
+    const leaked = { name: token.name, hint: token.hint, createdBy: token.createdBy, reason: 'leaked', ...details };
+    await audit.record({ id: `aud_tleak_${token.id}`, teamId: token.teamId, action: 'token.leaked', actor, targetIds: [token.id], details: leaked });
+    await alerts.tokenLeaked(token, { ...details, at: token.revokedAt! });
+    await repos.tokens.leakHandled(hash);
+  }
 }
 export type TokensService = ReturnType<typeof tokensService>;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseToken } from '../../shared/key-format';
+import { hashKey } from '../../server/lib/ids';
 import { auditOf } from '../helpers/fixtures';
 import { startGitHubKeys, type GitHubKeysServer } from '../helpers/github-keys';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
@@ -112,5 +114,18 @@ describe('a leaked token alerts its creator and the team admins', () => {
     const url = 'https://github.com/acme/app/blob/main/ci.yml';
     for (let i = 0; i < 2; i++) expect((await gitHubReport(t.token, url)).status).toBe(200);
     await expectAlertedOnce(t, url, 'GitHub secret scanning');
+  });
+
+  it('finishes the alerts on the next report when the one that revoked the token stopped before them (a crash)', async () => {
+    const t = await teamWithToken('TokLeakCrash');
+    const url = 'https://paste.example/crash';
+    // What a crash right after the revoking write leaves: the token revoked as leaked, no record, no notice.
+    const parsed = parseToken(t.token);
+    if (!parsed.ok) throw new Error('not a token');
+    expect(await server.storage.repos.tokens.revokeByHash(hashKey(server.deps.pepper, parsed.key), server.deps.now(), 'leaked')).not.toBeNull();
+    expect(await auditOf(server, t.team.teamId, 'token.leaked')).toHaveLength(0);
+    for (let i = 0; i < 2; i++) expect((await publicReport(t.token, url)).status).toBe(202);
+    await until(async () => (await auditOf(server, t.team.teamId, 'token.leaked')).length === 1);
+    await expectAlertedOnce(t, url, 'public leak report');
   });
 });
