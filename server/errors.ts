@@ -13,6 +13,8 @@ export type AppErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  /** The path names a route, not with this method (REST answers it with `Allow`). */
+  | 'METHOD_NOT_ALLOWED'
   | 'CONFLICT'
   | 'PRECONDITION_FAILED'
   /** What the caller asks for no longer exists here (the change feed before its retained window). */
@@ -22,11 +24,12 @@ export type AppErrorCode =
   | 'INTERNAL_SERVER_ERROR'
   | 'SERVICE_UNAVAILABLE';
 
-const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 409 | 410 | 412 | 413 | 429 | 500 | 503> = {
+const HTTP_STATUS: Record<AppErrorCode, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 412 | 413 | 429 | 500 | 503> = {
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,
   PRECONDITION_FAILED: 412,
   GONE: 410,
@@ -102,8 +105,9 @@ export function toAppError(err: unknown, log: (msg: string, err: unknown) => voi
 }
 
 export function toTRPCError(err: AppError): TRPCError {
-  // tRPC has no 410; no procedure answers GONE today (only the REST change feed does).
-  return new TRPCError({ code: err.code === 'GONE' ? 'PRECONDITION_FAILED' : err.code, message: err.message, cause: err });
+  // tRPC has no 410 and words 405 its own way; no procedure answers either (only REST routes do).
+  const code = err.code === 'GONE' ? 'PRECONDITION_FAILED' : err.code === 'METHOD_NOT_ALLOWED' ? 'METHOD_NOT_SUPPORTED' : err.code;
+  return new TRPCError({ code, message: err.message, cause: err });
 }
 
 export function httpStatus(err: AppError) {

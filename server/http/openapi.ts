@@ -28,6 +28,7 @@ export const PROBLEM_CODES: Record<AppErrorCode, string> = {
   UNAUTHORIZED: 'A missing, invalid, expired or revoked token, or one whose creator is no longer an admin of the team.',
   FORBIDDEN: 'The token lacks the scope this route needs: `detail` names it.',
   NOT_FOUND: 'Another team, or no such key.',
+  METHOD_NOT_ALLOWED: 'The path names a route, but not with this method: `Allow` lists the methods it takes.',
   CONFLICT: 'The change conflicts with the current state (say, a key that is not in the state the action needs).',
   PRECONDITION_FAILED: 'A condition of the request no longer holds.',
   PAYLOAD_TOO_LARGE: 'The body is larger than the route accepts.',

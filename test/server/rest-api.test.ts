@@ -192,7 +192,7 @@ describe('REST API', () => {
     expect(audit.body.detail).toContain('audit:read');
   });
 
-  it('answers 401 with WWW-Authenticate: Bearer without a working token, and 404 problems for unknown routes', async () => {
+  it('answers 401 with WWW-Authenticate: Bearer without a working token, 404 problems for unknown routes and 405 for a wrong method', async () => {
     const team = await createTeam(server, 'NoToken');
     for (const token of [null, 'kwt_nonsense', team.admin.token]) {
       const answer = await rest(server, token, 'GET', `/v1/teams/${team.teamId}/keys`);
@@ -201,6 +201,13 @@ describe('REST API', () => {
     }
     // No such route in the document, so the plain call: its answer is still a problem.
     expectProblem(await plainRest(server, null, 'GET', `/v1/teams/${team.teamId}/nothing-here`), 404, 'NOT_FOUND');
+    // A route's path with a method it does not take: 405, naming the methods it does.
+    const wrongMethod = await plainRest(server, null, 'DELETE', `/v1/teams/${team.teamId}/keys`);
+    expectProblem(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
+    const onAKey = await plainRest(server, null, 'PUT', `/v1/teams/${team.teamId}/keys/key_whatever0000000000`);
+    expectProblem(onAKey, 405, 'METHOD_NOT_ALLOWED');
+    expect(onAKey.headers.get('allow')).toBe('GET, PATCH');
     // The CSV exports beside the REST routes still answer as they did.
     const csv = await fetch(`${server.url}/v1/teams/${team.teamId}/keys.csv`, { headers: { authorization: `Bearer ${team.admin.token}` } });
     expect(csv.status).toBe(200);

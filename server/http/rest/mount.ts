@@ -86,7 +86,16 @@ export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Service
       }
     });
   }
-  const noSuchRoute = () => problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.'));
+  // A path a route takes with another method is a 405 naming the methods it takes (RFC 9110), not a 404.
+  const patterns = [...new Set(routes.map((r) => r.path))].map((path) => ({
+    regex: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    allow: [...new Set(routes.filter((r) => r.path === path).map((r) => r.method.toUpperCase()))].join(', '),
+  }));
+  const noSuchRoute = (c: Context) => {
+    const allow = patterns.find((p) => p.regex.test(c.req.path))?.allow;
+    if (allow) return problemResponse(new AppError('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}: it takes ${allow}.`), { Allow: allow });
+    return problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.'));
+  };
   // The API's root itself too: it names no route, and answers in the API's error shape.
   for (const path of ['/v1/teams', '/v1/teams/', '/v1/teams/:teamId/*']) app.all(path, noSuchRoute);
 }

@@ -11,6 +11,7 @@ const TITLES: Record<AppErrorCode, string> = {
   UNAUTHORIZED: 'Unauthorized',
   FORBIDDEN: 'Forbidden',
   NOT_FOUND: 'Not found',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
   CONFLICT: 'Conflict',
   PRECONDITION_FAILED: 'Precondition failed',
   GONE: 'Gone',
