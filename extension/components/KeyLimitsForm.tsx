@@ -48,12 +48,12 @@ export function KeyLimitsForm(props: { teamId: string; keyId: string; initial: P
   };
 
   /** Applies a change and forgets the problem shown for the field it touched. */
-  const edit = (patch: Partial<LimitsDraft>, field?: string) => {
-    setDraft((d) => ({ ...d, ...patch }));
+  const edit = (patch: Partial<LimitsDraft> | ((d: LimitsDraft) => Partial<LimitsDraft>), field?: string) => {
+    setDraft((d) => ({ ...d, ...(typeof patch === 'function' ? patch(d) : patch) }));
     setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => k !== field && k !== 'form')));
   };
   const editLimit = (i: number, patch: Partial<RatelimitDraft>, field: string) =>
-    edit({ ratelimits: draft.ratelimits.map((l, j) => (j === i ? { ...l, ...patch } : l)) }, `ratelimits.${i}.${field}`);
+    edit((d) => ({ ratelimits: d.ratelimits.map((l, j) => (j === i ? { ...l, ...patch } : l)) }), `ratelimits.${i}.${field}`);
   // Rows after a removed one move up: their problems no longer match them, so all are cleared.
   const removeLimit = (i: number) => {
     setDraft((d) => ({ ...d, ratelimits: d.ratelimits.filter((_, j) => j !== i) }));
@@ -110,7 +110,7 @@ export function KeyLimitsForm(props: { teamId: string; keyId: string; initial: P
           </p>
         ) : null}
         <div class="row">
-          <button type="button" class="btn btn-small" disabled={full} aria-describedby={full ? id('ratelimits-full') : undefined} onClick={() => edit({ ratelimits: [...draft.ratelimits, { ...NEW_RATELIMIT }] }, 'ratelimits')}>
+          <button type="button" class="btn btn-small" disabled={full} aria-describedby={full ? id('ratelimits-full') : undefined} onClick={() => edit((d) => ({ ratelimits: [...d.ratelimits, { ...NEW_RATELIMIT }].slice(0, MAX_RATELIMITS) }), 'ratelimits')}>
             Add a rate limit
           </button>
           {full ? (
