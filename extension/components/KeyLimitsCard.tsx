@@ -1,13 +1,12 @@
 import { useState } from 'preact/hooks';
 import type { KeyRow } from '../../shared/schemas/key';
-import { KeyLimitsInput, type Credits, type Ratelimit } from '../../shared/schemas/limits';
-import { useApi } from '../hooks/session-context';
+import type { Credits, Ratelimit } from '../../shared/schemas/limits';
 import { formatCount } from '../lib/plural';
+import { KeyLimitsForm } from './KeyLimitsForm';
 
 /**
  * A key's rate limits and credits in the key details panel (issue 25): shown to whoever sees the
- * key, edited by admins. The form is checked with the shared schema before it is sent; the server
- * checks it again and words any refusal.
+ * key, edited by admins in KeyLimitsForm.
  */
 type Limits = Pick<KeyRow, 'ratelimits' | 'credits'>;
 
@@ -22,44 +21,9 @@ export function creditsLeft(row: Partial<Limits>): string | null {
 
 /** Shown when the panel's key came with its limits (a table row); a key named by the overview has none to show. */
 export function KeyLimitsCard({ teamId, keyId, row, admin }: { teamId: string; keyId: string; row: Partial<Limits> & Pick<KeyRow, 'id'>; admin: boolean }) {
-  const api = useApi();
   const [saved, setSaved] = useState<Partial<Limits>>(row);
   const [editing, setEditing] = useState(false);
-  const [text, setText] = useState('');
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const limits = saved.ratelimits ?? [];
-
-  function startEdit() {
-    setText(JSON.stringify({ ratelimits: limits, credits: saved.credits ?? null }, null, 2));
-    setProblem(null);
-    setEditing(true);
-  }
-
-  async function save() {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      setProblem('Not valid JSON.');
-      return;
-    }
-    const parsed = KeyLimitsInput.safeParse(value);
-    if (!parsed.success) {
-      setProblem(parsed.error.issues.map((i) => `${i.path.join('.') || 'limits'}: ${i.message}`).join('; '));
-      return;
-    }
-    setBusy(true);
-    try {
-      const updated = await api.keys.update.mutate({ teamId, keyId, ...parsed.data });
-      setSaved(updated);
-      setEditing(false);
-    } catch (err) {
-      setProblem(err instanceof Error ? err.message : 'Could not save the limits.');
-    } finally {
-      setBusy(false);
-    }
-  }
 
   if (saved.ratelimits === undefined) return null;
   return (
@@ -72,28 +36,21 @@ export function KeyLimitsCard({ teamId, keyId, row, admin }: { teamId: string; k
         <dd>{saved.credits ? `${formatCount(saved.credits.remaining)} left${describeRefill(saved.credits)}` : 'Unlimited'}</dd>
       </dl>
       {admin && !editing ? (
-        <button type="button" class="btn" onClick={startEdit}>
+        <button type="button" class="btn" onClick={() => setEditing(true)}>
           Edit limits
         </button>
       ) : null}
       {admin && editing ? (
-        <div class="stack">
-          <label for={`limits-edit-${keyId}`}>Limits (JSON: ratelimits [{'{'}name, limit, durationMs, autoApply{'}'}], credits {'{'}remaining, refill{'}'} or null)</label>
-          <textarea id={`limits-edit-${keyId}`} class="mono" rows={8} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
-          {problem ? (
-            <p role="alert" class="problem">
-              {problem}
-            </p>
-          ) : null}
-          <div class="row">
-            <button type="button" class="btn btn-primary" disabled={busy} onClick={() => void save()}>
-              Save limits
-            </button>
-            <button type="button" class="btn" disabled={busy} onClick={() => setEditing(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
+        <KeyLimitsForm
+          teamId={teamId}
+          keyId={keyId}
+          initial={saved}
+          onCancel={() => setEditing(false)}
+          onSaved={(updated) => {
+            setSaved(updated);
+            setEditing(false);
+          }}
+        />
       ) : null}
     </section>
   );
