@@ -126,7 +126,7 @@ export function creditSlices(
 
   /** One reservation in flight per key; it never rejects (a failure leaves the calls to the exact path). */
   function reserve(hash: string, s: Slice): Promise<void> {
-    if (s.reserving) return s.reserving;
+    if (s.reserving || s.closed) return s.reserving ?? Promise.resolve();
     const n = sliceSize(s.stored);
     if (n < 1 || stopped) {
       close(hash, s);
