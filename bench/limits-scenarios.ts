@@ -7,8 +7,8 @@ import type { BenchDeps } from './bench-deps';
 /**
  * Issue 25's verify scenarios: `verify_ratelimited`, a key with one auto-applied limit that the run
  * never reaches (the cost of the window bookkeeping: a slice reserved from the database now and
- * then, spent in memory), and `verify_credits`, a key whose every verify spends a credit (one
- * conditional `$inc` per batch of concurrent calls).
+ * then, spent in memory), and `verify_credits`, a key whose every verify spends a credit (of a
+ * large balance: spent from slices reserved with one conditional `$inc` each, credit-slices.ts).
  */
 export async function seedLimitScenarios(deps: BenchDeps, base: string): Promise<{ name: string; url: string; body: string }[]> {
   const teamId = newId('team');

@@ -105,6 +105,8 @@ export async function startKeywarden(env: Env, options: { log?: Logger; database
         await services.outbox.stop();
         services.verify.stopWatching();
         await services.verify.flush();
+        // Unspent slices of credits go back to their keys' balances.
+        await services.limits.stop();
         // No verify is served any more: the last usage counts are written before the database goes.
         await services.usage.stop();
         deps.mailer.close();

@@ -72,6 +72,32 @@ export function limitsRepo(cols: Collections) {
       return doc?.credits ? toAfter(doc) : null;
     },
 
+    /**
+     * Takes `n` credits for this instance to spend in memory, only from the balance named by `period`
+     * and `setAt` and only while `floor` credits stay stored after it (so the last credits are always
+     * spent one conditional write at a time). Null when refused.
+     */
+    async reserveCredits(hash: string, n: number, floor: number, period: string | null, setAt: number | null): Promise<CreditsAfterSpend | null> {
+      const doc = await cols.keys.findOneAndUpdate(
+        { _id: hash, 'credits.remaining': { $gte: n + floor }, 'credits.period': period, 'credits.setAt': setAt },
+        { $inc: { 'credits.remaining': -n } },
+        { returnDocument: 'after' },
+      );
+      return doc?.credits ? toAfter(doc) : null;
+    },
+
+    /**
+     * Gives back the unspent part of a slice, only to the balance it was reserved from: after a refill
+     * or an admin's new balance it matches nothing and the slice is dropped. False when dropped.
+     */
+    async releaseCredits(hash: string, n: number, period: string | null, setAt: number | null): Promise<boolean> {
+      const res = await cols.keys.updateOne(
+        { _id: hash, 'credits.remaining': { $gte: 0 }, 'credits.period': period, 'credits.setAt': setAt },
+        { $inc: { 'credits.remaining': n } },
+      );
+      return res.modifiedCount === 1;
+    },
+
     /** The balance as stored now (a refused spend answers it). */
     async creditsOf(hash: string): Promise<StoredCredits | null> {
       const doc = await cols.keys.findOne({ _id: hash }, { projection: { _id: 0, credits: 1 } });

@@ -2,6 +2,7 @@ import type { Credits } from '../../shared/schemas/limits';
 import type { CreditsAfterSpend, LimitsRepo, StoredCredits } from '../db/limits.repo';
 import { withDeadline } from '../lib/deadline';
 import { refillPeriod } from './credit-periods';
+import { creditSlices } from './credit-slices';
 
 /**
  * Credits, exact across instances: the balance lives on the key and every spend is a conditional
@@ -11,6 +12,10 @@ import { refillPeriod } from './credit-periods';
  * instance, each for however many calls queued. If the balance cannot cover them all, the calls
  * that fit (in arrival order) are spent by a second conditional write and the rest are refused,
  * having spent nothing. A crash after a write and before the answers costs those calls' credits.
+ *
+ * That is the exact path. While plenty remains, most calls never reach it: they spend a slice this
+ * instance reserved from the balance (credit-slices.ts), and only the last `SLICE_FLOOR` credits of
+ * a balance, a cost no slice covers, and `cost` 0 without a slice come here.
  */
 export interface CreditsAnswer {
   ok: boolean;
@@ -25,16 +30,21 @@ interface Call {
 
 const WRITE_DEADLINE_MS = 6000;
 
-/** The stored form of credits an admin set now: the balance belongs to the current refill interval. */
+/**
+ * The stored form of credits an admin set now: the balance belongs to the current refill interval,
+ * and `setAt` tells it from the balance it replaces (a slice of that one is dropped).
+ */
 export function storedCredits(c: Credits, now: Date): StoredCredits {
-  return { remaining: c.remaining, refill: c.refill, period: c.refill ? refillPeriod(c.refill, now) : null, base: c.remaining, lowAlerted: false, exhaustedAlerted: false };
+  return { remaining: c.remaining, refill: c.refill, period: c.refill ? refillPeriod(c.refill, now) : null, base: c.remaining, lowAlerted: false, exhaustedAlerted: false, setAt: now.getTime() };
 }
 
 export function creditsSpender(
-  repo: Pick<LimitsRepo, 'spendCredits' | 'creditsOf' | 'refillCredits'>,
+  repo: Pick<LimitsRepo, 'spendCredits' | 'creditsOf' | 'refillCredits' | 'reserveCredits' | 'releaseCredits'>,
   /** Told about every successful write (the alerts decide from the balance after it). */
   spent: (after: CreditsAfterSpend, hash: string) => void,
+  onError: (err: unknown) => void = () => {},
 ) {
+  const slices = creditSlices(repo, spent, onError);
   const queues = new Map<string, { calls: Call[]; writing: boolean }>();
   /** hash -> the refill period this instance knows is written. */
   const refilled = new Map<string, string>();
@@ -112,6 +122,8 @@ export function creditsSpender(
     /** Spends `cost` credits of the key (0 only reads the balance, after any refill due). */
     async spend(hash: string, credits: StoredCredits, cost: number, now: Date): Promise<CreditsAnswer> {
       await ensureRefilled(hash, credits, now);
+      const fromSlice = await slices.take(hash, credits, cost, now);
+      if (fromSlice !== null) return { ok: true, remaining: fromSlice };
       if (cost === 0) {
         const c = await withDeadline(repo.creditsOf(hash), WRITE_DEADLINE_MS, 'credits');
         return { ok: true, remaining: c?.remaining ?? 0 };
@@ -123,6 +135,9 @@ export function creditsSpender(
         if (!q.writing) void drain(hash);
       });
     },
+
+    /** On shutdown, after the last verify: this instance's unspent slices go back to their balances. */
+    stop: () => slices.stop(),
   };
 }
 export type CreditsSpender = ReturnType<typeof creditsSpender>;

@@ -97,6 +97,6 @@ export function createServices(
   const keyLimits = keyLimitsService(deps, repos, limits, identities, keys, audit, verify.keyStateChanged, keyChanges);
   const health = { databaseUp: () => repos.health.ping() };
   const jobLeases = jobLeasesService(deps, repos.leases);
-  return { keyChanges, tokens, keyLimits, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke };
+  return { keyChanges, tokens, keyLimits, roles, identities, keyPreview, webhooks, rotation, idleKeys, keyRequests, leaks, canary, health, jobLeases, keyHolder, audit, teams, auth, keyActions, keys, verify, keysAdmin, settings, members, invitations, alertsBus, outbox, notify, notifications, alerts, expiryWarnings, usage, usedAfterRevoke, limits };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -59,7 +59,11 @@ export function limitFields(input: KeyLimitsInput, now: Date): { ratelimits?: Ra
 
 export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events: LimitsEvents | null = null) {
   const windows = ratelimiter(repos.limits);
-  const credits = creditsSpender(repos.limits, (after, hash) => events?.creditsSpent(after, hash));
+  const credits = creditsSpender(
+    repos.limits,
+    (after, hash) => events?.creditsSpent(after, hash),
+    (err) => deps.log.error('reserving or giving back a slice of credits failed', err),
+  );
 
   return {
     /** Verify's last checks, after the key's state and policy. `hash` names the key's document. */
@@ -93,6 +97,9 @@ export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events:
     async setKeyLimits(teamId: string, keyId: string, input: Partial<KeyLimitsInput>): Promise<boolean> {
       return repos.limits.setKeyLimits(teamId, keyId, limitFields(input, deps.now()));
     },
+
+    /** On shutdown, after the last verify: unspent slices of credits go back (a crash loses them). */
+    stop: () => credits.stop(),
   };
 }
 export type LimitsService = ReturnType<typeof limitsService>;
