@@ -256,7 +256,9 @@ export function verifyService(
       }
       // Last: rate limits and credits (a refused call spends neither); `spend: null` (GET /v1/me) applies none.
       const policy = key.policy;
-      const limited = spend && limits ? await limits.check(hash, { ...key, identity: policy.identity && { id: policy.identity.id, ratelimits: key.identityRatelimits } }, spend, now) : null;
+      // A key with no limit and no credits (most keys) skips the check: it would apply nothing.
+      const limitable = key.credits || (key.ratelimits?.length ?? 0) > 0 || key.identityRatelimits.length > 0;
+      const limited = spend && limits && limitable ? await limits.check(hash, { ...key, identity: policy.identity && { id: policy.identity.id, ratelimits: key.identityRatelimits } }, spend, now) : null;
       usage?.record(key, limited && !limited.ok ? limited.code : 'valid', source, now, call);
       if (limited && !limited.ok) {
         const { ok: _ok, ...limitRefusal } = limited;
