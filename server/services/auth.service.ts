@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { SIGN_IN_CODE_ALPHABET, SIGN_IN_CODE_LENGTH } from '../../shared/schemas/auth';
+import { SIGN_IN_CODE_ALPHABET, SIGN_IN_CODE_LENGTH, type LogoutResult, type Me, type PublicUser, type RequestCodeResult, type SignInResult } from '../../shared/schemas/auth';
 import { AppError } from '../errors';
 import type { Deps } from '../deps';
 import type { AuthRepo } from '../db/auth.repo';
@@ -93,7 +93,7 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
   }
 
   return {
-    async requestCode(email: string, ip: string | null, deviceToken?: string): Promise<{ sent: true; message: string; attemptId: string }> {
+    async requestCode(email: string, ip: string | null, deviceToken?: string): Promise<RequestCodeResult> {
       const id = emailHash(email);
       const now = deps.now();
       // A token that is unknown, expired or of another email is no token: the request is counted like any other.
@@ -122,7 +122,7 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       return answer;
     },
 
-    async verifyCode(input: { email: string; code: string; attemptId: string }, meta: { ip: string | null; userAgent: string | null }) {
+    async verifyCode(input: { email: string; code: string; attemptId: string }, meta: { ip: string | null; userAgent: string | null }): Promise<SignInResult> {
       const { email } = input;
       const id = emailHash(email);
       const attemptHash = sha256(input.attemptId);
@@ -167,14 +167,14 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
       return user ? { user, tokenHash } : null;
     },
 
-    async me(user: User) {
+    async me(user: User): Promise<Me> {
       return { user: publicUser(user), teams: await teams.teamsOf(user.id) };
     },
 
     /** Drops expired sessions, attempts, device tokens and rate-limit counters (a background job). */
     purgeExpired: () => repos.auth.purgeExpired(deps.now()),
 
-    async logout(tokenHash: string): Promise<{ ok: true }> {
+    async logout(tokenHash: string): Promise<LogoutResult> {
       await repos.auth.deleteSession(tokenHash);
       return { ok: true };
     },
@@ -182,6 +182,6 @@ export function authService(deps: Deps, repos: { auth: AuthRepo; users: UsersRep
 }
 export type AuthService = ReturnType<typeof authService>;
 
-export function publicUser(user: User) {
+export function publicUser(user: User): PublicUser {
   return { id: user.id, email: user.email, name: user.name };
 }

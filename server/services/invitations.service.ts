@@ -1,5 +1,13 @@
 import type { Role } from '../../shared/schemas/common';
-import { INVITATION_TTL_DAYS, type MyInvitation, type TeamInvitation } from '../../shared/schemas/invitation';
+import {
+  INVITATION_TTL_DAYS,
+  type AcceptedInvitation,
+  type CancelledInvitation,
+  type DeclinedInvitation,
+  type MyInvitation,
+  type ResentInvitation,
+  type TeamInvitation,
+} from '../../shared/schemas/invitation';
 import { DAY_MS } from '../../shared/time';
 import type { Invitation, InvitationsRepo } from '../db/invitations.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -116,7 +124,7 @@ export function invitationsService(
      * Idempotent: accepting again answers the same while the membership lasts. Only the accept that
      * answered the round (one conditional write, see the repo's `answer`) adds the membership.
      */
-    async accept(user: { id: string; email: string }, teamId: string, meta: { ip: string | null; userAgent: string | null }) {
+    async accept(user: { id: string; email: string }, teamId: string, meta: { ip: string | null; userAgent: string | null }): Promise<AcceptedInvitation> {
       const now = deps.now();
       const team = await repos.teams.findTeam(teamId);
       let inv = team ? await repos.invitations.find(teamId, user.id) : null;
@@ -149,7 +157,7 @@ export function invitationsService(
      * Declines the invitation. The team learns that it was declined, but not from
      * where: the record carries no IP or user agent of someone who never joined.
      */
-    async decline(user: { id: string; email: string }, teamId: string) {
+    async decline(user: { id: string; email: string }, teamId: string): Promise<DeclinedInvitation> {
       const inv = await answerOpen(teamId, user.id, 'declined');
       if (!inv) throw noOpenInvitation();
       await audit.record({
@@ -168,7 +176,7 @@ export function invitationsService(
      * An admin sends an open invitation again, with its role: the email goes out
      * again (at most once a minute) and the invitation's clock starts again.
      */
-    async resend(actor: Actor, teamId: string, userId: string) {
+    async resend(actor: Actor, teamId: string, userId: string): Promise<ResentInvitation> {
       const inv = await repos.invitations.find(teamId, userId);
       if (!inv || !isOpen(inv, deps.now())) throw notFound('There is no open invitation for that person.');
       const { expiresAt } = await invite(actor, { teamId, user: { id: userId, email: inv.email }, role: inv.role });
@@ -176,7 +184,7 @@ export function invitationsService(
     },
 
     /** An admin withdraws an open invitation of their team; an accept that got there first wins. */
-    async cancel(actor: Actor, teamId: string, userId: string) {
+    async cancel(actor: Actor, teamId: string, userId: string): Promise<CancelledInvitation> {
       const inv = await answerOpen(teamId, userId, 'cancelled');
       if (!inv) throw notFound('There is no open invitation for that person.');
       await audit.record({ id: `aud_cancelled_${inv.id}`, teamId, action: 'invitation.cancelled', actor, targetIds: [userId], details: { email: inv.email, role: inv.role } });

@@ -1,4 +1,4 @@
-import type { Notification } from '../../shared/schemas/notification';
+import type { MarkReadResult, Notification, NotificationPage } from '../../shared/schemas/notification';
 import type { NotificationRecord, NotificationsRepo } from '../db/notifications.repo';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { Deps } from '../deps';
@@ -30,7 +30,7 @@ export function toNotification(n: NotificationRecord): Notification {
 /** A user's own in-app notices: every query is scoped by the caller's user id. */
 export function notificationsService(deps: Deps, repos: { notifications: NotificationsRepo; teams: TeamsRepo }, bus: AlertsBus) {
   return {
-    async list(userId: string, input: { teamId?: string; unreadOnly?: boolean; cursor?: string; limit: number }): Promise<{ items: Notification[]; nextCursor: string | null }> {
+    async list(userId: string, input: { teamId?: string; unreadOnly?: boolean; cursor?: string; limit: number }): Promise<NotificationPage> {
       // A team the caller is not in behaves exactly like a team that does not exist.
       if (input.teamId && !(await repos.teams.findMembership(input.teamId, userId))) throw notFound('Team not found.');
       const rows = await repos.notifications.listForUser(userId, {
@@ -44,7 +44,7 @@ export function notificationsService(deps: Deps, repos: { notifications: Notific
     },
 
     /** Ids that are not the caller's (or not unread) are simply not counted. */
-    async markRead(userId: string, input: { ids: string[] } | { all: true }): Promise<{ updated: number }> {
+    async markRead(userId: string, input: { ids: string[] } | { all: true }): Promise<MarkReadResult> {
       const updated = await repos.notifications.markRead(userId, 'all' in input ? 'all' : input.ids, deps.now());
       if (updated > 0) await bus.emit(userId);
       return { updated };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutboxItem, OutboxState } from '../../shared/schemas/outbox';
+import type { OutboxPage, OutboxState } from '../../shared/schemas/outbox';
 import type { ClaimedMessage, NewOutboxMessage, OutboxRepo } from '../db/outbox.repo';
 import type { Deps } from '../deps';
 import { withDeadline } from '../lib/deadline';
@@ -165,7 +165,7 @@ export function outboxService(deps: Deps, repos: { outbox: OutboxRepo }, audit: 
     /** Lets the sends in flight finish before the mailer closes. */
     stop: lanes.stop,
 
-    async listForTeam(teamId: string, input: { state?: OutboxState; cursor?: string; limit: number }): Promise<{ items: OutboxItem[]; nextCursor: string | null }> {
+    async listForTeam(teamId: string, input: { state?: OutboxState; cursor?: string; limit: number }): Promise<OutboxPage> {
       const found = await repos.outbox.listForTeam(teamId, { state: input.state, after: positionCursor.created.decode(input.cursor), limit: input.limit + 1 });
       const page = keysetPage(found, input.limit, (m) => positionCursor.created.encode({ at: m.createdAt, id: m.id }));
       const items = page.rows.map((m) => ({

@@ -1,6 +1,6 @@
 import { randomBase62 } from '../../shared/key-format';
 import { HOUR_MS } from '../../shared/time';
-import type { WebhookDelivery, WebhookEndpoint, WebhookFormat } from '../../shared/schemas/webhook';
+import type { WebhookDeleted, WebhookDeliveryPage, WebhookEndpoint, WebhookFormat, WebhookTestResult, WebhookWithSecret } from '../../shared/schemas/webhook';
 import type { AuditRecord } from '../db/audit.repo';
 import type { KeysRepo } from '../db/keys.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -139,7 +139,7 @@ export function webhooksService(
       return (await repos.webhooks.listEndpoints(teamId)).map(toEndpoint);
     },
 
-    async create(actor: Actor, input: { teamId: string; url: string; events: SubscribableEvent[]; description?: string; format: WebhookFormat }) {
+    async create(actor: Actor, input: { teamId: string; url: string; events: SubscribableEvent[]; description?: string; format: WebhookFormat }): Promise<WebhookWithSecret> {
       const url = await checkTargetOnSave(input.url, options.policy);
       const secret = newSigningSecret();
       const now = deps.now();
@@ -190,7 +190,7 @@ export function webhooksService(
       return toEndpoint(after);
     },
 
-    async delete(actor: Actor, teamId: string, endpointId: string): Promise<{ deleted: true }> {
+    async delete(actor: Actor, teamId: string, endpointId: string): Promise<WebhookDeleted> {
       const endpoint = await endpointOf(teamId, endpointId);
       if (!(await repos.webhooks.deleteEndpoint(teamId, endpointId))) throw notFound('No such webhook endpoint in this team.');
       await audit.record({ teamId, action: 'webhook.deleted', actor, targetIds: [endpointId], details: { url: endpoint.url } });
@@ -198,7 +198,7 @@ export function webhooksService(
     },
 
     /** A new secret signs from now on; the old one keeps signing alongside it for 24 h, so receivers can switch over. */
-    async rotateSecret(actor: Actor, teamId: string, endpointId: string): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    async rotateSecret(actor: Actor, teamId: string, endpointId: string): Promise<WebhookWithSecret> {
       const endpoint = await endpointOf(teamId, endpointId);
       const secret = newSigningSecret();
       const now = deps.now();
@@ -215,14 +215,14 @@ export function webhooksService(
     },
 
     /** Sends a `ping` now (even to a disabled endpoint, to check it before enabling); tried once. */
-    async test(teamId: string, endpointId: string): Promise<{ eventId: string }> {
+    async test(teamId: string, endpointId: string): Promise<WebhookTestResult> {
       const endpoint = await endpointOf(teamId, endpointId);
       const event = events.ping(teamId, endpointId, `evt_ping_${randomBase62(20)}`, deps.now());
       await enqueue(teamId, [endpoint], event);
       return { eventId: event.id };
     },
 
-    async deliveries(teamId: string, endpointId: string, cursor: string | undefined, limit: number): Promise<{ items: WebhookDelivery[]; nextCursor: string | null }> {
+    async deliveries(teamId: string, endpointId: string, cursor: string | undefined, limit: number): Promise<WebhookDeliveryPage> {
       await endpointOf(teamId, endpointId);
       const page = keysetPage(await repos.webhooks.listAttempts(teamId, endpointId, positionCursor.at.decode(cursor), limit + 1), limit, positionCursor.at.encode);
       const items = page.rows.map(({ teamId: _t, endpointId: _e, messageId: _m, ...rest }) => rest);

@@ -32,7 +32,9 @@ export const AlertsSummarySchema = z.object({
 export type AlertsSummary = z.infer<typeof AlertsSummarySchema>;
 
 export const AlertsUnchangedSchema = z.object({ unchanged: z.literal(true), etag: z.string() });
-export type AlertsSummaryResult = AlertsSummary | z.infer<typeof AlertsUnchangedSchema>;
+/** `alerts.summary`: a fresh summary, or `{ unchanged: true, etag }` when the caller's etag still holds. */
+export const AlertsSummaryResultSchema = z.discriminatedUnion('unchanged', [AlertsSummarySchema, AlertsUnchangedSchema]);
+export type AlertsSummaryResult = z.infer<typeof AlertsSummaryResultSchema>;
 
 /**
  * The push channel (`GET /v1/alerts/ws`, WebSocket). The client's first

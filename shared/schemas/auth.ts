@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EmailSchema } from './common';
+import { MyTeamSchema } from './team';
 
 /**
  * The server's random secrets a client hands back (a sign-in attempt, a device token): base64url,
@@ -32,3 +33,22 @@ export const VerifyCodeInput = z.object({
   code: SignInCodeSchema,
   attemptId: ClientSecretSchema('sign-in attempt'),
 });
+
+/** `requestCode`'s answer: the same for a known and an unknown email. */
+export const RequestCodeResultSchema = z.object({ sent: z.literal(true), message: z.string(), attemptId: z.string() });
+export type RequestCodeResult = z.infer<typeof RequestCodeResultSchema>;
+
+/** A user as clients see them (themselves, after sign-in). */
+export const PublicUserSchema = z.object({ id: z.string(), email: z.string(), name: z.string() });
+export type PublicUser = z.infer<typeof PublicUserSchema>;
+
+/** `auth.me`: who is signed in, and the teams they are a member of. */
+export const MeSchema = z.object({ user: PublicUserSchema, teams: z.array(MyTeamSchema) });
+export type Me = z.infer<typeof MeSchema>;
+
+/** `verifyCode`: the new session's token and the browser's next device token, with `auth.me`'s answer. */
+export const SignInResultSchema = MeSchema.extend({ token: z.string(), deviceToken: z.string() });
+export type SignInResult = z.infer<typeof SignInResultSchema>;
+
+export const LogoutResultSchema = z.object({ ok: z.literal(true) });
+export type LogoutResult = z.infer<typeof LogoutResultSchema>;

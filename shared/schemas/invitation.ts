@@ -23,6 +23,7 @@ export const MyInvitationSchema = z.object({
   expiresAt: z.date(),
 });
 export type MyInvitation = z.infer<typeof MyInvitationSchema>;
+export const MyInvitationListSchema = z.array(MyInvitationSchema);
 
 /** A pending invitation as the team's admins see it (`invitations.listForTeam`). */
 export const TeamInvitationSchema = z.object({
@@ -35,3 +36,15 @@ export const TeamInvitationSchema = z.object({
   expiresAt: z.date(),
 });
 export type TeamInvitation = z.infer<typeof TeamInvitationSchema>;
+export const TeamInvitationListSchema = z.array(TeamInvitationSchema);
+
+/** `invitations.accept`: the team joined, with the caller's role in it (an existing member keeps theirs). */
+export const AcceptedInvitationSchema = z.object({ teamId: z.string(), teamName: z.string(), role: RoleSchema });
+export type AcceptedInvitation = z.infer<typeof AcceptedInvitationSchema>;
+export const DeclinedInvitationSchema = z.object({ teamId: z.string(), declined: z.literal(true) });
+export type DeclinedInvitation = z.infer<typeof DeclinedInvitationSchema>;
+/** `invitations.resend`: the invitation's new expiry. */
+export const ResentInvitationSchema = z.object({ userId: z.string(), expiresAt: z.date() });
+export type ResentInvitation = z.infer<typeof ResentInvitationSchema>;
+export const CancelledInvitationSchema = z.object({ userId: z.string(), cancelled: z.literal(true) });
+export type CancelledInvitation = z.infer<typeof CancelledInvitationSchema>;

@@ -86,3 +86,4 @@ export const KeyRequestSchema = z.object({
   keyId: z.string().nullable(),
 });
 export type KeyRequest = z.infer<typeof KeyRequestSchema>;
+export const KeyRequestListSchema = z.array(KeyRequestSchema);

@@ -48,3 +48,10 @@ export const NotificationSchema = z.object({
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 
+/** A page of `notifications.list`, newest first; `nextCursor` null on the last page. */
+export const NotificationPageSchema = z.object({ items: z.array(NotificationSchema), nextCursor: z.string().nullable() });
+export type NotificationPage = z.infer<typeof NotificationPageSchema>;
+
+/** `notifications.markRead`: how many of the caller's unread notices it marked. */
+export const MarkReadResultSchema = z.object({ updated: z.number() });
+export type MarkReadResult = z.infer<typeof MarkReadResultSchema>;

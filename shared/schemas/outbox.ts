@@ -24,3 +24,7 @@ export const OutboxItemSchema = z.object({
   sentAt: z.date().nullable(),
 });
 export type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+/** A page of `admin.outbox`; `nextCursor` null on the last page. */
+export const OutboxPageSchema = z.object({ items: z.array(OutboxItemSchema), nextCursor: z.string().nullable() });
+export type OutboxPage = z.infer<typeof OutboxPageSchema>;

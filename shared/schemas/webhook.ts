@@ -68,6 +68,7 @@ export const WebhookEndpointSchema = z.object({
   updatedAt: z.date(),
 });
 export type WebhookEndpoint = z.infer<typeof WebhookEndpointSchema>;
+export const WebhookEndpointListSchema = z.array(WebhookEndpointSchema);
 
 /** One attempt to deliver one event to one endpoint. */
 export const WebhookDeliverySchema = z.object({
@@ -85,3 +86,16 @@ export const WebhookDeliverySchema = z.object({
   outcome: z.enum(['delivered', 'retrying', 'failed']),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
+
+/** `webhooks.create` and `rotateSecret`: the signing secret is shown this once (only a sealed copy is stored). */
+export const WebhookWithSecretSchema = z.object({ endpoint: WebhookEndpointSchema, secret: z.string() });
+export type WebhookWithSecret = z.infer<typeof WebhookWithSecretSchema>;
+
+export const WebhookDeletedSchema = z.object({ deleted: z.literal(true) });
+export type WebhookDeleted = z.infer<typeof WebhookDeletedSchema>;
+/** `webhooks.test`: the ping's event id, to find its delivery. */
+export const WebhookTestResultSchema = z.object({ eventId: z.string() });
+export type WebhookTestResult = z.infer<typeof WebhookTestResultSchema>;
+/** A page of `webhooks.deliveries`, newest first; `nextCursor` null on the last page. */
+export const WebhookDeliveryPageSchema = z.object({ items: z.array(WebhookDeliverySchema), nextCursor: z.string().nullable() });
+export type WebhookDeliveryPage = z.infer<typeof WebhookDeliveryPageSchema>;
