@@ -136,6 +136,19 @@ export function limitsRepo(cols: Collections) {
     },
 
     /** An admin's change of a key's limits (absent fields stay as they are). False when the key is not in the team. */
+    /**
+     * Moves a key's balance out, for its replacement (rotation): one write leaves 0 (its alerts marked
+     * sent: the balance moved, nothing was used up) and answers what it held; null without credits.
+     */
+    async takeCredits(teamId: string, keyId: string): Promise<StoredCredits | null> {
+      const doc = await cols.keys.findOneAndUpdate(
+        { teamId, id: keyId, credits: { $ne: null } },
+        { $set: { 'credits.remaining': 0, 'credits.lowAlerted': true, 'credits.exhaustedAlerted': true } },
+        { returnDocument: 'before' },
+      );
+      return doc?.credits ?? null;
+    },
+
     async setKeyLimits(teamId: string, keyId: string, fields: { ratelimits?: Ratelimit[]; credits?: StoredCredits | null }): Promise<boolean> {
       const res = await cols.keys.updateOne({ teamId, id: keyId }, { $set: fields });
       return res.matchedCount === 1;

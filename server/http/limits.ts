@@ -139,19 +139,24 @@ export function createRequestLimits(
     }) satisfies MiddlewareHandler,
     /**
      * tRPC, REST and CSV exports: per session (or API token) when a bearer token is sent, else per
-     * address. A made-up token would get a fresh bucket of its own, so every token refused as
-     * unauthorized (401) is charged to its address at the address rate, and an address out of that
-     * budget is refused before its next token is even looked up.
+     * address. A made-up token would get a fresh bucket of its own, so every request with a token
+     * takes one unit of its address's budget of refusals up front (so a burst in flight cannot pass
+     * a check made before any of them is answered), given back unless it is refused as unauthorized
+     * (401): an address out of that budget is refused before its next token is even looked up.
      */
     caller: (async (c, next) => {
       const ip = ipOf(c);
       const token = options.bearerToken(c);
       if (!token) return admit(c, next, `ip:${ip}`, 'your address', ipRate, callerGates, ip);
       const failures = `unauthorized:${ip}`;
-      const blocked = ipRate.waitMs(failures);
-      if (blocked > 0) return tooMany(c, 'your address', blocked);
-      const res = await admit(c, next, `s:${sha256(token)}`, 'your session', sessionRate, callerGates, ip);
-      if ((res ?? c.res).status === 401) ipRate.take(failures);
+      const charged = ipRate.take(failures);
+      if (!charged.ok) return tooMany(c, 'your address', charged.retryAfterMs);
+      let res: Response | undefined;
+      try {
+        res = await admit(c, next, `s:${sha256(token)}`, 'your session', sessionRate, callerGates, ip);
+      } finally {
+        if ((res ?? c.res).status !== 401) ipRate.giveBack(failures);
+      }
       return res;
     }) satisfies MiddlewareHandler,
     /** Routes that never carry a session (/v1/me carries an API key): per address. */

@@ -54,13 +54,10 @@ export class TokenBuckets {
     return { ok: true };
   }
 
-  /** How long until `key` may take a token (0: now), without taking one. */
-  waitMs(key: string): number {
-    const { ratePerSecond, burst } = this.options;
+  /** Returns a token taken for a request that turned out not to count (never above the burst). */
+  giveBack(key: string): void {
     const bucket = this.buckets.get(key);
-    if (ratePerSecond <= 0 || !bucket) return 0;
-    const tokens = Math.min(burst, bucket.tokens + ((this.now() - bucket.at) * ratePerSecond) / 1000);
-    return tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * 1000) / ratePerSecond);
+    if (bucket) bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
   }
 
   get size(): number {

@@ -3,6 +3,8 @@ import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import { GRACE_ENDING } from '../../shared/schemas/lifecycle';
 import type { KeysRepo } from '../db/keys.repo';
+import type { LimitsRepo } from '../db/limits.repo';
+import { keyPolicyOf } from '../../shared/key-policy';
 import type { MarksRepo } from '../db/marks.repo';
 import type { Rotation, RotationsRepo } from '../db/rotations.repo';
 import type { TeamsRepo } from '../db/teams.repo';
@@ -34,7 +36,7 @@ const PASS_LIMIT = 200;
  */
 export function rotationService(
   deps: Deps,
-  repos: { keys: KeysRepo; teams: TeamsRepo; rotations: RotationsRepo; usage: UsageRepo; marks: MarksRepo },
+  repos: { keys: KeysRepo; teams: TeamsRepo; rotations: RotationsRepo; usage: UsageRepo; marks: MarksRepo; limits: Pick<LimitsRepo, 'takeCredits' | 'setKeyLimits'> },
   keys: Pick<KeysService, 'rows'>,
   actions: KeyActionsService,
   audit: AuditService,
@@ -92,13 +94,20 @@ export function rotationService(
 
       const team = await repos.teams.findTeam(input.teamId);
       const value = generateKey();
-      const stored = newStoredKey(value, {
-        teamId: input.teamId,
-        ownerId: previous.ownerId,
-        name: previous.name,
-        createdAt: now,
-        expiresAt: replacementExpiry(previous, now, team?.settings.maxLifetimeDays ?? null),
-      });
+      // The replacement is the same key to its holder's service: the same policy, limits and credits (a member
+      // rotating their own key must not shed what an admin set on it).
+      const stored = {
+        ...newStoredKey(value, {
+          teamId: input.teamId,
+          ownerId: previous.ownerId,
+          name: previous.name,
+          createdAt: now,
+          expiresAt: replacementExpiry(previous, now, team?.settings.maxLifetimeDays ?? null),
+        }),
+        ...keyPolicyOf(previous),
+        ...(previous.ratelimits ? { ratelimits: previous.ratelimits } : {}),
+        ...(previous.credits ? { credits: previous.credits } : {}),
+      };
       const rotation: Rotation = {
         teamId: input.teamId,
         keyId: previous.id,
@@ -117,6 +126,11 @@ export function rotationService(
         throw badRequest('This key was already rotated: rotate its replacement instead.');
       }
       return afterWrite(async () => {
+        // The balance moves rather than doubles: the previous key keeps working through its grace on 0 credits.
+        if (previous.credits) {
+          const balance = await repos.limits.takeCredits(input.teamId, previous.id);
+          if (balance) await repos.limits.setKeyLimits(input.teamId, stored.id, { credits: balance });
+        }
         await onStateChange();
         await actions.changed(input.teamId, 'created', [stored.id]);
         await actions.changed(input.teamId, 'rotated', [previous.id]);

@@ -208,6 +208,12 @@ describe('REST API', () => {
     const onAKey = await plainRest(server, null, 'PUT', `/v1/teams/${team.teamId}/keys/key_whatever0000000000`);
     expectProblem(onAKey, 405, 'METHOD_NOT_ALLOWED');
     expect(onAKey.headers.get('allow')).toBe('GET, PATCH');
+    // A literal path beside `keys/{keyId}` names its own methods, whichever route the method would reach.
+    for (const [method, path, allow] of [['POST', 'keys/changes', 'GET'], ['PATCH', 'keys/changes', 'GET'], ['GET', 'keys/revoke', 'POST']] as const) {
+      const answer = await plainRest(server, null, method, `/v1/teams/${team.teamId}/${path}`);
+      expectProblem(answer, 405, 'METHOD_NOT_ALLOWED');
+      expect(answer.headers.get('allow')).toBe(allow);
+    }
     // The CSV exports beside the REST routes still answer as they did.
     const csv = await fetch(`${server.url}/v1/teams/${team.teamId}/keys.csv`, { headers: { authorization: `Bearer ${team.admin.token}` } });
     expect(csv.status).toBe(200);

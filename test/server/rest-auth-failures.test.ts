@@ -33,4 +33,24 @@ describe('made-up bearer tokens', () => {
     const trpc = await fetch(`${server.url}/trpc/auth.me`, { headers: { authorization: `Bearer ${madeUp()}` } });
     expect(trpc.status).toBe(429);
   });
+
+  it('charges a burst of made-up tokens sent at once: at most the budget is looked up', async () => {
+    // Its own address budget: a second server (buckets are per server).
+    const other = await startTestServer({ label: 'rest-auth-burst', env: { RATE_LIMIT_PER_IP: '0.01', RATE_LIMIT_BURST_SECONDS: '1000' } });
+    try {
+      const team = await createTeam(other, 'Burst');
+      const { token } = await tokenOf(team.admin, team.teamId, ['keys:read']);
+      // A real token's calls take a unit up front and give it back: 3 × 5 at once fit a budget of 10.
+      for (let round = 0; round < 3; round++) {
+        const ok = await Promise.all(Array.from({ length: 5 }, () => rest(other, token, 'GET', `/v1/teams/${team.teamId}/keys`)));
+        expect(ok.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+      }
+      const answers = await Promise.all(Array.from({ length: 200 }, () => rest(other, madeUp(), 'GET', `/v1/teams/${team.teamId}/keys`)));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(190);
+    } finally {
+      await other.close();
+    }
+  });
 });

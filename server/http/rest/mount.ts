@@ -77,8 +77,20 @@ async function answer(deps: Deps, services: Services, route: RestRoute, c: Conte
 export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Services, routes: RestRoute[]) {
   // Fewer path parameters first: `keys/revoke` (or `keys/changes`) must not be taken for `keys/{keyId}`.
   const bySpecificity = [...routes].sort((a, b) => paramCount(a.path) - paramCount(b.path));
+  // The methods of the most specific route path a request path names (RFC 9110's `Allow`), if any.
+  const patterns = [...new Set(bySpecificity.map((r) => r.path))].map((path) => ({
+    regex: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
+    allow: [...new Set(routes.filter((r) => r.path === path).map((r) => r.method.toUpperCase()))].join(', '),
+  }));
+  const allowedFor = (path: string) => patterns.find((p) => p.regex.test(path))?.allow;
+  const wrongMethod = (c: Context, allow: string) =>
+    problemResponse(new AppError('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}: it takes ${allow}.`), { Allow: allow });
+
   for (const route of bySpecificity) {
     app.on(route.method.toUpperCase(), honoPath(route.path), async (c) => {
+      // `PATCH keys/changes` reaches `PATCH keys/{keyId}` here: the path is another route's, with another method.
+      const allow = allowedFor(c.req.path);
+      if (allow && !allow.split(', ').includes(c.req.method === 'HEAD' ? 'GET' : c.req.method)) return wrongMethod(c, allow);
       try {
         return await answer(deps, services, route, c);
       } catch (err) {
@@ -86,14 +98,10 @@ export function mountRest(app: Hono<NodeBindings>, deps: Deps, services: Service
       }
     });
   }
-  // A path a route takes with another method is a 405 naming the methods it takes (RFC 9110), not a 404.
-  const patterns = [...new Set(routes.map((r) => r.path))].map((path) => ({
-    regex: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`),
-    allow: [...new Set(routes.filter((r) => r.path === path).map((r) => r.method.toUpperCase()))].join(', '),
-  }));
+  // A path a route takes with another method is a 405 naming the methods it takes, not a 404.
   const noSuchRoute = (c: Context) => {
-    const allow = patterns.find((p) => p.regex.test(c.req.path))?.allow;
-    if (allow) return problemResponse(new AppError('METHOD_NOT_ALLOWED', `${c.req.method} is not a method of ${c.req.path}: it takes ${allow}.`), { Allow: allow });
+    const allow = allowedFor(c.req.path);
+    if (allow) return wrongMethod(c, allow);
     return problemResponse(new AppError('NOT_FOUND', 'No such route: see /v1/openapi.json for the REST API.'));
   };
   // The API's root itself too: it names no route, and answers in the API's error shape.
