@@ -224,7 +224,9 @@ export function verifyService(
       // A query that does not parse is the caller's mistake (400), whatever the key.
       const query = ask.permissions === undefined ? null : checkedQuery(ask.permissions);
       // Where the key came from is its holder's address when the service passes one (the one restrictions
-      // check), not the service's own: "Seen from" and a canary's alarm name the holder.
+      // check), not the service's own: "Seen from" names the holder. A canary's alarm keeps the address that
+      // called verify: whoever presents a canary may be its thief, and would pick the `context.ip` it names.
+      const caller = source;
       if (ask.context?.ip !== undefined) source = { ip: ask.context.ip, userAgent: null };
       const parsed = parseKey(value);
       if (!parsed.ok) {
@@ -237,7 +239,7 @@ export function verifyService(
       if (!key || key.canary) {
         // A canary is counted and answered exactly like an unknown key: nothing tells the caller it was a trap.
         usage?.record(null, 'NOT_FOUND', source, now);
-        if (key) canary?.triggered(key, source, now);
+        if (key) canary?.triggered(key, caller, now);
         return { valid: false, code: 'NOT_FOUND' };
       }
       // A rotated key's grace ends like an expiry, on the clock: the pass that records the revocation may come later.

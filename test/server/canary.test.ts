@@ -17,10 +17,10 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-const verifyFrom = async (key: string, ip: string, userAgent: string) => {
+const verifyFrom = async (key: string, ip: string, userAgent: string, context?: { ip: string }) => {
   const res = await fetch(`${server.url}/v1/keys/verify`, {
     method: 'POST',
-    body: JSON.stringify({ key }),
+    body: JSON.stringify({ key, ...(context ? { context } : {}) }),
     headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, 'user-agent': userAgent },
   });
   return { status: res.status, body: await res.text() };
@@ -61,8 +61,9 @@ describe('canary keys', () => {
 
   it('answers NOT_FOUND, exactly like an unknown key, and alerts every admin with the time, source address and user agent', async () => {
     const { team, second, member, canary } = await teamWithCanary();
-    const trap = await verifyFrom(canary.key, '203.0.113.77', 'curl/8.5.0');
-    const unknown = await verifyFrom(generateKey(), '203.0.113.77', 'curl/8.5.0');
+    // A thief may name any context.ip: the alarm names the address that called verify.
+    const trap = await verifyFrom(canary.key, '203.0.113.77', 'curl/8.5.0', { ip: '192.0.2.66' });
+    const unknown = await verifyFrom(generateKey(), '203.0.113.77', 'curl/8.5.0', { ip: '192.0.2.66' });
     expect(trap).toEqual({ status: 200, body: '{"valid":false,"code":"NOT_FOUND"}' });
     expect(trap).toEqual(unknown);
 
