@@ -31,13 +31,15 @@ function Field({ id, label, hint, error, children }: { id: string; label: string
 }
 
 /**
- * The admin's form for a key's rate limits and credits. It replaces both on save; the shared
+ * The admin's form for a key's rate limits and credits. It replaces the rate limits on save, and
+ * the credits when the admin changed them (see inputOf); the shared
  * schema checks the draft first and each problem is shown at its field; the server checks again.
  */
 export function KeyLimitsForm(props: { teamId: string; keyId: string; initial: Partial<KeyLimits>; onSaved(row: KeyRow): void; onCancel(): void }) {
   const { teamId, keyId } = props;
   const api = useApi();
-  const [draft, setDraft] = useState<LimitsDraft>(() => draftOf(props.initial));
+  const [loaded] = useState<LimitsDraft>(() => draftOf(props.initial));
+  const [draft, setDraft] = useState<LimitsDraft>(loaded);
   const [errors, setErrors] = useState<LimitErrors>({});
   const { busy, problem, act } = useAction();
   const id = (name: string) => `limits-${keyId}-${name.replace(/\./g, '-')}`;
@@ -62,7 +64,7 @@ export function KeyLimitsForm(props: { teamId: string; keyId: string; initial: P
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const checked = inputOf(draft);
+    const checked = inputOf(draft, loaded);
     if (!checked.ok) return setErrors(checked.errors);
     setErrors({});
     const updated = await act(() => api.keys.update.mutate({ teamId, keyId, ...checked.input }));

@@ -82,11 +82,15 @@ const WINDOW_RANGE = `a window is ${MIN_DURATION_MS / 1000} second to ${MAX_DURA
 /** "12" -> 12; an empty or non-numeric field is NaN, which the caller reports itself. */
 const numberOf = (text: string) => (text.trim() === '' ? NaN : Number(text));
 
+const CREDIT_FIELDS = ['creditsOn', 'remaining', 'refill', 'amount', 'refillDay'] as const;
+
 /**
- * The draft as keys.update takes it (both fields: the form replaces the key's limits), checked
- * with the shared schema, or every problem keyed by the field that shows it.
+ * The draft as keys.update takes it, checked with the shared schema, or every problem keyed by the
+ * field that shows it. The form replaces the key's rate limits; its credits only when the admin
+ * changed them from `loaded` (what the form opened with): the balance keeps moving while the form
+ * is open, and saving a rate limit must not hand back the credits spent since.
  */
-export function inputOf(draft: LimitsDraft): { ok: true; input: KeyLimitsInput } | { ok: false; errors: LimitErrors } {
+export function inputOf(draft: LimitsDraft, loaded?: LimitsDraft): { ok: true; input: KeyLimitsInput } | { ok: false; errors: LimitErrors } {
   const errors: LimitErrors = {};
   const num = (key: string, text: string) => {
     const n = numberOf(text);
@@ -117,5 +121,6 @@ export function inputOf(draft: LimitsDraft): { ok: true; input: KeyLimitsInput }
     errors[key] = `${labelOf(key)}: ${key.endsWith('.window') ? WINDOW_RANGE : issue.message}`;
   }
   if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
+  if (loaded && CREDIT_FIELDS.every((f) => draft[f] === loaded[f])) return { ok: true, input: { ratelimits: parsed.data.ratelimits } };
   return { ok: true, input: parsed.data };
 }

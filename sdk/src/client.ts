@@ -54,6 +54,7 @@ export class Keywarden {
             options.token,
             (keyIds) => this.dropKeys(keyIds),
             () => this.dropAll(),
+            this.fallbackMs,
           )
         : null;
     this.feed?.start();
@@ -90,7 +91,8 @@ export class Keywarden {
 
   /** How old an entry may be now: any age under the feed's unbroken coverage, else the fallback TTL. */
   private maxAgeMs(): number {
-    return this.feed?.up ? Date.now() - this.feed.coveredSince : this.fallbackMs;
+    const now = Date.now();
+    return this.feed?.live(now) ? now - this.feed.coveredSince : this.fallbackMs;
   }
 
   private until(answer: ValidAnswer, now: number): number {

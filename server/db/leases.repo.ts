@@ -7,21 +7,10 @@ const jobLeaseId = (job: string) => `job:${job}`;
 /**
  * Leases: one document per background job (`job:{name}`), taken by a
  * conditional `findOneAndUpdate` that matches only a lease that has ended or
- * belongs to an earlier time window. Outbox claims (`tryTake`) still insert a
- * document named after the claim.
+ * belongs to an earlier time window.
  */
 export function leasesRepo(cols: Collections) {
   return {
-    /** False when another owner holds `id` (or the database cannot say: then nobody runs). */
-    async tryTake(id: string, owner: string, until: Date): Promise<boolean> {
-      try {
-        await cols.leases.insertOne({ _id: id, owner, until });
-        return true;
-      } catch {
-        return false;
-      }
-    },
-
     /**
      * Takes `job` for the time window holding `now` (windows of `ms`), unless another owner holds
      * it in this window: one conditional write, so of several instances one wins. A crashed

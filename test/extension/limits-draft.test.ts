@@ -30,6 +30,14 @@ describe('limits draft', () => {
     expect(inputOf(NONE)).toEqual({ ok: true, input: { ratelimits: [], credits: null } });
   });
 
+  it('leaves the credits out when the admin did not change them (the balance moved on since the form opened)', () => {
+    const loaded = draftOf(LIMITS);
+    const fewer = { ...loaded, ratelimits: loaded.ratelimits.slice(1) };
+    expect(inputOf(fewer, loaded)).toStrictEqual({ ok: true, input: { ratelimits: LIMITS.ratelimits!.slice(1) } });
+    expect(inputOf({ ...loaded, remaining: '5' }, loaded)).toMatchObject({ input: { credits: { remaining: 5 } } });
+    expect(inputOf({ ...loaded, creditsOn: false }, loaded)).toMatchObject({ input: { credits: null } });
+  });
+
   it('starts the credits off with no refill and a monthly refill day of 1 for a key without credits', () => {
     expect(NONE).toMatchObject({ creditsOn: false, remaining: '', refill: 'none', amount: '', refillDay: '1' });
   });

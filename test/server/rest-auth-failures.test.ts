@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, startTestServer, type TestServer } from '../helpers/harness';
-import { problemShape, rest, tokenOf } from '../helpers/rest';
+import { problemShape, tokenOf } from '../helpers/rest';
+// Every answer is also checked against the OpenAPI document for its route and status.
+import { checkedRest as rest } from '../helpers/openapi';
 
 /**
  * A made-up bearer token must not buy a rate limit of its own: every token answered 401 is charged

@@ -123,6 +123,28 @@ describe('the SDK with its feed cut', () => {
     }
   });
 
+  it('notices a feed that goes silent (no error, no answer) within about fallbackTtlSeconds', async () => {
+    const before = gate.count('/v1/teams/');
+    const kw = sdk(3);
+    const app = await startHonoApp(kw);
+    stoppers.push(app);
+    await feedAnswered(before);
+    const k = await newKey();
+    expect(await status(app, k.key)).toBe(200);
+    // Older than the fallback TTL: only a live feed may vouch for this answer now.
+    await new Promise((r) => setTimeout(r, 3200));
+    expect(await status(app, k.key)).toBe(200);
+    gate.silenceFeed();
+    try {
+      await revokeOn(a, k.row.id);
+      // The long poll waits 2 s, and its answer is overdue 1 s after that: from then the cached answer,
+      // 3 s old, is past the fallback TTL and the SDK asks the server (before: trusted until the poll's 12 s timeout).
+      expect(await msUntilRefused(app, k.key, 6000)).toBeLessThan(6000);
+    } finally {
+      gate.restoreFeed();
+    }
+  });
+
   it('stops following the feed on close', async () => {
     const own = await startHttpGate(a.url);
     stoppers.push(own);

@@ -90,6 +90,8 @@ export function keysRestRoutes(services: Services): RestRoute[] {
       params: KeyPathParams,
       body: UpdateKeyBody,
       success: { status: 200, description: 'The key as it now is.', schema: KeyRowSchema },
+      // A revoked or expired key's settings no longer change.
+      problems: ['PRECONDITION_FAILED'],
       handler: ({ params, body, actor }) => services.keyLimits.update({ ...actor, role: actor.role! }, UpdateKeyInput.parse({ ...(body as object), teamId: params.teamId, keyId: params.keyId })),
     },
     changeOne('revoke', 'revokeKey', 'Revoke a key (idempotent: a revoked key stays as it was).'),
