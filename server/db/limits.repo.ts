@@ -1,6 +1,7 @@
 import type { Filter } from 'mongodb';
 import type { Ratelimit } from '../../shared/schemas/limits';
 import type { Collections, KeyDoc, RateLimitDoc } from './collections';
+import { liveFilter } from './effective-status';
 import type { StoredCredits } from './limits-docs';
 
 export type { StoredCredits };
@@ -149,8 +150,9 @@ export function limitsRepo(cols: Collections) {
       return doc?.credits ?? null;
     },
 
-    async setKeyLimits(teamId: string, keyId: string, fields: { ratelimits?: Ratelimit[]; credits?: StoredCredits | null }): Promise<boolean> {
-      const res = await cols.keys.updateOne({ teamId, id: keyId }, { $set: fields });
+    /** Sets a key's limits in one conditional write: false when the key is not in the team or no longer works at `now`. */
+    async setKeyLimits(teamId: string, keyId: string, fields: { ratelimits?: Ratelimit[]; credits?: StoredCredits | null }, now: Date): Promise<boolean> {
+      const res = await cols.keys.updateOne({ teamId, id: keyId, ...liveFilter(now) }, { $set: fields });
       return res.matchedCount === 1;
     },
   };

@@ -5,7 +5,7 @@ import type { KeysRepo } from '../db/keys.repo';
 import { forbidden, notFound } from '../errors';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
-import type { KeysService } from './keys.service';
+import { settingsClosed, type KeysService } from './keys.service';
 import { rowCredits, type LimitsService } from './limits.service';
 import type { Deps } from '../deps';
 import type { Ratelimit } from '../../shared/schemas/limits';
@@ -40,7 +40,8 @@ export function keyLimitsService(
       const row = await keys.update(actor, policy);
       if (!setsLimits) return row;
       const before = { ratelimits: row.ratelimits ?? [], credits: row.credits ?? null };
-      if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw notFound('Key not found.');
+      // Like the policy: a key that no longer works keeps the limits it ended with (keys.update found it, so it exists).
+      if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw settingsClosed();
       await keyStateChanged();
       await feed.record(input.teamId, 'updated', [input.keyId]);
       const stored = await repos.keys.findByPublicId(input.teamId, input.keyId);

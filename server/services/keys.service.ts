@@ -46,6 +46,9 @@ const noGrants: KeyGrants = {
 };
 
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
+
+/** A revoked or expired key's settings (policy, limits) no longer change: they stay as the key ended with them. */
+export const settingsClosed = () => new AppError('PRECONDITION_FAILED', 'This key is revoked or expired: its settings can no longer change.');
 export function keysService(
   deps: Deps,
   repos: {
@@ -143,7 +146,7 @@ export function keysService(
       const now = deps.now();
       await ensureIdentity(input.teamId, set.externalId, now);
       const before = await repos.keys.updatePolicy({ teamId: input.teamId, id: input.keyId, ownerId: admin ? undefined : actor.userId!, now }, set);
-      if (!before) throw new AppError('PRECONDITION_FAILED', 'This key is revoked or expired: its settings can no longer change.');
+      if (!before) throw settingsClosed();
       return afterWrite(async () => {
         const changes = policyDiff(keyPolicyOf(before), set);
         if (Object.keys(changes).length > 0) {

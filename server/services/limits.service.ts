@@ -93,9 +93,10 @@ export function limitsService(deps: Deps, repos: { limits: LimitsRepo }, events:
     identityRatelimits: (teamId: string, externalId: string) => repos.limits.identityRatelimits(teamId, externalId),
     setIdentityRatelimits: (teamId: string, externalId: string, ratelimits: Ratelimit[]) => repos.limits.setIdentityRatelimits(teamId, externalId, ratelimits),
 
-    /** An admin's change of a key's limits; false when the key is not in the team. */
+    /** An admin's change of a key's limits; false when the key is not in the team or no longer works (revoked, expired). */
     async setKeyLimits(teamId: string, keyId: string, input: Partial<KeyLimitsInput>): Promise<boolean> {
-      return repos.limits.setKeyLimits(teamId, keyId, limitFields(input, deps.now()));
+      const now = deps.now();
+      return repos.limits.setKeyLimits(teamId, keyId, limitFields(input, now), now);
     },
 
     /** On shutdown, after the last verify: unspent slices of credits go back (a crash loses them). */

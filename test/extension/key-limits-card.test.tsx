@@ -80,8 +80,8 @@ describe('KeyLimitsCard', () => {
     expect(screen.queryByRole('form')).toBeNull();
     expect(server.updates).toEqual([
       {
+        // The credits were not touched: not sent, so the balance spent since the form opened stays spent.
         ratelimits: [API_LIMIT, { name: 'burst', limit: 5, durationMs: 2000, autoApply: false }],
-        credits: START.credits,
       },
     ]);
     expect(section().textContent).toContain('api: 100 per 60 s; burst: 5 per 2 s (when named)');
@@ -109,7 +109,7 @@ describe('KeyLimitsCard', () => {
     type(row.getByLabelText('Window (1 second to 24 hours)'), '1');
     save();
     await saved();
-    expect(server.updates).toEqual([{ ratelimits: [API_LIMIT, { name: 'burst', limit: 3, durationMs: 60_000, autoApply: true }], credits: START.credits }]);
+    expect(server.updates).toEqual([{ ratelimits: [API_LIMIT, { name: 'burst', limit: 3, durationMs: 60_000, autoApply: true }] }]);
   });
 
   it('removes a rate limit', async () => {
@@ -118,7 +118,7 @@ describe('KeyLimitsCard', () => {
     expect(within(form()).queryByRole('group', { name: 'Rate limit 1' })).toBeNull();
     save();
     await saved();
-    expect(server.updates).toEqual([{ ratelimits: [], credits: START.credits }]);
+    expect(server.updates).toEqual([{ ratelimits: [] }]);
     expect(section().textContent).toContain('Rate limitsNone');
   });
 

@@ -160,6 +160,15 @@ describe('who may set limits, and bad settings', () => {
     }
   });
 
+  it("refuses to change a revoked key's limits (PRECONDITION_FAILED), as its policy, and leaves them as they were", async () => {
+    const { row } = await create({ credits: { remaining: 7 } });
+    await team.admin.api.keys.revoke.mutate({ teamId: team.teamId, keyIds: [row.id] });
+    expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, credits: { remaining: 1_000_000 } }))).toBe('PRECONDITION_FAILED');
+    expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, ratelimits: [{ name: 'api', limit: 5, durationMs: 1000 }] }))).toBe('PRECONDITION_FAILED');
+    const [after] = (await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['revoked'], search: row.name })).items;
+    expect(after).toMatchObject({ id: row.id, ratelimits: [], credits: { remaining: 7 } });
+  });
+
   it('lets only admins set them; members see them on their own keys, and another team\'s key is NOT_FOUND', async () => {
     const member = await team.addUser('mia');
     expect(await errorCode(member.api.keys.create.mutate({ teamId: team.teamId, name: 'mine', credits: { remaining: 5 } }))).toBe('FORBIDDEN');

@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKey } from '../../shared/key-format';
+import { generateKey, generateToken } from '../../shared/key-format';
 import { KeyNameSchema } from '../../shared/schemas/key';
 import { CreateKeyRequestInput } from '../../shared/schemas/lifecycle';
 import { MemberNameSchema, TeamNameSchema } from '../../shared/schemas/team';
@@ -70,7 +70,7 @@ describe('a name holding a key', () => {
     for (const name of ['deploy \u{1F468}\u200D\u{1F469}\u200D\u{1F467}', 'caf\u00E9 \uFF21\uFF22', `KW_${key.slice(3, -1)}`]) expect(KeyNameSchema.safeParse(name).success).toBe(true);
   });
 
-  it('answers keys.create, keyRequests.create and webhooks.create with a 400 naming the field, and stores nothing', async () => {
+  it('answers keys.create, keyRequests.create, webhooks.create and tokens.create with a 400 naming the field, and stores nothing', async () => {
     const team = await createTeam(server, 'Names');
     const member = await team.addUser('member');
     const name = `ci (${generateKey()})`;
@@ -85,5 +85,11 @@ describe('a name holding a key', () => {
     const hook = { teamId: team.teamId, url: 'https://hooks.example.test/keywarden', events: ['key.created' as const], description: name };
     expect(await rejection(team.admin.api.webhooks.create.mutate(hook))).toEqual({ code: 'BAD_REQUEST', message: `description: ${REFUSED}` });
     expect(await team.admin.api.webhooks.list.query({ teamId: team.teamId })).toEqual([]);
+
+    // A team API token's name too, whether it holds a key or another token.
+    for (const tokenName of [name, `ci (${generateToken()})`]) {
+      expect(await rejection(team.admin.api.tokens.create.mutate({ teamId: team.teamId, name: tokenName, scopes: ['keys:read'] }))).toEqual({ code: 'BAD_REQUEST', message: `name: ${REFUSED}` });
+    }
+    expect(await team.admin.api.tokens.list.query({ teamId: team.teamId })).toEqual([]);
   });
 });

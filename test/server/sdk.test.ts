@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keywarden } from '@keywarden/sdk';
@@ -89,6 +90,20 @@ describe.each([
     expect((await get(`${a.url}/api/hello`, created.key)).status).toBe(401);
   });
 
+  it('answers 429 with Retry-After and RateLimit headers once the key is over its rate limit', async () => {
+    const a = await app(start(sdk()));
+    const created = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'one a minute', ratelimits: [{ name: 'api', limit: 1, durationMs: 60_000 }] });
+    expect((await get(`${a.url}/api/hello`, created.key)).status).toBe(200);
+    const res = await get(`${a.url}/api/hello`, created.key);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.headers.get('ratelimit-limit')).toBe('1');
+    expect(res.headers.get('ratelimit-remaining')).toBe('0');
+    expect(Number(res.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    expect((await res.json()).code).toBe('RATE_LIMITED');
+  });
+
   it('answers 503 when the server cannot be reached and the key is not cached, never letting it through', async () => {
     const down = await startHttpGate(server.url);
     const kw = sdk({ baseUrl: down.url });
@@ -102,6 +117,13 @@ describe.each([
 });
 
 describe('Keywarden.verify', () => {
+  it('imports in plain Node from the built package, with its Hono and Express entry points', () => {
+    const script = "const [a, h, e] = await Promise.all([import('@keywarden/sdk'), import('@keywarden/sdk/hono'), import('@keywarden/sdk/express')]); console.log(typeof a.Keywarden, typeof a.KeywardenUnavailableError, typeof h.keyAuth, typeof e.keyAuth);";
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('function function function function');
+  });
+
   it('answers exactly what POST /v1/keys/verify answers', async () => {
     const created = await newKey();
     const direct = await (await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: created.key }) })).json();
@@ -135,6 +157,19 @@ describe('Keywarden.verify', () => {
     let answer = await kw.verify(created.key);
     while (answer.valid && Date.now() < deadline) answer = await kw.verify(created.key);
     expect(answer).toEqual({ valid: false, code: 'EXPIRED' });
+  });
+
+  it('asks the server on every call for a key with a rate limit or credits (the server keeps the count)', async () => {
+    const kw = sdk({ fallbackTtlSeconds: 300 });
+    const limited = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'limited', ratelimits: [{ name: 'api', limit: 1000, durationMs: 60_000 }] });
+    const metered = await team.admin.api.keys.create.mutate({ teamId: team.teamId, name: 'metered', credits: { remaining: 1000 } });
+    for (const { key } of [limited, metered]) {
+      const before = verifies();
+      for (let i = 0; i < 3; i++) expect((await kw.verify(key)).valid).toBe(true);
+      expect(verifies()).toBe(before + 3);
+    }
+    expect(await kw.verify(metered.key)).toMatchObject({ valid: true, credits: { remaining: 996 } });
+    expect(kw.cachedDigests()).toEqual([]);
   });
 
   it('holds the SHA-256 of each cached key, never the key', async () => {
