@@ -1,13 +1,16 @@
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_AMBER } from '../../shared/schemas/alerts';
 import { createTeam, startTestServer, type TestServer, type TestUser } from '../helpers/harness';
-import { until } from '../helpers/notify';
+import { settleOutbox, until } from '../helpers/notify';
+import { startReceiver, type Receiver } from '../helpers/webhook-receiver';
 
 /** Issue 25's alerts: once per crossing (credits), once per key and day (rate limited), over two instances. */
 let a: TestServer;
 let b: TestServer;
 let team: Awaited<ReturnType<typeof createTeam>>;
-const env = { VERIFY_RATE_LIMIT_PER_IP: '1000000', VERIFY_CONCURRENCY_PER_IP: '1000' };
+const env = { VERIFY_RATE_LIMIT_PER_IP: '1000000', VERIFY_CONCURRENCY_PER_IP: '1000', WEBHOOKS_ALLOW_HTTP_LOOPBACK: 'true' };
+let rx: Receiver | null = null;
 
 beforeAll(async () => {
   a = await startTestServer({ label: 'limits-alerts', env });
@@ -15,6 +18,7 @@ beforeAll(async () => {
   team = await createTeam(a, 'Alerting');
 });
 afterAll(async () => {
+  await rx?.stop();
   await b.stop();
   await a.close();
 });
@@ -87,5 +91,47 @@ describe('rate-limit alerts', () => {
     await a.services.outbox.idle();
     expect(await noticesOf(owner, 'key_rate_limited', row.id)).toHaveLength(1);
     expect(await noticesOf(team.admin, 'key_rate_limited', row.id)).toHaveLength(1);
+  });
+});
+
+describe('limit alerts as webhooks', () => {
+  it('delivers key.credits_low, key.credits_exhausted and key.rate_limited once each, signed, naming the key and never its value', async () => {
+    const hooked = await createTeam(a, 'Alerting hooks');
+    rx = await startReceiver();
+    const { secret } = await hooked.admin.api.webhooks.create.mutate({
+      teamId: hooked.teamId,
+      url: rx.url,
+      events: ['key.credits_low', 'key.credits_exhausted', 'key.rate_limited'],
+    });
+    const metered = await hooked.admin.api.keys.create.mutate({ teamId: hooked.teamId, name: 'metered hook' });
+    await hooked.admin.api.keys.update.mutate({ teamId: hooked.teamId, keyId: metered.row.id, credits: { remaining: 20 } });
+    const limited = await hooked.admin.api.keys.create.mutate({ teamId: hooked.teamId, name: 'limited hook' });
+    await hooked.admin.api.keys.update.mutate({ teamId: hooked.teamId, keyId: limited.row.id, ratelimits: [{ name: 'api', limit: 1, durationMs: 86_400_000 }] });
+
+    // Both instances spend, one call at a time down to 1 credit (crossing 10%), then at once past 0.
+    for (let i = 0; i < 19; i++) expect(await verifyOn(i % 2 ? b : a, metered.key)).toMatchObject({ valid: true });
+    await burst(metered.key, 10);
+    // The limited key is refused 9 times, over both instances.
+    await burst(limited.key, 10);
+    await until(() => ['key.credits_low', 'key.credits_exhausted', 'key.rate_limited'].every((type) => rx!.of(type).length > 0));
+    await settleOutbox(a, b);
+
+    const events = rx.receipts.map((r) => ({
+      body: r.body,
+      event: new Webhook(secret).verify(r.body, {
+        'webhook-id': String(r.headers['webhook-id']),
+        'webhook-timestamp': String(r.headers['webhook-timestamp']),
+        'webhook-signature': String(r.headers['webhook-signature']),
+      }) as { type: string; data: { teamId: string; keys: { id: string }[]; credits?: { remaining: number; base: number }; limits?: string[] } },
+    }));
+    expect(events.map((e) => e.event.type).sort()).toEqual(['key.credits_exhausted', 'key.credits_low', 'key.rate_limited']);
+    const byType = Object.fromEntries(events.map((e) => [e.event.type, e.event.data]));
+    expect(byType['key.credits_low']).toMatchObject({ teamId: hooked.teamId, keys: [{ id: metered.row.id }], credits: { remaining: 2, base: 20 } });
+    expect(byType['key.credits_exhausted']).toMatchObject({ keys: [{ id: metered.row.id }], credits: { remaining: 0, base: 20 } });
+    expect(byType['key.rate_limited']).toMatchObject({ keys: [{ id: limited.row.id }], limits: ['api'] });
+    for (const { body } of events) {
+      expect(body).not.toContain(metered.key);
+      expect(body).not.toContain(limited.key);
+    }
   });
 });
