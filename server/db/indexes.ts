@@ -1,4 +1,4 @@
-import type { IndexDescription } from 'mongodb';
+import { MongoServerError, type Db, type IndexDescription } from 'mongodb';
 import type { Collections } from './collections';
 
 /**
@@ -72,6 +72,25 @@ export const INDEXES: Record<keyof Collections, IndexDescription[]> = {
   roles: [{ key: { teamId: 1, name: 1 }, name: 'team_name' }],
   identities: [{ key: { teamId: 1, createdAt: -1, _id: -1 }, name: 'team_created' }],
 };
+
+/**
+ * Creates the collections that are missing, one at a time, before anything reads or writes. A
+ * collection created by its first write (a job's lease, the first revision, the first team) is a
+ * CREATE TABLE in FerretDB's SQLite while requests run, and a query racing it there can fail with
+ * "database schema has changed" (SQLite's SQLITE_SCHEMA; seen in CI at the first requests of a
+ * fresh database). Another instance creating one at the same moment is not an error.
+ */
+export async function ensureCollections(db: Db, cols: Collections): Promise<void> {
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const col of Object.values(cols)) {
+    if (existing.has(col.collectionName)) continue;
+    await db.createCollection(col.collectionName).catch((err: unknown) => {
+      if (!(err instanceof MongoServerError && err.code === NAMESPACE_EXISTS)) throw err;
+    });
+  }
+}
+/** MongoDB's NamespaceExists: the collection was created meanwhile (by another instance). */
+const NAMESPACE_EXISTS = 48;
 
 /**
  * Creates the indexes that are missing, one at a time. Re-sending existing

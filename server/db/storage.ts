@@ -1,6 +1,6 @@
 import { connectDatabase, type Database } from './client';
 import { collections, type Collections } from './collections';
-import { ensureIndexes } from './indexes';
+import { ensureCollections, ensureIndexes } from './indexes';
 import { migrate } from './migrate';
 import { createRepos, type Repos } from './repos';
 
@@ -19,6 +19,7 @@ export async function openStorage(uri: string, dbName: string, options: { monito
   const database = await connectDatabase(uri, dbName, options);
   try {
     const cols = collections(database.db);
+    await ensureCollections(database.db, cols);
     await ensureIndexes(cols);
     // Data an earlier version wrote, in today's shapes before anything reads it.
     await migrate(database.db, cols);
