@@ -3,6 +3,7 @@ import { PublicIdSchema, TeamIdSchema, UserIdSchema } from './common';
 import { AuditListInput } from './audit';
 import { CreateKeyInput, KeyFilters, KeyIdsInput, KeySortSchema, ListKeysInput, UpdateKeyInput } from './key';
 import { UsageOverviewInput } from './usage';
+import { WebhookCreateInput, WebhookDeliveriesInput, WebhookEndpointInput, WebhookUpdateInput } from './webhook';
 
 /**
  * The REST API's inputs, made from the tRPC inputs they mirror (so a rule lives in one schema),
@@ -63,3 +64,15 @@ export const AuditQuery = z.object({ cursor: AuditListInput.shape.cursor, limit:
 
 /** `GET usage`. */
 export const UsageQuery = z.object({ range: UsageOverviewInput.shape.range });
+
+/** `…/webhooks/{endpointId}`. */
+export const WebhookPathParams = WebhookEndpointInput;
+
+/** `POST webhooks`: webhooks.create's fields. */
+export const CreateWebhookBody = WebhookCreateInput.omit({ teamId: true }).strict();
+
+/** `PATCH webhooks/{endpointId}`: webhooks.update's fields (absent: unchanged). */
+export const UpdateWebhookBody = WebhookUpdateInput.omit({ teamId: true, endpointId: true }).strict();
+
+/** `GET webhooks/{endpointId}/deliveries`. */
+export const WebhookDeliveriesQuery = z.object({ cursor: WebhookDeliveriesInput.shape.cursor, limit: digits.pipe(WebhookDeliveriesInput.shape.limit.unwrap()).optional() });

@@ -19,7 +19,7 @@ export const TOKEN_SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
   'audit:read': 'Read the audit log.',
   'members:read': 'List the team’s members.',
   'usage:read': 'Read the team’s usage overview.',
-  'webhooks:write': 'Manage the team’s webhooks (no REST route yet).',
+  'webhooks:write': 'List, add, change and delete the team’s webhooks, rotate their secrets, test them and read their deliveries.',
 };
 
 /** The longest lifetime a token may ask for. */

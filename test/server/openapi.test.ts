@@ -89,7 +89,7 @@ function parse(html: string) {
 describe('every REST route answers what the document says', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ label: 'openapiroutes' });
+    server = await startTestServer({ label: 'openapiroutes', env: { WEBHOOKS_ALLOW_HTTP_LOOPBACK: 'true' } });
   });
   afterAll(() => server.close());
 
@@ -123,6 +123,17 @@ describe('every REST route answers what the document says', () => {
     expect(feed.body.events.map((e: { kind: string }) => e.kind)).toContain('revoked');
     // An "after" the feed does not hold (here: beyond its head) is the documented 410.
     expect((await call('GET', `/keys/changes?after=${feed.body.next + 1000}`)).status).toBe(410);
+
+    // The webhooks (webhooks:write). The endpoint is never called here but by the test event, whose answer does not matter.
+    const hook = await call('POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['key.revoked'] });
+    expect(hook.status).toBe(201);
+    const hookPath = `/webhooks/${hook.body.endpoint.id}`;
+    expect((await call('GET', '/webhooks')).body).toHaveLength(1);
+    expect((await call('PATCH', hookPath, { description: 'documented' })).body).toMatchObject({ description: 'documented' });
+    expect((await call('POST', `${hookPath}/rotate-secret`)).status).toBe(200);
+    expect((await call('POST', `${hookPath}/test`)).status).toBe(202);
+    expect((await call('GET', `${hookPath}/deliveries?limit=5`)).status).toBe(200);
+    expect((await call('DELETE', hookPath)).body).toEqual({ deleted: true });
 
     // The problems, each checked against the document too.
     expect((await call('GET', '/keys', undefined, null)).status).toBe(401);
