@@ -28,12 +28,15 @@ export type KeyActionRequest = { teamId: string; actor: Actor } & KeyAction;
 /** Per-key policy writes run this many at a time: fast enough, gentle on the pool. */
 const POLICY_WRITE_BATCH = 20;
 
-/** A revocation of more keys than this runs in batches of it, recording keys done of total after each (keys.actionProgress). */
+/** A revocation or disable of more keys than this runs in batches of it, recording keys done of total after each (keys.actionProgress). */
 export const PROGRESS_BATCH = 200;
 /** About this many batches: a large action takes bigger steps, up to IDS_PER_WRITE keys. */
 const PROGRESS_STEPS = 10;
 /** Public ids one revocation write names: the embedded engine reads up to 1,000 of them from its index (PUSHDOWN.md). */
 const IDS_PER_WRITE = 1000;
+
+/** The keys one batch of a large action names: about PROGRESS_STEPS batches, each at least PROGRESS_BATCH and at most IDS_PER_WRITE. */
+const batchStep = (total: number) => Math.min(IDS_PER_WRITE, Math.max(PROGRESS_BATCH, Math.ceil(total / PROGRESS_STEPS)));
 
 /** Keys a revocation changed, by public id: the verify cache marks them revoked in place. */
 type Revoked = { teamId: string; keyIds: string[] };
@@ -135,7 +138,7 @@ export function keyActionsService(
     const change = { reason, by: action.actor.userId, at: action.createdAt, actionId: action.id };
     const listed = await repos.keys.listRevocable(scope, action.createdAt);
     const batched = listed.length > PROGRESS_BATCH;
-    const step = batched ? Math.min(IDS_PER_WRITE, Math.max(PROGRESS_BATCH, Math.ceil(listed.length / PROGRESS_STEPS))) : IDS_PER_WRITE;
+    const step = batched ? batchStep(listed.length) : IDS_PER_WRITE;
     let exact = firstRun;
     if (batched) await repos.actions.progress(action.id, 0, listed.length);
     for (let i = 0; i < listed.length; i += step) {
@@ -157,6 +160,26 @@ export function keyActionsService(
     return listed.map((k) => ({ ...k, ...state }));
   }
 
+  /**
+   * Disables `scope`'s enabled keys. Like a revocation, a large one goes in batches by public id with
+   * keys done of total recorded after each (and the verify cache told), so the dashboard shows progress;
+   * then the whole scope once more, which is the only write of a small one.
+   */
+  async function disable(action: ActionRecord, scope: RevocationScope, reason: DisabledReason): Promise<void> {
+    const change = { reason, at: action.createdAt, actionId: action.id };
+    const listed = (await repos.keys.listRevocable(scope, action.createdAt)).filter((k) => k.status === 'enabled');
+    if (listed.length > PROGRESS_BATCH) {
+      const step = batchStep(listed.length);
+      await repos.actions.progress(action.id, 0, listed.length);
+      for (let i = 0; i < listed.length; i += step) {
+        await repos.keys.disableWhere({ ...scope, ids: listed.slice(i, i + step).map((k) => k.id) }, change);
+        await signal();
+        await repos.actions.progress(action.id, Math.min(i + step, listed.length), listed.length);
+      }
+    }
+    await repos.keys.disableWhere(scope, change);
+  }
+
   async function apply(action: ActionRecord, firstRun: boolean): Promise<StoredKey[]> {
     if (action.action.kind === 'policy') return applyPolicy(action, action.action.maxLifetimeDays);
     const change = changeOf(action.action);
@@ -170,7 +193,7 @@ export function keyActionsService(
       // Keys another action revoked first stay its own to report (the background pass finishes it if it was cut short).
       changed = await revoke(action, scope, change.reason, firstRun);
     } else {
-      if (change.effect === 'disable') await repos.keys.disableWhere(scope, { reason: change.reason, at: action.createdAt, actionId: action.id });
+      if (change.effect === 'disable') await disable(action, scope, change.reason);
       else await repos.keys.enableWhere({ teamId: action.teamId, ids: change.keyIds }, { at: action.createdAt, actionId: action.id });
       await signal();
       changed = await repos.keys.findByAction(action.id);

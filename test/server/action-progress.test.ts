@@ -34,6 +34,30 @@ describe('keys.actionProgress', () => {
     expect((await team.admin.api.keys.actionProgress.query({ teamId: team.teamId })).running).toEqual([]);
   });
 
+  it('reports a running bulk disable batch by batch too, and it disables every key it reports', async () => {
+    const team = await createTeam(server);
+    const total = PROGRESS_BATCH * 2 + 30;
+    await seedManyKeys(server, { teamId: team.teamId, ownerId: team.admin.userId }, total);
+    const seen: { done: number; total: number }[] = [];
+    const actions = server.storage.repos.actions;
+    const write = actions.progress;
+    actions.progress = async (...args: Parameters<typeof write>) => {
+      await write(...args);
+      for (const a of (await team.admin.api.keys.actionProgress.query({ teamId: team.teamId })).running) seen.push({ done: a.done, total: a.total });
+    };
+    const running = team.admin.api.keys.disableMatching
+      .mutate({ teamId: team.teamId, view: ['enabled'], expectedCount: total })
+      .finally(() => (actions.progress = write));
+    expect((await running).changed).toHaveLength(total);
+    // More than one batch was reported, growing to the total.
+    expect(seen.length).toBeGreaterThan(2);
+    for (const p of seen) expect(p.total).toBe(total);
+    expect(seen.map((p) => p.done)).toEqual([...seen.map((p) => p.done)].sort((a, b) => a - b));
+    expect(seen.at(-1)).toEqual({ done: total, total });
+    const { counts } = await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['enabled', 'disabled'] });
+    expect(counts).toMatchObject({ enabled: 0, disabled: total });
+  });
+
   it('is for the team\'s admins only', async () => {
     const team = await createTeam(server);
     const member = await team.addUser('mo');
