@@ -5,7 +5,7 @@ import type { KeysRepo } from '../db/keys.repo';
 import { forbidden, notFound } from '../errors';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
-import { settingsClosed, type KeysService } from './keys.service';
+import { settingsClosed, type FieldChanges, type KeysService } from './keys.service';
 import { rowCredits, type LimitsService } from './limits.service';
 import type { Deps } from '../deps';
 import type { Ratelimit } from '../../shared/schemas/limits';
@@ -36,22 +36,21 @@ export function keyLimitsService(
     async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput & KeyLimitsInput): Promise<KeyRow> {
       const { ratelimits, credits, ...policy } = input;
       const setsLimits = ratelimits !== undefined || credits !== undefined;
-      if (setsLimits && !isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
-      const row = await keys.update(actor, policy);
-      if (!setsLimits) return row;
-      const before = { ratelimits: row.ratelimits ?? [], credits: row.credits ?? null };
-      // Like the policy: a key that no longer works keeps the limits it ended with (keys.update found it, so it exists).
-      if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw settingsClosed();
-      await keyStateChanged();
-      await feed.record(input.teamId, 'updated', [input.keyId]);
-      const stored = await repos.keys.findByPublicId(input.teamId, input.keyId);
-      if (!stored) throw notFound('Key not found.');
-      const after = { ratelimits: stored.ratelimits ?? [], credits: rowCredits(stored.credits, deps.now()) };
-      const changes = Object.fromEntries(
-        (['ratelimits', 'credits'] as const).filter((f) => input[f] !== undefined).map((f) => [f, { before: before[f], after: after[f] }]),
-      );
-      await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: stored.name, changes } });
-      return (await keys.rows(input.teamId, [stored]))[0]!;
+      if (!setsLimits) return keys.update(actor, policy);
+      if (!isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
+      // Written with the policy (after it): one update, one `key.updated` record naming both.
+      return keys.update(actor, policy, async (): Promise<FieldChanges> => {
+        const limitsOf = async () => {
+          const stored = await repos.keys.findByPublicId(input.teamId, input.keyId);
+          if (!stored) throw notFound('Key not found.');
+          return { ratelimits: stored.ratelimits ?? [], credits: rowCredits(stored.credits, deps.now()) };
+        };
+        const before = await limitsOf();
+        // Like the policy: a key that no longer works keeps the limits it ended with.
+        if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw settingsClosed();
+        const after = await limitsOf();
+        return Object.fromEntries((['ratelimits', 'credits'] as const).filter((f) => input[f] !== undefined).map((f) => [f, { before: before[f], after: after[f] }]));
+      });
     },
 
     /** identities.update: its meta (issue 24) and its shared rate limits, which every instance's verify sees at once. */

@@ -48,6 +48,9 @@ const noGrants: KeyGrants = {
 /** Issuing keys and a member's own keys. Admin-wide operations live in keys-admin.service. */
 
 /** A revoked or expired key's settings (policy, limits) no longer change: they stay as the key ended with them. */
+/** What one change did to a key's fields, for its `key.updated` record: each field's value before and after. */
+export type FieldChanges = Record<string, { before: unknown; after: unknown }>;
+
 export const settingsClosed = () => new AppError('PRECONDITION_FAILED', 'This key is revoked or expired: its settings can no longer change.');
 export function keysService(
   deps: Deps,
@@ -133,28 +136,48 @@ export function keysService(
      * Changes a key's permissions, roles, restrictions, meta or externalId (checkPolicyEdit says
      * who may change what) in one conditional write that matches only a key that still works: a
      * revoked or expired key answers PRECONDITION_FAILED. Verify everywhere sees the change within
-     * the revision poll, like a revocation.
+     * the revision poll, like a revocation. `more` is a further change of the same key made with
+     * it (issue 25's limits): it writes after the policy and names what it changed, so one update
+     * is one `key.updated` record, one feed event and one signal to the verify caches.
      */
-    async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput): Promise<KeyRow> {
+    async update(actor: Actor & { role: Role }, input: { teamId: string; keyId: string } & KeyPolicyInput, more?: () => Promise<FieldChanges>): Promise<KeyRow> {
       const admin = isAdminRole(actor.role);
       const current = await repos.keys.findByPublicId(input.teamId, input.keyId);
       if (!current || (!admin && current.ownerId !== actor.userId)) throw notFound('Key not found.');
       await checkPolicyEdit(repos.roles, input.teamId, admin, input, keyPolicyOf(current).roles);
       const set = policyChanges(input);
+      const setsPolicy = Object.keys(set).length > 0;
       // Nothing to change: the row as it is, without a write.
-      if (Object.keys(set).length === 0) return (await rows(input.teamId, [current]))[0]!;
+      if (!setsPolicy && !more) return (await rows(input.teamId, [current]))[0]!;
       const now = deps.now();
-      await ensureIdentity(input.teamId, set.externalId, now);
-      const before = await repos.keys.updatePolicy({ teamId: input.teamId, id: input.keyId, ownerId: admin ? undefined : actor.userId!, now }, set);
-      if (!before) throw settingsClosed();
+      let before = current;
+      if (setsPolicy) {
+        await ensureIdentity(input.teamId, set.externalId, now);
+        const written = await repos.keys.updatePolicy({ teamId: input.teamId, id: input.keyId, ownerId: admin ? undefined : actor.userId!, now }, set);
+        if (!written) throw settingsClosed();
+        before = written;
+      }
+      // A further change that fails (the key was revoked meanwhile) still leaves the policy change recorded and told.
+      let further: FieldChanges = {};
+      let failed: { err: unknown } | null = null;
+      if (more) {
+        try {
+          further = await more();
+        } catch (err) {
+          failed = { err };
+        }
+      }
       return afterWrite(async () => {
-        const changes = policyDiff(keyPolicyOf(before), set);
+        const changes = { ...policyDiff(keyPolicyOf(before), set), ...further };
         if (Object.keys(changes).length > 0) {
           await onStateChange();
           await actions.changed(input.teamId, 'updated', [input.keyId]);
           await audit.record({ teamId: input.teamId, action: 'key.updated', actor, targetIds: [input.keyId], details: { name: before.name, changes } });
         }
-        return (await rows(input.teamId, [{ ...before, ...set }]))[0]!;
+        if (failed) throw failed.err;
+        const after = more ? await repos.keys.findByPublicId(input.teamId, input.keyId) : { ...before, ...set };
+        if (!after) throw notFound('Key not found.');
+        return (await rows(input.teamId, [after]))[0]!;
       });
     },
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, errorCode, startTestServer, type TestServer } from '../helpers/harness';
+import { auditOf } from '../helpers/fixtures';
 
 /** Issue 25 through the API: rate limits and credits as verify decides them, and bad settings refused. */
 let server: TestServer;
@@ -167,6 +168,22 @@ describe('who may set limits, and bad settings', () => {
     expect(await errorCode(team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, ratelimits: [{ name: 'api', limit: 5, durationMs: 1000 }] }))).toBe('PRECONDITION_FAILED');
     const [after] = (await team.admin.api.keys.list.query({ teamId: team.teamId, view: ['revoked'], search: row.name })).items;
     expect(after).toMatchObject({ id: row.id, ratelimits: [], credits: { remaining: 7 } });
+  });
+
+  it('records one update of policy and limits as one key.updated naming both, and one event of the feed', async () => {
+    const { row } = await create({});
+    const { next } = await server.services.keyChanges.read(team.teamId, { waitSeconds: 0 }, new AbortController().signal);
+    const updated = await team.admin.api.keys.update.mutate({ teamId: team.teamId, keyId: row.id, meta: { plan: 'pro' }, credits: { remaining: 40 }, ratelimits: [{ name: 'api', limit: 9, durationMs: 60_000 }] });
+    expect(updated).toMatchObject({ meta: { plan: 'pro' }, credits: { remaining: 40 }, ratelimits: [{ name: 'api', limit: 9 }] });
+    const records = (await auditOf(server, team.teamId, 'key.updated')).filter((r) => r.targets.ids.includes(row.id));
+    expect(records).toHaveLength(1);
+    expect(records[0]!.details.changes).toMatchObject({
+      meta: { before: null, after: { plan: 'pro' } },
+      credits: { before: null, after: { remaining: 40 } },
+      ratelimits: { before: [], after: [{ name: 'api', limit: 9, durationMs: 60_000 }] },
+    });
+    const { events } = await server.services.keyChanges.read(team.teamId, { after: next, waitSeconds: 0 }, new AbortController().signal);
+    expect(events.filter((e) => e.keyId === row.id).map((e) => e.kind)).toEqual(['updated']);
   });
 
   it('lets only admins set them; members see them on their own keys, and another team\'s key is NOT_FOUND', async () => {
