@@ -161,13 +161,9 @@ export function keysRepo(cols: Collections) {
     },
 
     /** Disables live enabled keys (reversible); stamps them with `actionId`. A revoked key stays revoked. */
-    async disableWhere(
-      scope: { teamId: string; ids?: string[]; ownerId?: string },
-      change: { reason: DisabledReason; at: Date; actionId: string },
-    ): Promise<void> {
-      const filter: Filter<KeyDoc> = { teamId: scope.teamId, ...liveFilter(change.at), status: 'enabled' };
-      if (scope.ids) filter.id = { $in: scope.ids };
-      if (scope.ownerId) filter.ownerId = scope.ownerId;
+    async disableWhere(scope: RevocationScope, change: { reason: DisabledReason; at: Date; actionId: string }): Promise<void> {
+      // A revocation's scope, enabled keys only: keys made after the action began are not its own (a resumed owner removal).
+      const filter: Filter<KeyDoc> = { ...revocableFilter(scope, change.at), status: 'enabled' };
       await cols.keys.updateMany(filter, { $set: { status: 'disabled', disabledReason: change.reason, disabledAt: change.at, actionId: change.actionId } });
     },
 

@@ -2,7 +2,7 @@ import { isAdminRole, type Role } from '../../shared/schemas/common';
 import type { KeyRow } from '../../shared/schemas/key';
 import type { KeyLimitsInput } from '../../shared/schemas/limits';
 import type { KeysRepo } from '../db/keys.repo';
-import { forbidden, notFound } from '../errors';
+import { AppError, forbidden, notFound } from '../errors';
 import type { Actor } from './actor';
 import type { AuditService } from './audit.service';
 import { settingsClosed, type FieldChanges, type KeysService } from './keys.service';
@@ -38,6 +38,8 @@ export function keyLimitsService(
       const setsLimits = ratelimits !== undefined || credits !== undefined;
       if (!setsLimits) return keys.update(actor, policy);
       if (!isAdminRole(actor.role)) throw forbidden('Only team admins can set rate limits and credits.');
+      const { teamId: _teamId, keyId: _keyId, ...policyFields } = policy;
+      const sentPolicy = Object.values(policyFields).some((v) => v !== undefined);
       // Written with the policy (after it): one update, one `key.updated` record naming both.
       return keys.update(actor, policy, async (): Promise<FieldChanges> => {
         const limitsOf = async () => {
@@ -47,8 +49,13 @@ export function keyLimitsService(
         };
         const before = await limitsOf();
         // Like the policy: a key that no longer works keeps the limits it ended with.
-        if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) throw settingsClosed();
-        const after = await limitsOf();
+        if (!(await limits.setKeyLimits(input.teamId, input.keyId, { ratelimits, credits }))) {
+          throw sentPolicy
+            ? new AppError('PRECONDITION_FAILED', 'This key was revoked or expired while it was being changed: its policy change was saved, its rate limits and credits were not.')
+            : settingsClosed();
+        }
+        // Written: the change is recorded and told even if reading it back fails (then as it was asked).
+        const after = await limitsOf().catch(() => ({ ratelimits: ratelimits ?? before.ratelimits, credits: credits === undefined ? before.credits : credits }));
         return Object.fromEntries((['ratelimits', 'credits'] as const).filter((f) => input[f] !== undefined).map((f) => [f, { before: before[f], after: after[f] }]));
       });
     },

@@ -129,7 +129,10 @@ export function rotationService(
         // The balance moves rather than doubles: the previous key keeps working through its grace on 0 credits.
         if (previous.credits) {
           const balance = await repos.limits.takeCredits(input.teamId, previous.id);
-          if (balance) await repos.limits.setKeyLimits(input.teamId, stored.id, { credits: balance }, deps.now());
+          // The new key revoked meanwhile (a leak report, Revoke All): the balance stays with the previous key, never lost.
+          if (balance && !(await repos.limits.setKeyLimits(input.teamId, stored.id, { credits: balance }, deps.now()))) {
+            await repos.limits.setKeyLimits(input.teamId, previous.id, { credits: balance }, deps.now());
+          }
         }
         await onStateChange();
         await actions.changed(input.teamId, 'created', [stored.id]);

@@ -19,7 +19,7 @@ export const TOKEN_SCOPE_DESCRIPTIONS: Record<TokenScope, string> = {
   'audit:read': 'Read the audit log.',
   'members:read': 'List the team’s members.',
   'usage:read': 'Read the team’s usage overview.',
-  'webhooks:write': 'List, add, change and delete the team’s webhooks, rotate their secrets, test them and read their deliveries.',
+  'webhooks:write': 'List, add, change and delete the team’s webhooks, rotate their secrets, test them and read their deliveries (subscribing to events also needs the read scope of what they carry).',
 };
 
 /** The longest lifetime a token may ask for. */

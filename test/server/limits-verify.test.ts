@@ -177,7 +177,7 @@ describe('who may set limits, and bad settings', () => {
     expect(updated).toMatchObject({ meta: { plan: 'pro' }, credits: { remaining: 40 }, ratelimits: [{ name: 'api', limit: 9 }] });
     const records = (await auditOf(server, team.teamId, 'key.updated')).filter((r) => r.targets.ids.includes(row.id));
     expect(records).toHaveLength(1);
-    expect(records[0]!.details.changes).toMatchObject({
+    expect(records[0]!.details?.changes).toMatchObject({
       meta: { before: null, after: { plan: 'pro' } },
       credits: { before: null, after: { remaining: 40 } },
       ratelimits: { before: [], after: [{ name: 'api', limit: 9, durationMs: 60_000 }] },

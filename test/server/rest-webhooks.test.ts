@@ -27,7 +27,7 @@ async function receiver() {
 describe('REST webhooks', () => {
   it('adds, lists, changes, tests, rotates and deletes an endpoint, never listing its secret, audited as the token', async () => {
     const team = await createTeam(server, 'Hooks over REST');
-    const { token, row: tokenRow } = await tokenOf(team.admin, team.teamId, ['webhooks:write'], 'hooks bot');
+    const { token, row: tokenRow } = await tokenOf(team.admin, team.teamId, ['webhooks:write', 'keys:read'], 'hooks bot');
     const rx = await receiver();
     const P = `/v1/teams/${team.teamId}/webhooks`;
 
@@ -73,11 +73,11 @@ describe('REST webhooks', () => {
     }
   });
 
-  it('refuses a token without webhooks:write (403 naming it), another team (404), an unknown endpoint (404) and a bad body (400), changing nothing', async () => {
+  it('refuses a token without webhooks:write or the events\' read scope (403 naming it), another team (404), an unknown endpoint (404) and a bad body (400), changing nothing', async () => {
     const team = await createTeam(server, 'Hooks refused');
     const other = await createTeam(server, 'Hooks elsewhere');
     const { token: reader } = await tokenOf(team.admin, team.teamId, ['keys:read']);
-    const { token } = await tokenOf(team.admin, team.teamId, ['webhooks:write']);
+    const { token } = await tokenOf(team.admin, team.teamId, ['webhooks:write', 'keys:read']);
     const { token: otherToken } = await tokenOf(other.admin, other.teamId, ['webhooks:write']);
     const rx = await receiver();
     const P = `/v1/teams/${team.teamId}/webhooks`;
@@ -86,6 +86,22 @@ describe('REST webhooks', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.body).toMatchObject(problemShape(403, 'FORBIDDEN'));
     expect(forbidden.body.detail).toContain('webhooks:write');
+
+    // webhooks:write alone is no way around the read scopes: an endpoint receives what its events carry.
+    const { token: writeOnly } = await tokenOf(team.admin, team.teamId, ['webhooks:write']);
+    for (const [events, scope] of [[['key.revoked'], 'keys:read'], [['member.added'], 'members:read'], [['token.leaked', 'key.created'], 'audit:read']] as const) {
+      const refused = await rest(server, (events as readonly string[]).includes('key.created') ? token : writeOnly, 'POST', P, { url: rx.url, events });
+      expect(refused.status, events.join()).toBe(403);
+      expect(refused.body).toMatchObject(problemShape(403, 'FORBIDDEN'));
+      expect(refused.body.detail).toContain(scope);
+    }
+    const listed = await rest(server, token, 'POST', P, { url: rx.url, events: ['key.revoked'] });
+    expect(listed.status).toBe(201);
+    const widened = await rest(server, token, 'PATCH', `${P}/${listed.body.endpoint.id}`, { events: ['key.revoked', 'member.removed'] });
+    expect(widened.status).toBe(403);
+    expect(widened.body.detail).toContain('members:read');
+    expect((await rest(server, token, 'GET', P)).body.map((e: { events: string[] }) => e.events)).toEqual([['key.revoked']]);
+    expect((await rest(server, token, 'DELETE', `${P}/${listed.body.endpoint.id}`)).status).toBe(200);
 
     const elsewhere = await rest(server, otherToken, 'GET', P);
     expect(elsewhere.status).toBe(404);

@@ -100,20 +100,18 @@ func ensureIndexes(ctx context.Context, file string, fields []string, indexes []
 	}
 	defer db.Close()
 
-	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_ferretdb\_%' ESCAPE '\'`)
+	tables, err := names(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_ferretdb\_%' ESCAPE '\'`)
 	if err != nil {
 		return err
 	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, name)
+	existing := map[string]bool{}
+	indexNames, err := names(ctx, db, `SELECT name FROM sqlite_master WHERE type = 'index'`)
+	if err != nil {
+		return err
 	}
-	rows.Close()
+	for _, name := range indexNames {
+		existing[name] = true
+	}
 
 	for _, table := range tables {
 		if strings.ContainsRune(table, '"') {
@@ -124,11 +122,59 @@ func ensureIndexes(ctx context.Context, file string, fields []string, indexes []
 			qs = append(qs, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS "%s__kw_%s" ON "%s" (_ferretdb_sjson->>'$.%s')`, table, f, table, f))
 		}
 		qs = append(qs, orderIndexStatements(table, indexes)...)
-		for _, q := range qs {
-			if _, err := db.ExecContext(ctx, q); err != nil {
-				return err
-			}
+		if err := applyMissing(ctx, db, qs, existing); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+var indexStatement = regexp.MustCompile(`^(CREATE INDEX IF NOT EXISTS|DROP INDEX IF EXISTS) "([^"]+)"`)
+
+// applyMissing runs only the statements that change something (an index to create that is missing,
+// or one to drop that exists), all of a table's in one transaction: each commit is one schema change,
+// and FerretDB's statements that meet a schema change re-prepare, up to SQLite's 50 times
+// (SQLITE_MAX_SCHEMA_RETRY). Run one by one, the hundreds of index statements of a fresh database
+// (every table, every pushed field) changed the schema often enough, right as the application's first
+// requests ran, that a query gave up with "database schema has changed" (SQLITE_SCHEMA). A pass that
+// finds everything in place writes nothing.
+func applyMissing(ctx context.Context, db *sql.DB, qs []string, existing map[string]bool) error {
+	var todo []string
+	for _, q := range qs {
+		m := indexStatement.FindStringSubmatch(q)
+		if m == nil || (m[1] == "DROP INDEX IF EXISTS") == existing[m[2]] {
+			todo = append(todo, q)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, q := range todo {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func names(ctx context.Context, db *sql.DB, query string) ([]string, error) {
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		out = append(out, name)
+	}
+	return out, rows.Err()
 }

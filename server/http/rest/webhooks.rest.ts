@@ -8,14 +8,32 @@ import {
 } from '../../../shared/schemas/webhook';
 import { CreateWebhookBody, TeamPathParams, UpdateWebhookBody, WebhookDeliveriesQuery, WebhookPathParams } from '../../../shared/schemas/rest';
 import type { z } from 'zod';
+import type { WebhookEvent } from '../../../shared/schemas/webhook';
+import type { TokenScope } from '../../../shared/schemas/token';
+import { AppError } from '../../errors';
 import type { Services } from '../../services';
-import type { RestRoute } from './route';
+import type { RestCall, RestRoute } from './route';
 
 /**
  * The team's webhook endpoints over REST, all under the `webhooks:write` scope (managing them
  * includes seeing them and their deliveries): each route calls the service webhooks.* calls.
  */
 const HOOKS = '/v1/teams/{teamId}/webhooks';
+
+/**
+ * The scope whose content an event carries: an endpoint receives its owners' emails, key names and
+ * actors, so a token may subscribe one only if it may read them otherwise (`webhooks:write` alone
+ * must not be a way around `keys:read`, `members:read` or `audit:read`).
+ */
+const readScopeOf = (event: WebhookEvent): TokenScope =>
+  event.startsWith('member.') ? 'members:read' : event === 'settings.updated' || event === 'token.leaked' ? 'audit:read' : 'keys:read';
+
+function checkEventScopes(call: RestCall, events: WebhookEvent[] | undefined) {
+  const missing = [...new Set((events ?? []).map(readScopeOf))].filter((scope) => !call.token.scopes.includes(scope));
+  if (missing.length > 0) {
+    throw new AppError('FORBIDDEN', `This token lacks the scope ${missing.join(' and ')}, which the chosen events need: an endpoint receives what they carry.`);
+  }
+}
 const HOOK = `${HOOKS}/{endpointId}`;
 
 export function webhooksRestRoutes(services: Services): RestRoute[] {
@@ -35,23 +53,32 @@ export function webhooksRestRoutes(services: Services): RestRoute[] {
       method: 'post',
       path: HOOKS,
       operationId: 'createWebhook',
-      summary: 'Add an endpoint that receives the chosen events, signed (Standard Webhooks). Its signing secret is in this answer only.',
+      summary:
+        'Add an endpoint that receives the chosen events, signed (Standard Webhooks). Its signing secret is in this answer only. The token needs the read scope of what the events carry: keys:read for key and canary events, members:read for member events, audit:read for settings.updated and token.leaked.',
       scope: 'webhooks:write',
       params: TeamPathParams,
       body: CreateWebhookBody,
       success: { status: 201, description: 'The endpoint and its signing secret (shown once).', schema: WebhookWithSecretSchema },
-      handler: ({ params, body, actor }) => services.webhooks.create(actor, { ...(body as z.output<typeof CreateWebhookBody>), teamId: params.teamId! }),
+      handler: (call) => {
+        const body = call.body as z.output<typeof CreateWebhookBody>;
+        checkEventScopes(call, body.events);
+        return services.webhooks.create(call.actor, { ...body, teamId: call.params.teamId! });
+      },
     },
     {
       method: 'patch',
       path: HOOK,
       operationId: 'updateWebhook',
-      summary: "Change an endpoint's URL, events, description, format, or turn it off or on (absent: unchanged).",
+      summary: "Change an endpoint's URL, events (with their read scopes, as for adding one), description, format, or turn it off or on (absent: unchanged).",
       scope: 'webhooks:write',
       params: WebhookPathParams,
       body: UpdateWebhookBody,
       success: { status: 200, description: 'The endpoint as it now is.', schema: WebhookEndpointSchema },
-      handler: ({ params, body, actor }) => services.webhooks.update(actor, { ...(body as z.output<typeof UpdateWebhookBody>), ...endpoint(params) }),
+      handler: (call) => {
+        const body = call.body as z.output<typeof UpdateWebhookBody>;
+        checkEventScopes(call, body.events);
+        return services.webhooks.update(call.actor, { ...body, ...endpoint(call.params) });
+      },
     },
     {
       method: 'delete',
