@@ -9,7 +9,10 @@ export interface WebhookEndpointDoc {
   events: Exclude<WebhookEvent, 'ping'>[];
   format: WebhookFormat;
   enabled: boolean;
-  disabledReason: 'failing' | null;
+  /** `failing`: every delivery failed for 24 h; `token_leaked`: the API token that added it leaked. */
+  disabledReason: 'failing' | 'token_leaked' | null;
+  /** The API token that added it over REST (absent or null: a person did): a leak of that token turns it off. */
+  createdByToken?: string | null;
   /** Signing secrets, encrypted under a key derived from the pepper (webhook-signing.ts); never plaintext at rest. */
   secret: { current: string; previous: string | null; previousUntil: Date | null };
   /** The first failed attempt since the last success: an endpoint failing for 24 h is turned off. */

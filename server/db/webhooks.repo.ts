@@ -72,6 +72,18 @@ export function webhooksRepo(cols: Collections) {
       await cols.webhookEndpoints.updateOne({ _id: id, failingSince: { $ne: null } }, { $set: { failingSince: null } });
     },
 
+    /**
+     * Turns off the team's enabled endpoints an API token added (the token leaked: whoever holds it may
+     * have pointed them at themselves); returns the ones it turned off.
+     */
+    async disableAddedByToken(teamId: string, tokenId: string, at: Date): Promise<WebhookEndpointRecord[]> {
+      const filter = { teamId, createdByToken: tokenId, enabled: true };
+      const docs = await cols.webhookEndpoints.find(filter).toArray();
+      if (docs.length === 0) return [];
+      await cols.webhookEndpoints.updateMany({ ...filter, _id: { $in: docs.map((d) => d._id) } }, { $set: { enabled: false, disabledReason: 'token_leaked', updatedAt: at } });
+      return docs.map(toEndpoint);
+    },
+
     async deleteEndpoint(teamId: string, id: string): Promise<boolean> {
       const res = await cols.webhookEndpoints.deleteOne({ _id: id, teamId });
       return res.deletedCount === 1;

@@ -6,6 +6,7 @@ import { DAY_MS } from '../../shared/time';
 import type { TeamsRepo } from '../db/teams.repo';
 import type { StoredToken, TokensRepo } from '../db/tokens.repo';
 import type { UsersRepo } from '../db/users.repo';
+import type { WebhooksRepo } from '../db/webhooks.repo';
 import type { Deps } from '../deps';
 import { afterWrite, notFound } from '../errors';
 import { hashKey, newId } from '../lib/ids';
@@ -46,7 +47,7 @@ const toRow = (t: StoredToken): TokenRow => ({
  */
 export function tokensService(
   deps: Deps,
-  repos: { tokens: TokensRepo; teams: TeamsRepo; users: UsersRepo },
+  repos: { tokens: TokensRepo; teams: TeamsRepo; users: UsersRepo; webhooks: Pick<WebhooksRepo, 'disableAddedByToken'> },
   audit: AuditService,
   alerts: Pick<LeakAlerts, 'tokenLeaked'>,
 ) {
@@ -149,8 +150,13 @@ export function tokensService(
 
   /** Every write has an id derived from the token (records, their webhook events, notices): a retry repeats none. */
   async function alertLeaked(hash: string, token: StoredToken, actor: Actor, details: { source: LeakSource; url: string | null }): Promise<void> {
+    // Webhooks the token added go quiet with it: its holder may have pointed them at themselves to keep reading the team's events.
+    const turnedOff = await repos.webhooks.disableAddedByToken(token.teamId, token.id, deps.now());
+    for (const e of turnedOff) {
+      await audit.record({ id: `aud_wleak_${e.id}`, teamId: token.teamId, action: 'webhook.updated', actor, targetIds: [e.id], details: { url: e.url, changes: { enabled: { from: true, to: false } }, reason: 'token_leaked', tokenId: token.id } });
+    }
     await audit.record({ id: `aud_trevoke_${token.id}`, teamId: token.teamId, action: 'token.revoked', actor, targetIds: [token.id], details: { name: token.name, reason: 'leaked', ...details } });
-    const leaked = { name: token.name, hint: token.hint, createdBy: token.createdBy, reason: 'leaked', ...details };
+    const leaked = { name: token.name, hint: token.hint, createdBy: token.createdBy, reason: 'leaked', ...details, webhooksTurnedOff: turnedOff.map((e) => e.id) };
     await audit.record({ id: `aud_tleak_${token.id}`, teamId: token.teamId, action: 'token.leaked', actor, targetIds: [token.id], details: leaked });
     await alerts.tokenLeaked(token, { ...details, at: token.revokedAt! });
     await repos.tokens.leakHandled(hash);

@@ -152,6 +152,7 @@ export function webhooksService(
         format: input.format,
         enabled: true,
         disabledReason: null,
+        createdByToken: actor.token?.tokenId ?? null,
         secret: { current: sealSecret(deps.pepper, secret), previous: null, previousUntil: null },
         failingSince: null,
         createdAt: now,

@@ -60,7 +60,7 @@ export const WebhookEndpointSchema = z.object({
   format: WebhookFormatSchema,
   enabled: z.boolean(),
   /** Set when Keywarden turned the endpoint off itself (it failed every delivery for 24 h). */
-  disabledReason: z.enum(['failing']).nullable(),
+  disabledReason: z.enum(['failing', 'token_leaked']).nullable(),
   failingSince: z.date().nullable(),
   /** Until then the previous secret signs too (after `rotateSecret`). */
   previousSecretUntil: z.date().nullable(),

@@ -124,4 +124,29 @@ describe('REST webhooks', () => {
     }
     expect((await rest(server, token, 'GET', P)).body).toEqual([]);
   });
+
+  it('turns off the endpoints a token added when that token leaks, and only those', async () => {
+    const team = await createTeam(server, 'Hooks leaked');
+    const { token, row: tokenRow } = await tokenOf(team.admin, team.teamId, ['webhooks:write', 'keys:read'], 'leaky bot');
+    const rx = await receiver();
+    const P = `/v1/teams/${team.teamId}/webhooks`;
+    const added = await rest(server, token, 'POST', P, { url: rx.url, events: ['key.revoked'] });
+    expect(added.status).toBe(201);
+    const byPerson = await team.admin.api.webhooks.create.mutate({ teamId: team.teamId, url: rx.url, events: ['key.created'] });
+
+    const reported = await fetch(`${server.url}/v1/leaks/report`, { method: 'POST', body: JSON.stringify({ key: token, url: 'https://paste.example/hook' }), headers: { 'content-type': 'application/json' } });
+    expect(reported.status).toBe(202);
+    const byId = async () => Object.fromEntries((await team.admin.api.webhooks.list.query({ teamId: team.teamId })).map((e) => [e.id, e]));
+    await until(async () => (await byId())[added.body.endpoint.id]?.enabled === false);
+    const endpoints = await byId();
+    expect(endpoints[added.body.endpoint.id]).toMatchObject({ enabled: false, disabledReason: 'token_leaked' });
+    expect(endpoints[byPerson.endpoint.id]).toMatchObject({ enabled: true, disabledReason: null });
+    await until(async () => (await auditOf(server, team.teamId, 'token.leaked')).length === 1);
+    const [leak] = await auditOf(server, team.teamId, 'token.leaked');
+    expect(leak!.details).toMatchObject({ webhooksTurnedOff: [added.body.endpoint.id] });
+    const turnedOff = (await auditOf(server, team.teamId, 'webhook.updated')).filter((r) => r.targets.ids.includes(added.body.endpoint.id));
+    expect(turnedOff.at(-1)!.details).toMatchObject({ reason: 'token_leaked', tokenId: tokenRow.id });
+    // An admin may turn it on again, knowingly.
+    expect(await team.admin.api.webhooks.update.mutate({ teamId: team.teamId, endpointId: added.body.endpoint.id, enabled: true })).toMatchObject({ enabled: true, disabledReason: null });
+  });
 });

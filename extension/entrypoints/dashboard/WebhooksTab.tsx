@@ -114,6 +114,7 @@ export function WebhooksTab({ team }: { team: SessionTeam }) {
                 {ep.description ? <div class="muted">{ep.description}</div> : null}
                 <div class="muted">{ep.events.join(', ')}</div>
                 {ep.disabledReason === 'failing' ? <p class="warning">Turned off by Keywarden: every delivery failed for 24 hours.</p> : null}
+                {ep.disabledReason === 'token_leaked' ? <p class="warning">Turned off by Keywarden: the API token that added it leaked. Check the URL before enabling it again.</p> : null}
                 {ep.enabled && ep.failingSince ? <p class="warning">Failing since {formatDateTime(ep.failingSince)}.</p> : null}
               </div>
             </div>
